@@ -1,0 +1,39 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+
+describe("ChatRoom RPC", () => {
+  it("assigns strictly increasing sequence numbers", async () => {
+    const room = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(`user-${crypto.randomUUID()}`));
+    expect(await room.lastSeq()).toBe(0);
+    expect(await room.appendEvent({ kind: "user", size: 12 })).toEqual({ ok: true, seq: 1 });
+    expect(await room.appendEvent({ kind: "assistant", size: 40 })).toEqual({ ok: true, seq: 2 });
+    expect(await room.lastSeq()).toBe(2);
+  });
+
+  it("rejects malformed input at the RPC edge", async () => {
+    const room = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(`user-${crypto.randomUUID()}`));
+    expect(await room.appendEvent({ kind: "root", size: -1 })).toEqual({ ok: false, error: "invalid_input" });
+    expect(await room.lastSeq()).toBe(0);
+  });
+});
+
+describe("WearableStream RPC", () => {
+  it("stores a batch and summarises it", async () => {
+    const stream = env.WEARABLE_STREAM.get(env.WEARABLE_STREAM.idFromName(`user-${crypto.randomUUID()}`));
+    const ts = Date.now();
+    const res = await stream.ingest([
+      { metric: "heart_rate", value: 60, ts },
+      { metric: "heart_rate", value: 70, ts: ts + 1000 },
+      { metric: "steps", value: 120, ts },
+    ]);
+    expect(res).toEqual({ ok: true, accepted: 3, pending: 3 });
+    expect(await stream.ingest([{ metric: "mood", value: 1, ts }])).toEqual({
+      ok: false,
+      error: "invalid_input",
+    });
+    expect(await stream.summary()).toEqual([
+      { metric: "heart_rate", count: 2, mean: 65 },
+      { metric: "steps", count: 1, mean: 120 },
+    ]);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * `npm run dev`: one command, Node only. Starts the local stack (Postgres behind a Neon-compatible
+ * endpoint, Redis behind an Upstash-compatible endpoint, an OpenAI-compatible server), applies
+ * migrations, starts `wrangler dev`, waits for /ready, seeds demo accounts and prints the URLs.
+ * Ctrl-C stops every child.
+ *
+ * Options: --port N (or PORT), --host H, --env bench (raised rate limit for benchmarks),
+ * --neon-port/--upstash-port/--openai-port N. Env: DATABASE_URL, REDIS_URL, OPENAI_BASE_URL,
+ * OPENAI_API_KEY, OPENAI_MODEL.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { startLocalStack } from "./local-stack/index.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({
+  options: {
+    port: { type: "string" },
+    host: { type: "string" },
+    env: { type: "string" },
+    "neon-port": { type: "string" },
+    "upstash-port": { type: "string" },
+    "openai-port": { type: "string" },
+    quiet: { type: "boolean" },
+  },
+});
+const host = values.host ?? "127.0.0.1";
+const port = Number(values.port ?? process.env.PORT ?? 8787);
+const wranglerEnv = values.env;
+const num = (v: string | undefined) => (v ? Number(v) : undefined);
+
+function openaiFromEnv() {
+  const { OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: apiKey, OPENAI_MODEL: model } = process.env;
+  if (!baseUrl) return undefined;
+  return { baseUrl, apiKey: apiKey ?? "none", model: model ?? "gpt-4o-mini" };
+}
+
+async function waitForReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(3_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`the Worker did not become ready within ${timeoutMs / 1000}s`);
+}
+
+async function main() {
+  const stack = await startLocalStack({
+    mode: wranglerEnv === "bench" ? "bench" : "dev",
+    root,
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    redisUrl: process.env.REDIS_URL || undefined,
+    openai: openaiFromEnv(),
+    host,
+    ports: {
+      neon: num(values["neon-port"]),
+      upstash: num(values["upstash-port"]),
+      openai: num(values["openai-port"]),
+    },
+    tokenDelayMs: wranglerEnv === "bench" ? 0 : 25,
+  });
+
+  // Vars and secrets for wrangler dev: generated, git-ignored, readable only by this user.
+  const varsFile = join(root, ".data", wranglerEnv ? `dev.${wranglerEnv}.vars` : "dev.vars");
+  mkdirSync(dirname(varsFile), { recursive: true });
+  writeFileSync(
+    varsFile,
+    `${Object.entries(stack.bindings)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join("\n")}\n`,
+    { mode: 0o600 },
+  );
+
+  const args = [
+    "dev",
+    "--ip",
+    host,
+    "--port",
+    String(port),
+    "--env-file",
+    varsFile,
+    "--show-interactive-dev-session=false",
+  ];
+  if (wranglerEnv) args.push("--env", wranglerEnv);
+  if (values.quiet) args.push("--log-level", "warn");
+  const child = spawn(join(root, "node_modules", ".bin", "wrangler"), args, {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+  });
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    child.kill("SIGTERM");
+    await stack.close();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  child.on("exit", (code) => void stop(code ?? 0));
+
+  const url = `http://${host}:${port}`;
+  await waitForReady(url, child, 90_000);
+  const seeded = await fetch(`${url}/__dev/seed`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.bindings.DEV_SEED_TOKEN ?? ""}` },
+  }).catch(() => undefined);
+  const seedText = seeded?.ok ? await seeded.text() : "";
+
+  console.log(
+    [
+      "",
+      "Haven is running.",
+      `  app       ${url}/`,
+      `  health    ${url}/health   ready ${url}/ready`,
+      `  api docs  ${url}/docs     openapi ${url}/openapi.json`,
+      ...stack.summary.map((l) => `  ${l}`),
+      ...(seedText ? ["", seedText.trimEnd()] : []),
+      "",
+      "Press Ctrl-C to stop everything.",
+    ].join("\n"),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(`haven dev failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

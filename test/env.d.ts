@@ -1,0 +1,19 @@
+declare module "vitest" {
+  export interface ProvidedContext {
+    workerBindings: Record<string, string>;
+    openaiControlUrl: string;
+  }
+}
+
+/** Local-only vars the test stack adds on top of wrangler.toml (see scripts/local-stack). */
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      NEON_LOCAL_FETCH_ENDPOINT?: string;
+      NEON_LOCAL_WS_PROXY?: string;
+      OPENAI_OFFLINE?: string;
+    }
+  }
+}
+
+export {};

@@ -1,0 +1,64 @@
+import type { Child } from "hono/jsx";
+
+export interface LayoutProps {
+  title: string;
+  children: Child;
+  /** Extra stylesheet/script paths for this page (same origin only: the CSP forbids others). */
+  styles?: string[];
+  scripts?: string[];
+}
+
+const NAV = [
+  { href: "/", label: "Home" },
+  { href: "/chat", label: "Companion" },
+  { href: "/docs", label: "API" },
+];
+
+/** The page shell: readable without JavaScript, one column at phone widths. */
+export function Layout({ title, children, styles = [], scripts = [] }: LayoutProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <title>{`${title} · Haven`}</title>
+        <link rel="stylesheet" href="/assets/haven.css" />
+        {styles.map((href) => (
+          <link rel="stylesheet" href={href} />
+        ))}
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="site-header">
+          <a class="brand" href="/">
+            Haven
+          </a>
+          <nav aria-label="Main">
+            <ul>
+              {NAV.map((item) => (
+                <li>
+                  <a href={item.href}>{item.label}</a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        </header>
+        <main id="main">{children}</main>
+        <footer class="site-footer">
+          <p>
+            If you are in danger or thinking about ending your life, call your local emergency number now. In
+            the US call or text <a href="tel:988">988</a>; in the UK and Ireland call Samaritans on{" "}
+            <a href="tel:116123">116 123</a>; in the EU call <a href="tel:112">112</a>.
+          </p>
+          <p class="muted">Haven's companion is an AI, not a clinician.</p>
+        </footer>
+        {scripts.map((src) => (
+          <script src={src} defer />
+        ))}
+      </body>
+    </html>
+  );
+}

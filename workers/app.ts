@@ -1,0 +1,86 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { webRoutes } from "../web/routes";
+import { healthRoutes } from "./features/health/routes";
+import { systemRoutes } from "./features/system/routes";
+import type { AppEnv } from "./lib/context";
+import { AppError, handleError, validationError } from "./lib/errors";
+import { allowedMethods } from "./lib/methods";
+import { rateLimit } from "./middleware/rate-limit";
+import { requestContext } from "./middleware/request-context";
+import { securityHeaders } from "./middleware/security-headers";
+import { services } from "./middleware/services";
+
+/** 1 MiB: larger bodies are refused before they are read. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Creates a sub-app whose zod validation failures become 422 problem documents with field paths.
+ * Every feature router is built with it so the behaviour is uniform.
+ */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error, result.target);
+    },
+  });
+}
+
+const api = createRouter();
+api.use("*", rateLimit, services);
+api.route("/", systemRoutes);
+
+const app = createRouter();
+app.use("*", requestContext, securityHeaders);
+app.use(
+  "*",
+  cors({
+    origin: (origin, c) => {
+      const allowed = String(c.env.CORS_ORIGINS ?? "")
+        .split(",")
+        .map((o) => o.trim());
+      return allowed.includes(origin) ? origin : null;
+    },
+    credentials: true,
+    allowHeaders: ["content-type", "authorization", "x-request-id", "x-csrf-token"],
+    exposeHeaders: ["x-request-id", "retry-after"],
+    maxAge: 600,
+  }),
+);
+app.use(
+  "*",
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError("payload_too_large", "The request body is larger than 1 MiB");
+    },
+  }),
+);
+app.route("/", healthRoutes);
+app.route("/v1", api);
+app.use("/docs", rateLimit);
+app.route("/", webRoutes);
+
+app.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "Haven API",
+    version: "1.0.0",
+    description: "Haven's public API. Errors are RFC 9457 problem documents (application/problem+json).",
+  },
+  servers: [{ url: "/" }],
+});
+
+app.notFound((c) => {
+  const methods = allowedMethods(app.routes, c.req.path);
+  if (methods.length > 0) {
+    throw new AppError("method_not_allowed", `Use ${methods.join(", ")} for this resource`, {
+      headers: { allow: methods.join(", ") },
+    });
+  }
+  throw new AppError("not_found", "No such resource");
+});
+app.onError(handleError);
+
+export { app };

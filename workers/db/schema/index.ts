@@ -1,0 +1,4 @@
+export * from "./audit";
+export * from "./auth";
+export * from "./care";
+export * from "./users";

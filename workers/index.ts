@@ -1,0 +1,8 @@
+import { app } from "./app";
+
+export { ChatRoom } from "../durable-objects/chat-room";
+export { WearableStream } from "../durable-objects/wearable-stream";
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,77 @@
+import { z } from "zod";
+import { AppError } from "./errors";
+import type { Logger } from "./logger";
+
+export const REGIONS = ["us", "eu", "apac"] as const;
+export type Region = (typeof REGIONS)[number];
+
+const url = z.string().url();
+
+/**
+ * Every var and secret the Worker reads, validated once per isolate per env object. Only the
+ * variable NAMES ever reach logs; values (connection strings, keys) never do.
+ */
+export const ConfigSchema = z.object({
+  ENVIRONMENT: z.enum(["local", "staging", "production"]),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  CORS_ORIGINS: z.string().default(""),
+  DATABASE_URL_US: url,
+  DATABASE_URL_EU: url,
+  DATABASE_URL_APAC: url,
+  UPSTASH_REDIS_REST_URL: url,
+  UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
+  OPENAI_BASE_URL: url,
+  OPENAI_API_KEY: z.string().min(1),
+  OPENAI_MODEL: z.string().min(1),
+  /** HS256 signing keys for access tokens: current first, then previous ones during rotation. */
+  JWT_SECRET: z.string().min(32),
+  JWT_SECRET_PREVIOUS: z.string().min(32).optional(),
+  /** Versioned AES-256 master keys (`v2:<b64>,v1:<b64>`, current first) that wrap per-user data keys. */
+  MASTER_KEYS: z.string().min(10),
+  /** HMAC key for the email lookup hash (the cross-region directory holds only this hash). */
+  EMAIL_HASH_KEY: z.string().min(32),
+  /** Local mode only: lets `npm run dev` seed demo accounts through the Worker's own services. */
+  DEV_SEED_TOKEN: z.string().min(16).optional(),
+  /** Local mode only: the Neon-compatible HTTP endpoint started by scripts/local-stack. */
+  NEON_LOCAL_FETCH_ENDPOINT: url.optional(),
+  /** Local mode only: the WebSocket proxy as host:port/path (no scheme). */
+  NEON_LOCAL_WS_PROXY: z.string().min(1).optional(),
+  /** True when OPENAI_* point at the bundled offline server; the UI labels replies as offline. */
+  OPENAI_OFFLINE: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+const cache = new WeakMap<object, Config>();
+
+/**
+ * Validates `env` with zod. A missing or malformed secret is a deployment error: the log line
+ * names the variable, the client gets a generic 500 with the request id.
+ */
+export function loadConfig(env: Env, log: Logger): Config {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const variables = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "?")))].join(",");
+    log.error("config_invalid", { variables });
+    throw new AppError(
+      "internal",
+      "The service is misconfigured. Quote the request id if you contact support.",
+    );
+  }
+  cache.set(env, parsed.data);
+  return parsed.data;
+}
+
+/** The connection string of a region's database. */
+export function databaseUrl(config: Config, region: Region): string {
+  return region === "us"
+    ? config.DATABASE_URL_US
+    : region === "eu"
+      ? config.DATABASE_URL_EU
+      : config.DATABASE_URL_APAC;
+}

@@ -1,0 +1,21 @@
+import type { Redis } from "@upstash/redis/cloudflare";
+import type { Config, Region } from "./config";
+import type { Database } from "./db";
+import type { Logger } from "./logger";
+
+/**
+ * Per-request variables. Clients are built lazily per request by the `services` middleware
+ * (constructing them opens no connection: Neon HTTP and Upstash REST are plain fetches).
+ */
+export interface AppVariables {
+  requestId: string;
+  log: Logger;
+  config: Config;
+  db: (region: Region) => Database;
+  redis: () => Redis;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: AppVariables;
+}

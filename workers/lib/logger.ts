@@ -1,0 +1,38 @@
+/**
+ * Structured JSON logging without PHI. Fields are restricted to scalars, and callers pass
+ * identifiers, codes and counts only — never names, messages, answers or readings.
+ */
+export type LogFields = Record<string, string | number | boolean | null | undefined>;
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface Logger {
+  debug(event: string, fields?: LogFields): void;
+  info(event: string, fields?: LogFields): void;
+  warn(event: string, fields?: LogFields): void;
+  error(event: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+/**
+ * @example const log = createLogger("info", { requestId }); log.info("request", { status: 200 });
+ */
+export function createLogger(level: LogLevel, base: LogFields = {}): Logger {
+  const min = ORDER[level];
+  const write = (lvl: LogLevel, event: string, fields?: LogFields) => {
+    if (ORDER[lvl] < min) return;
+    const line = JSON.stringify({ level: lvl, event, time: new Date().toISOString(), ...base, ...fields });
+    if (lvl === "error") console.error(line);
+    else if (lvl === "warn") console.warn(line);
+    else console.log(line);
+  };
+  return {
+    debug: (e, f) => write("debug", e, f),
+    info: (e, f) => write("info", e, f),
+    warn: (e, f) => write("warn", e, f),
+    error: (e, f) => write("error", e, f),
+    child: (fields) => createLogger(level, { ...base, ...fields }),
+  };
+}

@@ -1,0 +1,36 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../lib/context";
+
+/** Pages: scripts and styles only from our own origin (no inline script), no framing. */
+const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** API responses are data, never documents: nothing may load or frame them. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * Security headers on every response: HSTS, nosniff, no referrer leakage (URLs of a health app
+ * can reveal what someone was looking at), no framing, and a CSP chosen by content type.
+ */
+export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  const h = c.res.headers;
+  const isHtml = (h.get("content-type") ?? "").includes("text/html");
+  h.set("strict-transport-security", "max-age=63072000; includeSubDomains; preload");
+  h.set("x-content-type-options", "nosniff");
+  h.set("referrer-policy", "no-referrer");
+  h.set("x-frame-options", "DENY");
+  h.set("cross-origin-opener-policy", "same-origin");
+  h.set("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+  h.set("content-security-policy", isHtml ? PAGE_CSP : API_CSP);
+};
