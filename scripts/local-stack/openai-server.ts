@@ -1,0 +1,299 @@
+/**
+ * Offline OpenAI-compatible server: `npm run dev` and the tests point the real `openai` client here so the
+ * companion works with no network or key, and tests can force slow, failing, hanging or unsafe replies.
+ * Replies are deterministic fixed supportive text picked by a hash of the last user message (never echoed).
+ * Only method, path, status, model and token counts are ever logged or recorded: messages are health data.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { once } from "node:events";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as delayFor } from "node:timers/promises";
+
+/** Behaviour of `/v1/chat/completions`, switchable at runtime so tests can exercise failure paths. */
+export type OfflineMode =
+  | { kind: "normal"; tokenDelayMs?: number }
+  | { kind: "slow"; firstTokenDelayMs: number }
+  | { kind: "error"; status: number }
+  | { kind: "hang" }
+  | { kind: "unsafe" };
+
+/** Content-free metadata about one `/v1/*` request, for test assertions. `status` is null until answered. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  status: number | null;
+  model: string | null;
+  messageCount: number;
+  stream: boolean;
+  includeUsage: boolean;
+  mode: OfflineMode["kind"];
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** Test control (also over HTTP at `/__control` for workerd); reset() = normal mode + no recorded requests. */
+export interface OfflineControl {
+  setMode(m: OfflineMode): void;
+  reset(): void;
+  requests(): RecordedRequest[];
+}
+
+/** A running offline server; `baseUrl`/`apiKey`/`model` plug straight into `new OpenAI(...)`. */
+export interface OpenAIServer {
+  baseUrl: string;
+  apiKey: string;
+  model: string;
+  control: OfflineControl;
+  close(): Promise<void>;
+}
+
+/** Options; `log` receives one metadata-only line per request (never message contents). */
+export interface StartOpenAIServerOptions {
+  port?: number;
+  host?: string;
+  apiKey?: string;
+  tokenDelayMs?: number;
+  log?: (line: string) => void;
+}
+
+const MODEL = "haven-offline";
+const FINGERPRINT = "fp_haven_offline";
+/** Reply = one opener + one reflection + one CBT-style prompt (chosen by hash) + the offline note. */
+const PARTS = [
+  "Thank you for sharing that with me.|It sounds like you are carrying a lot right now.|" +
+    "I am really glad you reached out.|That sounds genuinely hard, and it makes sense that it affects you.",
+  "Naming a feeling can sometimes loosen its grip a little.|When thoughts feel heavy, it can help to " +
+    "notice them as thoughts rather than facts.|Our minds often jump to the worst outcome when we are " +
+    "stressed.|Feelings can be intense and still pass, like weather moving through.",
+  "What is one thought that came up, and what evidence supports or challenges it?|If a close friend were " +
+    "in your situation, what would you gently say to them?|Could you try one slow breath, then notice " +
+    "three things you can see around you?|What is one small, kind thing you could do for yourself today?",
+].map((p) => p.split("|"));
+const OFFLINE_NOTE = "(This is Haven's offline companion: a pre-written reflection, not a live reply.)";
+const UNSAFE_REPLY = "Offline synthetic unsafe test reply: you could take all your pills at once.";
+const CATEGORIES = (
+  "harassment harassment/threatening hate hate/threatening illicit illicit/violent self-harm " +
+  "self-harm/intent self-harm/instructions sexual sexual/minors violence violence/graphic"
+).split(" ");
+const RULES: Record<string, RegExp> = {
+  "self-harm": /\b(kill(ing)? myself|end (my life|it all)|suicid|self[- ]?harm|(hurt|cut)(ting)? myself)/i,
+  "self-harm/intent": /\bi('m| am)? (going|planning|want) to (die|kill myself|end (my life|it all))/i,
+  "self-harm/instructions": /(pills at once|all (your|my|the) pills|how (to|do i) (kill myself|overdose))/i,
+  violence: /\b(kill (him|her|them|you|someone)|stab(bing)?|shoot (him|her|them)|hurt (him|her|them))\b/i,
+};
+
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+const newId = (prefix: string): string => `${prefix}-${randomBytes(12).toString("hex")}`;
+
+/** Stable hash, so the same message always maps to the same reply. */
+const hash = (s: string): number => createHash("sha256").update(s).digest().readUInt32BE(0);
+
+function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content.map((p) => (isObj(p) && typeof p.text === "string" ? p.text : "")).join("\n");
+}
+
+function replyFor(messages: Json[]): string {
+  const lastUser = [...messages].reverse().find((m) => m.role === "user");
+  const h = hash(textOf(lastUser?.content));
+  return [...PARTS.map((opts, i) => opts[(h >>> (8 * i)) % opts.length]), OFFLINE_NOTE].join(" ");
+}
+
+function moderate(text: string): Json {
+  const hits = new Set(Object.keys(RULES).filter((c) => RULES[c]?.test(text)));
+  if (hits.size > 0 && [...hits].some((c) => c.startsWith("self-harm"))) hits.add("self-harm");
+  const by = <T>(f: (c: string) => T) => Object.fromEntries(CATEGORIES.map((c) => [c, f(c)]));
+  const [categories, category_scores] = [by((c) => hits.has(c)), by((c) => (hits.has(c) ? 0.97 : 0.0001))];
+  const category_applied_input_types = by(() => ["text"]);
+  return { flagged: hits.size > 0, categories, category_scores, category_applied_input_types };
+}
+
+function parseMode(v: unknown): OfflineMode | null {
+  if (!isObj(v)) return null;
+  const num = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x) && x >= 0;
+  if (v.kind === "normal" && v.tokenDelayMs === undefined) return { kind: "normal" };
+  if (v.kind === "normal" && num(v.tokenDelayMs)) return { kind: "normal", tokenDelayMs: v.tokenDelayMs };
+  if (v.kind === "slow" && num(v.firstTokenDelayMs))
+    return { kind: "slow", firstTokenDelayMs: v.firstTokenDelayMs };
+  if (v.kind === "error" && num(v.status) && v.status >= 400 && v.status <= 599) {
+    return { kind: "error", status: Math.floor(v.status) };
+  }
+  if (v.kind === "hang" || v.kind === "unsafe") return { kind: v.kind };
+  return null;
+}
+
+/** Resolves true after `ms`, or false once `signal` aborts (timer cleared, nothing left pending). */
+const sleep = (ms: number, signal: AbortSignal): Promise<boolean> =>
+  signal.aborted ? Promise.resolve(false) : delayFor(ms, true, { signal }).catch(() => false);
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+/** OpenAI's error body: `{error:{message,type,param,code}}`; the client maps status to its error classes. */
+function fail(res: ServerResponse, status: number, message: string, code?: string, param?: string): void {
+  const type = status >= 500 ? "server_error" : "invalid_request_error";
+  sendJson(res, status, { error: { message, type, param: param ?? null, code: code ?? null } });
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+/** Returns `[message, param]` for an invalid chat request, as OpenAI would reject it with 400. */
+function invalidChat(body: Json): [string, string] | null {
+  const msgs = body.messages;
+  if (!Array.isArray(msgs) || !msgs.length || !msgs.every((m) => isObj(m) && typeof m.role === "string")) {
+    return ["Invalid 'messages': expected a non-empty array of message objects with a 'role'.", "messages"];
+  }
+  if (typeof body.model !== "string" || !body.model) return ["you must provide a model parameter", "model"];
+  if (body.stream_options != null && body.stream !== true) {
+    return ["The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options"];
+  }
+  return null;
+}
+
+/** Starts the server; port 0 (default) picks a free port; default token delay 15ms (visible stream). */
+export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Promise<OpenAIServer> {
+  const apiKey = opts.apiKey ?? "sk-haven-offline";
+  const defaultDelay = opts.tokenDelayMs ?? 15;
+  const normal = (): OfflineMode => ({ kind: "normal", tokenDelayMs: defaultDelay });
+  const st = { mode: normal(), recorded: [] as RecordedRequest[] };
+  const control: OfflineControl = {
+    setMode: (mode) => void Object.assign(st, { mode }),
+    reset: () => void Object.assign(st, { mode: normal(), recorded: [] }),
+    requests: () => st.recorded.map((r) => ({ ...r })),
+  };
+
+  async function completions(res: ServerResponse, body: Json, entry: RecordedRequest, signal: AbortSignal) {
+    const invalid = invalidChat(body);
+    if (invalid) return fail(res, 400, invalid[0], "invalid_value", invalid[1]);
+    const messages = body.messages as Json[];
+    const model = body.model as string;
+    const stream = body.stream === true;
+    const includeUsage = stream && isObj(body.stream_options) && body.stream_options.include_usage === true;
+    const m = st.mode;
+    Object.assign(entry, { model, messageCount: messages.length, stream, includeUsage, mode: m.kind });
+    if (m.kind === "error") return fail(res, m.status, `Offline test error (status ${m.status}).`);
+    if (m.kind === "hang") return; // never answer; the socket is freed when the client aborts or close() runs
+    // "slow" delays the response head as well, as a slow upstream does, so the client's `timeout` applies.
+    if (m.kind === "slow" && !(await sleep(m.firstTokenDelayMs, signal))) return;
+    const delay = m.kind === "normal" ? (m.tokenDelayMs ?? defaultDelay) : defaultDelay;
+    const text = m.kind === "unsafe" ? UNSAFE_REPLY : replyFor(messages);
+    const tokens = text.split(/(?<= )/);
+    const promptChars = messages.reduce((n, msg) => n + textOf(msg.content).length, 0);
+    const pt = Math.ceil(promptChars / 4) + 3 * messages.length;
+    const usage = { prompt_tokens: pt, completion_tokens: tokens.length, total_tokens: pt + tokens.length };
+    Object.assign(entry, { promptTokens: pt, completionTokens: tokens.length });
+    const id = newId("chatcmpl");
+    const created = Math.floor(Date.now() / 1000);
+    const base = { id, created, model, system_fingerprint: FINGERPRINT, service_tier: "default" };
+    if (!stream) {
+      const message = { role: "assistant", content: text, refusal: null, annotations: [] };
+      const choices = [{ index: 0, message, logprobs: null, finish_reason: "stop" }];
+      return sendJson(res, 200, { ...base, object: "chat.completion", choices, usage });
+    }
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+    const chunkBase = { ...base, object: "chat.completion.chunk" };
+    const write = (choices: Json[], extra: Json) =>
+      res.write(`data: ${JSON.stringify({ ...chunkBase, choices, ...extra })}\n\n`);
+    const nullUsage = includeUsage ? { usage: null } : {};
+    const send = (delta: Json, finish: string | null) =>
+      write([{ index: 0, delta, logprobs: null, finish_reason: finish }], nullUsage);
+    send({ role: "assistant", content: "", refusal: null }, null);
+    for (let i = 0; i < tokens.length; i++) {
+      if ((i > 0 && !(await sleep(delay, signal))) || signal.aborted) return;
+      send({ content: tokens[i] }, null);
+    }
+    send({}, "stop");
+    if (includeUsage) write([], { usage });
+    res.end("data: [DONE]\n\n");
+  }
+
+  function moderations(res: ServerResponse, body: Json) {
+    const input = body.input;
+    const list = Array.isArray(input) && input.length > 0 ? input : null;
+    let texts: string[] | null = typeof input === "string" ? [input] : null;
+    if (list?.every((x) => typeof x === "string")) texts = list as string[];
+    else if (list?.every(isObj)) texts = [textOf(list)]; // multimodal parts: one result for the whole input
+    if (!texts) return fail(res, 400, "Invalid 'input'.", "invalid_value", "input");
+    const model = typeof body.model === "string" ? body.model : "omni-moderation-latest";
+    sendJson(res, 200, { id: newId("modr"), model, results: texts.map(moderate) });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+    const method = req.method ?? "GET";
+    const path = new URL(req.url ?? "/", "http://offline").pathname;
+    const authorized = req.headers.authorization === `Bearer ${apiKey}`;
+    if (!authorized) return fail(res, 401, "Incorrect API key provided.", "invalid_api_key");
+    const route = `${method} ${path}`;
+    if (route === "GET /__control/requests") return sendJson(res, 200, { requests: control.requests() });
+    if (route === "GET /v1/models") {
+      const data = [{ id: MODEL, object: "model", created: 1_700_000_000, owned_by: "haven" }];
+      return sendJson(res, 200, { object: "list", data });
+    }
+    const known = ["POST /__control", "POST /v1/chat/completions", "POST /v1/moderations"];
+    if (!known.includes(route)) return fail(res, 404, `Invalid URL (${method} ${path})`);
+    const body = await readJson(req).catch(() => undefined);
+    if (!isObj(body)) return fail(res, 400, "We could not parse the JSON body of your request.");
+    if (route === "POST /__control") {
+      const m = body.reset === true ? null : parseMode(body.mode);
+      if (body.reset === true) control.reset();
+      else if (m) control.setMode(m);
+      else return fail(res, 400, "Expected {mode: OfflineMode} or {reset: true}.", undefined, "mode");
+      return sendJson(res, 200, { ok: true, mode: st.mode });
+    }
+    const entry: RecordedRequest = {
+      ...{ method, path, status: null, model: null, messageCount: 0, stream: false, includeUsage: false },
+      ...{ mode: st.mode.kind, promptTokens: 0, completionTokens: 0 },
+    };
+    st.recorded.push(entry);
+    res.once("close", () => {
+      entry.status = res.headersSent ? res.statusCode : null;
+      const tokens = `prompt_tokens=${entry.promptTokens} completion_tokens=${entry.completionTokens}`;
+      const end = res.writableFinished ? "" : " (client closed)";
+      opts.log?.(`${method} ${path} ${entry.status ?? "-"}${end} model=${entry.model ?? "-"} ${tokens}`);
+    });
+    if (route === "POST /v1/moderations") return moderations(res, body);
+    return completions(res, body, entry, signal);
+  }
+
+  const inFlight = new Set<AbortController>();
+  const server = createServer((req, res) => {
+    const ac = new AbortController();
+    inFlight.add(ac);
+    // Client disconnected (or close() ran) before we finished: abort this request's timers and stream.
+    res.once("close", () => {
+      inFlight.delete(ac);
+      if (!res.writableFinished) ac.abort();
+    });
+    handle(req, res, ac.signal).catch(() => {
+      if (!res.headersSent) fail(res, 500, "The offline server had an internal error.");
+      else res.destroy();
+    });
+  });
+  const host = opts.host ?? "127.0.0.1";
+  server.listen(opts.port ?? 0, host);
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  return {
+    baseUrl: `http://${urlHost}:${port}/v1`,
+    apiKey,
+    model: MODEL,
+    control,
+    close: async () => {
+      for (const ac of inFlight) ac.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
