@@ -7,6 +7,7 @@ import { systemRoutes } from "./features/system/routes";
 import type { AppEnv } from "./lib/context";
 import { AppError, handleError, validationError } from "./lib/errors";
 import { allowedMethods } from "./lib/methods";
+import { authenticate } from "./middleware/auth";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
@@ -28,7 +29,7 @@ export function createRouter() {
 }
 
 const api = createRouter();
-api.use("*", rateLimit, services);
+api.use("*", services, authenticate, rateLimit);
 api.route("/", systemRoutes);
 
 const app = createRouter();

@@ -2,6 +2,7 @@ import type { Redis } from "@upstash/redis/cloudflare";
 import type { Config, Region } from "./config";
 import type { Database } from "./db";
 import type { Logger } from "./logger";
+import type { Principal } from "./principal";
 
 /**
  * Per-request variables. Clients are built lazily per request by the `services` middleware
@@ -13,6 +14,8 @@ export interface AppVariables {
   config: Config;
   db: (region: Region) => Database;
   redis: () => Redis;
+  /** Set by `authenticate` when a valid access token was presented. */
+  principal?: Principal;
 }
 
 export interface AppEnv {

@@ -11,7 +11,7 @@ const PERIOD_SECONDS = 60;
  * Retry-After. The key never leaves the Worker (no IP in logs or analytics).
  */
 export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const key = rateLimitKey(c.req.raw);
+  const key = rateLimitKey(c.req.raw, c.get("principal")?.userId);
   const { success } = await c.env.RATE_LIMITER.limit({ key });
   if (!success) {
     throw new AppError("rate_limited", "Too many requests. Please wait before trying again.", {

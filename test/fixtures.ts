@@ -1,0 +1,55 @@
+import { env } from "cloudflare:test";
+import { signAccessToken } from "../workers/features/auth/jwt";
+import { users } from "../workers/db/schema";
+import { ConfigSchema, type Config, type Region } from "../workers/lib/config";
+import { createDatabase } from "../workers/lib/db";
+import { createRedis } from "../workers/lib/redis";
+import { userRegionKey } from "../workers/features/care-team/access";
+import { ACCESS_TTL_SECONDS, type Role, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../workers/lib/principal";
+import { newUserCipher } from "../workers/lib/user-cipher";
+
+/** The Worker's config as the tests' bindings define it. */
+export function testConfig(): Config {
+  return ConfigSchema.parse(env);
+}
+
+export interface TestUser {
+  id: string;
+  role: Role;
+  region: Region;
+  email: string;
+  token: string;
+  /** Authorization header for Bearer requests. */
+  auth: { authorization: string };
+}
+
+/**
+ * Inserts a user directly (bypassing sign-up) and mints an access token for them, so feature
+ * tests can act as any role in any region. Sign-up itself is tested through its routes.
+ */
+export async function createUser(role: Role, region: Region = "us", opts: { mfa?: boolean } = {}): Promise<TestUser> {
+  const config = testConfig();
+  const id = crypto.randomUUID();
+  const email = `${role}-${id.slice(0, 8)}@example.test`;
+  const { wrapped, cipher } = await newUserCipher(config, id);
+  await createDatabase(config, region)
+    .insert(users)
+    .values({
+      id,
+      emailHash: `test-${id}`,
+      emailEnc: await cipher.encrypt("email", email),
+      displayName: `${role} ${id.slice(0, 4)}`,
+      role,
+      region,
+      dataKeyWrapped: wrapped,
+      emailVerifiedAt: new Date(),
+      mfaEnabledAt: role === "patient" ? null : new Date(),
+    });
+  await createRedis(config).set(userRegionKey(id), region);
+  const token = await signAccessToken(
+    { sub: id, role, region, sid: crypto.randomUUID(), jti: crypto.randomUUID(), mfa: opts.mfa ?? role !== "patient" },
+    config.JWT_SECRET,
+    { ttlSeconds: ACCESS_TTL_SECONDS, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE },
+  );
+  return { id, role, region, email, token, auth: { authorization: `Bearer ${token}` } };
+}
