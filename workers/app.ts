@@ -1,11 +1,13 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { webRoutes } from "../web/routes";
+import { accountRoutes } from "./features/accounts/routes";
+import { devRoutes } from "./features/dev/routes";
 import { healthRoutes } from "./features/health/routes";
 import { systemRoutes } from "./features/system/routes";
 import type { AppEnv } from "./lib/context";
-import { AppError, handleError, validationError } from "./lib/errors";
+import { AppError, handleError } from "./lib/errors";
+import { createRouter } from "./lib/router";
 import { allowedMethods } from "./lib/methods";
 import { authenticate } from "./middleware/auth";
 import { rateLimit } from "./middleware/rate-limit";
@@ -16,21 +18,12 @@ import { services } from "./middleware/services";
 /** 1 MiB: larger bodies are refused before they are read. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/**
- * Creates a sub-app whose zod validation failures become 422 problem documents with field paths.
- * Every feature router is built with it so the behaviour is uniform.
- */
-export function createRouter() {
-  return new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error, result.target);
-    },
-  });
-}
+export { createRouter };
 
 const api = createRouter();
 api.use("*", services, authenticate, rateLimit);
 api.route("/", systemRoutes);
+api.route("/", accountRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);
@@ -61,8 +54,14 @@ app.use(
 app.route("/", healthRoutes);
 app.route("/v1", api);
 app.use("/docs", rateLimit);
+app.route("/", devRoutes);
 app.route("/", webRoutes);
 
+app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+  type: "http",
+  scheme: "bearer",
+  bearerFormat: "JWT",
+});
 app.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {

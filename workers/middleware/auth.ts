@@ -42,7 +42,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw new AppError("unauthorized", "Invalid or expired credentials");
   }
   const { claims } = result;
-  if (await c.get("redis")().exists(denylistKey(claims.jti))) {
+  if ((await c.get("redis")().exists(denylistKey(claims.jti), `denylist:sid:${claims.sid}`)) > 0) {
     throw new AppError("unauthorized", "Invalid or expired credentials");
   }
   const via = fromHeader ? "bearer" : "cookie";
@@ -73,15 +73,33 @@ export function assertCsrf(c: Context<AppEnv>): void {
 
 /**
  * Requires an authenticated principal, optionally of given roles. A role that may not use a
- * route gets 404 (the route does not exist for them), not 403.
+ * route gets 404 (the route does not exist for them), not 403. Clinicians and admins must have
+ * passed MFA in this session.
  */
 export function requireAuth(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const p = c.get("principal");
-    if (!p) throw new AppError("unauthorized", "Sign in to continue", { headers: { "www-authenticate": "Bearer" } });
+    const p = requirePrincipal(c);
+    if (p.role !== "patient" && !p.mfa) {
+      throw new AppError("forbidden", "Two-factor authentication is required for your role: set it up in your account");
+    }
     if (roles.length > 0 && !roles.includes(p.role)) throw new AppError("not_found", "No such resource");
     return next();
   };
+}
+
+/**
+ * Requires a session but not MFA: only for the account's own security routes (MFA enrolment,
+ * sessions, sign-out, reading one's own account), which a clinician needs before enrolling.
+ */
+export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+  requirePrincipal(c);
+  return next();
+};
+
+function requirePrincipal(c: Context<AppEnv>): Principal {
+  const p = c.get("principal");
+  if (!p) throw new AppError("unauthorized", "Sign in to continue", { headers: { "www-authenticate": "Bearer" } });
+  return p;
 }
 
 /** The principal of a route behind `requireAuth`. */

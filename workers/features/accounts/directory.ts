@@ -1,0 +1,53 @@
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { users } from "../../db/schema";
+import { REGIONS, type Region } from "../../lib/config";
+import type { AppEnv } from "../../lib/context";
+import { toHex, utf8Encode } from "../../lib/crypto/encoding";
+import { userRegionKey } from "../care-team/access";
+
+/**
+ * The only cross-region data: keyed hash of an email → (region, user id). No PHI, no email.
+ * Lives in Redis (global); on a miss every regional database is asked and the entry repaired.
+ */
+const dirKey = (emailHash: string) => `dir:${emailHash}`;
+
+export interface DirectoryEntry {
+  region: Region;
+  userId: string;
+}
+
+const keyCache = new Map<string, CryptoKey>();
+
+/** Normalises and HMACs an email with EMAIL_HASH_KEY, so a database leak does not list emails. */
+export async function emailHash(secret: string, email: string): Promise<string> {
+  let key = keyCache.get(secret);
+  if (!key) {
+    key = await crypto.subtle.importKey("raw", utf8Encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    keyCache.set(secret, key);
+  }
+  const mac = await crypto.subtle.sign("HMAC", key, utf8Encode(email.trim().toLowerCase().normalize("NFKC")));
+  return toHex(new Uint8Array(mac));
+}
+
+export async function lookupDirectory(c: Context<AppEnv>, hash: string): Promise<DirectoryEntry | null> {
+  const redis = c.get("redis")();
+  const hit = await redis.get<DirectoryEntry>(dirKey(hash));
+  if (hit && (REGIONS as readonly string[]).includes(hit.region)) return hit;
+  const found = await Promise.all(
+    REGIONS.map(async (region) => {
+      const [row] = await c.get("db")(region).select({ id: users.id }).from(users).where(eq(users.emailHash, hash));
+      return row ? { region, userId: row.id } : null;
+    }),
+  );
+  const entry = found.find((e): e is DirectoryEntry => e !== null) ?? null;
+  if (entry) await writeDirectory(c, hash, entry);
+  return entry;
+}
+
+export async function writeDirectory(c: Context<AppEnv>, hash: string, entry: DirectoryEntry): Promise<void> {
+  const p = c.get("redis")().pipeline();
+  p.set(dirKey(hash), entry);
+  p.set(userRegionKey(entry.userId), entry.region);
+  await p.exec();
+}

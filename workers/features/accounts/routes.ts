@@ -1,0 +1,104 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { getCookie } from "hono/cookie";
+import { createRouter } from "../../lib/router";
+import { AppError } from "../../lib/errors";
+import { COOKIE_REFRESH } from "../../lib/principal";
+import { principalOf, requireAuth, requireSession } from "../../middleware/auth";
+import * as creds from "./credentials";
+import * as s from "./schema";
+import { signup, verifyEmail, login, completeMfa } from "./service";
+import { clearSessionCookies, listSessions, revokeSession, rotateRefreshToken, setSessionCookies } from "./sessions";
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
+const ok = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const bearer = [{ bearerAuth: [] }];
+const problem = { description: "Problem (RFC 9457)" };
+/** `?cookie=true` (web) also sets HttpOnly session cookies; mobile uses the tokens in the body. */
+const CookieQuery = z.object({ cookie: z.enum(["true", "false"]).optional() });
+
+const r = {
+  signup: createRoute({ method: "post", path: "/auth/signup", tags: ["auth"], summary: "Patient sign-up (same answer whether or not the email exists)", request: { body: json(s.SignupBody) }, responses: { 202: ok(s.Accepted, "Verification email sent"), 422: problem } }),
+  verify: createRoute({ method: "post", path: "/auth/verify-email", tags: ["auth"], request: { body: json(s.TokenBody) }, responses: { 200: ok(s.Accepted, "Verified"), 400: problem } }),
+  login: createRoute({ method: "post", path: "/auth/login", tags: ["auth"], summary: "Password step; returns tokens or an MFA challenge", request: { query: CookieQuery, body: json(s.LoginBody) }, responses: { 200: ok(s.LoginResult, "Signed in or MFA required"), 401: problem, 429: problem } }),
+  mfa: createRoute({ method: "post", path: "/auth/login/mfa", tags: ["auth"], request: { query: CookieQuery, body: json(s.MfaLoginBody) }, responses: { 200: ok(s.LoginResult, "Signed in"), 401: problem } }),
+  refresh: createRoute({ method: "post", path: "/auth/refresh", tags: ["auth"], summary: "Rotate the refresh token (reuse revokes the session)", request: { query: CookieQuery, body: { content: { "application/json": { schema: s.RefreshBody } } } }, responses: { 200: ok(s.Tokens, "New tokens"), 401: problem } }),
+  logout: createRoute({ method: "post", path: "/auth/logout", tags: ["auth"], security: bearer, middleware: [requireSession] as const, responses: { 204: { description: "Signed out" } } }),
+  resetRequest: createRoute({ method: "post", path: "/auth/password-reset", tags: ["auth"], request: { body: json(s.ResetRequestBody) }, responses: { 202: ok(s.Accepted, "If the account exists, an email was sent") } }),
+  resetConfirm: createRoute({ method: "post", path: "/auth/password-reset/confirm", tags: ["auth"], request: { body: json(s.ResetConfirmBody) }, responses: { 200: ok(s.Accepted, "Password changed"), 400: problem, 422: problem } }),
+  acceptInvite: createRoute({ method: "post", path: "/auth/accept-invite", tags: ["auth"], request: { body: json(s.ResetConfirmBody) }, responses: { 200: ok(s.Accepted, "Invitation accepted"), 400: problem } }),
+  changePassword: createRoute({ method: "post", path: "/me/password", tags: ["account"], security: bearer, middleware: [requireSession] as const, request: { body: json(s.ChangePasswordBody) }, responses: { 200: ok(s.Accepted, "Changed"), 422: problem } }),
+  mfaSetup: createRoute({ method: "post", path: "/me/mfa/setup", tags: ["account"], security: bearer, middleware: [requireSession] as const, responses: { 200: ok(z.object({ secret: z.string(), otpauthUri: z.string() }), "Scan into an authenticator app") } }),
+  mfaEnable: createRoute({ method: "post", path: "/me/mfa/enable", tags: ["account"], security: bearer, middleware: [requireSession] as const, request: { query: CookieQuery, body: json(s.MfaCodeBody) }, responses: { 200: ok(z.object({ recoveryCodes: z.array(z.string()), tokens: s.Tokens }), "Enabled; recovery codes shown once") } }),
+  sessions: createRoute({ method: "get", path: "/me/sessions", tags: ["account"], security: bearer, middleware: [requireSession] as const, responses: { 200: ok(s.SessionList, "Active sessions") } }),
+  revoke: createRoute({ method: "delete", path: "/me/sessions/{sessionId}", tags: ["account"], security: bearer, middleware: [requireSession] as const, request: { params: z.object({ sessionId: z.string().uuid() }) }, responses: { 204: { description: "Revoked" }, 404: problem } }),
+  invite: createRoute({ method: "post", path: "/admin/invitations", tags: ["admin"], security: bearer, middleware: [requireAuth("admin")] as const, request: { body: json(s.InviteBody) }, responses: { 201: ok(z.object({ userId: z.string().uuid() }), "Invited"), 409: problem } }),
+};
+
+const accepted = (status: string) => ({ status });
+
+export const accountRoutes = createRouter()
+  .openapi(r.signup, async (c) => {
+    await signup(c, c.req.valid("json"));
+    return c.json(accepted("If this email can be used, we sent a confirmation link to it."), 202);
+  })
+  .openapi(r.verify, async (c) => {
+    await verifyEmail(c, c.req.valid("json").token);
+    return c.json(accepted("Email confirmed"), 200);
+  })
+  .openapi(r.login, async (c) => {
+    const result = await login(c, c.req.valid("json"));
+    if (!result.mfaRequired && c.req.valid("query").cookie === "true") setSessionCookies(c, result);
+    return c.json(result, 200);
+  })
+  .openapi(r.mfa, async (c) => {
+    const result = await completeMfa(c, c.req.valid("json"));
+    if (c.req.valid("query").cookie === "true") setSessionCookies(c, result);
+    return c.json(result, 200);
+  })
+  .openapi(r.refresh, async (c) => {
+    const presented = c.req.valid("json").refreshToken ?? getCookie(c, COOKIE_REFRESH);
+    if (!presented) throw new AppError("unauthorized", "Invalid or expired credentials");
+    const tokens = await rotateRefreshToken(c, presented);
+    if (c.req.valid("query").cookie === "true") setSessionCookies(c, tokens);
+    return c.json(tokens, 200);
+  })
+  .openapi(r.logout, async (c) => {
+    const p = principalOf(c);
+    await revokeSession(c, p, p.sessionId, "logout");
+    clearSessionCookies(c);
+    return c.body(null, 204);
+  })
+  .openapi(r.resetRequest, async (c) => {
+    await creds.requestPasswordReset(c, c.req.valid("json").email);
+    return c.json(accepted("If an account exists for this email, we sent a reset link."), 202);
+  })
+  .openapi(r.resetConfirm, async (c) => {
+    const { token, password } = c.req.valid("json");
+    await creds.confirmPasswordReset(c, token, password);
+    return c.json(accepted("Password changed. Sign in with your new password."), 200);
+  })
+  .openapi(r.acceptInvite, async (c) => {
+    const { token, password } = c.req.valid("json");
+    await creds.acceptInvite(c, token, password);
+    return c.json(accepted("Invitation accepted. Sign in and set up two-factor authentication."), 200);
+  })
+  .openapi(r.changePassword, async (c) => {
+    const { currentPassword, newPassword } = c.req.valid("json");
+    await creds.changePassword(c, principalOf(c), currentPassword, newPassword);
+    return c.json(accepted("Password changed. Other sessions were signed out."), 200);
+  })
+  .openapi(r.mfaSetup, async (c) => c.json(await creds.beginMfaSetup(c, principalOf(c)), 200))
+  .openapi(r.mfaEnable, async (c) => {
+    const result = await creds.enableMfa(c, principalOf(c), c.req.valid("json").code);
+    if (c.req.valid("query").cookie === "true") setSessionCookies(c, result.tokens);
+    return c.json(result, 200);
+  })
+  .openapi(r.sessions, async (c) => {
+    const rows = await listSessions(c, principalOf(c));
+    return c.json(rows.map((x) => ({ ...x, createdAt: x.createdAt.toISOString(), lastUsedAt: x.lastUsedAt.toISOString() })), 200);
+  })
+  .openapi(r.revoke, async (c) => {
+    await revokeSession(c, principalOf(c), c.req.valid("param").sessionId, "user_revoked");
+    return c.body(null, 204);
+  })
+  .openapi(r.invite, async (c) => c.json(await creds.invite(c, c.req.valid("json")), 201));

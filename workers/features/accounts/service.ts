@@ -1,0 +1,177 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { Context } from "hono";
+import { consents, emailTokens, recoveryCodes, users } from "../../db/schema";
+import { auditInsert } from "../../lib/audit";
+import type { AppEnv } from "../../lib/context";
+import { AppError } from "../../lib/errors";
+import { newUserCipher, userCipher } from "../../lib/user-cipher";
+import { randomToken } from "../auth/jwt";
+import { dummyVerify, hashPassword, validatePasswordPolicy, verifyPassword } from "../auth/password";
+import { hashRecoveryCode, verifyTotp } from "../auth/totp";
+import { emailHash, lookupDirectory, writeDirectory } from "./directory";
+import { sendMail } from "./mail";
+import type { LoginBody, MfaLoginBody, SignupBody } from "./schema";
+import { startSession } from "./sessions";
+import { assertNotThrottled, clearFailures, recordFailure } from "./throttle";
+import { newEmailToken, spendEmailToken } from "./tokens";
+import type { z } from "@hono/zod-openapi";
+
+export const POLICY_VERSION = "2026-11-01";
+const MFA_CHALLENGE_TTL = 300;
+const mfaChallengeKey = (t: string) => `mfa-challenge:${t}`;
+
+/** Rejects a password that breaks policy with a 422 naming the rule (never echoing the value). */
+export function assertPasswordPolicy(password: string, path: string, context?: { email?: string; displayName?: string }) {
+  const policy = validatePasswordPolicy(password, context);
+  if (!policy.ok) {
+    const messages = {
+      too_short: "Use at least 12 characters",
+      too_long: "Use at most 128 characters",
+      common: "This password is too common",
+      contains_personal_info: "Do not use your email or name in your password",
+    } as const;
+    throw new AppError("validation_failed", "The password does not meet the policy", {
+      errors: [{ path, message: messages[policy.reason] }],
+    });
+  }
+}
+
+function origin(c: Context<AppEnv>): string {
+  return new URL(c.req.url).origin;
+}
+
+/**
+ * Patient sign-up. The answer is the same whether or not the email is taken (no enumeration):
+ * an existing owner gets an email instead. User, consents, verification token and audit row are
+ * one batch in the chosen region; the directory entry goes to Redis.
+ */
+export async function signup(c: Context<AppEnv>, body: z.infer<typeof SignupBody>): Promise<void> {
+  assertPasswordPolicy(body.password, "body.password", { email: body.email, displayName: body.displayName });
+  const config = c.get("config");
+  const hash = await emailHash(config.EMAIL_HASH_KEY, body.email);
+  if (await lookupDirectory(c, hash)) {
+    await sendMail(c, {
+      to: body.email,
+      subject: "Someone tried to create a Haven account with your email",
+      text: `If this was you, sign in at ${origin(c)}/login or reset your password at ${origin(c)}/reset-password.`,
+    });
+    return;
+  }
+  const userId = crypto.randomUUID();
+  const { wrapped, cipher } = await newUserCipher(config, userId);
+  const verify = await newEmailToken(body.region, userId, "verify_email");
+  const db = c.get("db")(body.region);
+  const consentRows: Array<typeof consents.$inferInsert> = [{ userId, kind: "health_data", policyVersion: POLICY_VERSION }];
+  if (body.consents.aiCompanion) consentRows.push({ userId, kind: "ai_companion", policyVersion: POLICY_VERSION });
+  await db.batch([
+    db.insert(users).values({
+      id: userId,
+      emailHash: hash,
+      emailEnc: await cipher.encrypt("email", body.email),
+      displayName: body.displayName,
+      role: "patient",
+      region: body.region,
+      passwordHash: await hashPassword(body.password),
+      dataKeyWrapped: wrapped,
+    }),
+    db.insert(consents).values(consentRows),
+    db.insert(emailTokens).values(verify.row),
+    auditInsert(db, c, {
+      action: "auth.signup",
+      resourceType: "user",
+      resourceId: userId,
+      patientId: userId,
+      outcome: "success",
+      actorId: userId,
+      actorRole: "patient",
+    }),
+  ]);
+  await writeDirectory(c, hash, { region: body.region, userId });
+  await sendMail(c, {
+    to: body.email,
+    subject: "Confirm your email for Haven",
+    text: `Confirm your email address: ${origin(c)}/verify-email?token=${verify.token}\nThe link expires in 24 hours.`,
+  });
+}
+
+export async function verifyEmail(c: Context<AppEnv>, token: string): Promise<void> {
+  const { userId, db } = await spendEmailToken(c, token, "verify_email");
+  await db.batch([
+    db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, userId)),
+    auditInsert(db, c, { action: "auth.verify_email", resourceType: "user", resourceId: userId, outcome: "success", actorId: userId }),
+  ]);
+}
+
+const INVALID_LOGIN = "Invalid email or password";
+
+/**
+ * Password step of sign-in. Unknown email and wrong password give the same answer after the
+ * same PBKDF2 work; failures count per account and per IP. Accounts with MFA get a short-lived
+ * challenge instead of tokens.
+ */
+export async function login(c: Context<AppEnv>, body: z.infer<typeof LoginBody>) {
+  const config = c.get("config");
+  const hash = await emailHash(config.EMAIL_HASH_KEY, body.email);
+  await assertNotThrottled(c, hash);
+  const entry = await lookupDirectory(c, hash);
+  const db = entry ? c.get("db")(entry.region) : undefined;
+  const [user] = entry && db ? await db.select().from(users).where(eq(users.id, entry.userId)) : [];
+  const check = user?.passwordHash ? await verifyPassword(body.password, user.passwordHash) : (await dummyVerify(), null);
+  if (!user || !db || !check?.ok) {
+    await recordFailure(c, hash);
+    if (user && db) {
+      await auditInsert(db, c, { action: "auth.login_failed", resourceType: "user", resourceId: user.id, outcome: "failure", actorId: user.id, actorRole: user.role });
+    }
+    throw new AppError("unauthorized", INVALID_LOGIN);
+  }
+  await clearFailures(c, hash);
+  if (!user.emailVerifiedAt) throw new AppError("forbidden", "Confirm your email address first: check your inbox.");
+  if (check.needsRehash) {
+    await db.update(users).set({ passwordHash: await hashPassword(body.password) }).where(eq(users.id, user.id));
+  }
+  if (user.mfaEnabledAt) {
+    const mfaToken = randomToken(32);
+    await c.get("redis")().set(mfaChallengeKey(mfaToken), { userId: user.id, region: user.region, attempts: 0 }, { ex: MFA_CHALLENGE_TTL });
+    return { mfaRequired: true as const, mfaToken };
+  }
+  const { tokens } = await startSession(c, user, "none");
+  return { ...tokens, mfaRequired: false as const, mfaSetupRequired: user.role !== "patient" };
+}
+
+/** Second step: a TOTP code (never the same time step twice) or a single-use recovery code. */
+export async function completeMfa(c: Context<AppEnv>, body: z.infer<typeof MfaLoginBody>) {
+  const redis = c.get("redis")();
+  const challenge = await redis.get<{ userId: string; region: "us" | "eu" | "apac"; attempts: number }>(mfaChallengeKey(body.mfaToken));
+  if (!challenge || challenge.attempts >= 5) throw new AppError("unauthorized", "Sign-in expired. Start again.");
+  const db = c.get("db")(challenge.region);
+  const [user] = await db.select().from(users).where(eq(users.id, challenge.userId));
+  if (!user?.mfaSecretEnc) throw new AppError("unauthorized", "Sign-in expired. Start again.");
+  let method: "totp" | "recovery" = "totp";
+  let ok = false;
+  if (body.code) {
+    const cipher = await userCipher(c.get("config"), user.id, user.dataKeyWrapped);
+    const secret = cipher ? await cipher.decrypt("mfa_secret", user.mfaSecretEnc) : "";
+    const result = await verifyTotp(secret, body.code);
+    if (result.ok && result.step !== undefined && String(result.step) !== user.mfaLastStep) {
+      const [claimed] = await db.update(users).set({ mfaLastStep: String(result.step) })
+        .where(and(eq(users.id, user.id), user.mfaLastStep ? eq(users.mfaLastStep, user.mfaLastStep) : isNull(users.mfaLastStep)))
+        .returning({ id: users.id });
+      ok = Boolean(claimed);
+    }
+  } else if (body.recoveryCode) {
+    method = "recovery";
+    const codeHash = await hashRecoveryCode(body.recoveryCode, user.id);
+    const [used] = await db.update(recoveryCodes).set({ usedAt: new Date() })
+      .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)))
+      .returning({ userId: recoveryCodes.userId });
+    ok = Boolean(used);
+  }
+  if (!ok) {
+    await redis.set(mfaChallengeKey(body.mfaToken), { ...challenge, attempts: challenge.attempts + 1 }, { keepTtl: true });
+    await auditInsert(db, c, { action: "auth.mfa_failed", resourceType: "user", resourceId: user.id, outcome: "failure", actorId: user.id, actorRole: user.role });
+    throw new AppError("unauthorized", "That code did not work");
+  }
+  await redis.del(mfaChallengeKey(body.mfaToken));
+  const { tokens } = await startSession(c, user, method);
+  return { ...tokens, mfaRequired: false as const, mfaSetupRequired: false };
+}

@@ -1,0 +1,195 @@
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Context } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { refreshTokens, sessions, users } from "../../db/schema";
+import { auditInsert } from "../../lib/audit";
+import { REGIONS, type Region } from "../../lib/config";
+import type { AppEnv } from "../../lib/context";
+import { AppError } from "../../lib/errors";
+import {
+  ACCESS_TTL_SECONDS,
+  COOKIE_ACCESS,
+  COOKIE_CSRF,
+  COOKIE_REFRESH,
+  denylistKey,
+  type Principal,
+  REFRESH_TTL_SECONDS,
+  type Role,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+} from "../../lib/principal";
+import { randomToken, sha256Hex, signAccessToken } from "../auth/jwt";
+
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  tokenType: "Bearer";
+}
+
+interface SessionUser {
+  id: string;
+  role: Role;
+  region: Region;
+}
+
+/** Refresh tokens carry their region so the right database is asked: `<region>.<random>`. */
+function newRefreshToken(region: Region): string {
+  return `${region}.${randomToken(32)}`;
+}
+
+function regionOfToken(token: string): Region | null {
+  const region = token.split(".", 1)[0];
+  return (REGIONS as readonly string[]).includes(region ?? "") ? (region as Region) : null;
+}
+
+async function accessToken(c: Context<AppEnv>, user: SessionUser, sid: string, mfa: boolean): Promise<string> {
+  return signAccessToken(
+    { sub: user.id, role: user.role, region: user.region, sid, jti: crypto.randomUUID(), mfa },
+    c.get("config").JWT_SECRET,
+    { ttlSeconds: ACCESS_TTL_SECONDS, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE },
+  );
+}
+
+/**
+ * Starts a session (a refresh-token family): session row, hashed refresh token and the
+ * `auth.login` audit row in ONE batch (one round trip, one transaction).
+ */
+export async function startSession(c: Context<AppEnv>, user: SessionUser, mfa: "none" | "totp" | "recovery") {
+  const db = c.get("db")(user.region);
+  const sid = crypto.randomUUID();
+  const refresh = newRefreshToken(user.region);
+  const expiresAt = new Date(Date.now() + REFRESH_TTL_SECONDS * 1000);
+  await db.batch([
+    db.insert(sessions).values({
+      id: sid,
+      userId: user.id,
+      mfa,
+      expiresAt,
+      userAgent: (c.req.header("user-agent") ?? "").slice(0, 256) || null,
+    }),
+    db.insert(refreshTokens).values({ tokenHash: await sha256Hex(refresh), sessionId: sid, expiresAt }),
+    auditInsert(db, c, {
+      action: "auth.login",
+      resourceType: "session",
+      resourceId: sid,
+      outcome: "success",
+      actorId: user.id,
+      actorRole: user.role,
+      patientId: user.role === "patient" ? user.id : null,
+    }),
+  ]);
+  const tokens: IssuedTokens = {
+    accessToken: await accessToken(c, user, sid, mfa !== "none"),
+    refreshToken: refresh,
+    expiresIn: ACCESS_TTL_SECONDS,
+    tokenType: "Bearer",
+  };
+  return { sid, tokens };
+}
+
+/**
+ * Rotates a refresh token. Presenting a token that was already used means it was copied: the
+ * whole session family is revoked and audited (`auth.refresh_reuse`).
+ */
+export async function rotateRefreshToken(c: Context<AppEnv>, presented: string): Promise<IssuedTokens> {
+  const region = regionOfToken(presented);
+  if (!region) throw new AppError("unauthorized", "Invalid or expired credentials");
+  const db = c.get("db")(region);
+  const hash = await sha256Hex(presented);
+  const rotated = await db.execute<{ session_id: string; user_id: string; role: Role; region: Region; mfa: string }>(sql`
+    with spent as (
+      update ${refreshTokens} set used_at = now()
+      where token_hash = ${hash} and used_at is null and expires_at > now()
+      returning session_id
+    )
+    select s.id as session_id, u.id as user_id, u.role, u.region, s.mfa
+    from spent join ${sessions} s on s.id = spent.session_id join ${users} u on u.id = s.user_id
+    where s.revoked_at is null and s.expires_at > now()`);
+  const row = rotated.rows[0];
+  if (!row) {
+    const [reused] = await db
+      .select({ sessionId: refreshTokens.sessionId, userId: sessions.userId, role: users.role })
+      .from(refreshTokens)
+      .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(eq(refreshTokens.tokenHash, hash), sql`${refreshTokens.usedAt} is not null`));
+    if (reused) {
+      await db.batch([
+        db
+          .update(sessions)
+          .set({ revokedAt: new Date(), revokedReason: "refresh_reuse" })
+          .where(and(eq(sessions.id, reused.sessionId), isNull(sessions.revokedAt))),
+        auditInsert(db, c, {
+          action: "auth.refresh_reuse",
+          resourceType: "session",
+          resourceId: reused.sessionId,
+          outcome: "denied",
+          actorId: reused.userId,
+          actorRole: reused.role,
+        }),
+      ]);
+      await c.get("redis")().set(`denylist:sid:${reused.sessionId}`, 1, { ex: ACCESS_TTL_SECONDS });
+    }
+    throw new AppError("unauthorized", "Invalid or expired credentials");
+  }
+  const refresh = newRefreshToken(region);
+  const expiresAt = new Date(Date.now() + REFRESH_TTL_SECONDS * 1000);
+  await db.batch([
+    db.insert(refreshTokens).values({ tokenHash: await sha256Hex(refresh), sessionId: row.session_id, expiresAt }),
+    db.update(sessions).set({ lastUsedAt: new Date() }).where(eq(sessions.id, row.session_id)),
+  ]);
+  const user = { id: row.user_id, role: row.role, region: row.region };
+  return {
+    accessToken: await accessToken(c, user, row.session_id, row.mfa !== "none"),
+    refreshToken: refresh,
+    expiresIn: ACCESS_TTL_SECONDS,
+    tokenType: "Bearer",
+  };
+}
+
+/** Revokes a session: its refresh tokens stop working, its access tokens are denylisted. */
+export async function revokeSession(c: Context<AppEnv>, principal: Principal, sessionId: string, reason: string) {
+  const db = c.get("db")(principal.region);
+  const [revoked] = await db
+    .update(sessions)
+    .set({ revokedAt: new Date(), revokedReason: reason })
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, principal.userId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  if (!revoked) throw new AppError("not_found", "No such session");
+  const p = c.get("redis")().pipeline();
+  p.set(`denylist:sid:${sessionId}`, 1, { ex: ACCESS_TTL_SECONDS });
+  if (sessionId === principal.sessionId) {
+    p.set(denylistKey(principal.jti), 1, { ex: Math.max(1, principal.exp - Math.floor(Date.now() / 1000)) });
+  }
+  await p.exec();
+}
+
+/** Active sessions of the principal, for the security page. */
+export async function listSessions(c: Context<AppEnv>, principal: Principal) {
+  const db = c.get("db")(principal.region);
+  const rows = await db
+    .select({
+      id: sessions.id,
+      userAgent: sessions.userAgent,
+      createdAt: sessions.createdAt,
+      lastUsedAt: sessions.lastUsedAt,
+      mfa: sessions.mfa,
+    })
+    .from(sessions)
+    .where(and(eq(sessions.userId, principal.userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())));
+  return rows.map((r) => ({ ...r, current: r.id === principal.sessionId }));
+}
+
+/** Web sessions: HttpOnly Secure SameSite=Strict cookies plus a readable CSRF cookie. */
+export function setSessionCookies(c: Context<AppEnv>, tokens: IssuedTokens): void {
+  const secure = c.get("config").ENVIRONMENT !== "local" || new URL(c.req.url).protocol === "https:";
+  const base = { httpOnly: true, secure, sameSite: "Strict" as const, path: "/" };
+  setCookie(c, COOKIE_ACCESS, tokens.accessToken, { ...base, maxAge: ACCESS_TTL_SECONDS });
+  setCookie(c, COOKIE_REFRESH, tokens.refreshToken, { ...base, path: "/", maxAge: REFRESH_TTL_SECONDS });
+  setCookie(c, COOKIE_CSRF, randomToken(16), { ...base, httpOnly: false, maxAge: REFRESH_TTL_SECONDS });
+}
+
+export function clearSessionCookies(c: Context<AppEnv>): void {
+  for (const name of [COOKIE_ACCESS, COOKIE_REFRESH, COOKIE_CSRF]) deleteCookie(c, name, { path: "/" });
+}
