@@ -69,6 +69,9 @@ async function main() {
     tokenDelayMs: wranglerEnv === "bench" ? 0 : 25,
   });
 
+  // wrangler.toml declares `secrets.required`, so wrangler loads only those names from the env
+  // file; the local-only vars (Neon endpoint, offline flag, seed token, model) go in as --var.
+  const LOCAL_VARS = ["NEON_LOCAL_FETCH_ENDPOINT", "NEON_LOCAL_WS_PROXY", "OPENAI_OFFLINE", "OPENAI_MODEL", "DEV_SEED_TOKEN"];
   // Vars and secrets for wrangler dev: generated, git-ignored, readable only by this user.
   const varsFile = join(root, ".data", wranglerEnv ? `dev.${wranglerEnv}.vars` : "dev.vars");
   mkdirSync(dirname(varsFile), { recursive: true });
@@ -90,6 +93,10 @@ async function main() {
     varsFile,
     "--show-interactive-dev-session=false",
   ];
+  for (const name of LOCAL_VARS) {
+    const value = stack.bindings[name];
+    if (value) args.push("--var", `${name}:${value}`);
+  }
   if (wranglerEnv) args.push("--env", wranglerEnv);
   if (values.quiet) args.push("--log-level", "warn");
   const child = spawn(join(root, "node_modules", ".bin", "wrangler"), args, {

@@ -31,7 +31,7 @@ export async function seedDemo(c: Context<AppEnv>): Promise<string> {
   for (const [i, d] of DEMO.entries()) {
     const id = crypto.randomUUID();
     ids.push(id);
-    const password = `Haven-${randomToken(9)}`;
+    const password = `Haven-${randomToken(16).slice(0, 14)}`;
     const { wrapped, cipher } = await newUserCipher(config, id);
     const totp = d.role === "patient" ? null : generateTotpSecret();
     const codes = totp ? generateRecoveryCodes(4) : [];
