@@ -71,7 +71,13 @@ async function main() {
 
   // wrangler.toml declares `secrets.required`, so wrangler loads only those names from the env
   // file; the local-only vars (Neon endpoint, offline flag, seed token, model) go in as --var.
-  const LOCAL_VARS = ["NEON_LOCAL_FETCH_ENDPOINT", "NEON_LOCAL_WS_PROXY", "OPENAI_OFFLINE", "OPENAI_MODEL", "DEV_SEED_TOKEN"];
+  const LOCAL_VARS = [
+    "NEON_LOCAL_FETCH_ENDPOINT",
+    "NEON_LOCAL_WS_PROXY",
+    "OPENAI_OFFLINE",
+    "OPENAI_MODEL",
+    "DEV_SEED_TOKEN",
+  ];
   // Vars and secrets for wrangler dev: generated, git-ignored, readable only by this user.
   const varsFile = join(root, ".data", wranglerEnv ? `dev.${wranglerEnv}.vars` : "dev.vars");
   mkdirSync(dirname(varsFile), { recursive: true });

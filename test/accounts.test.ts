@@ -3,9 +3,9 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { signAccessToken } from "../workers/features/auth/jwt";
 import { generateTotp } from "../workers/features/auth/totp";
+import { toBase64Url, utf8Encode } from "../workers/lib/crypto/encoding";
 import { createDatabase } from "../workers/lib/db";
 import { createRedis } from "../workers/lib/redis";
-import { toBase64Url, utf8Encode } from "../workers/lib/crypto/encoding";
 import { createUser, testConfig } from "./fixtures";
 import { call, problem, uniqueIp } from "./helpers";
 
@@ -21,7 +21,11 @@ const post = (path: string, body: unknown, init: { ip?: string; headers?: Record
 
 /** The newest dev-mailbox message to `to`, and the token in its link. */
 async function mailTo(to: string): Promise<{ subject: string; token: string | undefined }> {
-  const inbox = await createRedis(testConfig()).lrange<{ to: string; subject: string; text: string }>("devmail:inbox", 0, 99);
+  const inbox = await createRedis(testConfig()).lrange<{ to: string; subject: string; text: string }>(
+    "devmail:inbox",
+    0,
+    99,
+  );
   const mail = inbox.find((m) => m.to === to);
   if (!mail) throw new Error("no mail");
   return { subject: mail.subject, token: /token=([A-Za-z0-9._-]+)/.exec(mail.text)?.[1] };
@@ -47,7 +51,11 @@ describe("sign-up, verification and sign-in", () => {
     const email = await signUpVerified("eu");
     const login = await post("/v1/auth/login", { email, password: PASSWORD });
     expect(login.status).toBe(200);
-    const tokens = (await login.json()) as { accessToken: string; refreshToken: string; mfaRequired: boolean };
+    const tokens = (await login.json()) as {
+      accessToken: string;
+      refreshToken: string;
+      mfaRequired: boolean;
+    };
     expect(tokens.mfaRequired).toBe(false);
     expect(tokens.refreshToken.startsWith("eu.")).toBe(true);
     const rows = await createDatabase(testConfig(), "eu").execute(
@@ -58,28 +66,56 @@ describe("sign-up, verification and sign-in", () => {
 
   it("refuses sign-in before the email is verified", async () => {
     const email = `u-${crypto.randomUUID().slice(0, 8)}@example.test`;
-    await post("/v1/auth/signup", { email, password: PASSWORD, displayName: "Kit", region: "us", consents: { healthData: true, aiCompanion: false } });
+    await post("/v1/auth/signup", {
+      email,
+      password: PASSWORD,
+      displayName: "Kit",
+      region: "us",
+      consents: { healthData: true, aiCompanion: false },
+    });
     const res = await post("/v1/auth/login", { email, password: PASSWORD });
     expect(res.status).toBe(403);
   });
 
   it("answers sign-up identically for a taken email (no enumeration) and mails the owner", async () => {
     const email = await signUpVerified();
-    const res = await post("/v1/auth/signup", { email, password: PASSWORD, displayName: "Other", region: "apac", consents: { healthData: true, aiCompanion: false } });
+    const res = await post("/v1/auth/signup", {
+      email,
+      password: PASSWORD,
+      displayName: "Other",
+      region: "apac",
+      consents: { healthData: true, aiCompanion: false },
+    });
     expect(res.status).toBe(202);
     expect((await mailTo(email)).subject).toBe("Someone tried to create a Haven account with your email");
   });
 
   it("rejects weak passwords with a 422 naming the field", async () => {
-    const res = await post("/v1/auth/signup", { email: "weak@example.test", password: "password1234", displayName: "W", region: "us", consents: { healthData: true, aiCompanion: false } });
+    const res = await post("/v1/auth/signup", {
+      email: "weak@example.test",
+      password: "password1234",
+      displayName: "W",
+      region: "us",
+      consents: { healthData: true, aiCompanion: false },
+    });
     expect(res.status).toBe(422);
-    expect((await problem(res)).errors).toEqual([{ path: "body.password", message: "This password is too common" }]);
+    expect((await problem(res)).errors).toEqual([
+      { path: "body.password", message: "This password is too common" },
+    ]);
   });
 
   it("requires consent to health-data processing", async () => {
-    const res = await post("/v1/auth/signup", { email: "c@example.test", password: PASSWORD, displayName: "C", region: "us", consents: { healthData: false, aiCompanion: true } });
+    const res = await post("/v1/auth/signup", {
+      email: "c@example.test",
+      password: PASSWORD,
+      displayName: "C",
+      region: "us",
+      consents: { healthData: false, aiCompanion: true },
+    });
     expect(res.status).toBe(422);
-    expect((await problem(res)).errors).toEqual([expect.objectContaining({ path: "json.consents.healthData" })]);
+    expect((await problem(res)).errors).toEqual([
+      expect.objectContaining({ path: "json.consents.healthData" }),
+    ]);
   });
 });
 
@@ -87,7 +123,10 @@ describe("login throttling and enumeration safety", () => {
   it("gives the same 401 for unknown email and wrong password", async () => {
     const email = await signUpVerified();
     const a = await post("/v1/auth/login", { email, password: "wrong password entirely" });
-    const b = await post("/v1/auth/login", { email: `nobody-${crypto.randomUUID()}@example.test`, password: "wrong password entirely" });
+    const b = await post("/v1/auth/login", {
+      email: `nobody-${crypto.randomUUID()}@example.test`,
+      password: "wrong password entirely",
+    });
     expect(a.status).toBe(401);
     expect(b.status).toBe(401);
     const [pa, pb] = [await problem(a), await problem(b)];
@@ -98,7 +137,10 @@ describe("login throttling and enumeration safety", () => {
   it("locks an account for 300 s after 5 failures, even with the right password", async () => {
     const email = await signUpVerified();
     for (let i = 0; i < 5; i++) {
-      expect((await post("/v1/auth/login", { email, password: `wrong ${i} password here` }, { ip: uniqueIp() })).status).toBe(401);
+      expect(
+        (await post("/v1/auth/login", { email, password: `wrong ${i} password here` }, { ip: uniqueIp() }))
+          .status,
+      ).toBe(401);
     }
     const res = await post("/v1/auth/login", { email, password: PASSWORD }, { ip: uniqueIp() });
     expect(res.status).toBe(429);
@@ -108,15 +150,26 @@ describe("login throttling and enumeration safety", () => {
 
   it("throttles an IP after 5 failures across accounts", async () => {
     const ip = uniqueIp();
-    for (let i = 0; i < 5; i++) await post("/v1/auth/login", { email: `x${i}-${crypto.randomUUID()}@example.test`, password: "nope nope nope" }, { ip });
-    expect((await post("/v1/auth/login", { email: "any@example.test", password: "nope nope nope" }, { ip })).status).toBe(429);
+    for (let i = 0; i < 5; i++)
+      await post(
+        "/v1/auth/login",
+        { email: `x${i}-${crypto.randomUUID()}@example.test`, password: "nope nope nope" },
+        { ip },
+      );
+    expect(
+      (await post("/v1/auth/login", { email: "any@example.test", password: "nope nope nope" }, { ip }))
+        .status,
+    ).toBe(429);
   });
 });
 
 describe("refresh rotation, reuse and logout", () => {
   it("rotates, detects reuse and revokes the whole family", async () => {
     const email = await signUpVerified();
-    const first = (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as { accessToken: string; refreshToken: string };
+    const first = (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as {
+      accessToken: string;
+      refreshToken: string;
+    };
     const second = await post("/v1/auth/refresh", { refreshToken: first.refreshToken });
     expect(second.status).toBe(200);
     const rotated = (await second.json()) as { accessToken: string; refreshToken: string };
@@ -124,12 +177,17 @@ describe("refresh rotation, reuse and logout", () => {
     // The spent token is presented again: theft assumed, the family is revoked.
     expect((await post("/v1/auth/refresh", { refreshToken: first.refreshToken })).status).toBe(401);
     expect((await post("/v1/auth/refresh", { refreshToken: rotated.refreshToken })).status).toBe(401);
-    expect((await call("/v1/me/sessions", { headers: { authorization: `Bearer ${rotated.accessToken}` } })).status).toBe(401);
+    expect(
+      (await call("/v1/me/sessions", { headers: { authorization: `Bearer ${rotated.accessToken}` } })).status,
+    ).toBe(401);
   });
 
   it("logout denylists the access token and kills the refresh token", async () => {
     const email = await signUpVerified();
-    const t = (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as { accessToken: string; refreshToken: string };
+    const t = (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as {
+      accessToken: string;
+      refreshToken: string;
+    };
     const auth = { authorization: `Bearer ${t.accessToken}` };
     expect((await call("/v1/me/sessions", { headers: auth })).status).toBe(200);
     expect((await call("/v1/auth/logout", { method: "POST", headers: auth })).status).toBe(204);
@@ -141,7 +199,9 @@ describe("refresh rotation, reuse and logout", () => {
 describe("password reset", () => {
   it("resets with a single-use emailed token and signs other sessions out", async () => {
     const email = await signUpVerified();
-    const t = (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as { refreshToken: string };
+    const t = (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as {
+      refreshToken: string;
+    };
     expect((await post("/v1/auth/password-reset", { email })).status).toBe(202);
     expect((await post("/v1/auth/password-reset", { email: "nobody@example.test" })).status).toBe(202);
     const { token } = await mailTo(email);
@@ -157,31 +217,66 @@ describe("clinician invitation and MFA", () => {
   it("invites, accepts, enforces MFA enrolment, then signs in with TOTP and recovery codes", async () => {
     const admin = await createUser("admin");
     const email = `dr-${crypto.randomUUID().slice(0, 8)}@example.test`;
-    const inv = await post("/v1/admin/invitations", { email, displayName: "Dr Who", role: "clinician", region: "apac" }, { headers: admin.auth });
+    const inv = await post(
+      "/v1/admin/invitations",
+      { email, displayName: "Dr Who", role: "clinician", region: "apac" },
+      { headers: admin.auth },
+    );
     expect(inv.status).toBe(201);
     const { token } = await mailTo(email);
     expect((await post("/v1/auth/accept-invite", { token, password: PASSWORD })).status).toBe(200);
 
-    const first = (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as { accessToken: string; mfaSetupRequired: boolean };
+    const first = (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as {
+      accessToken: string;
+      mfaSetupRequired: boolean;
+    };
     expect(first.mfaSetupRequired).toBe(true);
     const auth = { authorization: `Bearer ${first.accessToken}` };
     // Before MFA, clinical routes are closed; the security routes are open.
-    expect((await call("/v1/admin/invitations", { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: "{}" })).status).toBe(403);
-    const setup = (await (await call("/v1/me/mfa/setup", { method: "POST", headers: auth })).json()) as { secret: string; otpauthUri: string };
+    expect(
+      (
+        await call("/v1/admin/invitations", {
+          method: "POST",
+          headers: { ...auth, "content-type": "application/json" },
+          body: "{}",
+        })
+      ).status,
+    ).toBe(403);
+    const setup = (await (await call("/v1/me/mfa/setup", { method: "POST", headers: auth })).json()) as {
+      secret: string;
+      otpauthUri: string;
+    };
     expect(setup.otpauthUri).toMatch(/^otpauth:\/\/totp\//);
-    const enable = await post("/v1/me/mfa/enable", { code: await generateTotp(setup.secret) }, { headers: auth });
+    const enable = await post(
+      "/v1/me/mfa/enable",
+      { code: await generateTotp(setup.secret) },
+      { headers: auth },
+    );
     expect(enable.status).toBe(200);
     const { recoveryCodes } = (await enable.json()) as { recoveryCodes: string[] };
     expect(recoveryCodes).toHaveLength(10);
 
-    const step1 = (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as { mfaRequired: boolean; mfaToken: string };
+    const step1 = (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as {
+      mfaRequired: boolean;
+      mfaToken: string;
+    };
     expect(step1.mfaRequired).toBe(true);
     // The code used for enrolment is from the same time step: replay is refused.
-    expect((await post("/v1/auth/login/mfa", { mfaToken: step1.mfaToken, code: await generateTotp(setup.secret) })).status).toBe(401);
-    const viaRecovery = await post("/v1/auth/login/mfa", { mfaToken: step1.mfaToken, recoveryCode: recoveryCodes[0] });
+    expect(
+      (await post("/v1/auth/login/mfa", { mfaToken: step1.mfaToken, code: await generateTotp(setup.secret) }))
+        .status,
+    ).toBe(401);
+    const viaRecovery = await post("/v1/auth/login/mfa", {
+      mfaToken: step1.mfaToken,
+      recoveryCode: recoveryCodes[0],
+    });
     expect(viaRecovery.status).toBe(200);
-    const step2 = (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as { mfaToken: string };
-    expect((await post("/v1/auth/login/mfa", { mfaToken: step2.mfaToken, recoveryCode: recoveryCodes[0] })).status).toBe(401);
+    const step2 = (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as {
+      mfaToken: string;
+    };
+    expect(
+      (await post("/v1/auth/login/mfa", { mfaToken: step2.mfaToken, recoveryCode: recoveryCodes[0] })).status,
+    ).toBe(401);
   });
 });
 
@@ -189,13 +284,69 @@ describe("JWT tampering", () => {
   const b64 = (o: unknown) => toBase64Url(utf8Encode(JSON.stringify(o)));
   it.each([
     ["alg none", async (valid: string) => `${b64({ alg: "none", typ: "JWT" })}.${valid.split(".")[1]}.`],
-    ["wrong key", async () => signAccessToken({ sub: crypto.randomUUID(), role: "admin", region: "us", sid: crypto.randomUUID(), jti: crypto.randomUUID(), mfa: true }, "x".repeat(40), { ttlSeconds: 600, issuer: "haven", audience: "haven-api" })],
-    ["expired", async () => signAccessToken({ sub: crypto.randomUUID(), role: "patient", region: "us", sid: crypto.randomUUID(), jti: crypto.randomUUID() }, env.JWT_SECRET, { ttlSeconds: 60, issuer: "haven", audience: "haven-api", now: Math.floor(Date.now() / 1000) - 3600 })],
-    ["wrong audience", async () => signAccessToken({ sub: crypto.randomUUID(), role: "patient", region: "us", sid: crypto.randomUUID(), jti: crypto.randomUUID() }, env.JWT_SECRET, { ttlSeconds: 600, issuer: "haven", audience: "another-api" })],
-    ["payload edited", async (valid: string) => { const [h, , s] = valid.split("."); return `${h}.${b64({ sub: "x", role: "admin" })}.${s}`; }],
+    [
+      "wrong key",
+      async () =>
+        signAccessToken(
+          {
+            sub: crypto.randomUUID(),
+            role: "admin",
+            region: "us",
+            sid: crypto.randomUUID(),
+            jti: crypto.randomUUID(),
+            mfa: true,
+          },
+          "x".repeat(40),
+          { ttlSeconds: 600, issuer: "haven", audience: "haven-api" },
+        ),
+    ],
+    [
+      "expired",
+      async () =>
+        signAccessToken(
+          {
+            sub: crypto.randomUUID(),
+            role: "patient",
+            region: "us",
+            sid: crypto.randomUUID(),
+            jti: crypto.randomUUID(),
+          },
+          env.JWT_SECRET,
+          {
+            ttlSeconds: 60,
+            issuer: "haven",
+            audience: "haven-api",
+            now: Math.floor(Date.now() / 1000) - 3600,
+          },
+        ),
+    ],
+    [
+      "wrong audience",
+      async () =>
+        signAccessToken(
+          {
+            sub: crypto.randomUUID(),
+            role: "patient",
+            region: "us",
+            sid: crypto.randomUUID(),
+            jti: crypto.randomUUID(),
+          },
+          env.JWT_SECRET,
+          { ttlSeconds: 600, issuer: "haven", audience: "another-api" },
+        ),
+    ],
+    [
+      "payload edited",
+      async (valid: string) => {
+        const [h, , s] = valid.split(".");
+        return `${h}.${b64({ sub: "x", role: "admin" })}.${s}`;
+      },
+    ],
   ])("%s → 401", async (_name, forge) => {
     const user = await createUser("patient");
-    const res = await call("/v1/me/sessions", { headers: { authorization: `Bearer ${await forge(user.token)}` } });
+    const res = await call("/v1/me/sessions", {
+      headers: { authorization: `Bearer ${await forge(user.token)}` },
+    });
     expect(res.status).toBe(401);
     expect((await problem(res)).code).toBe("unauthorized");
   });
@@ -203,7 +354,11 @@ describe("JWT tampering", () => {
 
 describe("request body errors are problem+json", () => {
   it("malformed JSON → 400", async () => {
-    const res = await call("/v1/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: '{"email":' });
+    const res = await call("/v1/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"email":',
+    });
     expect(res.status).toBe(400);
     expect((await problem(res)).code).toBe("bad_request");
   });
@@ -218,7 +373,11 @@ describe("request body errors are problem+json", () => {
   });
 
   it("body over 1 MiB → 413", async () => {
-    const res = await call("/v1/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "a@b.co", password: "x".repeat(1024 * 1024) }) });
+    const res = await call("/v1/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "a@b.co", password: "x".repeat(1024 * 1024) }),
+    });
     expect(res.status).toBe(413);
     expect((await problem(res)).code).toBe("payload_too_large");
   });

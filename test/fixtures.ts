@@ -1,11 +1,11 @@
 import { env } from "cloudflare:test";
-import { signAccessToken } from "../workers/features/auth/jwt";
 import { users } from "../workers/db/schema";
-import { ConfigSchema, type Config, type Region } from "../workers/lib/config";
-import { createDatabase } from "../workers/lib/db";
-import { createRedis } from "../workers/lib/redis";
+import { signAccessToken } from "../workers/features/auth/jwt";
 import { userRegionKey } from "../workers/features/care-team/access";
+import { type Config, ConfigSchema, type Region } from "../workers/lib/config";
+import { createDatabase } from "../workers/lib/db";
 import { ACCESS_TTL_SECONDS, type Role, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../workers/lib/principal";
+import { createRedis } from "../workers/lib/redis";
 import { newUserCipher } from "../workers/lib/user-cipher";
 
 /** The Worker's config as the tests' bindings define it. */
@@ -27,7 +27,11 @@ export interface TestUser {
  * Inserts a user directly (bypassing sign-up) and mints an access token for them, so feature
  * tests can act as any role in any region. Sign-up itself is tested through its routes.
  */
-export async function createUser(role: Role, region: Region = "us", opts: { mfa?: boolean } = {}): Promise<TestUser> {
+export async function createUser(
+  role: Role,
+  region: Region = "us",
+  opts: { mfa?: boolean } = {},
+): Promise<TestUser> {
   const config = testConfig();
   const id = crypto.randomUUID();
   const email = `${role}-${id.slice(0, 8)}@example.test`;
@@ -47,7 +51,14 @@ export async function createUser(role: Role, region: Region = "us", opts: { mfa?
     });
   await createRedis(config).set(userRegionKey(id), region);
   const token = await signAccessToken(
-    { sub: id, role, region, sid: crypto.randomUUID(), jti: crypto.randomUUID(), mfa: opts.mfa ?? role !== "patient" },
+    {
+      sub: id,
+      role,
+      region,
+      sid: crypto.randomUUID(),
+      jti: crypto.randomUUID(),
+      mfa: opts.mfa ?? role !== "patient",
+    },
     config.JWT_SECRET,
     { ttlSeconds: ACCESS_TTL_SECONDS, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE },
   );

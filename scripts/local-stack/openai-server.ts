@@ -112,6 +112,15 @@ function moderate(text: string): Json {
   return { flagged: hits.size > 0, categories, category_scores, category_applied_input_types };
 }
 
+function headerMode(v: string | string[] | undefined): OfflineMode | null {
+  if (typeof v !== "string") return null;
+  try {
+    return parseMode(JSON.parse(v));
+  } catch {
+    return null;
+  }
+}
+
 function parseMode(v: unknown): OfflineMode | null {
   if (!isObj(v)) return null;
   const num = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x) && x >= 0;
@@ -172,14 +181,24 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     requests: () => st.recorded.map((r) => ({ ...r })),
   };
 
-  async function completions(res: ServerResponse, body: Json, entry: RecordedRequest, signal: AbortSignal) {
+  /**
+   * A request may carry its own mode in `x-haven-offline-mode` (JSON OfflineMode), so test files
+   * running in parallel never change each other's model behaviour through the global mode.
+   */
+  async function completions(
+    res: ServerResponse,
+    body: Json,
+    entry: RecordedRequest,
+    signal: AbortSignal,
+    override: OfflineMode | null,
+  ) {
     const invalid = invalidChat(body);
     if (invalid) return fail(res, 400, invalid[0], "invalid_value", invalid[1]);
     const messages = body.messages as Json[];
     const model = body.model as string;
     const stream = body.stream === true;
     const includeUsage = stream && isObj(body.stream_options) && body.stream_options.include_usage === true;
-    const m = st.mode;
+    const m = override ?? st.mode;
     Object.assign(entry, { model, messageCount: messages.length, stream, includeUsage, mode: m.kind });
     if (m.kind === "error") return fail(res, m.status, `Offline test error (status ${m.status}).`);
     if (m.kind === "hang") return; // never answer; the socket is freed when the client aborts or close() runs
@@ -262,7 +281,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
       opts.log?.(`${method} ${path} ${entry.status ?? "-"}${end} model=${entry.model ?? "-"} ${tokens}`);
     });
     if (route === "POST /v1/moderations") return moderations(res, body);
-    return completions(res, body, entry, signal);
+    return completions(res, body, entry, signal, headerMode(req.headers["x-haven-offline-mode"]));
   }
 
   const inFlight = new Set<AbortController>();

@@ -38,7 +38,10 @@ function cipherFor(userId: string, key: CryptoKey): UserCipher {
 }
 
 /** A new user's data key: store `wrapped` in `users.data_key_wrapped`, use `cipher` right away. */
-export async function newUserCipher(config: Config, userId: string): Promise<{ wrapped: string; cipher: UserCipher }> {
+export async function newUserCipher(
+  config: Config,
+  userId: string,
+): Promise<{ wrapped: string; cipher: UserCipher }> {
   const { wrapped, key } = await createDataKey(ring(config));
   return { wrapped, cipher: cipherFor(userId, key) };
 }
@@ -47,7 +50,11 @@ export async function newUserCipher(config: Config, userId: string): Promise<{ w
  * The cipher of an existing user. A user whose wrapped key was deleted (crypto-shredded) has no
  * cipher: their ciphertext is unreadable by design.
  */
-export async function userCipher(config: Config, userId: string, wrapped: string | null): Promise<UserCipher | null> {
+export async function userCipher(
+  config: Config,
+  userId: string,
+  wrapped: string | null,
+): Promise<UserCipher | null> {
   if (!wrapped) return null;
   return cipherFor(userId, await unwrapDataKey(ring(config), wrapped));
 }

@@ -80,7 +80,10 @@ export function requireAuth(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const p = requirePrincipal(c);
     if (p.role !== "patient" && !p.mfa) {
-      throw new AppError("forbidden", "Two-factor authentication is required for your role: set it up in your account");
+      throw new AppError(
+        "forbidden",
+        "Two-factor authentication is required for your role: set it up in your account",
+      );
     }
     if (roles.length > 0 && !roles.includes(p.role)) throw new AppError("not_found", "No such resource");
     return next();
@@ -98,7 +101,8 @@ export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 function requirePrincipal(c: Context<AppEnv>): Principal {
   const p = c.get("principal");
-  if (!p) throw new AppError("unauthorized", "Sign in to continue", { headers: { "www-authenticate": "Bearer" } });
+  if (!p)
+    throw new AppError("unauthorized", "Sign in to continue", { headers: { "www-authenticate": "Bearer" } });
   return p;
 }
 

@@ -8,7 +8,13 @@ import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
 import { newUserCipher, userCipher } from "../../lib/user-cipher";
 import { hashPassword, verifyPassword } from "../auth/password";
-import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, totpUri, verifyTotp } from "../auth/totp";
+import {
+  generateRecoveryCodes,
+  generateTotpSecret,
+  hashRecoveryCode,
+  totpUri,
+  verifyTotp,
+} from "../auth/totp";
 import { emailHash, lookupDirectory, writeDirectory } from "./directory";
 import { sendMail } from "./mail";
 import type { InviteBody } from "./schema";
@@ -40,33 +46,69 @@ export async function requestPasswordReset(c: Context<AppEnv>, email: string): P
 }
 
 /** Sets a new password from a reset link and signs every session out. */
-export async function confirmPasswordReset(c: Context<AppEnv>, token: string, password: string): Promise<void> {
+export async function confirmPasswordReset(
+  c: Context<AppEnv>,
+  token: string,
+  password: string,
+): Promise<void> {
   assertPasswordPolicy(password, "body.password");
   const { userId, db } = await spendEmailToken(c, token, "reset_password");
   await db.batch([
-    db.update(users).set({ passwordHash: await hashPassword(password), emailVerifiedAt: new Date(), updatedAt: new Date() }).where(eq(users.id, userId)),
-    db.update(sessions).set({ revokedAt: new Date(), revokedReason: "password_reset" }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))),
-    auditInsert(db, c, { action: "auth.password_reset", resourceType: "user", resourceId: userId, outcome: "success", actorId: userId }),
+    db
+      .update(users)
+      .set({ passwordHash: await hashPassword(password), emailVerifiedAt: new Date(), updatedAt: new Date() })
+      .where(eq(users.id, userId)),
+    db
+      .update(sessions)
+      .set({ revokedAt: new Date(), revokedReason: "password_reset" })
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))),
+    auditInsert(db, c, {
+      action: "auth.password_reset",
+      resourceType: "user",
+      resourceId: userId,
+      outcome: "success",
+      actorId: userId,
+    }),
   ]);
 }
 
 /** Changes the password (current one required) and signs out every OTHER session. */
-export async function changePassword(c: Context<AppEnv>, p: Principal, current: string, next: string): Promise<void> {
+export async function changePassword(
+  c: Context<AppEnv>,
+  p: Principal,
+  current: string,
+  next: string,
+): Promise<void> {
   const user = await loadUser(c, p);
   const check = user.passwordHash ? await verifyPassword(current, user.passwordHash) : { ok: false };
   const db = c.get("db")(p.region);
   if (!check.ok) {
-    await auditInsert(db, c, { action: "auth.password_change", resourceType: "user", resourceId: p.userId, outcome: "failure" });
+    await auditInsert(db, c, {
+      action: "auth.password_change",
+      resourceType: "user",
+      resourceId: p.userId,
+      outcome: "failure",
+    });
     throw new AppError("validation_failed", "The current password is not correct", {
       errors: [{ path: "body.currentPassword", message: "Incorrect password" }],
     });
   }
   assertPasswordPolicy(next, "body.newPassword", { displayName: user.displayName });
   await db.batch([
-    db.update(users).set({ passwordHash: await hashPassword(next), updatedAt: new Date() }).where(eq(users.id, p.userId)),
-    db.update(sessions).set({ revokedAt: new Date(), revokedReason: "password_change" })
+    db
+      .update(users)
+      .set({ passwordHash: await hashPassword(next), updatedAt: new Date() })
+      .where(eq(users.id, p.userId)),
+    db
+      .update(sessions)
+      .set({ revokedAt: new Date(), revokedReason: "password_change" })
       .where(and(eq(sessions.userId, p.userId), ne(sessions.id, p.sessionId), isNull(sessions.revokedAt))),
-    auditInsert(db, c, { action: "auth.password_change", resourceType: "user", resourceId: p.userId, outcome: "success" }),
+    auditInsert(db, c, {
+      action: "auth.password_change",
+      resourceType: "user",
+      resourceId: p.userId,
+      outcome: "success",
+    }),
   ]);
 }
 
@@ -76,7 +118,9 @@ export async function beginMfaSetup(c: Context<AppEnv>, p: Principal) {
   const cipher = await userCipher(c.get("config"), user.id, user.dataKeyWrapped);
   if (!cipher) throw new AppError("conflict", "This account cannot enrol MFA");
   const secret = generateTotpSecret();
-  await c.get("redis")().set(mfaSetupKey(p.userId), await cipher.encrypt("mfa_setup", secret), { ex: 600 });
+  await c
+    .get("redis")()
+    .set(mfaSetupKey(p.userId), await cipher.encrypt("mfa_setup", secret), { ex: 600 });
   return { secret, otpauthUri: totpUri(secret, user.displayName) };
 }
 
@@ -92,16 +136,30 @@ export async function enableMfa(c: Context<AppEnv>, p: Principal, code: string) 
   const secret = await cipher.decrypt("mfa_setup", pending);
   const result = await verifyTotp(secret, code);
   if (!result.ok) {
-    throw new AppError("validation_failed", "That code did not work", { errors: [{ path: "body.code", message: "Incorrect code" }] });
+    throw new AppError("validation_failed", "That code did not work", {
+      errors: [{ path: "body.code", message: "Incorrect code" }],
+    });
   }
   const codes = generateRecoveryCodes(10);
   const hashes = await Promise.all(codes.map((rc) => hashRecoveryCode(rc, p.userId)));
   const db = c.get("db")(p.region);
   await db.batch([
-    db.update(users).set({ mfaSecretEnc: await cipher.encrypt("mfa_secret", secret), mfaEnabledAt: new Date(), mfaLastStep: String(result.step) }).where(eq(users.id, p.userId)),
+    db
+      .update(users)
+      .set({
+        mfaSecretEnc: await cipher.encrypt("mfa_secret", secret),
+        mfaEnabledAt: new Date(),
+        mfaLastStep: String(result.step),
+      })
+      .where(eq(users.id, p.userId)),
     db.delete(recoveryCodes).where(eq(recoveryCodes.userId, p.userId)),
     db.insert(recoveryCodes).values(hashes.map((codeHash) => ({ userId: p.userId, codeHash }))),
-    auditInsert(db, c, { action: "auth.mfa_enable", resourceType: "user", resourceId: p.userId, outcome: "success" }),
+    auditInsert(db, c, {
+      action: "auth.mfa_enable",
+      resourceType: "user",
+      resourceId: p.userId,
+      outcome: "success",
+    }),
   ]);
   await c.get("redis")().del(mfaSetupKey(p.userId));
   await revokeSession(c, p, p.sessionId, "mfa_upgrade");
@@ -113,15 +171,31 @@ export async function enableMfa(c: Context<AppEnv>, p: Principal, code: string) 
 export async function invite(c: Context<AppEnv>, body: z.infer<typeof InviteBody>) {
   const config = c.get("config");
   const hash = await emailHash(config.EMAIL_HASH_KEY, body.email);
-  if (await lookupDirectory(c, hash)) throw new AppError("conflict", "An account with this email already exists");
+  if (await lookupDirectory(c, hash))
+    throw new AppError("conflict", "An account with this email already exists");
   const userId = crypto.randomUUID();
   const { wrapped, cipher } = await newUserCipher(config, userId);
   const link = await newEmailToken(body.region, userId, "invite");
   const db = c.get("db")(body.region);
   await db.batch([
-    db.insert(users).values({ id: userId, emailHash: hash, emailEnc: await cipher.encrypt("email", body.email), displayName: body.displayName, role: body.role, region: body.region, dataKeyWrapped: wrapped }),
+    db
+      .insert(users)
+      .values({
+        id: userId,
+        emailHash: hash,
+        emailEnc: await cipher.encrypt("email", body.email),
+        displayName: body.displayName,
+        role: body.role,
+        region: body.region,
+        dataKeyWrapped: wrapped,
+      }),
     db.insert(emailTokens).values(link.row),
-    auditInsert(db, c, { action: "admin.invite", resourceType: "user", resourceId: userId, outcome: "success" }),
+    auditInsert(db, c, {
+      action: "admin.invite",
+      resourceType: "user",
+      resourceId: userId,
+      outcome: "success",
+    }),
   ]);
   await writeDirectory(c, hash, { region: body.region, userId });
   await sendMail(c, {
@@ -137,7 +211,16 @@ export async function acceptInvite(c: Context<AppEnv>, token: string, password: 
   assertPasswordPolicy(password, "body.password");
   const { userId, db } = await spendEmailToken(c, token, "invite");
   await db.batch([
-    db.update(users).set({ passwordHash: await hashPassword(password), emailVerifiedAt: new Date() }).where(eq(users.id, userId)),
-    auditInsert(db, c, { action: "auth.accept_invite", resourceType: "user", resourceId: userId, outcome: "success", actorId: userId }),
+    db
+      .update(users)
+      .set({ passwordHash: await hashPassword(password), emailVerifiedAt: new Date() })
+      .where(eq(users.id, userId)),
+    auditInsert(db, c, {
+      action: "auth.accept_invite",
+      resourceType: "user",
+      resourceId: userId,
+      outcome: "success",
+      actorId: userId,
+    }),
   ]);
 }

@@ -23,7 +23,9 @@ const keyCache = new Map<string, CryptoKey>();
 export async function emailHash(secret: string, email: string): Promise<string> {
   let key = keyCache.get(secret);
   if (!key) {
-    key = await crypto.subtle.importKey("raw", utf8Encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    key = await crypto.subtle.importKey("raw", utf8Encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+    ]);
     keyCache.set(secret, key);
   }
   const mac = await crypto.subtle.sign("HMAC", key, utf8Encode(email.trim().toLowerCase().normalize("NFKC")));
@@ -36,7 +38,11 @@ export async function lookupDirectory(c: Context<AppEnv>, hash: string): Promise
   if (hit && (REGIONS as readonly string[]).includes(hit.region)) return hit;
   const found = await Promise.all(
     REGIONS.map(async (region) => {
-      const [row] = await c.get("db")(region).select({ id: users.id }).from(users).where(eq(users.emailHash, hash));
+      const [row] = await c
+        .get("db")(region)
+        .select({ id: users.id })
+        .from(users)
+        .where(eq(users.emailHash, hash));
       return row ? { region, userId: row.id } : null;
     }),
   );

@@ -30,6 +30,8 @@ export async function sendMail(c: Context<AppEnv>, mail: OutgoingMail): Promise<
 
 /** The dev mailbox, newest first (local mode only). */
 export async function readMailbox(c: Context<AppEnv>): Promise<Array<OutgoingMail & { at: string }>> {
-  const items = await c.get("redis")().lrange<OutgoingMail & { at: string }>(MAILBOX_KEY, 0, MAILBOX_SIZE - 1);
+  const items = await c
+    .get("redis")()
+    .lrange<OutgoingMail & { at: string }>(MAILBOX_KEY, 0, MAILBOX_SIZE - 1);
   return items;
 }

@@ -1,37 +1,160 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getCookie } from "hono/cookie";
-import { createRouter } from "../../lib/router";
 import { AppError } from "../../lib/errors";
 import { COOKIE_REFRESH } from "../../lib/principal";
+import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth, requireSession } from "../../middleware/auth";
 import * as creds from "./credentials";
 import * as s from "./schema";
-import { signup, verifyEmail, login, completeMfa } from "./service";
-import { clearSessionCookies, listSessions, revokeSession, rotateRefreshToken, setSessionCookies } from "./sessions";
+import { completeMfa, login, signup, verifyEmail } from "./service";
+import {
+  clearSessionCookies,
+  listSessions,
+  revokeSession,
+  rotateRefreshToken,
+  setSessionCookies,
+} from "./sessions";
 
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const json = <T extends z.ZodType>(schema: T) => ({
+  content: { "application/json": { schema } },
+  required: true,
+});
+const ok = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
 const bearer = [{ bearerAuth: [] }];
 const problem = { description: "Problem (RFC 9457)" };
 /** `?cookie=true` (web) also sets HttpOnly session cookies; mobile uses the tokens in the body. */
 const CookieQuery = z.object({ cookie: z.enum(["true", "false"]).optional() });
 
 const r = {
-  signup: createRoute({ method: "post", path: "/auth/signup", tags: ["auth"], summary: "Patient sign-up (same answer whether or not the email exists)", request: { body: json(s.SignupBody) }, responses: { 202: ok(s.Accepted, "Verification email sent"), 422: problem } }),
-  verify: createRoute({ method: "post", path: "/auth/verify-email", tags: ["auth"], request: { body: json(s.TokenBody) }, responses: { 200: ok(s.Accepted, "Verified"), 400: problem } }),
-  login: createRoute({ method: "post", path: "/auth/login", tags: ["auth"], summary: "Password step; returns tokens or an MFA challenge", request: { query: CookieQuery, body: json(s.LoginBody) }, responses: { 200: ok(s.LoginResult, "Signed in or MFA required"), 401: problem, 429: problem } }),
-  mfa: createRoute({ method: "post", path: "/auth/login/mfa", tags: ["auth"], request: { query: CookieQuery, body: json(s.MfaLoginBody) }, responses: { 200: ok(s.LoginResult, "Signed in"), 401: problem } }),
-  refresh: createRoute({ method: "post", path: "/auth/refresh", tags: ["auth"], summary: "Rotate the refresh token (reuse revokes the session)", request: { query: CookieQuery, body: { content: { "application/json": { schema: s.RefreshBody } } } }, responses: { 200: ok(s.Tokens, "New tokens"), 401: problem } }),
-  logout: createRoute({ method: "post", path: "/auth/logout", tags: ["auth"], security: bearer, middleware: [requireSession] as const, responses: { 204: { description: "Signed out" } } }),
-  resetRequest: createRoute({ method: "post", path: "/auth/password-reset", tags: ["auth"], request: { body: json(s.ResetRequestBody) }, responses: { 202: ok(s.Accepted, "If the account exists, an email was sent") } }),
-  resetConfirm: createRoute({ method: "post", path: "/auth/password-reset/confirm", tags: ["auth"], request: { body: json(s.ResetConfirmBody) }, responses: { 200: ok(s.Accepted, "Password changed"), 400: problem, 422: problem } }),
-  acceptInvite: createRoute({ method: "post", path: "/auth/accept-invite", tags: ["auth"], request: { body: json(s.ResetConfirmBody) }, responses: { 200: ok(s.Accepted, "Invitation accepted"), 400: problem } }),
-  changePassword: createRoute({ method: "post", path: "/me/password", tags: ["account"], security: bearer, middleware: [requireSession] as const, request: { body: json(s.ChangePasswordBody) }, responses: { 200: ok(s.Accepted, "Changed"), 422: problem } }),
-  mfaSetup: createRoute({ method: "post", path: "/me/mfa/setup", tags: ["account"], security: bearer, middleware: [requireSession] as const, responses: { 200: ok(z.object({ secret: z.string(), otpauthUri: z.string() }), "Scan into an authenticator app") } }),
-  mfaEnable: createRoute({ method: "post", path: "/me/mfa/enable", tags: ["account"], security: bearer, middleware: [requireSession] as const, request: { query: CookieQuery, body: json(s.MfaCodeBody) }, responses: { 200: ok(z.object({ recoveryCodes: z.array(z.string()), tokens: s.Tokens }), "Enabled; recovery codes shown once") } }),
-  sessions: createRoute({ method: "get", path: "/me/sessions", tags: ["account"], security: bearer, middleware: [requireSession] as const, responses: { 200: ok(s.SessionList, "Active sessions") } }),
-  revoke: createRoute({ method: "delete", path: "/me/sessions/{sessionId}", tags: ["account"], security: bearer, middleware: [requireSession] as const, request: { params: z.object({ sessionId: z.string().uuid() }) }, responses: { 204: { description: "Revoked" }, 404: problem } }),
-  invite: createRoute({ method: "post", path: "/admin/invitations", tags: ["admin"], security: bearer, middleware: [requireAuth("admin")] as const, request: { body: json(s.InviteBody) }, responses: { 201: ok(z.object({ userId: z.string().uuid() }), "Invited"), 409: problem } }),
+  signup: createRoute({
+    method: "post",
+    path: "/auth/signup",
+    tags: ["auth"],
+    summary: "Patient sign-up (same answer whether or not the email exists)",
+    request: { body: json(s.SignupBody) },
+    responses: { 202: ok(s.Accepted, "Verification email sent"), 422: problem },
+  }),
+  verify: createRoute({
+    method: "post",
+    path: "/auth/verify-email",
+    tags: ["auth"],
+    request: { body: json(s.TokenBody) },
+    responses: { 200: ok(s.Accepted, "Verified"), 400: problem },
+  }),
+  login: createRoute({
+    method: "post",
+    path: "/auth/login",
+    tags: ["auth"],
+    summary: "Password step; returns tokens or an MFA challenge",
+    request: { query: CookieQuery, body: json(s.LoginBody) },
+    responses: { 200: ok(s.LoginResult, "Signed in or MFA required"), 401: problem, 429: problem },
+  }),
+  mfa: createRoute({
+    method: "post",
+    path: "/auth/login/mfa",
+    tags: ["auth"],
+    request: { query: CookieQuery, body: json(s.MfaLoginBody) },
+    responses: { 200: ok(s.LoginResult, "Signed in"), 401: problem },
+  }),
+  refresh: createRoute({
+    method: "post",
+    path: "/auth/refresh",
+    tags: ["auth"],
+    summary: "Rotate the refresh token (reuse revokes the session)",
+    request: { query: CookieQuery, body: { content: { "application/json": { schema: s.RefreshBody } } } },
+    responses: { 200: ok(s.Tokens, "New tokens"), 401: problem },
+  }),
+  logout: createRoute({
+    method: "post",
+    path: "/auth/logout",
+    tags: ["auth"],
+    security: bearer,
+    middleware: [requireSession] as const,
+    responses: { 204: { description: "Signed out" } },
+  }),
+  resetRequest: createRoute({
+    method: "post",
+    path: "/auth/password-reset",
+    tags: ["auth"],
+    request: { body: json(s.ResetRequestBody) },
+    responses: { 202: ok(s.Accepted, "If the account exists, an email was sent") },
+  }),
+  resetConfirm: createRoute({
+    method: "post",
+    path: "/auth/password-reset/confirm",
+    tags: ["auth"],
+    request: { body: json(s.ResetConfirmBody) },
+    responses: { 200: ok(s.Accepted, "Password changed"), 400: problem, 422: problem },
+  }),
+  acceptInvite: createRoute({
+    method: "post",
+    path: "/auth/accept-invite",
+    tags: ["auth"],
+    request: { body: json(s.ResetConfirmBody) },
+    responses: { 200: ok(s.Accepted, "Invitation accepted"), 400: problem },
+  }),
+  changePassword: createRoute({
+    method: "post",
+    path: "/me/password",
+    tags: ["account"],
+    security: bearer,
+    middleware: [requireSession] as const,
+    request: { body: json(s.ChangePasswordBody) },
+    responses: { 200: ok(s.Accepted, "Changed"), 422: problem },
+  }),
+  mfaSetup: createRoute({
+    method: "post",
+    path: "/me/mfa/setup",
+    tags: ["account"],
+    security: bearer,
+    middleware: [requireSession] as const,
+    responses: {
+      200: ok(z.object({ secret: z.string(), otpauthUri: z.string() }), "Scan into an authenticator app"),
+    },
+  }),
+  mfaEnable: createRoute({
+    method: "post",
+    path: "/me/mfa/enable",
+    tags: ["account"],
+    security: bearer,
+    middleware: [requireSession] as const,
+    request: { query: CookieQuery, body: json(s.MfaCodeBody) },
+    responses: {
+      200: ok(
+        z.object({ recoveryCodes: z.array(z.string()), tokens: s.Tokens }),
+        "Enabled; recovery codes shown once",
+      ),
+    },
+  }),
+  sessions: createRoute({
+    method: "get",
+    path: "/me/sessions",
+    tags: ["account"],
+    security: bearer,
+    middleware: [requireSession] as const,
+    responses: { 200: ok(s.SessionList, "Active sessions") },
+  }),
+  revoke: createRoute({
+    method: "delete",
+    path: "/me/sessions/{sessionId}",
+    tags: ["account"],
+    security: bearer,
+    middleware: [requireSession] as const,
+    request: { params: z.object({ sessionId: z.string().uuid() }) },
+    responses: { 204: { description: "Revoked" }, 404: problem },
+  }),
+  invite: createRoute({
+    method: "post",
+    path: "/admin/invitations",
+    tags: ["admin"],
+    security: bearer,
+    middleware: [requireAuth("admin")] as const,
+    request: { body: json(s.InviteBody) },
+    responses: { 201: ok(z.object({ userId: z.string().uuid() }), "Invited"), 409: problem },
+  }),
 };
 
 const accepted = (status: string) => ({ status });
@@ -95,7 +218,14 @@ export const accountRoutes = createRouter()
   })
   .openapi(r.sessions, async (c) => {
     const rows = await listSessions(c, principalOf(c));
-    return c.json(rows.map((x) => ({ ...x, createdAt: x.createdAt.toISOString(), lastUsedAt: x.lastUsedAt.toISOString() })), 200);
+    return c.json(
+      rows.map((x) => ({
+        ...x,
+        createdAt: x.createdAt.toISOString(),
+        lastUsedAt: x.lastUsedAt.toISOString(),
+      })),
+      200,
+    );
   })
   .openapi(r.revoke, async (c) => {
     await revokeSession(c, principalOf(c), c.req.valid("param").sessionId, "user_revoked");

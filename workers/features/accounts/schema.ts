@@ -1,6 +1,12 @@
 import { z } from "@hono/zod-openapi";
 
-export const Email = z.string().trim().toLowerCase().email().max(254).openapi({ example: "alex@example.com" });
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .email()
+  .max(254)
+  .openapi({ example: "alex@example.com" });
 /** Policy (length, common passwords) is checked in the service so the 422 can say which rule. */
 export const Password = z.string().min(1).max(512);
 export const RegionEnum = z.enum(["us", "eu", "apac"]);
@@ -33,7 +39,9 @@ export const MfaLoginBody = z
   .openapi("MfaLoginRequest");
 
 export const TokenBody = z.object({ token: z.string().min(16).max(200) }).openapi("TokenRequest");
-export const RefreshBody = z.object({ refreshToken: z.string().min(16).max(200).optional() }).openapi("RefreshRequest");
+export const RefreshBody = z
+  .object({ refreshToken: z.string().min(16).max(200).optional() })
+  .openapi("RefreshRequest");
 export const ResetRequestBody = z.object({ email: Email }).openapi("PasswordResetRequest");
 export const ResetConfirmBody = z
   .object({ token: z.string().min(16).max(200), password: Password })

@@ -1,3 +1,4 @@
+import type { z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { consents, emailTokens, recoveryCodes, users } from "../../db/schema";
@@ -14,14 +15,17 @@ import type { LoginBody, MfaLoginBody, SignupBody } from "./schema";
 import { startSession } from "./sessions";
 import { assertNotThrottled, clearFailures, recordFailure } from "./throttle";
 import { newEmailToken, spendEmailToken } from "./tokens";
-import type { z } from "@hono/zod-openapi";
 
 export const POLICY_VERSION = "2026-11-01";
 const MFA_CHALLENGE_TTL = 300;
 const mfaChallengeKey = (t: string) => `mfa-challenge:${t}`;
 
 /** Rejects a password that breaks policy with a 422 naming the rule (never echoing the value). */
-export function assertPasswordPolicy(password: string, path: string, context?: { email?: string; displayName?: string }) {
+export function assertPasswordPolicy(
+  password: string,
+  path: string,
+  context?: { email?: string; displayName?: string },
+) {
   const policy = validatePasswordPolicy(password, context);
   if (!policy.ok) {
     const messages = {
@@ -61,8 +65,11 @@ export async function signup(c: Context<AppEnv>, body: z.infer<typeof SignupBody
   const { wrapped, cipher } = await newUserCipher(config, userId);
   const verify = await newEmailToken(body.region, userId, "verify_email");
   const db = c.get("db")(body.region);
-  const consentRows: Array<typeof consents.$inferInsert> = [{ userId, kind: "health_data", policyVersion: POLICY_VERSION }];
-  if (body.consents.aiCompanion) consentRows.push({ userId, kind: "ai_companion", policyVersion: POLICY_VERSION });
+  const consentRows: Array<typeof consents.$inferInsert> = [
+    { userId, kind: "health_data", policyVersion: POLICY_VERSION },
+  ];
+  if (body.consents.aiCompanion)
+    consentRows.push({ userId, kind: "ai_companion", policyVersion: POLICY_VERSION });
   await db.batch([
     db.insert(users).values({
       id: userId,
@@ -98,7 +105,13 @@ export async function verifyEmail(c: Context<AppEnv>, token: string): Promise<vo
   const { userId, db } = await spendEmailToken(c, token, "verify_email");
   await db.batch([
     db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, userId)),
-    auditInsert(db, c, { action: "auth.verify_email", resourceType: "user", resourceId: userId, outcome: "success", actorId: userId }),
+    auditInsert(db, c, {
+      action: "auth.verify_email",
+      resourceType: "user",
+      resourceId: userId,
+      outcome: "success",
+      actorId: userId,
+    }),
   ]);
 }
 
@@ -116,22 +129,41 @@ export async function login(c: Context<AppEnv>, body: z.infer<typeof LoginBody>)
   const entry = await lookupDirectory(c, hash);
   const db = entry ? c.get("db")(entry.region) : undefined;
   const [user] = entry && db ? await db.select().from(users).where(eq(users.id, entry.userId)) : [];
-  const check = user?.passwordHash ? await verifyPassword(body.password, user.passwordHash) : (await dummyVerify(), null);
+  let check: Awaited<ReturnType<typeof verifyPassword>> | null = null;
+  if (user?.passwordHash) check = await verifyPassword(body.password, user.passwordHash);
+  else await dummyVerify(); // same PBKDF2 work for unknown accounts: no timing oracle
   if (!user || !db || !check?.ok) {
     await recordFailure(c, hash);
     if (user && db) {
-      await auditInsert(db, c, { action: "auth.login_failed", resourceType: "user", resourceId: user.id, outcome: "failure", actorId: user.id, actorRole: user.role });
+      await auditInsert(db, c, {
+        action: "auth.login_failed",
+        resourceType: "user",
+        resourceId: user.id,
+        outcome: "failure",
+        actorId: user.id,
+        actorRole: user.role,
+      });
     }
     throw new AppError("unauthorized", INVALID_LOGIN);
   }
   await clearFailures(c, hash);
-  if (!user.emailVerifiedAt) throw new AppError("forbidden", "Confirm your email address first: check your inbox.");
+  if (!user.emailVerifiedAt)
+    throw new AppError("forbidden", "Confirm your email address first: check your inbox.");
   if (check.needsRehash) {
-    await db.update(users).set({ passwordHash: await hashPassword(body.password) }).where(eq(users.id, user.id));
+    await db
+      .update(users)
+      .set({ passwordHash: await hashPassword(body.password) })
+      .where(eq(users.id, user.id));
   }
   if (user.mfaEnabledAt) {
     const mfaToken = randomToken(32);
-    await c.get("redis")().set(mfaChallengeKey(mfaToken), { userId: user.id, region: user.region, attempts: 0 }, { ex: MFA_CHALLENGE_TTL });
+    await c
+      .get("redis")()
+      .set(
+        mfaChallengeKey(mfaToken),
+        { userId: user.id, region: user.region, attempts: 0 },
+        { ex: MFA_CHALLENGE_TTL },
+      );
     return { mfaRequired: true as const, mfaToken };
   }
   const { tokens } = await startSession(c, user, "none");
@@ -141,8 +173,11 @@ export async function login(c: Context<AppEnv>, body: z.infer<typeof LoginBody>)
 /** Second step: a TOTP code (never the same time step twice) or a single-use recovery code. */
 export async function completeMfa(c: Context<AppEnv>, body: z.infer<typeof MfaLoginBody>) {
   const redis = c.get("redis")();
-  const challenge = await redis.get<{ userId: string; region: "us" | "eu" | "apac"; attempts: number }>(mfaChallengeKey(body.mfaToken));
-  if (!challenge || challenge.attempts >= 5) throw new AppError("unauthorized", "Sign-in expired. Start again.");
+  const challenge = await redis.get<{ userId: string; region: "us" | "eu" | "apac"; attempts: number }>(
+    mfaChallengeKey(body.mfaToken),
+  );
+  if (!challenge || challenge.attempts >= 5)
+    throw new AppError("unauthorized", "Sign-in expired. Start again.");
   const db = c.get("db")(challenge.region);
   const [user] = await db.select().from(users).where(eq(users.id, challenge.userId));
   if (!user?.mfaSecretEnc) throw new AppError("unauthorized", "Sign-in expired. Start again.");
@@ -153,22 +188,48 @@ export async function completeMfa(c: Context<AppEnv>, body: z.infer<typeof MfaLo
     const secret = cipher ? await cipher.decrypt("mfa_secret", user.mfaSecretEnc) : "";
     const result = await verifyTotp(secret, body.code);
     if (result.ok && result.step !== undefined && String(result.step) !== user.mfaLastStep) {
-      const [claimed] = await db.update(users).set({ mfaLastStep: String(result.step) })
-        .where(and(eq(users.id, user.id), user.mfaLastStep ? eq(users.mfaLastStep, user.mfaLastStep) : isNull(users.mfaLastStep)))
+      const [claimed] = await db
+        .update(users)
+        .set({ mfaLastStep: String(result.step) })
+        .where(
+          and(
+            eq(users.id, user.id),
+            user.mfaLastStep ? eq(users.mfaLastStep, user.mfaLastStep) : isNull(users.mfaLastStep),
+          ),
+        )
         .returning({ id: users.id });
       ok = Boolean(claimed);
     }
   } else if (body.recoveryCode) {
     method = "recovery";
     const codeHash = await hashRecoveryCode(body.recoveryCode, user.id);
-    const [used] = await db.update(recoveryCodes).set({ usedAt: new Date() })
-      .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)))
+    const [used] = await db
+      .update(recoveryCodes)
+      .set({ usedAt: new Date() })
+      .where(
+        and(
+          eq(recoveryCodes.userId, user.id),
+          eq(recoveryCodes.codeHash, codeHash),
+          isNull(recoveryCodes.usedAt),
+        ),
+      )
       .returning({ userId: recoveryCodes.userId });
     ok = Boolean(used);
   }
   if (!ok) {
-    await redis.set(mfaChallengeKey(body.mfaToken), { ...challenge, attempts: challenge.attempts + 1 }, { keepTtl: true });
-    await auditInsert(db, c, { action: "auth.mfa_failed", resourceType: "user", resourceId: user.id, outcome: "failure", actorId: user.id, actorRole: user.role });
+    await redis.set(
+      mfaChallengeKey(body.mfaToken),
+      { ...challenge, attempts: challenge.attempts + 1 },
+      { keepTtl: true },
+    );
+    await auditInsert(db, c, {
+      action: "auth.mfa_failed",
+      resourceType: "user",
+      resourceId: user.id,
+      outcome: "failure",
+      actorId: user.id,
+      actorRole: user.role,
+    });
     throw new AppError("unauthorized", "That code did not work");
   }
   await redis.del(mfaChallengeKey(body.mfaToken));

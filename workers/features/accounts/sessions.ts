@@ -43,7 +43,12 @@ function regionOfToken(token: string): Region | null {
   return (REGIONS as readonly string[]).includes(region ?? "") ? (region as Region) : null;
 }
 
-async function accessToken(c: Context<AppEnv>, user: SessionUser, sid: string, mfa: boolean): Promise<string> {
+async function accessToken(
+  c: Context<AppEnv>,
+  user: SessionUser,
+  sid: string,
+  mfa: boolean,
+): Promise<string> {
   return signAccessToken(
     { sub: user.id, role: user.role, region: user.region, sid, jti: crypto.randomUUID(), mfa },
     c.get("config").JWT_SECRET,
@@ -97,7 +102,13 @@ export async function rotateRefreshToken(c: Context<AppEnv>, presented: string):
   if (!region) throw new AppError("unauthorized", "Invalid or expired credentials");
   const db = c.get("db")(region);
   const hash = await sha256Hex(presented);
-  const rotated = await db.execute<{ session_id: string; user_id: string; role: Role; region: Region; mfa: string }>(sql`
+  const rotated = await db.execute<{
+    session_id: string;
+    user_id: string;
+    role: Role;
+    region: Region;
+    mfa: string;
+  }>(sql`
     with spent as (
       update ${refreshTokens} set used_at = now()
       where token_hash = ${hash} and used_at is null and expires_at > now()
@@ -136,7 +147,9 @@ export async function rotateRefreshToken(c: Context<AppEnv>, presented: string):
   const refresh = newRefreshToken(region);
   const expiresAt = new Date(Date.now() + REFRESH_TTL_SECONDS * 1000);
   await db.batch([
-    db.insert(refreshTokens).values({ tokenHash: await sha256Hex(refresh), sessionId: row.session_id, expiresAt }),
+    db
+      .insert(refreshTokens)
+      .values({ tokenHash: await sha256Hex(refresh), sessionId: row.session_id, expiresAt }),
     db.update(sessions).set({ lastUsedAt: new Date() }).where(eq(sessions.id, row.session_id)),
   ]);
   const user = { id: row.user_id, role: row.role, region: row.region };
@@ -149,7 +162,12 @@ export async function rotateRefreshToken(c: Context<AppEnv>, presented: string):
 }
 
 /** Revokes a session: its refresh tokens stop working, its access tokens are denylisted. */
-export async function revokeSession(c: Context<AppEnv>, principal: Principal, sessionId: string, reason: string) {
+export async function revokeSession(
+  c: Context<AppEnv>,
+  principal: Principal,
+  sessionId: string,
+  reason: string,
+) {
   const db = c.get("db")(principal.region);
   const [revoked] = await db
     .update(sessions)
@@ -177,7 +195,13 @@ export async function listSessions(c: Context<AppEnv>, principal: Principal) {
       mfa: sessions.mfa,
     })
     .from(sessions)
-    .where(and(eq(sessions.userId, principal.userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())));
+    .where(
+      and(
+        eq(sessions.userId, principal.userId),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, new Date()),
+      ),
+    );
   return rows.map((r) => ({ ...r, current: r.id === principal.sessionId }));
 }
 

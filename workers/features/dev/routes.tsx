@@ -1,9 +1,9 @@
 import { Hono } from "hono";
+import { MailboxPage } from "../../../web/pages/dev/mailbox";
 import type { AppEnv } from "../../lib/context";
 import { timingSafeEqual, utf8Encode } from "../../lib/crypto/encoding";
 import { AppError } from "../../lib/errors";
 import { services } from "../../middleware/services";
-import { MailboxPage } from "../../../web/pages/dev/mailbox";
 import { readMailbox } from "../accounts/mail";
 import { seedDemo } from "./seed";
 
@@ -19,7 +19,8 @@ export const devRoutes = new Hono<AppEnv>()
   .post("/__dev/seed", async (c) => {
     const expected = c.get("config").DEV_SEED_TOKEN ?? "";
     const given = (c.req.header("authorization") ?? "").replace(/^Bearer /, "");
-    if (!expected || !timingSafeEqual(utf8Encode(expected), utf8Encode(given))) throw new AppError("not_found", "No such resource");
+    if (!expected || !timingSafeEqual(utf8Encode(expected), utf8Encode(given)))
+      throw new AppError("not_found", "No such resource");
     return c.text(await seedDemo(c));
   })
   .get("/dev/mailbox", async (c) => c.html(<MailboxPage mails={await readMailbox(c)} />));

@@ -2,11 +2,11 @@ import type { Context } from "hono";
 import { careTeam, consents, recoveryCodes, users } from "../../db/schema";
 import type { AppEnv } from "../../lib/context";
 import { newUserCipher } from "../../lib/user-cipher";
+import { emailHash, lookupDirectory, writeDirectory } from "../accounts/directory";
+import { POLICY_VERSION } from "../accounts/service";
 import { randomToken } from "../auth/jwt";
 import { hashPassword } from "../auth/password";
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode } from "../auth/totp";
-import { emailHash, lookupDirectory, writeDirectory } from "../accounts/directory";
-import { POLICY_VERSION } from "../accounts/service";
 
 const DEMO = [
   { role: "patient", email: "patient@demo.haven.local", displayName: "Demo Patient" },
@@ -54,13 +54,30 @@ export async function seedDemo(c: Context<AppEnv>): Promise<string> {
         { userId: id, kind: "ai_companion", policyVersion: POLICY_VERSION },
       ]),
       ...(codes.length
-        ? [db.insert(recoveryCodes).values(await Promise.all(codes.map(async (rc) => ({ userId: id, codeHash: await hashRecoveryCode(rc, id) }))))]
+        ? [
+            db
+              .insert(recoveryCodes)
+              .values(
+                await Promise.all(
+                  codes.map(async (rc) => ({ userId: id, codeHash: await hashRecoveryCode(rc, id) })),
+                ),
+              ),
+          ]
         : []),
     ]);
     await writeDirectory(c, hashes[i] as string, { region: "us", userId: id });
-    lines.push(`  ${d.role.padEnd(9)} ${d.email}  password ${password}${totp ? `  TOTP secret ${totp}  recovery ${codes.join(" ")}` : ""}`);
+    lines.push(
+      `  ${d.role.padEnd(9)} ${d.email}  password ${password}${totp ? `  TOTP secret ${totp}  recovery ${codes.join(" ")}` : ""}`,
+    );
   }
-  await db.insert(careTeam).values({ patientId: ids[0] as string, clinicianId: ids[1] as string, status: "active", createdBy: ids[2] as string });
+  await db
+    .insert(careTeam)
+    .values({
+      patientId: ids[0] as string,
+      clinicianId: ids[1] as string,
+      status: "active",
+      createdBy: ids[2] as string,
+    });
   lines.push("  The clinician is on the patient's care team. Outgoing mail: /dev/mailbox");
   return lines.join("\n");
 }
