@@ -1,0 +1,30 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../../lib/router";
+import { requireAuth } from "../../middleware/auth";
+import { rotateRegion } from "./service";
+
+const RotationResult = z
+  .object({
+    region: z.enum(["us", "eu", "apac"]),
+    currentVersion: z.string(),
+    rewrapped: z.number().int(),
+    remaining: z.number().int(),
+  })
+  .openapi("KeyRotationResult");
+
+const rotate = createRoute({
+  method: "post",
+  path: "/admin/keys/rotate",
+  tags: ["admin"],
+  summary: "Re-wrap users' data keys under the current master key (one batch; repeat until remaining is 0)",
+  security: [{ bearerAuth: [] }],
+  middleware: [requireAuth("admin")],
+  request: { query: z.object({ region: z.enum(["us", "eu", "apac"]) }) },
+  responses: {
+    200: { description: "Batch done", content: { "application/json": { schema: RotationResult } } },
+  },
+});
+
+export const keyRoutes = createRouter().openapi(rotate, async (c) =>
+  c.json(await rotateRegion(c, c.req.valid("query").region), 200),
+);
