@@ -1,20 +1,14 @@
 /**
  * Offline stand-in for Neon's serverless endpoints, so the real `@neondatabase/serverless` driver
- * (and drizzle-orm/neon-http) run unchanged against local Postgres:
- *
- * - `POST /sql`: Neon's SQL-over-HTTP. Same headers, bodies, result and error JSON the driver
- *   produces and parses. Values are returned as Postgres text and the driver's own type parsers
- *   turn them into JS values, exactly as with Neon. A batch (`{queries}`) is one transaction.
- * - `GET /v2?address=host:port` with a WebSocket upgrade: Neon's WebSocket-to-TCP proxy, used by
- *   the driver's `Pool`/`Client` (set `neonConfig.wsProxy` to {@link NeonProxy.wsProxy}).
- *
- * Only loopback databases are reachable, so the proxy cannot be used to reach other hosts. Errors
- * are logged as one JSON line with SQLSTATE or errno codes only, never SQL text, parameters or rows.
+ * (HTTP `neon()`, drizzle-orm/neon-http, WebSocket `Pool`) runs unchanged against local Postgres:
+ * `POST /sql` is Neon's SQL-over-HTTP (same headers, bodies, result and error JSON; values stay
+ * Postgres text for the driver's own parsers; a `{queries}` batch is one transaction), and a
+ * WebSocket upgrade on `/v2?address=host:port` is Neon's WebSocket-to-TCP proxy. Only loopback
+ * databases are reachable. Errors are logged as one JSON line with SQLSTATE/errno codes only.
  */
-
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { connect } from "node:net";
 import type { CustomTypesConfig, PoolClient, QueryConfig, QueryResult } from "pg";
 import pg from "pg";
@@ -34,39 +28,11 @@ export interface NeonProxy {
 }
 
 const MAX_BODY = 10 * 1024 * 1024;
-const WS_HIGH_WATER = 1024 * 1024;
-/** Fields the driver copies from a 400 response onto its NeonDbError. */
-const ERROR_FIELDS = [
-  "severity",
-  "code",
-  "detail",
-  "hint",
-  "position",
-  "internalPosition",
-  "internalQuery",
-  "where",
-  "schema",
-  "table",
-  "column",
-  "dataType",
-  "constraint",
-  "file",
-  "line",
-  "routine",
-] as const;
-const ISOLATION: Record<string, string> = {
-  ReadUncommitted: "READ UNCOMMITTED",
-  ReadCommitted: "READ COMMITTED",
-  RepeatableRead: "REPEATABLE READ",
-  Serializable: "SERIALIZABLE",
-};
+const ISOLATION_LEVELS = new Set(["ReadUncommitted", "ReadCommitted", "RepeatableRead", "Serializable"]);
 const CORS = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "POST, OPTIONS",
-  "access-control-allow-headers":
-    "Authorization, Content-Type, Neon-Connection-String, Neon-Raw-Text-Output, Neon-Array-Mode, " +
-    "Neon-Batch-Isolation-Level, Neon-Batch-Read-Only, Neon-Batch-Deferrable, Neon-Pool-Opt-In",
-  "access-control-max-age": "86400",
+  "access-control-allow-headers": "Authorization, *", // Authorization is not covered by the wildcard
 };
 
 /** Every value stays Postgres text: the driver parses types itself, as it does with Neon. */
@@ -78,61 +44,47 @@ type SqlRequest = { query: string; params: Param[] };
 class HttpError extends Error {
   status: number;
   body: Record<string, string>;
-  constructor(status: number, body: Record<string, string>) {
-    super(body.message);
+  constructor(status: number, message: string, fields: Record<string, string> = {}) {
+    super(message);
     this.status = status;
-    this.body = body;
+    this.body = { message, ...fields };
   }
 }
 
-function log(fields: Record<string, string | number | boolean>): void {
+function log(fields: Record<string, string | number>): void {
   console.error(JSON.stringify({ level: "error", component: "neon-proxy", ...fields }));
 }
+const logErr = (event: string) => (err: NodeJS.ErrnoException) => log({ event, code: err.code ?? err.name });
 
 /** Loopback only: the proxy must never become a way to reach other hosts. */
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** Params as Neon converts JSON values to Postgres text (the driver already sends strings/null). */
-function toParam(v: unknown): Param {
-  if (v === null || v === undefined) return null;
-  if (typeof v === "string") return v;
-  if (Array.isArray(v)) {
-    const items = v.map((x) => {
-      const t = toParam(x);
-      return t === null ? "NULL" : Array.isArray(x) ? t : `"${t.replace(/[\\"]/g, "\\$&")}"`;
-    });
-    return `{${items.join(",")}}`;
-  }
-  return typeof v === "object" ? JSON.stringify(v) : String(v);
-}
-
 function parseRequest(v: unknown): SqlRequest {
-  if (typeof v !== "object" || v === null || typeof (v as { query?: unknown }).query !== "string") {
-    throw new HttpError(400, { message: "request must have a string `query`" });
-  }
-  const { query, params } = v as { query: string; params?: unknown };
-  if (params !== undefined && !Array.isArray(params))
-    throw new HttpError(400, { message: "`params` must be an array" });
-  return { query, params: (params ?? []).map(toParam) };
+  const { query, params = [] } = (v ?? {}) as { query?: unknown; params?: unknown };
+  if (typeof query !== "string") throw new HttpError(400, "request must have a string `query`");
+  if (!Array.isArray(params)) throw new HttpError(400, "`params` must be an array");
+  // The driver sends only strings and nulls (arrays already as literals); other JSON becomes text.
+  const toText = (p: unknown): Param => (p === null || typeof p === "string" ? p : JSON.stringify(p));
+  return { query, params: (params as unknown[]).map(toText) };
 }
 
-function dbErrorBody(err: unknown): HttpError {
-  if (err instanceof pg.DatabaseError) {
-    const body: Record<string, string> = { message: err.message };
-    for (const k of ERROR_FIELDS) if (err[k] !== undefined) body[k] = err[k];
-    return new HttpError(400, body);
-  }
+/** Maps any failure to the response Neon would give: Postgres errors are 400 with every field. */
+function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  const code = (err as NodeJS.ErrnoException).code;
-  return new HttpError(502, {
-    message: `Couldn't connect to database: ${code ?? "unknown error"}`,
-    ...(code ? { code } : {}),
-  });
+  if (err instanceof pg.DatabaseError) {
+    // Its own string properties are exactly what the driver copies onto NeonDbError: severity, code,
+    // detail, hint, position, internalPosition, internalQuery, where, schema, table, column, ... routine.
+    const fields = Object.entries(err).filter(([k, v]) => typeof v === "string" && k !== "name");
+    return new HttpError(400, err.message, Object.fromEntries(fields) as Record<string, string>);
+  }
+  if (err instanceof SyntaxError) return new HttpError(400, "request body is not valid JSON");
+  const code = (err as NodeJS.ErrnoException).code ?? "unknown";
+  return new HttpError(502, `Couldn't connect to database: ${code}`, { code });
 }
 
-/** Reads the body, rejecting (after draining, so the 413 reaches the client) past {@link MAX_BODY}. */
+/** Reads the body; past {@link MAX_BODY} rejects with 413 after draining it, so the reply is seen. */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -144,34 +96,19 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("error", reject);
     req.on("end", () =>
       size > MAX_BODY
-        ? reject(new HttpError(413, { message: "request too large" }))
-        : resolve(Buffer.concat(chunks).toString("utf8")),
+        ? reject(new HttpError(413, "request too large"))
+        : resolve(Buffer.concat(chunks).toString()),
     );
   });
 }
 
-/** Runs one statement the way Neon does: extended protocol (one statement only), text results. */
+/** Runs one statement the way Neon does: extended protocol (so one statement only), text results. */
 async function runQuery(client: PoolClient, q: SqlRequest, arrayMode: boolean): Promise<object> {
-  const config = {
-    text: q.query,
-    values: q.params,
-    types: rawTypes,
-    queryMode: "extended",
-    ...(arrayMode ? { rowMode: "array" } : {}),
-  };
+  const rowMode = arrayMode ? { rowMode: "array" } : {};
+  const config = { text: q.query, values: q.params, types: rawTypes, queryMode: "extended", ...rowMode };
   const r: QueryResult = await client.query(config as QueryConfig);
-  const fields = r.fields.map(
-    ({ name, dataTypeID, tableID, columnID, dataTypeSize, dataTypeModifier, format }) => ({
-      name,
-      dataTypeID,
-      tableID,
-      columnID,
-      dataTypeSize,
-      dataTypeModifier,
-      format,
-    }),
-  );
-  return { fields, command: r.command, rowCount: r.rowCount, rows: r.rows, rowAsArray: arrayMode };
+  // pg's field objects have exactly Neon's keys (name, tableID, columnID, dataTypeID, dataType*, format).
+  return { fields: r.fields, command: r.command, rowCount: r.rowCount, rows: r.rows, rowAsArray: arrayMode };
 }
 
 function batchBegin(req: IncomingMessage): string {
@@ -180,69 +117,78 @@ function batchBegin(req: IncomingMessage): string {
   const def = req.headers["neon-batch-deferrable"];
   let sql = "BEGIN";
   if (typeof iso === "string") {
-    const level = ISOLATION[iso];
-    if (!level) throw new HttpError(400, { message: "invalid Neon-Batch-Isolation-Level" });
-    sql += ` ISOLATION LEVEL ${level}`;
+    if (!ISOLATION_LEVELS.has(iso)) throw new HttpError(400, "invalid Neon-Batch-Isolation-Level");
+    sql += ` ISOLATION LEVEL ${iso.replace(/\B(?=[A-Z])/g, " ").toUpperCase()}`;
   }
   if (typeof ro === "string") sql += ro === "true" ? " READ ONLY" : " READ WRITE";
   if (typeof def === "string") sql += def === "true" ? " DEFERRABLE" : " NOT DEFERRABLE";
   return sql;
 }
 
+/** Checks a `Neon-Connection-String` and returns the URL pg should use (no TLS on loopback). */
+function backendUrl(connectionString: string): string {
+  const url = URL.canParse(connectionString) ? new URL(connectionString) : null;
+  if (!url || !/^postgres(ql)?:$/.test(url.protocol)) throw new HttpError(400, "invalid connection string");
+  if (!isLoopback(url.hostname)) throw new HttpError(400, "only loopback databases are allowed locally");
+  for (const k of ["sslmode", "sslrootcert", "channel_binding"]) url.searchParams.delete(k);
+  return url.toString();
+}
+
+/** Pipes one WebSocket to a TCP connection, binary both ways. */
+function tunnel(ws: WebSocket, host: string, port: number, onClosed: () => void): Socket {
+  const tcp = connect({ host, port });
+  tcp.setNoDelay(true);
+  const sawTerminate = terminateDetector();
+  let failed = false;
+  ws.on("message", (data: RawData) => {
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    if (!tcp.write(buf)) ws.pause();
+    if (sawTerminate(buf)) tcp.end();
+  });
+  tcp.on("drain", () => ws.resume());
+  tcp.on("data", (d: Buffer) => ws.readyState === ws.OPEN && ws.send(d, { binary: true }));
+  tcp.on("error", (err: NodeJS.ErrnoException) => {
+    failed = true;
+    logErr("tunnel_tcp_error")(err);
+  });
+  tcp.on("close", () => {
+    onClosed();
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(failed ? 1011 : 1000);
+  });
+  ws.on("error", logErr("tunnel_ws_error"));
+  ws.on("close", () => {
+    tcp.end();
+    setTimeout(() => tcp.destroy(), 1000).unref();
+  });
+  return tcp;
+}
+
 /** Starts the HTTP + WebSocket proxy; pools to each distinct database live until `close()`. */
 export async function startNeonProxy(opts: { port?: number; host?: string }): Promise<NeonProxy> {
   const host = opts.host ?? "127.0.0.1";
   const pools = new Map<string, pg.Pool>();
-  const tunnels = new Set<{ ws: WebSocket; destroy(): void }>();
+  const tunnels = new Map<WebSocket, Socket>();
 
   const poolFor = (connectionString: string): pg.Pool => {
-    let pool = pools.get(connectionString);
-    if (!pool) {
-      const url = new URL(connectionString);
-      if (url.protocol !== "postgres:" && url.protocol !== "postgresql:")
-        throw new HttpError(400, { message: "invalid connection string" });
-      if (!isLoopback(url.hostname))
-        throw new HttpError(400, { message: "only loopback databases are allowed locally" });
-      for (const k of ["sslmode", "sslrootcert", "sslcert", "sslkey", "channel_binding"])
-        url.searchParams.delete(k);
-      pool = new pg.Pool({
-        connectionString: url.toString(),
-        ssl: false,
-        max: 10,
-        idleTimeoutMillis: 30_000,
-      });
-      pool.on("error", (err: NodeJS.ErrnoException) =>
-        log({ event: "pool_client_error", code: err.code ?? err.name }),
-      );
-      pools.set(connectionString, pool);
-    }
+    const existing = pools.get(connectionString);
+    if (existing) return existing;
+    const pool = new pg.Pool({ connectionString: backendUrl(connectionString), ssl: false });
+    pool.on("error", logErr("pool_client_error"));
+    pools.set(connectionString, pool);
     return pool;
   };
 
   const handleSql = async (req: IncomingMessage): Promise<object> => {
-    const connectionString = req.headers["neon-connection-string"];
-    if (typeof connectionString !== "string")
-      throw new HttpError(400, { message: "missing Neon-Connection-String header" });
-    let pool: pg.Pool;
-    try {
-      pool = poolFor(connectionString);
-    } catch (err) {
-      throw err instanceof HttpError ? err : new HttpError(400, { message: "invalid connection string" });
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(await readBody(req));
-    } catch (err) {
-      throw err instanceof HttpError
-        ? err
-        : new HttpError(400, { message: "request body is not valid JSON" });
-    }
+    const target = req.headers["neon-connection-string"];
+    if (typeof target !== "string") throw new HttpError(400, "missing Neon-Connection-String header");
+    const pool = poolFor(target);
+    const body: unknown = JSON.parse(await readBody(req));
     const arrayMode = req.headers["neon-array-mode"] === "true";
-    const queries = (body as { queries?: unknown }).queries;
+    const queries = (body as { queries?: unknown } | null)?.queries;
     const batch = Array.isArray(queries) ? queries.map(parseRequest) : null;
     const single = batch ? null : parseRequest(body);
     const begin = batch ? batchBegin(req) : "";
-    const client = await pool.connect().catch((err: unknown) => Promise.reject(dbErrorBody(err)));
+    const client = await pool.connect();
     let discard: Error | undefined;
     try {
       if (single) return await runQuery(client, single, arrayMode);
@@ -256,12 +202,9 @@ export async function startNeonProxy(opts: { port?: number; host?: string }): Pr
         await client.query("ROLLBACK").catch((e: Error) => (discard = e));
         throw err;
       }
-    } catch (err) {
-      throw dbErrorBody(err);
     } finally {
       // Like Neon, never reuse a connection left inside a transaction (e.g. a lone `BEGIN`).
-      if (!discard && client.getTransactionStatus() !== "I")
-        discard = new Error("connection left in a transaction");
+      if (!discard && client.getTransactionStatus() !== "I") discard = new Error("left in a transaction");
       client.release(discard);
     }
   };
@@ -279,7 +222,7 @@ export async function startNeonProxy(opts: { port?: number; host?: string }): Pr
     handleSql(req).then(
       (result) => send(200, result),
       (err: unknown) => {
-        const e = err instanceof HttpError ? err : dbErrorBody(err);
+        const e = toHttpError(err);
         log({ event: "sql_error", status: e.status, code: e.body.code ?? "none", ms: Date.now() - started });
         send(e.status, e.body);
       },
@@ -287,7 +230,7 @@ export async function startNeonProxy(opts: { port?: number; host?: string }): Pr
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
-  server.on("upgrade", (req: IncomingMessage, socket, head: Buffer) => {
+  server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const url = new URL(req.url ?? "/", "http://local");
     const address = url.searchParams.get("address") ?? "";
     const colon = address.lastIndexOf(":");
@@ -299,38 +242,8 @@ export async function startNeonProxy(opts: { port?: number; host?: string }): Pr
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const tcp = connect({ host: targetHost, port: targetPort });
-      tcp.setNoDelay(true);
-      const tunnel = { ws, destroy: () => (tcp.destroy(), ws.terminate()) };
-      tunnels.add(tunnel);
-      const sawTerminate = terminateDetector();
-      ws.on("message", (data: RawData) => {
-        const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-        if (!tcp.write(buf)) ws.pause();
-        if (sawTerminate(buf)) tcp.end();
-      });
-      tcp.on("drain", () => ws.resume());
-      tcp.on("data", (d: Buffer) => {
-        if (ws.readyState !== ws.OPEN) return;
-        ws.send(d, { binary: true }, () => {
-          if (tcp.isPaused() && ws.bufferedAmount < WS_HIGH_WATER) tcp.resume();
-        });
-        if (ws.bufferedAmount >= WS_HIGH_WATER) tcp.pause();
-      });
-      tcp.on("error", (err: NodeJS.ErrnoException) =>
-        log({ event: "tunnel_tcp_error", code: err.code ?? err.name }),
-      );
-      tcp.on("close", () => {
-        tunnels.delete(tunnel);
-        if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(1000);
-      });
-      ws.on("error", (err: NodeJS.ErrnoException) =>
-        log({ event: "tunnel_ws_error", code: err.code ?? err.name }),
-      );
-      ws.on("close", () => {
-        tcp.end();
-        setTimeout(() => tcp.destroy(), 1000).unref();
-      });
+      const tcp = tunnel(ws, targetHost, targetPort, () => tunnels.delete(ws));
+      tunnels.set(ws, tcp);
     });
   });
 
@@ -346,7 +259,10 @@ export async function startNeonProxy(opts: { port?: number; host?: string }): Pr
     wsProxy: `${urlHost}:${port}/v2`,
     openTunnels: () => tunnels.size,
     close: async () => {
-      for (const t of tunnels) t.destroy();
+      for (const [ws, tcp] of tunnels) {
+        tcp.destroy();
+        ws.terminate();
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
@@ -358,38 +274,25 @@ export async function startNeonProxy(opts: { port?: number; host?: string }): Pr
 /**
  * Follows the frontend message framing of a Postgres connection and reports when the client sent
  * Terminate ('X'), so the TCP side is closed promptly rather than when the WebSocket closes.
- * Stops looking after an SSLRequest, since the rest could be TLS.
+ * Stops looking after an SSLRequest (what follows could be TLS) or a malformed length.
  */
 function terminateDetector(): (chunk: Buffer) => boolean {
-  let startup = true;
+  let pending: Buffer = Buffer.alloc(0); // unparsed bytes, starting at a message boundary
+  let skip = 0; // bytes of the current message still to arrive
+  let startup = true; // untyped packets (length + code) until the StartupMessage
   let off = false;
-  let skip = 0;
-  let head: Buffer = Buffer.alloc(0);
   return (chunk) => {
-    let i = 0;
-    while (!off && i < chunk.length) {
-      if (skip > 0) {
-        const n = Math.min(skip, chunk.length - i);
-        skip -= n;
-        i += n;
-        continue;
-      }
-      const need = startup ? 8 : 5;
-      const take = chunk.subarray(i, i + need - head.length);
-      head = Buffer.concat([head, take]);
-      i += take.length;
-      if (head.length < need) break;
-      if (startup) {
-        const code = head.readInt32BE(4);
-        if (code === 80877103)
-          off = true; // SSLRequest
-        else if (code !== 80877104) startup = false; // not GSSENCRequest: the StartupMessage
-        skip = head.readInt32BE(0) - 8;
-      } else {
-        if (head[0] === 0x58) return true;
-        skip = head.readInt32BE(1) - 4;
-      }
-      head = Buffer.alloc(0);
+    const n = Math.min(skip, chunk.length);
+    skip -= n;
+    pending = Buffer.concat([pending, chunk.subarray(n)]);
+    for (let need = startup ? 8 : 5; !off && pending.length >= need; need = startup ? 8 : 5) {
+      if (!startup && pending[0] === 0x58) return true;
+      const code = startup ? pending.readInt32BE(4) : 0;
+      const len = startup ? pending.readInt32BE(0) : pending.readInt32BE(1) + 1;
+      off = code === 80877103 || len < need;
+      startup = code === 80877103 || code === 80877104; // SSL/GSSENC requests precede the StartupMessage
+      skip = Math.max(0, len - pending.length);
+      pending = pending.subarray(Math.min(len, pending.length));
     }
     return false;
   };

@@ -169,7 +169,8 @@ try {
         ]),
       ),
     );
-    results.forEach((rows, i) => assert.deepEqual(rows, [{ v: i, l: i % 6 === 0 ? 300_000 : 10, k: i }]));
+    for (const [i, rows] of results.entries())
+      assert.deepEqual(rows, [{ v: i, l: i % 6 === 0 ? 300_000 : 10, k: i }]);
   });
 
   await step("non-loopback connection strings refused", async () => {

@@ -65,15 +65,6 @@ function logJson(fields: Record<string, string | number>): void {
   console.error(JSON.stringify({ component: "local-postgres", ...fields }));
 }
 
-/** Wire message the backend sends when it cannot accept another connection (SQLSTATE 53300). */
-function fatalMessage(code: string, text: string): Buffer {
-  const body = Buffer.from(`SFATAL\0VFATAL\0C${code}\0M${text}\0\0`);
-  const head = Buffer.alloc(5);
-  head.write("E", 0);
-  head.writeInt32BE(body.length + 4, 1);
-  return Buffer.concat([head, body]);
-}
-
 function typedMessage(type: string, body: Buffer): Uint8Array {
   const msg = Buffer.alloc(5 + body.length);
   msg.write(type, 0);
@@ -97,12 +88,13 @@ async function servePglite(db: PGlite, host: string): Promise<{ port: number; cl
       return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const started = Date.now();
-      const timer = setTimeout(
-        () => logJson({ level: "warn", event: "lock_wait", ms: Date.now() - started }),
-        LOCK_WAIT_WARN_MS,
-      );
-      waiters.push({ conn, wake: (granted) => (clearTimeout(timer), resolve(granted)) });
+      const warn = () => logJson({ level: "warn", event: "lock_wait", ms: LOCK_WAIT_WARN_MS });
+      const timer = setTimeout(warn, LOCK_WAIT_WARN_MS);
+      const wake = (granted: boolean): void => {
+        clearTimeout(timer);
+        resolve(granted);
+      };
+      waiters.push({ conn, wake });
     });
   };
   const release = (conn: Socket): void => {
@@ -120,7 +112,9 @@ async function servePglite(db: PGlite, host: string): Promise<{ port: number; cl
     conn.on("error", () => undefined); // 'close' follows; resets are normal client behaviour
     if (accepted >= MAX_CONNECTIONS) {
       conn.on("close", () => sockets.delete(conn));
-      conn.end(fatalMessage("53300", "sorry, too many clients already"));
+      conn.end(
+        typedMessage("E", Buffer.from("SFATAL\0VFATAL\0C53300\0Msorry, too many clients already\0\0")),
+      );
       return;
     }
     accepted++;
@@ -210,18 +204,26 @@ async function servePglite(db: PGlite, host: string): Promise<{ port: number; cl
 async function startPglite(opts: StartPostgresOptions): Promise<PostgresBackend> {
   const host = opts.host ?? "127.0.0.1";
   const urlHost = host.includes(":") ? `[${host}]` : host;
-  const started = await Promise.all(
-    REGIONS.map(async (region) => {
-      let dataDir: string | undefined;
-      if (opts.dataDir) {
-        dataDir = join(opts.dataDir, region);
-        if (opts.fresh) await rm(dataDir, { recursive: true, force: true });
-        await mkdir(dataDir, { recursive: true });
-      }
-      const db = await PGlite.create(dataDir ? { dataDir } : {});
-      return { region, served: await servePglite(db, host) };
-    }),
-  );
+  // initdb costs ~4 s of CPU per instance; later new regions load a dump of the first pristine one (~1 s).
+  let seed: File | Blob | undefined;
+  const started: Array<{ region: Region; served: Awaited<ReturnType<typeof servePglite>> }> = [];
+  try {
+    for (const region of REGIONS) {
+      const dataDir = opts.dataDir ? join(opts.dataDir, region) : undefined;
+      if (dataDir && opts.fresh) await rm(dataDir, { recursive: true, force: true });
+      if (dataDir) await mkdir(dataDir, { recursive: true });
+      const isNew = !dataDir || !existsSync(join(dataDir, "PG_VERSION"));
+      const db = await PGlite.create({
+        ...(dataDir ? { dataDir } : {}),
+        ...(isNew && seed ? { loadDataDir: seed } : {}),
+      });
+      if (isNew && !seed) seed = await db.dumpDataDir("none");
+      started.push({ region, served: await servePglite(db, host) });
+    }
+  } catch (err) {
+    await Promise.all(started.map(({ served }) => served.close()));
+    throw err;
+  }
   const urls = {} as Record<Region, string>;
   // PGlite has a single database, "postgres"; the startup message's database name is ignored.
   for (const { region, served } of started)
