@@ -1,10 +1,3 @@
-declare module "vitest" {
-  export interface ProvidedContext {
-    workerBindings: Record<string, string>;
-    openaiControlUrl: string;
-  }
-}
-
 /** Local-only vars the test stack adds on top of wrangler.toml (see scripts/local-stack). */
 declare global {
   namespace Cloudflare {

@@ -1,10 +1,13 @@
-import { and, eq, gt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { breakGlass, careTeam, users } from "../../db/schema";
+import { audit, auditInsert } from "../../lib/audit";
 import { REGIONS, type Region } from "../../lib/config";
 import type { AppEnv } from "../../lib/context";
 import type { Database } from "../../lib/db";
-import type { Principal } from "../../lib/principal";
+import { AppError } from "../../lib/errors";
+import type { Principal, Role } from "../../lib/principal";
+import { userCipher } from "../../lib/user-cipher";
 
 /** How a principal reaches a patient's record. */
 export type AccessVia = "self" | "care_team" | "break_glass";
@@ -31,7 +34,12 @@ export async function regionOfUser(c: Context<AppEnv>, userId: string): Promise<
   if (cached && (REGIONS as readonly string[]).includes(cached)) return cached as Region;
   const found = await Promise.all(
     REGIONS.map(async (region) => {
-      const rows = await c.get("db")(region).select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
+      const rows = await c
+        .get("db")(region)
+        .select({ id: users.id })
+        .from(users)
+        .where(eq(users.id, userId))
+        .limit(1);
       return rows.length > 0 ? region : null;
     }),
   );
@@ -85,4 +93,140 @@ export async function activeClinicianIds(db: Database, patientId: string): Promi
     .from(careTeam)
     .where(and(eq(careTeam.patientId, patientId), eq(careTeam.status, "active")));
   return rows.map((r) => r.id);
+}
+
+/**
+ * {@link resolvePatientAccess} for routes that read or change a patient's data: on refusal the
+ * denial is audited (in the patient's region when the patient exists, so it shows in their access
+ * report; otherwise in the actor's) and the caller gets 404. The success audit is the caller's,
+ * batched with the query it records.
+ *
+ * @example const access = await requirePatientAccess(c, p, patientId, { action: "profile.read", resourceType: "profile" });
+ */
+export async function requirePatientAccess(
+  c: Context<AppEnv>,
+  principal: Principal,
+  patientId: string,
+  event: { action: string; resourceType: string },
+): Promise<PatientAccess> {
+  const access = await resolvePatientAccess(c, principal, patientId);
+  if (access) return access;
+  const region = await regionOfUser(c, patientId);
+  await audit(c, region ?? principal.region, {
+    ...event,
+    resourceId: UUID.test(patientId) ? patientId : null,
+    patientId: region ? patientId : null,
+    outcome: "denied",
+  });
+  throw new AppError("not_found", "No such patient");
+}
+
+/** A user of `role` wherever they live: one Redis read and one query in their region, or null. */
+export async function findUser(c: Context<AppEnv>, userId: string, role: Role) {
+  const region = await regionOfUser(c, userId);
+  if (!region) return null;
+  const [row] = await c
+    .get("db")(region)
+    .select({ id: users.id, displayName: users.displayName, wrapped: users.dataKeyWrapped })
+    .from(users)
+    .where(and(eq(users.id, userId), eq(users.role, role)));
+  return row ? { ...row, region } : null;
+}
+
+/** Display names of users in any region: one query per region, in parallel. */
+export async function displayNames(c: Context<AppEnv>, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const found = await Promise.all(
+    REGIONS.map((region) =>
+      c
+        .get("db")(region)
+        .select({ id: users.id, name: users.displayName })
+        .from(users)
+        .where(inArray(users.id, unique)),
+    ),
+  );
+  return new Map(found.flat().map((u) => [u.id, u.name]));
+}
+
+/** Break-glass grants last one hour; the clock is the patient database's `now()`. */
+const BREAK_GLASS_UNTIL = sql`now() + interval '60 minutes'`;
+
+/**
+ * Opens a patient's record for one hour to a clinician or admin outside the team. The reason is
+ * encrypted under the patient's key (AAD binds it to this grant) and shown to the patient.
+ */
+export async function openBreakGlass(c: Context<AppEnv>, p: Principal, patientId: string, reason: string) {
+  const event = { action: "break_glass.open", resourceType: "break_glass" };
+  const region = p.role === "patient" ? null : await regionOfUser(c, patientId);
+  const db = c.get("db")(region ?? p.region);
+  const onTeam = and(
+    eq(careTeam.patientId, patientId),
+    eq(careTeam.clinicianId, p.userId),
+    eq(careTeam.status, "active"),
+  );
+  const [patient] = region
+    ? await db
+        .select({
+          wrapped: users.dataKeyWrapped,
+          onTeam: sql<boolean>`exists (select 1 from ${careTeam} where ${onTeam})`,
+        })
+        .from(users)
+        .where(and(eq(users.id, patientId), eq(users.role, "patient")))
+    : [];
+  const cipher = patient ? await userCipher(c.get("config"), patientId, patient.wrapped) : null;
+  if (!region || !patient || !cipher) {
+    await audit(c, region ?? p.region, { ...event, patientId: region ? patientId : null, outcome: "denied" });
+    throw new AppError("not_found", "No such patient");
+  }
+  if (patient.onTeam) throw new AppError("conflict", "You already have access through the care team");
+  const id = crypto.randomUUID();
+  const reasonEnc = await cipher.encrypt(`break_glass_reason:${id}`, reason);
+  const actorRole = p.role === "admin" ? "admin" : "clinician";
+  const [[grant]] = await db.batch([
+    db
+      .insert(breakGlass)
+      .values({ id, patientId, actorId: p.userId, actorRole, reasonEnc, expiresAt: BREAK_GLASS_UNTIL })
+      .returning({ openedAt: breakGlass.createdAt, expiresAt: breakGlass.expiresAt }),
+    auditInsert(db, c, { ...event, resourceId: id, patientId, outcome: "success" }),
+  ]);
+  if (!grant) throw new AppError("internal");
+  return { id, patientId, openedAt: grant.openedAt.toISOString(), expiresAt: grant.expiresAt.toISOString() };
+}
+
+/** Every break-glass access to the patient, newest first, with the reason decrypted. */
+export async function listBreakGlass(c: Context<AppEnv>, p: Principal) {
+  const db = c.get("db")(p.region);
+  const [[me], rows] = await db.batch([
+    db.select({ wrapped: users.dataKeyWrapped }).from(users).where(eq(users.id, p.userId)),
+    db
+      .select()
+      .from(breakGlass)
+      .where(eq(breakGlass.patientId, p.userId))
+      .orderBy(desc(breakGlass.createdAt)),
+    auditInsert(db, c, {
+      action: "break_glass.read",
+      resourceType: "break_glass",
+      patientId: p.userId,
+      outcome: "success",
+    }),
+  ]);
+  const [cipher, names] = await Promise.all([
+    userCipher(c.get("config"), p.userId, me?.wrapped ?? null),
+    displayNames(
+      c,
+      rows.map((r) => r.actorId),
+    ),
+  ]);
+  return Promise.all(
+    rows.map(async (r) => ({
+      id: r.id,
+      actorId: r.actorId,
+      actorRole: r.actorRole,
+      actorDisplayName: names.get(r.actorId) ?? null,
+      openedAt: r.createdAt.toISOString(),
+      expiresAt: r.expiresAt.toISOString(),
+      reason: cipher ? await cipher.decrypt(`break_glass_reason:${r.id}`, r.reasonEnc) : null,
+    })),
+  );
 }
