@@ -1,53 +1,481 @@
 import { DurableObject } from "cloudflare:workers";
-import { z } from "zod";
+import { type Config, loadConfig } from "../workers/lib/config";
+import { createLogger, type Logger } from "../workers/lib/logger";
+import type { UserCipher } from "../workers/lib/user-cipher";
+import { type ChatTurn, rollSummary, SAFETY_PROMPT, SYSTEM_PROMPT, streamReply } from "./chat-companion";
+import { alertCareTeam, flushEvents, ownerCipher } from "./chat-flush";
+import {
+  Actor,
+  type ChatErrorCode,
+  CrisisAlert,
+  DAILY_QUOTA,
+  type EphemeralFrame,
+  InboundFrame,
+  MAX_MESSAGE_CHARS,
+  type OutboundFrame,
+  PER_MINUTE_LIMIT,
+  type RoomEvent,
+  RoomRef,
+  SocketAttachment,
+} from "./chat-protocol";
+import {
+  type CrisisAssessment,
+  crisisResources,
+  crisisResponse,
+  detectCrisis,
+  SUPPRESSING,
+} from "./chat-safety";
+import { ChatStore, crisisWindow } from "./chat-store";
 
-const NoteInput = z.object({ kind: z.enum(["system", "user", "assistant"]), size: z.number().int().min(0) });
+const FLUSH_DELAY_MS = 2000;
+const RECENT_TURNS = 12;
+
+/** A connected listener: a hibernatable WebSocket or a live HTTP (SSE) response. */
+interface Sink {
+  state: SocketAttachment;
+  send(frame: OutboundFrame): void;
+  save(): void;
+}
+
+export type SendResult =
+  | { ok: true; seq: number; done: Promise<void> }
+  | { ok: false; code: ChatErrorCode; message: string };
 
 /**
- * One private chat room per user (see the chat feature). SQLite-backed: events are durable in
- * `ctx.storage` before they are acknowledged. This first version keeps a sequenced event log that
- * later features (WebSocket hibernation, replay, model memory) build on.
+ * One private room per user, in the user's jurisdiction. The room is the conversation's source of
+ * truth: every event gets its `seq` in SQLite before anyone sees it, sockets hibernate between
+ * messages, the safety layer runs on every patient message before the model, and an alarm flushes
+ * the log to the user's regional Postgres (encrypted, idempotent). A clinician's own room doubles
+ * as their alert inbox (`pushAlert`).
  */
 export class ChatRoom extends DurableObject<Env> {
+  private readonly store: ChatStore;
+  private readonly log: Logger;
+  private readonly sse = new Set<Sink>();
+  private cipher: UserCipher | null = null;
+  private turn: Promise<void> = Promise.resolve();
+  private flushing: Promise<number> | null = null;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => {
-      this.ctx.storage.sql.exec(
-        `create table if not exists events (
-           seq integer primary key autoincrement,
-           kind text not null,
-           size integer not null,
-           created_at integer not null
-         )`,
-      );
-    });
+    this.store = new ChatStore(ctx.storage.sql);
+    this.log = createLogger("warn", { component: "chat_room" });
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
 
-  /**
-   * Appends an event and returns its server-assigned sequence number (strictly increasing, never
-   * reused). Input is validated: RPC is an edge like any other, and a bad call gets a typed
-   * result rather than an exception thrown across the RPC boundary.
-   */
-  async appendEvent(
-    input: unknown,
-  ): Promise<{ ok: true; seq: number } | { ok: false; error: "invalid_input" }> {
-    const parsed = NoteInput.safeParse(input);
-    if (!parsed.success) return { ok: false, error: "invalid_input" };
-    const { kind, size } = parsed.data;
-    const row = this.ctx.storage.sql
-      .exec<{ seq: number }>(
-        "insert into events (kind, size, created_at) values (?, ?, ?) returning seq",
-        kind,
-        size,
-        Date.now(),
-      )
-      .one();
-    return { ok: true, seq: row.seq };
+  /** Internal entry for the Worker: `/ws` upgrade, `/send` (SSE reply), `/stream?after=` (SSE replay). */
+  override async fetch(request: Request): Promise<Response> {
+    const actor = Actor.safeParse(parseHeader(request, "x-haven-actor"));
+    const room = RoomRef.safeParse(parseHeader(request, "x-haven-room"));
+    if (!actor.success || !room.success || !this.bind(room.data)) return new Response(null, { status: 404 });
+    const url = new URL(request.url);
+    if (url.pathname === "/ws" && request.headers.get("upgrade") === "websocket")
+      return this.upgrade(actor.data);
+    if (url.pathname === "/send" && request.method === "POST") return this.sendOverHttp(actor.data, request);
+    if (url.pathname === "/stream")
+      return this.replayOverHttp(actor.data, Number(url.searchParams.get("after") ?? 0));
+    return new Response(null, { status: 404 });
+  }
+
+  /** Pushes a crisis alert (ids and severity only) to this clinician's connected sockets. */
+  async pushAlert(room: unknown, alert: unknown): Promise<{ ok: boolean; seq?: number }> {
+    const r = RoomRef.safeParse(room);
+    const a = CrisisAlert.safeParse(alert);
+    if (!r.success || !a.success || !this.bind(r.data)) return { ok: false };
+    const event = this.store.append({ type: "crisis_alert", ...a.data });
+    this.broadcast(event);
+    return { ok: true, seq: event.seq };
+  }
+
+  /** Mirrors the patient's sharing choice (Postgres holds the record) for live visibility. */
+  async setSharing(room: unknown, full: boolean): Promise<{ ok: boolean }> {
+    const r = RoomRef.safeParse(room);
+    if (!r.success || !this.bind(r.data)) return { ok: false };
+    this.store.setMeta("share_full", full ? "1" : "0");
+    return { ok: true };
+  }
+
+  /** Flushes pending events to Postgres now (history reads call it so they are current). */
+  async flushNow(room: unknown): Promise<{ ok: boolean; flushed: number }> {
+    const r = RoomRef.safeParse(room);
+    if (!r.success || !this.bind(r.data)) return { ok: false, flushed: 0 };
+    try {
+      return { ok: true, flushed: await this.flush() };
+    } catch (err) {
+      this.logError("flush_failed", err);
+      return { ok: false, flushed: 0 };
+    }
   }
 
   /** The highest sequence number so far (0 for a new room). */
   async lastSeq(): Promise<number> {
-    const row = this.ctx.storage.sql.exec<{ seq: number | null }>("select max(seq) as seq from events").one();
-    return row.seq ?? 0;
+    return this.store.lastSeq();
   }
+
+  override async alarm(): Promise<void> {
+    await this.flush();
+    if (this.store.unflushed(1).length > 0) await this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS);
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const sink = this.socketSink(ws);
+    if (!sink) return ws.close(1011, "unknown socket");
+    const frame = InboundFrame.safeParse(typeof raw === "string" ? safeJson(raw) : null);
+    if (!frame.success) return sink.send(errorFrame("invalid_frame", "Unrecognised frame"));
+    const f = frame.data;
+    if (f.type === "ping") return sink.send({ type: "pong" });
+    if (f.type === "hello") return this.replay(sink, f.lastSeq);
+    const result = this.accept(sink.state, f.text, f.clientId, sink);
+    if (!result.ok) sink.send(errorFrame(result.code, result.message, f.clientId));
+    else await result.done;
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(): Promise<void> {}
+
+  // ---- connection handling -------------------------------------------------------------------
+
+  private upgrade(actor: Actor): Response {
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, [actor.userId]);
+    let joinedSeq = this.store.lastSeq();
+    const state: SocketAttachment = { ...actor, lastSeq: 0, ready: false, joinedSeq };
+    server.serializeAttachment(state);
+    if (actor.userId !== this.owner().ownerId) {
+      const joined = this.store.append({ type: "clinician_joined", clinicianId: actor.userId });
+      joinedSeq = joined.seq - 1;
+      server.serializeAttachment({ ...state, joinedSeq });
+      this.broadcast(joined);
+    }
+    server.send(
+      JSON.stringify({
+        type: "welcome",
+        lastSeq: this.store.lastSeq(),
+        role: actor.role,
+      } satisfies EphemeralFrame),
+    );
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  private socketSink(ws: WebSocket): Sink | null {
+    const parsed = SocketAttachment.safeParse(ws.deserializeAttachment());
+    if (!parsed.success) return null;
+    const state = parsed.data;
+    return {
+      state,
+      send: (frame) => {
+        try {
+          ws.send(JSON.stringify(frame));
+        } catch {
+          // socket closing; the client replays on reconnect
+        }
+      },
+      save: () => ws.serializeAttachment(state),
+    };
+  }
+
+  private sinks(): Sink[] {
+    const sockets = this.ctx.getWebSockets().flatMap((ws) => this.socketSink(ws) ?? []);
+    return [...sockets, ...this.sse];
+  }
+
+  /** Sends everything after `lastSeq` this listener may see, then marks it live. No gaps, no duplicates. */
+  private replay(sink: Sink, lastSeq: number): void {
+    const visible = this.visibility(sink.state);
+    let last = lastSeq;
+    for (let batch = this.store.since(last); batch.length > 0; batch = this.store.since(last)) {
+      for (const event of batch) {
+        if (visible(event)) sink.send(event);
+        last = event.seq;
+      }
+    }
+    sink.state.lastSeq = last;
+    sink.state.ready = true;
+    sink.save();
+  }
+
+  private broadcast(event: RoomEvent): void {
+    for (const sink of this.sinks()) {
+      if (!sink.state.ready || event.seq <= sink.state.lastSeq) continue;
+      sink.send(event);
+      sink.state.lastSeq = event.seq;
+      sink.save();
+    }
+  }
+
+  private broadcastEphemeral(frame: EphemeralFrame): void {
+    for (const sink of this.sinks()) if (sink.state.ready) sink.send(frame);
+  }
+
+  /**
+   * What a listener may see: the owner everything; a clinician everything after they joined, and
+   * before that everything if the patient shares fully, else crisis events and ±3 turns around them.
+   */
+  private visibility(state: SocketAttachment): (e: RoomEvent) => boolean {
+    if (state.userId === this.owner().ownerId || this.store.getMeta("share_full") === "1") return () => true;
+    const window = crisisWindow(this.store.turnSeqs(), this.store.crisisSeqs());
+    return (e) =>
+      e.seq > state.joinedSeq || e.type === "crisis" || e.type === "screener_offer" || window.has(e.seq);
+  }
+
+  // ---- messages --------------------------------------------------------------------------------
+
+  /**
+   * Validates, stores and fans out one message, then runs the safety layer and (if allowed) the
+   * companion. Returns before the reply finishes; `done` settles when the turn is over.
+   */
+  private accept(actor: Actor, text: string, clientId: string, origin: Sink | null): SendResult {
+    if (text.length > MAX_MESSAGE_CHARS) {
+      return {
+        ok: false,
+        code: "too_long",
+        message: `Messages are limited to ${MAX_MESSAGE_CHARS} characters`,
+      };
+    }
+    const existing = this.store.findByClientId(actor.userId, clientId);
+    if (existing !== null) {
+      origin?.send({ type: "ack", clientId, seq: existing });
+      return { ok: true, seq: existing, done: Promise.resolve() };
+    }
+    const isOwner = actor.userId === this.owner().ownerId;
+    if (isOwner) {
+      const now = Date.now();
+      if (this.store.countMessages(actor.userId, now - 60_000) >= PER_MINUTE_LIMIT) {
+        return {
+          ok: false,
+          code: "rate_limited",
+          message: "You're sending messages quickly. Please wait a moment.",
+        };
+      }
+      if (this.store.countMessages(actor.userId, startOfUtcDay(now)) >= DAILY_QUOTA) {
+        return { ok: false, code: "quota_exceeded", message: "You've reached today's message limit." };
+      }
+    }
+    const assessment: CrisisAssessment = isOwner
+      ? detectCrisis(text)
+      : { detected: false, severity: "none", categories: [], rules: [] };
+    const event = this.store.append(
+      {
+        type: "message",
+        role: isOwner ? "user" : "clinician",
+        authorId: actor.userId,
+        text,
+        clientId,
+        crisis: assessment.detected,
+      },
+      actor.userId,
+    );
+    origin?.send({ type: "ack", clientId, seq: event.seq });
+    this.broadcast(event);
+    void this.scheduleFlush();
+    if (!isOwner) return { ok: true, seq: event.seq, done: Promise.resolve() };
+    if (assessment.detected) {
+      this.respondToCrisis(event.seq, assessment);
+      if (SUPPRESSING.has(assessment.severity)) return { ok: true, seq: event.seq, done: Promise.resolve() };
+    }
+    const done = this.turn.then(() => this.companionReply(event.seq, assessment.detected));
+    this.turn = done.catch(() => undefined);
+    return { ok: true, seq: event.seq, done };
+  }
+
+  /** The fixed crisis response and screener offer go out first; the care team is alerted in the background. */
+  private respondToCrisis(about: number, assessment: CrisisAssessment): void {
+    const room = this.owner();
+    const resources = crisisResources(room.region);
+    const crisis = this.store.append({
+      type: "crisis",
+      about,
+      severity: assessment.severity,
+      categories: assessment.categories,
+      rules: assessment.rules,
+      response: crisisResponse(assessment, resources),
+      resources,
+    });
+    this.broadcast(crisis);
+    this.broadcast(this.store.append({ type: "screener_offer", instrument: "c-ssrs", about }));
+    const config = this.config();
+    this.ctx.waitUntil(
+      alertCareTeam(this.env, config, room, about, assessment.severity).catch((err) =>
+        this.logError("alert_failed", err),
+      ),
+    );
+    this.ctx.waitUntil(this.flush().catch((err) => this.logError("flush_failed", err)));
+  }
+
+  private async companionReply(replyTo: number, constrained: boolean): Promise<void> {
+    const result = await streamReply(this.config(), this.prompt(constrained), (delta) =>
+      this.broadcastEphemeral({ type: "token", replyTo, delta }),
+    );
+    this.broadcast(
+      this.store.append({ type: "assistant", text: result.text, replyTo, outcome: result.outcome }),
+    );
+    this.updateSummary();
+    await this.scheduleFlush();
+  }
+
+  /** System prompt, the rolling summary, the recent turns, and the safety constraint when needed. */
+  private prompt(constrained: boolean): ChatTurn[] {
+    const turns: ChatTurn[] = [{ role: "system", content: SYSTEM_PROMPT }];
+    const summary = this.store.getMeta("summary");
+    if (summary)
+      turns.push({ role: "system", content: `Earlier in this conversation the person said:\n${summary}` });
+    for (const e of this.store.recent(["message", "assistant"], RECENT_TURNS)) {
+      if (e.type === "assistant") turns.push({ role: "assistant", content: e.text });
+      else if (e.type === "message" && e.role === "user") turns.push({ role: "user", content: e.text });
+    }
+    if (constrained) turns.push({ role: "system", content: SAFETY_PROMPT });
+    return turns;
+  }
+
+  private updateSummary(): void {
+    const window = this.store.recent(["message", "assistant"], RECENT_TURNS);
+    const windowStart = window[0]?.seq ?? 0;
+    const through = Number(this.store.getMeta("summarized_through") ?? 0);
+    if (windowStart <= through + 1) return;
+    const dropped = this.store
+      .since(through, 500)
+      .filter((e) => e.seq < windowStart && e.type === "message" && e.role === "user")
+      .map((e) => (e.type === "message" ? e.text : ""));
+    this.store.setMeta("summary", rollSummary(this.store.getMeta("summary") ?? "", dropped));
+    this.store.setMeta("summarized_through", String(windowStart - 1));
+  }
+
+  // ---- HTTP fallback ---------------------------------------------------------------------------
+
+  private async sendOverHttp(actor: Actor, request: Request): Promise<Response> {
+    const body = (await request.json().catch(() => null)) as { text?: unknown; clientId?: unknown } | null;
+    const text = typeof body?.text === "string" ? body.text : "";
+    const clientId =
+      typeof body?.clientId === "string" && body.clientId ? body.clientId : crypto.randomUUID();
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    const encoder = new TextEncoder();
+    const state: SocketAttachment = { ...actor, lastSeq: this.store.lastSeq(), ready: true, joinedSeq: 0 };
+    const sink: Sink = {
+      state,
+      send: (f) => void writer.write(encoder.encode(sse(f))).catch(() => undefined),
+      save: () => {},
+    };
+    this.sse.add(sink);
+    const result = this.accept(actor, text, clientId, sink);
+    if (!result.ok) {
+      this.sse.delete(sink);
+      void writer.close().catch(() => undefined);
+      return Response.json({ code: result.code, message: result.message }, { status: 400 });
+    }
+    void result.done.finally(() => {
+      this.sse.delete(sink);
+      void writer.close().catch(() => undefined);
+    });
+    return new Response(readable, { headers: SSE_HEADERS });
+  }
+
+  private replayOverHttp(actor: Actor, after: number): Response {
+    const state: SocketAttachment = {
+      ...actor,
+      lastSeq: 0,
+      ready: false,
+      joinedSeq: Number.MAX_SAFE_INTEGER,
+    };
+    const chunks: string[] = ["retry: 3000\n\n"];
+    const visible = this.visibility(state);
+    for (const e of this.store.since(Number.isFinite(after) && after > 0 ? after : 0))
+      if (visible(e)) chunks.push(sse(e));
+    return new Response(chunks.join(""), { headers: SSE_HEADERS });
+  }
+
+  // ---- persistence -----------------------------------------------------------------------------
+
+  private async scheduleFlush(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS);
+  }
+
+  /** Writes unflushed events to Postgres; one flush at a time. */
+  private flush(): Promise<number> {
+    this.flushing ??= this.flushOnce().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<number> {
+    let total = 0;
+    for (let batch = this.store.unflushed(); batch.length > 0; batch = this.store.unflushed()) {
+      const room = this.owner();
+      this.cipher ??= await ownerCipher(this.config(), room);
+      if (!this.cipher) {
+        this.store.markFlushed(batch.at(-1)?.seq ?? 0);
+        continue;
+      }
+      total += await flushEvents(this.config(), room, this.cipher, batch);
+      this.store.markFlushed(batch.at(-1)?.seq ?? 0);
+    }
+    return total;
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  /** Records the room's owner on first use; afterwards a call naming another owner is refused. */
+  private bind(room: RoomRef): boolean {
+    const owner = this.store.getMeta("owner");
+    if (owner === null) {
+      this.store.setMeta("owner", room.ownerId);
+      this.store.setMeta("region", room.region);
+      return true;
+    }
+    return owner === room.ownerId;
+  }
+
+  private owner(): RoomRef {
+    const parsed = RoomRef.safeParse({
+      ownerId: this.store.getMeta("owner"),
+      region: this.store.getMeta("region"),
+    });
+    if (!parsed.success) throw new Error("room_not_bound");
+    return parsed.data;
+  }
+
+  private config(): Config {
+    return loadConfig(this.env, this.log);
+  }
+
+  private logError(event: string, err: unknown): void {
+    this.log.error(event, { error: err instanceof Error ? err.name : typeof err });
+  }
+}
+
+const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" };
+
+function sse(frame: OutboundFrame): string {
+  return `${"seq" in frame ? `id: ${frame.seq}\n` : ""}data: ${JSON.stringify(frame)}\n\n`;
+}
+
+function errorFrame(code: ChatErrorCode, message: string, clientId?: string): EphemeralFrame {
+  return clientId ? { type: "error", code, message, clientId } : { type: "error", code, message };
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
+  }
+}
+
+function parseHeader(request: Request, name: string): unknown {
+  return safeJson(request.headers.get(name) ?? "");
+}
+
+function startOfUtcDay(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
 }

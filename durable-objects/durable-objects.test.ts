@@ -2,17 +2,25 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 
 describe("ChatRoom RPC", () => {
-  it("assigns strictly increasing sequence numbers", async () => {
-    const room = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(`user-${crypto.randomUUID()}`));
+  it("binds to one owner and sequences pushed alerts", async () => {
+    const owner = crypto.randomUUID();
+    const room = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(owner));
+    const ref = { ownerId: owner, region: "us" };
     expect(await room.lastSeq()).toBe(0);
-    expect(await room.appendEvent({ kind: "user", size: 12 })).toEqual({ ok: true, seq: 1 });
-    expect(await room.appendEvent({ kind: "assistant", size: 40 })).toEqual({ ok: true, seq: 2 });
+    const alert = { patientId: crypto.randomUUID(), severity: "high", at: Date.now() };
+    expect(await room.pushAlert(ref, alert)).toEqual({ ok: true, seq: 1 });
+    expect(await room.pushAlert(ref, alert)).toEqual({ ok: true, seq: 2 });
     expect(await room.lastSeq()).toBe(2);
+    expect(await room.pushAlert({ ownerId: crypto.randomUUID(), region: "us" }, alert)).toEqual({
+      ok: false,
+    });
   });
 
   it("rejects malformed input at the RPC edge", async () => {
-    const room = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(`user-${crypto.randomUUID()}`));
-    expect(await room.appendEvent({ kind: "root", size: -1 })).toEqual({ ok: false, error: "invalid_input" });
+    const owner = crypto.randomUUID();
+    const room = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(owner));
+    expect(await room.pushAlert({ ownerId: owner, region: "mars" }, {})).toEqual({ ok: false });
+    expect(await room.pushAlert({ ownerId: owner, region: "us" }, { severity: 1 })).toEqual({ ok: false });
     expect(await room.lastSeq()).toBe(0);
   });
 });

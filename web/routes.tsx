@@ -1,9 +1,16 @@
 import { Hono } from "hono";
+import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../workers/lib/context";
+import { identityPages } from "./auth-routes";
+import { ChatPage } from "./pages/chat/page";
+import { ClinicianPage } from "./pages/clinician/page";
 import { DocsPage } from "./pages/docs/page";
 import { HomePage } from "./pages/home/page";
 
 /** Server-rendered pages. Pages call services, never SQL. */
 export const webRoutes = new Hono<AppEnv>()
+  .route("/", identityPages)
   .get("/", (c) => c.html(<HomePage />))
-  .get("/docs", (c) => c.html(<DocsPage />));
+  .get("/docs", (c) => c.html(<DocsPage />))
+  .get("/chat", (c) => c.html(<ChatPage signedIn={Boolean(getCookie(c, "haven_at"))} />))
+  .get("/clinician", (c) => c.html(<ClinicianPage signedIn={Boolean(getCookie(c, "haven_at"))} />));

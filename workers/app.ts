@@ -7,6 +7,7 @@ import { careTeamRoutes } from "./features/care-team/routes";
 import { chatRoutes } from "./features/chat/routes";
 import { devRoutes } from "./features/dev/routes";
 import { healthRoutes } from "./features/health/routes";
+import { keyRoutes } from "./features/keys/routes";
 import { profileRoutes } from "./features/profile/routes";
 import { systemRoutes } from "./features/system/routes";
 import { AppError, handleError } from "./lib/errors";
@@ -31,6 +32,7 @@ api.route("/", accountRoutes);
 api.route("/", profileRoutes);
 api.route("/", careTeamRoutes);
 api.route("/", auditRoutes);
+api.route("/", keyRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);

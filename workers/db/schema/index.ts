@@ -1,4 +1,5 @@
 export * from "./audit";
 export * from "./auth";
 export * from "./care";
+export * from "./chat";
 export * from "./users";

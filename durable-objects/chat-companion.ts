@@ -1,0 +1,124 @@
+import type { Config } from "../workers/lib/config";
+import { createOpenAI } from "../workers/lib/openai";
+import type { ReplyOutcome } from "./chat-protocol";
+import { isUnsafeOutput, SAFE_REPLACEMENT } from "./chat-safety";
+
+/** Whole reply budget and the wait allowed for the first token. */
+export const REPLY_TIMEOUT_MS = 15_000;
+export const FIRST_TOKEN_TIMEOUT_MS = 8_000;
+
+export const SYSTEM_PROMPT = [
+  "You are Haven's companion: a warm, supportive listener informed by cognitive behavioural therapy.",
+  "Be honest that you are an AI and not a clinician or therapist.",
+  "Never diagnose, never name or suggest medications or doses, and never give medical instructions.",
+  "Reflect feelings, gently explore thoughts and evidence, and suggest small, safe coping steps.",
+  "If the person may be in danger, encourage contacting emergency services or a crisis line.",
+  "Keep replies short: two to five sentences.",
+].join(" ");
+
+/** Added after a crisis detection of elevated severity: the model may answer, but only like this. */
+export const SAFETY_PROMPT =
+  "The person may be at risk. Respond only with empathy, validation and encouragement to reach the crisis resources already shown to them or someone they trust. Do not explore methods, do not give advice beyond safety, keep it to three sentences.";
+
+/** Shown when the model is down or too slow. */
+export const FALLBACK_REPLY =
+  "I'm having trouble responding right now. Please try again in a moment. If you need support urgently, the crisis resources on this page are available any time.";
+
+export interface ChatTurn {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface ReplyResult {
+  text: string;
+  outcome: ReplyOutcome;
+  /** Milliseconds from the call to the first released delta (null if none was released). */
+  firstReleaseMs: number | null;
+}
+
+const SENTENCE_END = /[.!?…](["')\]]?)(\s|$)|\n/;
+const MAX_HELD_CHARS = 240;
+
+/**
+ * Streams one companion reply. Deltas are HELD until the sentence they belong to is complete,
+ * then the whole text so far is checked with the output filter and, only if it passes, the held
+ * deltas are released through `onDelta` one by one. An unsafe sentence is never shown: the reply
+ * becomes SAFE_REPLACEMENT. Errors and timeouts end with FALLBACK_REPLY, never a throw.
+ */
+export async function streamReply(
+  config: Config,
+  messages: ChatTurn[],
+  onDelta: (delta: string) => void,
+  opts: { firstTokenMs?: number; totalMs?: number } = {},
+): Promise<ReplyResult> {
+  const started = Date.now();
+  const controller = new AbortController();
+  let timedOut = false;
+  const abort = () => {
+    timedOut = true;
+    controller.abort();
+  };
+  const total = setTimeout(abort, opts.totalMs ?? REPLY_TIMEOUT_MS);
+  let first: ReturnType<typeof setTimeout> | undefined = setTimeout(
+    abort,
+    opts.firstTokenMs ?? FIRST_TOKEN_TIMEOUT_MS,
+  );
+  let released = "";
+  let held: string[] = [];
+  let firstReleaseMs: number | null = null;
+
+  const release = (): boolean => {
+    const candidate = released + held.join("");
+    if (isUnsafeOutput(candidate)) return false;
+    for (const d of held) onDelta(d);
+    if (held.length > 0 && firstReleaseMs === null) firstReleaseMs = Date.now() - started;
+    released = candidate;
+    held = [];
+    return true;
+  };
+
+  try {
+    const client = createOpenAI(config, { timeoutMs: opts.totalMs ?? REPLY_TIMEOUT_MS });
+    const stream = await client.chat.completions.create(
+      { model: config.OPENAI_MODEL, messages, stream: true, temperature: 0.7, max_tokens: 400 },
+      { signal: controller.signal },
+    );
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta?.content;
+      if (!delta) continue;
+      if (first) {
+        clearTimeout(first);
+        first = undefined;
+      }
+      held.push(delta);
+      const pending = held.join("");
+      if (SENTENCE_END.test(pending) || pending.length > MAX_HELD_CHARS) {
+        if (!release()) {
+          controller.abort();
+          return { text: SAFE_REPLACEMENT, outcome: "unsafe", firstReleaseMs };
+        }
+      }
+    }
+    if (!release()) return { text: SAFE_REPLACEMENT, outcome: "unsafe", firstReleaseMs };
+    if (released.trim() === "") return { text: FALLBACK_REPLY, outcome: "error", firstReleaseMs };
+    return { text: released, outcome: "ok", firstReleaseMs };
+  } catch {
+    return { text: FALLBACK_REPLY, outcome: timedOut ? "timeout" : "error", firstReleaseMs };
+  } finally {
+    clearTimeout(total);
+    if (first) clearTimeout(first);
+  }
+}
+
+/**
+ * A deterministic, extractive rolling summary (no extra model call): the first sentence of each
+ * user message that fell out of the recent-turns window, newest kept, capped in length.
+ */
+export function rollSummary(previous: string, droppedUserTexts: string[], maxLines = 12): string {
+  const lines = previous ? previous.split("\n") : [];
+  for (const text of droppedUserTexts) {
+    const firstSentence = (text.split(/(?<=[.!?])\s/)[0] ?? "").trim().slice(0, 140);
+    if (firstSentence) lines.push(`- ${firstSentence}`);
+  }
+  return lines.slice(-maxLines).join("\n");
+}

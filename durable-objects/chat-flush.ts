@@ -1,0 +1,116 @@
+import { eq } from "drizzle-orm";
+import { auditLog, chatMessages, notifications, riskEvents, users } from "../workers/db/schema";
+import { activeClinicianIds, userRegionKey } from "../workers/features/care-team/access";
+import { type Config, REGIONS, type Region } from "../workers/lib/config";
+import { createDatabase } from "../workers/lib/db";
+import { createRedis } from "../workers/lib/redis";
+import { type UserCipher, userCipher } from "../workers/lib/user-cipher";
+import type { CrisisAlert, RoomEvent, RoomRef } from "./chat-protocol";
+import { roomStub } from "./chat-stub";
+
+/** Field name binding chat ciphertext to its purpose (AAD). */
+export const CHAT_FIELD = "chat.content";
+
+/** The owner's cipher, or null if their key was shredded (then nothing is written). */
+export async function ownerCipher(config: Config, room: RoomRef): Promise<UserCipher | null> {
+  const db = createDatabase(config, room.region);
+  const [row] = await db
+    .select({ wrapped: users.dataKeyWrapped })
+    .from(users)
+    .where(eq(users.id, room.ownerId));
+  return userCipher(config, room.ownerId, row?.wrapped ?? null);
+}
+
+/**
+ * Writes a batch of room events to the owner's regional Postgres in one round trip: messages and
+ * replies encrypted, crisis detections as `risk_events` (no text), plus one audit row. Idempotent:
+ * (user_id, seq) is unique and conflicts are skipped, so a retried alarm cannot duplicate.
+ */
+export async function flushEvents(
+  config: Config,
+  room: RoomRef,
+  cipher: UserCipher,
+  events: RoomEvent[],
+): Promise<number> {
+  const db = createDatabase(config, room.region);
+  const messages = [];
+  const risks = [];
+  for (const e of events) {
+    if (e.type === "message" || e.type === "assistant") {
+      messages.push({
+        userId: room.ownerId,
+        seq: e.seq,
+        role: e.type === "assistant" ? ("assistant" as const) : e.role,
+        authorId: e.type === "message" ? e.authorId : null,
+        contentEnc: await cipher.encrypt(CHAT_FIELD, e.text),
+        crisis: e.type === "message" && e.crisis,
+        createdAt: new Date(e.at),
+      });
+    } else if (e.type === "crisis") {
+      risks.push({
+        userId: room.ownerId,
+        seq: e.about,
+        severity: e.severity,
+        categories: e.categories,
+        ruleIds: e.rules,
+        createdAt: new Date(e.at),
+      });
+    }
+  }
+  if (messages.length === 0 && risks.length === 0) return 0;
+  const audit = db.insert(auditLog).values({
+    actorId: null,
+    actorRole: "system",
+    action: "chat.messages.persist",
+    resourceType: "chat_message",
+    resourceId: `${events[0]?.seq ?? 0}-${events.at(-1)?.seq ?? 0}`,
+    patientId: room.ownerId,
+    outcome: "success",
+  });
+  const writes = [
+    ...(messages.length ? [db.insert(chatMessages).values(messages).onConflictDoNothing()] : []),
+    ...(risks.length ? [db.insert(riskEvents).values(risks).onConflictDoNothing()] : []),
+  ];
+  await db.batch([audit, ...writes]);
+  return messages.length + risks.length;
+}
+
+/**
+ * Alerts every clinician on the patient's active care team: live into each clinician's own room
+ * (their open dashboard sockets) and as a pending notification row for later delivery.
+ */
+export async function alertCareTeam(
+  env: Env,
+  config: Config,
+  room: RoomRef,
+  seq: number,
+  severity: string,
+): Promise<number> {
+  const db = createDatabase(config, room.region);
+  const clinicians = await activeClinicianIds(db, room.ownerId);
+  if (clinicians.length === 0) return 0;
+  const alert: CrisisAlert = { patientId: room.ownerId, severity, at: Date.now() };
+  const redis = createRedis(config, { timeoutMs: 2000 });
+  await Promise.allSettled(
+    clinicians.map(async (id) => {
+      const cached = await redis.get<string>(userRegionKey(id)).catch(() => null);
+      const region: Region = (REGIONS as readonly string[]).includes(cached ?? "")
+        ? (cached as Region)
+        : "us";
+      await roomStub(env, id, region).pushAlert({ ownerId: id, region }, alert);
+    }),
+  );
+  await db
+    .insert(notifications)
+    .values(
+      clinicians.map((recipientId) => ({
+        recipientId,
+        patientId: room.ownerId,
+        kind: "crisis_alert" as const,
+        severity,
+        seq,
+      })),
+    )
+    .onConflictDoNothing();
+  return clinicians.length;
+}

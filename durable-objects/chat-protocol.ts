@@ -1,0 +1,86 @@
+import { z } from "zod";
+
+/** Longest message a user may send (HTTP answers 422 above it; a socket gets an error frame). */
+export const MAX_MESSAGE_CHARS = 4000;
+/** Messages a user may send to the companion per UTC day. */
+export const DAILY_QUOTA = 200;
+/** Burst limit inside one room: at most this many messages per rolling minute. */
+export const PER_MINUTE_LIMIT = 20;
+
+/** Frames a client may send. Everything else is answered with an `invalid_frame` error frame. */
+export const InboundFrame = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("hello"), lastSeq: z.number().int().min(0) }),
+  z.object({ type: z.literal("message"), text: z.string().min(1), clientId: z.string().min(1).max(64) }),
+  z.object({ type: z.literal("ping") }),
+]);
+export type InboundFrame = z.infer<typeof InboundFrame>;
+
+export const ROLES = ["patient", "clinician", "admin"] as const;
+
+/** Who is on the other end of a socket or HTTP call, as established by the Worker (never the client). */
+export const Actor = z.object({ userId: z.string().uuid(), role: z.enum(ROLES) });
+export type Actor = z.infer<typeof Actor>;
+
+/** The room's owner and residency region, passed by the Worker on every call. */
+export const RoomRef = z.object({ ownerId: z.string().uuid(), region: z.enum(["us", "eu", "apac"]) });
+export type RoomRef = z.infer<typeof RoomRef>;
+
+/** Per-socket state that survives hibernation (`serializeAttachment`). */
+export const SocketAttachment = Actor.extend({
+  lastSeq: z.number().int().min(0),
+  ready: z.boolean(),
+  /** Room seq when a clinician joined: live events after it are visible regardless of sharing. */
+  joinedSeq: z.number().int().min(0),
+});
+export type SocketAttachment = z.infer<typeof SocketAttachment>;
+
+/** Durable, sequenced room events (stored in SQLite before they are sent). */
+export type RoomEvent =
+  | {
+      type: "message";
+      seq: number;
+      at: number;
+      role: "user" | "clinician";
+      authorId: string;
+      text: string;
+      clientId: string;
+      crisis: boolean;
+    }
+  | { type: "assistant"; seq: number; at: number; text: string; replyTo: number; outcome: ReplyOutcome }
+  | {
+      type: "crisis";
+      seq: number;
+      at: number;
+      about: number;
+      severity: string;
+      categories: string[];
+      rules: string[];
+      response: string;
+      resources: unknown;
+    }
+  | { type: "screener_offer"; seq: number; at: number; instrument: "c-ssrs"; about: number }
+  | { type: "clinician_joined"; seq: number; at: number; clinicianId: string }
+  | { type: "crisis_alert"; seq: number; at: number; patientId: string; severity: string };
+
+/** How a companion reply ended: streamed normally, replaced as unsafe, or a fallback after a failure. */
+export type ReplyOutcome = "ok" | "unsafe" | "timeout" | "error";
+
+/** Ephemeral frames (no seq): never stored, never replayed. */
+export type EphemeralFrame =
+  | { type: "welcome"; lastSeq: number; role: Actor["role"] }
+  | { type: "ack"; clientId: string; seq: number }
+  | { type: "token"; replyTo: number; delta: string }
+  | { type: "error"; code: ChatErrorCode; message: string; clientId?: string }
+  | { type: "pong" };
+
+export type OutboundFrame = RoomEvent | EphemeralFrame;
+
+export type ChatErrorCode = "invalid_frame" | "too_long" | "quota_exceeded" | "rate_limited" | "not_ready";
+
+/** Alert pushed into a clinician's own room (their dashboard socket). Ids and severity only. */
+export const CrisisAlert = z.object({
+  patientId: z.string().uuid(),
+  severity: z.string().min(1).max(32),
+  at: z.number().int(),
+});
+export type CrisisAlert = z.infer<typeof CrisisAlert>;

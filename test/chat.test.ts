@@ -1,0 +1,245 @@
+import { evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FALLBACK_REPLY } from "../durable-objects/chat-companion";
+import { SAFE_REPLACEMENT } from "../durable-objects/chat-safety";
+import { chatMessages, notifications, riskEvents } from "../workers/db/schema";
+import { createDatabase } from "../workers/lib/db";
+import { addToCareTeam, connect, type Frame, modelMode, modelRequests, say } from "./chat-helpers";
+import { createUser, testConfig } from "./fixtures";
+import { call } from "./helpers";
+
+const CRISIS = "I want to kill myself tonight, I have the pills";
+const seqs = (frames: Frame[]) =>
+  frames.filter((f) => typeof f.seq === "number" && f.type !== "ack").map((f) => f.seq);
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error("condition not met");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// The offline model's mode is global: every test that calls the model lives here; tests in a file run in order.
+describe("companion chat", () => {
+  beforeAll(() => modelMode("reset"));
+  afterAll(() => modelMode("reset"));
+
+  it("streams a reply token by token through the openai client, then a sequenced final reply", async () => {
+    const patient = await createUser("patient");
+    const client = await connect(patient);
+    const { ack, reply } = await say(client, "I have been feeling anxious about work");
+    const tokens = client.frames.filter((f) => f.type === "token" && f.replyTo === ack.seq);
+    expect(tokens.length).toBeGreaterThan(3);
+    expect(tokens.map((t) => t.delta).join("")).toBe(reply.text);
+    expect(reply.seq).toBe(Number(ack.seq) + 1);
+    expect(client.frames.indexOf(tokens[0] as Frame)).toBeLessThan(client.frames.indexOf(reply));
+    client.close();
+  });
+
+  it("replays exactly the missed events after a reconnect", async () => {
+    const patient = await createUser("patient");
+    const first = await connect(patient);
+    await say(first, "first message");
+    first.close();
+    const writer = await connect(patient, { lastSeq: 2 });
+    await say(writer, "second message");
+    await say(writer, "third message");
+    writer.close();
+    const resumed = await connect(patient, { lastSeq: 3 });
+    await resumed.waitFor((f) => f.seq === 6);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seqs(resumed.frames)).toEqual([4, 5, 6]);
+    const fresh = await connect(patient, { lastSeq: 0 });
+    await fresh.waitFor((f) => f.seq === 6);
+    expect(seqs(fresh.frames)).toEqual([1, 2, 3, 4, 5, 6]);
+    resumed.close();
+    fresh.close();
+  });
+
+  it("keeps sockets and sequence across Durable Object eviction (hibernation)", async () => {
+    const patient = await createUser("patient");
+    const client = await connect(patient);
+    await say(client, "before eviction");
+    await evictDurableObject(env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(patient.id)));
+    const { ack, reply } = await say(client, "after eviction");
+    expect(ack.seq).toBe(3);
+    expect(reply.seq).toBe(4);
+    client.close();
+  });
+
+  it("persists history encrypted in regional Postgres, readable by the patient", async () => {
+    const patient = await createUser("patient", "eu");
+    const client = await connect(patient);
+    await say(client, "remember this sentence please");
+    client.close();
+    const res = await call("/v1/chat/history", { headers: patient.auth });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { messages: Array<{ seq: number; role: string; text: string }> };
+    expect(body.messages.map((m) => [m.seq, m.role])).toEqual([
+      [1, "user"],
+      [2, "assistant"],
+    ]);
+    expect(body.messages[0]?.text).toBe("remember this sentence please");
+    const rows = await createDatabase(testConfig(), "eu")
+      .select()
+      .from(chatMessages)
+      .where(eq(chatMessages.userId, patient.id));
+    expect(rows).toHaveLength(2);
+    expect(rows.some((r) => r.contentEnc.includes("remember"))).toBe(false);
+  });
+
+  it("crisis: resources before any model output, no model call, risk event, live clinician alert", async () => {
+    await modelMode("reset");
+    const patient = await createUser("patient");
+    const clinician = await createUser("clinician");
+    await addToCareTeam(patient, clinician);
+    const dashboard = await connect(clinician);
+    const client = await connect(patient);
+    const sent = Date.now();
+    client.send({ type: "message", text: CRISIS, clientId: "c1" });
+    const crisis = await client.waitFor((f) => f.type === "crisis");
+    await client.waitFor((f) => f.type === "screener_offer");
+    expect(crisis.about).toBe(1);
+    expect(JSON.stringify(crisis.resources)).toMatch(/988|911/);
+    const alert = await dashboard.waitFor((f) => f.type === "crisis_alert", 1000);
+    expect(Date.now() - sent).toBeLessThan(1000);
+    expect(alert).toMatchObject({ patientId: patient.id, severity: crisis.severity });
+    expect(Object.keys(alert).sort()).toEqual(["at", "patientId", "seq", "severity", "type"]);
+    const db = createDatabase(testConfig(), "us");
+    const risk = await until(
+      async () => (await db.select().from(riskEvents).where(eq(riskEvents.userId, patient.id)))[0],
+    );
+    expect(risk).toMatchObject({ seq: 1, severity: crisis.severity });
+    expect(risk.ruleIds).toEqual(crisis.rules);
+    expect(Object.keys(risk).sort()).toEqual([
+      "categories",
+      "createdAt",
+      "id",
+      "ruleIds",
+      "seq",
+      "severity",
+      "source",
+      "userId",
+    ]);
+    const queued = await db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.patientId, patient.id)));
+    expect(queued).toMatchObject([{ recipientId: clinician.id, status: "pending", kind: "crisis_alert" }]);
+    if (crisis.severity === "imminent" || crisis.severity === "high") {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(client.frames.some((f) => f.type === "token" || f.type === "assistant")).toBe(false);
+      expect(await modelRequests()).toBe(0);
+    }
+    client.close();
+    dashboard.close();
+  });
+
+  it("model errors end in a short safe message, not a hang", async () => {
+    await modelMode({ kind: "error", status: 500 });
+    const client = await connect(await createUser("patient"));
+    const { reply } = await say(client, "hello there");
+    expect(reply).toMatchObject({ text: FALLBACK_REPLY, outcome: "error" });
+    client.close();
+    await modelMode("reset");
+  });
+
+  it("a model slower than the first-token timeout ends in the safe message", async () => {
+    await modelMode({ kind: "slow", firstTokenDelayMs: 20_000 });
+    const client = await connect(await createUser("patient"));
+    const started = Date.now();
+    const { reply } = await say(client, "are you there?");
+    expect(reply).toMatchObject({ text: FALLBACK_REPLY, outcome: "timeout" });
+    expect(Date.now() - started).toBeLessThan(12_000);
+    client.close();
+    await modelMode("reset");
+  });
+
+  it("unsafe model output is never released; the reply becomes the safe replacement", async () => {
+    await modelMode({ kind: "unsafe" });
+    const client = await connect(await createUser("patient"));
+    const { reply } = await say(client, "tell me something");
+    expect(reply).toMatchObject({ text: SAFE_REPLACEMENT, outcome: "unsafe" });
+    const leaked = client.frames
+      .filter((f) => f.type === "token")
+      .map((f) => f.delta)
+      .join("");
+    expect(leaked).not.toMatch(/pills/);
+    client.close();
+    await modelMode("reset");
+  });
+
+  it("HTTP fallback: POST streams the turn as SSE; GET /stream replays after a seq", async () => {
+    const patient = await createUser("patient");
+    const res = await call("/v1/chat/messages", {
+      method: "POST",
+      headers: { ...patient.auth, "content-type": "application/json" },
+      body: JSON.stringify({ text: "no websockets here", clientId: "h1" }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const events = (await res.text())
+      .split("\n")
+      .filter((l) => l.startsWith("data: "))
+      .map((l) => JSON.parse(l.slice(6)) as Frame);
+    expect(events[0]).toMatchObject({ type: "ack", clientId: "h1", seq: 1 });
+    expect(events.some((e) => e.type === "token")).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: "assistant", seq: 2, outcome: "ok" });
+    const replay = await (await call("/v1/chat/stream?after=1", { headers: patient.auth })).text();
+    expect(replay).toContain("id: 2\n");
+    expect(replay).not.toContain("id: 1\n");
+  });
+
+  it("over-limit messages: 422 over HTTP, an error frame over WebSocket", async () => {
+    const patient = await createUser("patient");
+    const long = "a".repeat(4001);
+    const res = await call("/v1/chat/messages", {
+      method: "POST",
+      headers: { ...patient.auth, "content-type": "application/json" },
+      body: JSON.stringify({ text: long }),
+    });
+    expect(res.status).toBe(422);
+    expect(await res.text()).not.toContain("aaaa");
+    const client = await connect(patient);
+    client.send({ type: "message", text: long, clientId: "x" });
+    expect(await client.waitFor((f) => f.type === "error")).toMatchObject({
+      code: "too_long",
+      clientId: "x",
+    });
+    client.send({ type: "nonsense" });
+    expect(await client.waitFor((f) => f.type === "error" && f.code === "invalid_frame")).toBeTruthy();
+    client.close();
+  });
+
+  it("care team sees crisis windows by default and everything once the patient shares", async () => {
+    const patient = await createUser("patient");
+    const clinician = await createUser("clinician");
+    await addToCareTeam(patient, clinician);
+    const client = await connect(patient);
+    for (let i = 0; i < 4; i++) await say(client, `ordinary message ${i}`); // seqs 1..8
+    client.send({ type: "message", text: CRISIS, clientId: "c" }); // seq 9 + crisis events
+    await client.waitFor((f) => f.type === "screener_offer");
+    client.close();
+    const read = async () => {
+      const res = await call(`/v1/patients/${patient.id}/chat/history`, { headers: clinician.auth });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { messages: Array<{ seq: number }>; sharing: string };
+    };
+    const limited = await read();
+    expect(limited.sharing).toBe("crisis_only");
+    expect(limited.messages.map((m) => m.seq)).toEqual([6, 7, 8, 9]);
+    const put = await call("/v1/chat/sharing", {
+      method: "PUT",
+      headers: { ...patient.auth, "content-type": "application/json" },
+      body: JSON.stringify({ full: true }),
+    });
+    expect(put.status).toBe(200);
+    const full = await read();
+    expect(full.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});

@@ -1,0 +1,46 @@
+import { Layout } from "../layout";
+
+/**
+ * The companion chat. Server-rendered shell; `/assets/chat.js` opens the room's WebSocket with the
+ * session cookie, streams replies, replays missed events on reconnect and shows the crisis banner.
+ */
+export function ChatPage({ signedIn }: { signedIn: boolean }) {
+  return (
+    <Layout title="Companion" scripts={signedIn ? ["/assets/chat.js"] : []}>
+      <h1>Companion</h1>
+      {signedIn ? (
+        <section id="chat" aria-label="Conversation with the companion">
+          <p class="muted">
+            Haven's companion is an AI, not a clinician. It cannot diagnose or advise on medication.{" "}
+            <span id="chat-offline" hidden>
+              Replies come from the offline model.
+            </span>
+          </p>
+          <div id="chat-crisis" class="banner-crisis" role="alert" hidden>
+            <p id="chat-crisis-text" />
+            <ul id="chat-crisis-resources" />
+            <p id="chat-screener" hidden>
+              <a href="/screeners/c-ssrs">Take a short safety check (C-SSRS)</a>
+            </p>
+          </div>
+          <ol id="chat-log" aria-live="polite" />
+          <p id="chat-status" class="muted" role="status">
+            Connecting…
+          </p>
+          <form id="chat-form">
+            <label for="chat-input">Message</label>
+            <textarea id="chat-input" name="text" rows={3} maxlength={4000} required />
+            <p id="chat-error" class="error" role="alert" />
+            <button type="submit">Send</button>
+          </form>
+        </section>
+      ) : (
+        <p>
+          <a class="button" href="/login?next=/chat">
+            Sign in to talk with the companion
+          </a>
+        </p>
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,222 @@
+// Haven companion chat (served as a file: the CSP forbids inline script).
+// Opens the user's room over a cookie-authenticated WebSocket, streams replies, replays missed
+// events after a reconnect (by seq, de-duplicated) and falls back to HTTP + SSE without WebSockets.
+// Message text is only ever set with textContent. Nothing is stored in the browser but the last seq.
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const log = $("chat-log");
+  const form = $("chat-form");
+  const input = $("chat-input");
+  const status = $("chat-status");
+  const errorBox = $("chat-error");
+  if (!log || !form || !input) return;
+  log.style.listStyle = "none";
+  log.style.padding = "0";
+  log.style.overflowWrap = "anywhere";
+
+  const seen = new Set();
+  const streaming = new Map(); // replyTo seq -> element
+  const pending = new Map(); // clientId -> element
+  let lastSeq = 0;
+  let offline = false;
+  let ws = null;
+  let retry = 0;
+
+  fetch("/v1/meta", { credentials: "same-origin" })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((m) => {
+      offline = Boolean(m?.companionOffline);
+      const note = $("chat-offline");
+      if (note) note.hidden = !offline;
+    })
+    .catch(() => {});
+
+  function bubble(who, text) {
+    const li = document.createElement("li");
+    li.className = "card";
+    li.style.margin = "0.5rem 0";
+    const label = document.createElement("strong");
+    label.textContent = who;
+    const body = document.createElement("p");
+    body.textContent = text;
+    body.style.whiteSpace = "pre-wrap";
+    body.style.margin = "0.25rem 0 0";
+    li.append(label, body);
+    log.append(li);
+    li.scrollIntoView({ block: "end" });
+    return li;
+  }
+  const setText = (li, text) => {
+    li.lastChild.textContent = text;
+  };
+  const companionLabel = () => (offline ? "Companion (offline model)" : "Companion");
+
+  function showCrisis(f) {
+    $("chat-crisis").hidden = false;
+    $("chat-crisis-text").textContent = f.response || "";
+    const list = $("chat-crisis-resources");
+    list.textContent = "";
+    for (const r of Array.isArray(f.resources) ? f.resources : []) {
+      const li = document.createElement("li");
+      const name = document.createElement("span");
+      name.textContent = `${r.name || "Help line"}: `;
+      li.append(name);
+      if (r.phone) {
+        const a = document.createElement("a");
+        a.href = `tel:${String(r.phone).replace(/[^0-9+]/g, "")}`;
+        a.textContent = r.phone;
+        li.append(a);
+      }
+      if (r.url) {
+        const a = document.createElement("a");
+        a.href = r.url;
+        a.rel = "noopener";
+        a.textContent = ` ${r.url}`;
+        li.append(a);
+      }
+      list.append(li);
+    }
+  }
+
+  function handle(f) {
+    if (typeof f.seq === "number" && f.type !== "ack") {
+      if (seen.has(f.seq)) return;
+      seen.add(f.seq);
+      lastSeq = Math.max(lastSeq, f.seq);
+      sessionStorage.setItem("haven.chat.lastSeq", String(lastSeq));
+    }
+    switch (f.type) {
+      case "welcome":
+        status.textContent = "Connected";
+        return;
+      case "ack": {
+        const el = pending.get(f.clientId);
+        if (el) {
+          pending.delete(f.clientId);
+          seen.add(f.seq);
+          lastSeq = Math.max(lastSeq, f.seq);
+        }
+        return;
+      }
+      case "message":
+        bubble(f.role === "clinician" ? "Your clinician" : "You", f.text);
+        return;
+      case "token": {
+        let el = streaming.get(f.replyTo);
+        if (!el) {
+          el = bubble(companionLabel(), "");
+          streaming.set(f.replyTo, el);
+        }
+        el.lastChild.textContent += f.delta;
+        return;
+      }
+      case "assistant": {
+        const el = streaming.get(f.replyTo);
+        streaming.delete(f.replyTo);
+        if (el) setText(el, f.text);
+        else bubble(companionLabel(), f.text);
+        return;
+      }
+      case "crisis":
+        showCrisis(f);
+        return;
+      case "screener_offer":
+        $("chat-screener").hidden = false;
+        return;
+      case "clinician_joined":
+        bubble("Haven", "A clinician from your care team joined the conversation.");
+        return;
+      case "error":
+        errorBox.textContent = f.message || "Something went wrong.";
+        return;
+      default:
+    }
+  }
+
+  function connect() {
+    if (!("WebSocket" in window)) {
+      status.textContent = "Connected (compatibility mode)";
+      return;
+    }
+    const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/v1/chat/ws`;
+    ws = new WebSocket(url);
+    ws.onopen = () => {
+      retry = 0;
+      ws.send(JSON.stringify({ type: "hello", lastSeq }));
+    };
+    ws.onmessage = (e) => {
+      try {
+        handle(JSON.parse(e.data));
+      } catch {
+        // ignore malformed frames
+      }
+    };
+    ws.onclose = () => {
+      ws = null;
+      status.textContent = "Reconnecting…";
+      retry = Math.min(retry + 1, 6);
+      setTimeout(connect, 250 * 2 ** retry);
+    };
+  }
+
+  function csrf() {
+    const m = document.cookie.match(/(?:^|;\s*)haven_csrf=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  async function sendOverHttp(text, clientId) {
+    const res = await fetch("/v1/chat/messages", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf() },
+      body: JSON.stringify({ text, clientId }),
+    });
+    if (!res.ok || !res.body) {
+      const p = await res.json().catch(() => ({}));
+      errorBox.textContent = p.detail || "Your message could not be sent.";
+      return;
+    }
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+      let i = buf.indexOf("\n\n");
+      while (i >= 0) {
+        const data = buf
+          .slice(0, i)
+          .split("\n")
+          .filter((l) => l.startsWith("data: "))
+          .map((l) => l.slice(6))
+          .join("");
+        buf = buf.slice(i + 2);
+        if (data) handle(JSON.parse(data));
+        i = buf.indexOf("\n\n");
+      }
+    }
+  }
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    errorBox.textContent = "";
+    if (!text) return;
+    if (text.length > 4000) {
+      errorBox.textContent = "Messages are limited to 4,000 characters.";
+      return;
+    }
+    const clientId = crypto.randomUUID();
+    pending.set(clientId, bubble("You", text));
+    input.value = "";
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "message", text, clientId }));
+    else
+      sendOverHttp(text, clientId).catch(() => {
+        errorBox.textContent = "Your message could not be sent.";
+      });
+  });
+
+  // Own messages arrive both as the local bubble and as a "message" event on replay: the ack's seq
+  // is marked seen so the echo is skipped live; after a page reload the history comes from replay.
+  connect();
+})();

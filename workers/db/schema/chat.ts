@@ -1,0 +1,86 @@
+import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { users } from "./users";
+
+/**
+ * Companion chat turns, flushed from the user's ChatRoom Durable Object. `seq` is the room's
+ * server-assigned sequence number; (user_id, seq) is unique so a repeated flush is a no-op.
+ * `content_enc` is ciphertext under the patient's data key (field "chat.content").
+ */
+export const chatMessages = pgTable(
+  "chat_messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    role: text("role", { enum: ["user", "assistant", "clinician", "system"] }).notNull(),
+    /** Who wrote it: the patient, a clinician's id, or null for the companion and system notices. */
+    authorId: uuid("author_id"),
+    contentEnc: text("content_enc").notNull(),
+    /** The message triggered the crisis detector (content stays encrypted; this is a flag only). */
+    crisis: boolean("crisis").notNull().default(false),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex("chat_messages_user_seq_idx").on(t.userId, t.seq)],
+);
+
+/** The patient's choice to share their full companion history with their care team. */
+export const chatSharing = pgTable("chat_sharing", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  full: boolean("full").notNull().default(false),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * A crisis detection on one message: severity, categories and rule ids only. Never message text.
+ */
+export const riskEvents = pgTable(
+  "risk_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    severity: text("severity").notNull(),
+    categories: text("categories").array().notNull(),
+    ruleIds: text("rule_ids").array().notNull(),
+    source: text("source", { enum: ["edge", "moderation"] })
+      .notNull()
+      .default("edge"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("risk_events_user_seq_idx").on(t.userId, t.seq),
+    index("risk_events_time_idx").on(t.createdAt),
+  ],
+);
+
+/**
+ * Notifications queued for later delivery (push, email). Stored in the PATIENT's region; ids and
+ * severity only. One per (recipient, patient, seq), so a retried alert does not duplicate.
+ */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    recipientId: uuid("recipient_id").notNull(),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["crisis_alert"] }).notNull(),
+    severity: text("severity").notNull(),
+    seq: integer("seq").notNull(),
+    status: text("status", { enum: ["pending", "sent", "failed"] })
+      .notNull()
+      .default("pending"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("notifications_dedupe_idx").on(t.recipientId, t.patientId, t.seq, t.kind),
+    index("notifications_pending_idx").on(t.status, t.createdAt),
+  ],
+);

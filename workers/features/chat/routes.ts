@@ -1,0 +1,252 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { RoomRef } from "../../../durable-objects/chat-protocol";
+import { audit } from "../../lib/audit";
+import type { AppEnv } from "../../lib/context";
+import { AppError, validationError } from "../../lib/errors";
+import type { Principal } from "../../lib/principal";
+import { principalOf, requireAuth } from "../../middleware/auth";
+import { type PatientAccess, resolvePatientAccess } from "../care-team/access";
+import { readHistory, readSharing, writeSharing } from "./repo";
+import {
+  HistoryQuery,
+  HistorySchema,
+  PatientParams,
+  SendMessageSchema,
+  SharingSchema,
+  StreamQuery,
+  TicketSchema,
+} from "./schema";
+import {
+  consumeTicket,
+  forwardToRoom,
+  issueTicket,
+  ownRoom,
+  patientRoom,
+  roomOf,
+  TICKET_TTL_SECONDS,
+} from "./service";
+
+const tags = ["chat"];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const sseResponse = {
+  description: "Server-sent events",
+  content: { "text/event-stream": { schema: z.string() } },
+};
+
+const createTicket = createRoute({
+  method: "post",
+  path: "/chat/tickets",
+  tags,
+  summary: "A single-use ticket (60 s) to open your chat room's WebSocket",
+  middleware: [requireAuth()] as const,
+  responses: { 201: json(TicketSchema, "Ticket") },
+});
+
+const createPatientTicket = createRoute({
+  method: "post",
+  path: "/patients/{id}/chat/tickets",
+  tags,
+  summary: "Care-team clinician: a ticket to join a patient's chat room (audited)",
+  middleware: [requireAuth("clinician")] as const,
+  request: { params: PatientParams },
+  responses: { 201: json(TicketSchema, "Ticket") },
+});
+
+const sendMessage = createRoute({
+  method: "post",
+  path: "/chat/messages",
+  tags,
+  summary: "HTTP fallback: send a message; the turn (ack, safety events, tokens, reply) streams back as SSE",
+  middleware: [requireAuth()] as const,
+  request: { body: { content: { "application/json": { schema: SendMessageSchema } }, required: true } },
+  responses: { 200: sseResponse },
+});
+
+const stream = createRoute({
+  method: "get",
+  path: "/chat/stream",
+  tags,
+  summary: "HTTP fallback: events after `after` as SSE (then the stream ends; reconnect with Last-Event-ID)",
+  middleware: [requireAuth()] as const,
+  request: { query: StreamQuery },
+  responses: { 200: sseResponse },
+});
+
+const history = createRoute({
+  method: "get",
+  path: "/chat/history",
+  tags,
+  summary: "Your chat history (audited read)",
+  middleware: [requireAuth()] as const,
+  request: { query: HistoryQuery },
+  responses: { 200: json(HistorySchema, "History") },
+});
+
+const patientHistory = createRoute({
+  method: "get",
+  path: "/patients/{id}/chat/history",
+  tags,
+  summary: "Care team: a patient's chat history, limited by the patient's sharing choice",
+  middleware: [requireAuth("clinician")] as const,
+  request: { params: PatientParams, query: HistoryQuery },
+  responses: { 200: json(HistorySchema, "History") },
+});
+
+const putSharing = createRoute({
+  method: "put",
+  path: "/chat/sharing",
+  tags,
+  summary: "Share your full chat history with your care team (default: crisis events only)",
+  middleware: [requireAuth("patient")] as const,
+  request: { body: { content: { "application/json": { schema: SharingSchema } }, required: true } },
+  responses: { 200: json(SharingSchema, "Saved") },
+});
+
+/** Resolves a clinician's access to a patient's chat: care team only; anything else audits a denial and 404s. */
+async function careTeamAccess(
+  c: Context<AppEnv>,
+  p: Principal,
+  patientId: string,
+  action: string,
+): Promise<PatientAccess> {
+  const access = await resolvePatientAccess(c, p, patientId);
+  if (access?.via !== "care_team") {
+    await audit(c, p.region, {
+      action,
+      resourceType: "chat_room",
+      resourceId: patientId,
+      patientId,
+      outcome: "denied",
+    });
+    throw new AppError("not_found", "No such patient");
+  }
+  return access;
+}
+
+async function ticketResponse(c: Context<AppEnv>, room: RoomRef, p: Principal) {
+  const ticket = await issueTicket(c, { ...room, actorId: p.userId, role: p.role });
+  return { ticket, expiresIn: TICKET_TTL_SECONDS, url: `/v1/chat/ws?ticket=${ticket}` };
+}
+
+/** Allowed browser origins for cookie-authenticated sockets (cross-site WebSocket hijacking guard). */
+function originAllowed(c: Context<AppEnv>): boolean {
+  const origin = c.req.header("origin");
+  if (!origin) return false;
+  const allowed = String(c.env.CORS_ORIGINS ?? "")
+    .split(",")
+    .map((o) => o.trim());
+  return allowed.includes(origin) || origin === new URL(c.req.url).origin;
+}
+
+const DO_ERRORS: Record<string, AppError> = {
+  too_long: new AppError("validation_failed", "The message is too long"),
+  rate_limited: new AppError("rate_limited", "You're sending messages quickly. Please wait a moment.", {
+    headers: { "retry-after": "60" },
+  }),
+  quota_exceeded: new AppError("rate_limited", "You've reached today's message limit.", {
+    headers: { "retry-after": "3600" },
+  }),
+};
+
+/** The chat API: tickets, the WebSocket upgrade, the HTTP fallback, history and sharing. */
+export const chatRoutes = new OpenAPIHono<AppEnv>({
+  defaultHook: (result) => {
+    if (!result.success) throw validationError(result.error, result.target);
+  },
+})
+  .openapi(createTicket, async (c) => {
+    const p = principalOf(c);
+    return c.json(await ticketResponse(c, ownRoom(p), p), 201);
+  })
+  .openapi(createPatientTicket, async (c) => {
+    const p = principalOf(c);
+    const access = await careTeamAccess(c, p, c.req.valid("param").id, "chat.join");
+    await audit(c, access.region, {
+      action: "chat.join",
+      resourceType: "chat_room",
+      resourceId: access.patientId,
+      patientId: access.patientId,
+      outcome: "success",
+    });
+    return c.json(await ticketResponse(c, patientRoom(access), p), 201);
+  })
+  .openapi(sendMessage, async (c) => {
+    const p = principalOf(c);
+    const body = c.req.valid("json");
+    const res = await forwardToRoom(c, ownRoom(p), { userId: p.userId, role: p.role }, "/send", {
+      method: "POST",
+      body: JSON.stringify({ text: body.text, clientId: body.clientId ?? crypto.randomUUID() }),
+    });
+    if (res.status !== 200) {
+      const err = (await res.json().catch(() => null)) as { code?: string } | null;
+      throw DO_ERRORS[err?.code ?? ""] ?? new AppError("service_unavailable", "The chat room is unavailable");
+    }
+    return new Response(res.body, { headers: res.headers });
+  })
+  .openapi(stream, async (c) => {
+    const p = principalOf(c);
+    const lastEventId = Number(c.req.header("last-event-id") ?? Number.NaN);
+    const after = Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : c.req.valid("query").after;
+    const res = await forwardToRoom(
+      c,
+      ownRoom(p),
+      { userId: p.userId, role: p.role },
+      `/stream?after=${after}`,
+    );
+    return new Response(res.body, { headers: res.headers });
+  })
+  .openapi(history, async (c) => {
+    const p = principalOf(c);
+    const q = c.req.valid("query");
+    await roomOf(c, ownRoom(p)).flushNow(ownRoom(p));
+    const access: PatientAccess = { patientId: p.userId, region: p.region, via: "self" };
+    const full = await readSharing(c, p.region, p.userId);
+    const messages = await readHistory(c, access, { ...q, full });
+    return c.json({ messages, sharing: full ? ("full" as const) : ("crisis_only" as const) }, 200);
+  })
+  .openapi(patientHistory, async (c) => {
+    const p = principalOf(c);
+    const access = await careTeamAccess(c, p, c.req.valid("param").id, "chat.history.read");
+    await roomOf(c, patientRoom(access)).flushNow(patientRoom(access));
+    const full = await readSharing(c, access.region, access.patientId);
+    const messages = await readHistory(c, access, { ...c.req.valid("query"), full });
+    return c.json({ messages, sharing: full ? ("full" as const) : ("crisis_only" as const) }, 200);
+  })
+  .openapi(putSharing, async (c) => {
+    const p = principalOf(c);
+    const { full } = c.req.valid("json");
+    await writeSharing(c, { patientId: p.userId, region: p.region, via: "self" }, full);
+    await roomOf(c, ownRoom(p)).setSharing(ownRoom(p), full);
+    return c.json({ full }, 200);
+  });
+
+/**
+ * `GET /v1/chat/ws`: the WebSocket upgrade. Authenticated by a single-use ticket (any client) or
+ * by the session cookie from an allowed origin (browsers). A ticket presented by a different
+ * signed-in user is refused with 404.
+ */
+chatRoutes.get("/chat/ws", async (c) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new AppError("bad_request", "Expected a WebSocket upgrade");
+  }
+  const ticket = c.req.query("ticket");
+  const p = c.get("principal");
+  let room: RoomRef;
+  let actor: { userId: string; role: Principal["role"] };
+  if (ticket) {
+    const grant = await consumeTicket(c, ticket);
+    if (p && p.userId !== grant.actorId) throw new AppError("not_found", "No such resource");
+    room = { ownerId: grant.ownerId, region: grant.region };
+    actor = { userId: grant.actorId, role: grant.role };
+  } else if (p && p.via === "cookie" && originAllowed(c)) {
+    room = ownRoom(p);
+    actor = { userId: p.userId, role: p.role };
+  } else {
+    throw new AppError("unauthorized", "A chat ticket or a signed-in session is required");
+  }
+  return forwardToRoom(c, room, actor, "/ws", { headers: { upgrade: "websocket" } });
+});

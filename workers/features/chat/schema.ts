@@ -1,0 +1,49 @@
+import { z } from "@hono/zod-openapi";
+import { MAX_MESSAGE_CHARS } from "../../../durable-objects/chat-protocol";
+
+export const TicketSchema = z
+  .object({
+    ticket: z.string().openapi({ description: "Single-use, valid for 60 seconds" }),
+    expiresIn: z.literal(60),
+    url: z.string().openapi({ description: "Path to open as a WebSocket (same origin)" }),
+  })
+  .openapi("ChatTicket");
+
+export const PatientParams = z.object({
+  id: z
+    .string()
+    .uuid()
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+export const SendMessageSchema = z
+  .object({
+    text: z.string().min(1).max(MAX_MESSAGE_CHARS),
+    clientId: z.string().min(1).max(64).optional(),
+  })
+  .openapi("ChatSendMessage");
+
+export const StreamQuery = z.object({ after: z.coerce.number().int().min(0).default(0) });
+
+export const HistoryQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+
+export const ChatMessageSchema = z
+  .object({
+    seq: z.number().int(),
+    role: z.enum(["user", "assistant", "clinician", "system"]),
+    text: z.string(),
+    crisis: z.boolean(),
+    at: z.string(),
+  })
+  .openapi("ChatMessage");
+
+export const HistorySchema = z
+  .object({ messages: z.array(ChatMessageSchema), sharing: z.enum(["full", "crisis_only"]) })
+  .openapi("ChatHistory");
+
+export const SharingSchema = z.object({ full: z.boolean() }).openapi("ChatSharing");
+
+export type ChatMessageOut = z.infer<typeof ChatMessageSchema>;

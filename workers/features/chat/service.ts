@@ -1,0 +1,88 @@
+import type { Context } from "hono";
+import { z } from "zod";
+import type { RoomRef } from "../../../durable-objects/chat-protocol";
+import { roomStub } from "../../../durable-objects/chat-stub";
+import type { AppEnv } from "../../lib/context";
+import { toBase64Url, toHex, utf8Encode } from "../../lib/crypto/encoding";
+import { AppError } from "../../lib/errors";
+import type { Principal } from "../../lib/principal";
+import type { PatientAccess } from "../care-team/access";
+
+export const TICKET_TTL_SECONDS = 60 as const;
+
+/** What a ticket grants: one actor into one room. Stored under the ticket's SHA-256 only. */
+const TicketGrant = z.object({
+  ownerId: z.string().uuid(),
+  region: z.enum(["us", "eu", "apac"]),
+  actorId: z.string().uuid(),
+  role: z.enum(["patient", "clinician", "admin"]),
+});
+export type TicketGrant = z.infer<typeof TicketGrant>;
+
+const ticketKey = async (ticket: string) =>
+  `chat-ticket:${toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8Encode(ticket))))}`;
+
+/**
+ * Issues a single-use WebSocket ticket so no long-lived token ever appears in a URL: 256 random
+ * bits, kept in Redis only as a hash for 60 seconds, consumed with GETDEL.
+ */
+export async function issueTicket(c: Context<AppEnv>, grant: TicketGrant): Promise<string> {
+  const ticket = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+  await c
+    .get("redis")()
+    .set(await ticketKey(ticket), JSON.stringify(grant), { ex: TICKET_TTL_SECONDS });
+  return ticket;
+}
+
+/** Consumes a ticket (it cannot be used twice). Unknown, expired or used → 401. */
+export async function consumeTicket(c: Context<AppEnv>, ticket: string): Promise<TicketGrant> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(ticket)) throw new AppError("unauthorized", "Invalid or expired ticket");
+  const raw = await c
+    .get("redis")()
+    .getdel<unknown>(await ticketKey(ticket));
+  const parsed = TicketGrant.safeParse(typeof raw === "string" ? safeJson(raw) : raw);
+  if (!parsed.success) throw new AppError("unauthorized", "Invalid or expired ticket");
+  return parsed.data;
+}
+
+/** The principal's own room. */
+export function ownRoom(p: Principal): RoomRef {
+  return { ownerId: p.userId, region: p.region };
+}
+
+/** A patient's room as reached through resolved access. */
+export function patientRoom(access: PatientAccess): RoomRef {
+  return { ownerId: access.patientId, region: access.region };
+}
+
+/**
+ * Forwards a request into a room's Durable Object with the Worker-established identity; the
+ * room trusts only these headers, which clients cannot reach (the DO has no public route).
+ */
+export function forwardToRoom(
+  c: Context<AppEnv>,
+  room: RoomRef,
+  actor: { userId: string; role: Principal["role"] },
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set("x-haven-actor", JSON.stringify(actor));
+  headers.set("x-haven-room", JSON.stringify(room));
+  return roomStub(c.env, room.ownerId, room.region).fetch(
+    new Request(`https://chat-room${path}`, { ...init, headers }),
+  );
+}
+
+/** Room RPC stub (flush, sharing). */
+export function roomOf(c: Context<AppEnv>, room: RoomRef) {
+  return roomStub(c.env, room.ownerId, room.region);
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
+  }
+}
