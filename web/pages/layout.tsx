@@ -1,4 +1,5 @@
 import type { Child } from "hono/jsx";
+import { currentViewer } from "./auth/session";
 
 export interface LayoutProps {
   title: string;
@@ -13,6 +14,43 @@ const NAV = [
   { href: "/chat", label: "Companion" },
   { href: "/docs", label: "API" },
 ];
+
+/**
+ * Sign in, or Account + Sign out, from the request's verified session. Outside the identity
+ * middleware (no request context) only a neutral "Account" link is shown.
+ */
+function AccountNav() {
+  const viewer = currentViewer();
+  if (!viewer) {
+    return (
+      <li>
+        <a href="/account">Account</a>
+      </li>
+    );
+  }
+  if (!viewer.signedIn) {
+    return (
+      <li>
+        <a href="/login">Sign in</a>
+      </li>
+    );
+  }
+  return (
+    <>
+      <li>
+        <a href="/account">Account</a>
+      </li>
+      <li>
+        <form method="post" action="/logout" class="nav-form">
+          <input type="hidden" name="csrf" value={viewer.csrf} />
+          <button type="submit" class="link">
+            Sign out
+          </button>
+        </form>
+      </li>
+    </>
+  );
+}
 
 /** The page shell: readable without JavaScript, one column at phone widths. */
 export function Layout({ title, children, styles = [], scripts = [] }: LayoutProps) {
@@ -43,6 +81,7 @@ export function Layout({ title, children, styles = [], scripts = [] }: LayoutPro
                   <a href={item.href}>{item.label}</a>
                 </li>
               ))}
+              <AccountNav />
             </ul>
           </nav>
         </header>
