@@ -5,6 +5,7 @@ declare global {
       NEON_LOCAL_FETCH_ENDPOINT?: string;
       NEON_LOCAL_WS_PROXY?: string;
       OPENAI_OFFLINE?: string;
+      DEV_SEED_TOKEN?: string;
     }
   }
 }

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { MailboxPage } from "../../../web/pages/dev/mailbox";
 import type { AppEnv } from "../../lib/context";
 import { timingSafeEqual, utf8Encode } from "../../lib/crypto/encoding";
@@ -11,11 +11,16 @@ import { seedDemo } from "./seed";
  * Local-only developer routes: demo seeding (called by `npm run dev`) and the dev mailbox. In any
  * other environment they do not exist (404).
  */
+const localOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.get("config").ENVIRONMENT !== "local") throw new AppError("not_found", "No such resource");
+  return next();
+};
+
+// Middleware is scoped to the dev paths: a `use("*")` here would run for every route mounted
+// after this sub-app and 404 the whole site outside local mode.
 export const devRoutes = new Hono<AppEnv>()
-  .use("*", services, async (c, next) => {
-    if (c.get("config").ENVIRONMENT !== "local") throw new AppError("not_found", "No such resource");
-    return next();
-  })
+  .use("/__dev/*", services, localOnly)
+  .use("/dev/*", services, localOnly)
   .post("/__dev/seed", async (c) => {
     const expected = c.get("config").DEV_SEED_TOKEN ?? "";
     const given = (c.req.header("authorization") ?? "").replace(/^Bearer /, "");
