@@ -20,6 +20,26 @@ export const SYSTEM_PROMPT = [
 export const SAFETY_PROMPT =
   "The person may be at risk. Respond only with empathy, validation and encouragement to reach the crisis resources already shown to them or someone they trust. Do not explore methods, do not give advice beyond safety, keep it to three sentences.";
 
+const MODERATION_TIMEOUT_MS = 1_500;
+const SELF_HARM_CATEGORIES = ["self-harm", "self-harm/intent", "self-harm/instructions"] as const;
+
+/**
+ * Optional second layer: asks the moderation endpoint whether a message falls in a self-harm
+ * category. A failure or timeout counts as "not flagged" — the edge detector already ran and is
+ * the primary layer, so the person is never left waiting on this call.
+ */
+export async function moderationFlagsSelfHarm(config: Config, text: string): Promise<boolean> {
+  try {
+    const res = await createOpenAI(config, { timeoutMs: MODERATION_TIMEOUT_MS }).moderations.create({
+      input: text,
+    });
+    const categories = res.results[0]?.categories as Record<string, boolean> | undefined;
+    return SELF_HARM_CATEGORIES.some((k) => categories?.[k] === true);
+  } catch {
+    return false;
+  }
+}
+
 /** Shown when the model is down or too slow. */
 export const FALLBACK_REPLY =
   "I'm having trouble responding right now. Please try again in a moment. If you need support urgently, the crisis resources on this page are available any time.";

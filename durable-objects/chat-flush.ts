@@ -53,6 +53,9 @@ export async function flushEvents(
         severity: e.severity,
         categories: e.categories,
         ruleIds: e.rules,
+        source: e.rules.some((r) => r.startsWith("moderation."))
+          ? ("moderation" as const)
+          : ("edge" as const),
         createdAt: new Date(e.at),
       });
     }

@@ -2,7 +2,14 @@ import { DurableObject } from "cloudflare:workers";
 import { type Config, loadConfig } from "../workers/lib/config";
 import { createLogger, type Logger } from "../workers/lib/logger";
 import type { UserCipher } from "../workers/lib/user-cipher";
-import { type ChatTurn, rollSummary, SAFETY_PROMPT, SYSTEM_PROMPT, streamReply } from "./chat-companion";
+import {
+  type ChatTurn,
+  moderationFlagsSelfHarm,
+  rollSummary,
+  SAFETY_PROMPT,
+  SYSTEM_PROMPT,
+  streamReply,
+} from "./chat-companion";
 import { alertCareTeam, flushEvents, ownerCipher } from "./chat-flush";
 import {
   Actor,
@@ -281,7 +288,23 @@ export class ChatRoom extends DurableObject<Env> {
       this.respondToCrisis(event.seq, assessment);
       if (SUPPRESSING.has(assessment.severity)) return { ok: true, seq: event.seq, done: Promise.resolve() };
     }
-    const done = this.turn.then(() => this.companionReply(event.seq, assessment.detected));
+    const done = this.turn.then(async () => {
+      let constrained = assessment.detected;
+      if (
+        !constrained &&
+        this.config().OPENAI_MODERATION &&
+        (await moderationFlagsSelfHarm(this.config(), text))
+      ) {
+        this.respondToCrisis(event.seq, {
+          detected: true,
+          severity: "elevated",
+          categories: ["self_harm"],
+          rules: ["moderation.self-harm"],
+        });
+        constrained = true;
+      }
+      return this.companionReply(event.seq, constrained);
+    });
     this.turn = done.catch(() => undefined);
     return { ok: true, seq: event.seq, done };
   }

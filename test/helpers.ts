@@ -1,15 +1,14 @@
 import { exports } from "cloudflare:workers";
 
-let ipCounter = 0;
-
 /**
- * A client IP unique to this test, so the rate limiter (keyed by IP for anonymous requests)
- * gives each test its own budget instead of sharing one across the suite.
+ * A client IP unique to this call (random, in the IPv6 documentation range), so the rate limiter
+ * and the login throttle (keyed by IP for anonymous requests) give each test its own budget.
+ * Test files run in separate isolates, so a counter could repeat across files; 64 random bits
+ * cannot in practice.
  */
 export function uniqueIp(): string {
-  ipCounter += 1;
-  const n = (Date.now() % 200) + 1;
-  return `10.${n}.${Math.floor(ipCounter / 250) % 250}.${(ipCounter % 250) + 1}`;
+  const words = Array.from(crypto.getRandomValues(new Uint16Array(4)), (w) => w.toString(16));
+  return `2001:db8:${words.join(":")}::1`;
 }
 
 /** Sends a request through the real Worker entrypoint (all middleware, bindings and DOs). */

@@ -36,6 +36,14 @@ export const ConfigSchema = z.object({
   NEON_LOCAL_FETCH_ENDPOINT: url.optional(),
   /** Local mode only: the WebSocket proxy as host:port/path (no scheme). */
   NEON_LOCAL_WS_PROXY: z.string().min(1).optional(),
+  /**
+   * "true" adds the moderation endpoint's self-harm categories as a SECOND safety layer after the
+   * edge detector (never instead of it). Off by default: it adds a round trip before each reply.
+   */
+  OPENAI_MODERATION: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   /** True when OPENAI_* point at the bundled offline server; the UI labels replies as offline. */
   OPENAI_OFFLINE: z
     .enum(["true", "false"])
