@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /**
  * Accounts, stored in the database of the user's residency region. The email is kept as a keyed
@@ -60,7 +60,11 @@ export const consents = pgTable(
     grantedAt: timestamp("granted_at", { withTimezone: true }).notNull().defaultNow(),
     withdrawnAt: timestamp("withdrawn_at", { withTimezone: true }),
   },
-  (t) => [index("consents_user_idx").on(t.userId, t.kind)],
+  (t) => [
+    index("consents_user_idx").on(t.userId, t.kind),
+    // At most one open grant per kind: two concurrent grants cannot both be "current".
+    uniqueIndex("consents_active_idx").on(t.userId, t.kind).where(sql`${t.withdrawnAt} is null`),
+  ],
 );
 
 /** MFA recovery codes, stored hashed; `used_at` makes each single-use. */

@@ -70,14 +70,12 @@ export async function seedDemo(c: Context<AppEnv>): Promise<string> {
       `  ${d.role.padEnd(9)} ${d.email}  password ${password}${totp ? `  TOTP secret ${totp}  recovery ${codes.join(" ")}` : ""}`,
     );
   }
-  await db
-    .insert(careTeam)
-    .values({
-      patientId: ids[0] as string,
-      clinicianId: ids[1] as string,
-      status: "active",
-      createdBy: ids[2] as string,
-    });
+  await db.insert(careTeam).values({
+    patientId: ids[0] as string,
+    clinicianId: ids[1] as string,
+    status: "active",
+    createdBy: ids[2] as string,
+  });
   lines.push("  The clinician is on the patient's care team. Outgoing mail: /dev/mailbox");
   return lines.join("\n");
 }

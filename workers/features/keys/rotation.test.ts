@@ -69,3 +69,23 @@ describe("master key rotation", () => {
     expect(anon.status).toBe(401);
   });
 });
+
+describe("crypto-shredding", () => {
+  it("deleting a user's wrapped data key leaves their ciphertext unreadable", async () => {
+    const patient = await createUser("patient", "eu");
+    const db = createDatabase(testConfig(), "eu");
+    const [row] = await db.select().from(users).where(eq(users.id, patient.id));
+    const config = testConfig();
+    expect(
+      await (await userCipher(config, patient.id, row?.dataKeyWrapped ?? null))?.decrypt(
+        "email",
+        row?.emailEnc ?? "",
+      ),
+    ).toBe(patient.email);
+    await db.update(users).set({ dataKeyWrapped: null }).where(eq(users.id, patient.id));
+    const [shredded] = await db.select().from(users).where(eq(users.id, patient.id));
+    expect(await userCipher(config, patient.id, shredded?.dataKeyWrapped ?? null)).toBeNull();
+    expect(shredded?.emailEnc).toBe(row?.emailEnc);
+    expect(shredded?.emailEnc).not.toContain(patient.email);
+  });
+});

@@ -226,7 +226,8 @@ export async function grantConsent(c: Ctx, p: Principal, kind: ConsentKind) {
       .where(and(openGrant(p, kind), ne(consents.policyVersion, POLICY_VERSION))),
     db.execute(sql`insert into ${consents} (user_id, kind, policy_version)
       select ${p.userId}::uuid, ${kind}, ${POLICY_VERSION}
-      where not exists (select 1 from ${consents} where ${openGrant(p, kind)})`),
+      where not exists (select 1 from ${consents} where ${openGrant(p, kind)})
+      on conflict do nothing`),
     consentRows(db, p.userId),
     consentEvent(c, db, p, "consent.grant", kind),
   ]);

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "consents_active_idx" ON "consents" USING btree ("user_id","kind") WHERE "consents"."withdrawn_at" is null;
