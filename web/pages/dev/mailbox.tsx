@@ -9,7 +9,9 @@ export function MailboxPage({ mails }: MailboxProps) {
   return (
     <Layout title="Dev mailbox">
       <h1>Dev mailbox</h1>
-      <p class="muted">Local development only. Haven sends no real email here; links work against this server.</p>
+      <p class="muted">
+        Local development only. Haven sends no real email here; links work against this server.
+      </p>
       {mails.length === 0 ? <p>No mail yet.</p> : null}
       {mails.map((m) => (
         <article class="card mail">

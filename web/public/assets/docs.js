@@ -1,6 +1,5 @@
 // Boots Swagger UI on /docs. Kept as a file (not inline) so the page CSP can forbid inline script.
 window.addEventListener("DOMContentLoaded", () => {
   const el = document.getElementById("swagger-ui");
-  // biome-ignore lint/correctness/noUndeclaredVariables: provided by swagger-ui-bundle.js
   SwaggerUIBundle({ url: el.dataset.spec, domNode: el, deepLinking: true, tryItOutEnabled: true });
 });

@@ -178,17 +178,15 @@ export async function invite(c: Context<AppEnv>, body: z.infer<typeof InviteBody
   const link = await newEmailToken(body.region, userId, "invite");
   const db = c.get("db")(body.region);
   await db.batch([
-    db
-      .insert(users)
-      .values({
-        id: userId,
-        emailHash: hash,
-        emailEnc: await cipher.encrypt("email", body.email),
-        displayName: body.displayName,
-        role: body.role,
-        region: body.region,
-        dataKeyWrapped: wrapped,
-      }),
+    db.insert(users).values({
+      id: userId,
+      emailHash: hash,
+      emailEnc: await cipher.encrypt("email", body.email),
+      displayName: body.displayName,
+      role: body.role,
+      region: body.region,
+      dataKeyWrapped: wrapped,
+    }),
     db.insert(emailTokens).values(link.row),
     auditInsert(db, c, {
       action: "admin.invite",
