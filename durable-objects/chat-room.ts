@@ -313,17 +313,19 @@ export class ChatRoom extends DurableObject<Env> {
   private respondToCrisis(about: number, assessment: CrisisAssessment): void {
     const room = this.owner();
     const resources = crisisResources(room.region);
+    const { text: response, offerScreener } = crisisResponse(assessment, resources);
     const crisis = this.store.append({
       type: "crisis",
       about,
       severity: assessment.severity,
       categories: assessment.categories,
       rules: assessment.rules,
-      response: crisisResponse(assessment, resources),
+      response,
       resources,
     });
     this.broadcast(crisis);
-    this.broadcast(this.store.append({ type: "screener_offer", instrument: "c-ssrs", about }));
+    if (offerScreener)
+      this.broadcast(this.store.append({ type: "screener_offer", instrument: "c-ssrs", about }));
     const config = this.config();
     this.ctx.waitUntil(
       alertCareTeam(this.env, config, room, about, assessment.severity).catch((err) =>

@@ -103,7 +103,7 @@ describe("companion chat", () => {
     const sent = Date.now();
     client.send({ type: "message", text: CRISIS, clientId: "c1" });
     const crisis = await client.waitFor((f) => f.type === "crisis");
-    await client.waitFor((f) => f.type === "screener_offer");
+    expect(crisis.severity).toBe("imminent");
     expect(crisis.about).toBe(1);
     expect(JSON.stringify(crisis.resources)).toMatch(/988|911/);
     const alert = await dashboard.waitFor((f) => f.type === "crisis_alert", 1000);
@@ -158,6 +158,25 @@ describe("companion chat", () => {
     expect(Date.now() - started).toBeLessThan(12_000);
     client.close();
     await modelMode("reset");
+  });
+
+  it("offers the C-SSRS screener for non-imminent risk, never during imminent risk", async () => {
+    const patient = await createUser("patient");
+    const client = await connect(patient);
+    client.send({
+      type: "message",
+      text: "Lately I wish I could just disappear and not wake up",
+      clientId: "p1",
+    });
+    const crisis = await client.waitFor((f) => f.type === "crisis");
+    expect(crisis.severity).not.toBe("imminent");
+    const offer = await client.waitFor((f) => f.type === "screener_offer");
+    expect(offer).toMatchObject({ instrument: "c-ssrs", about: crisis.about });
+    client.send({ type: "message", text: CRISIS, clientId: "p2" });
+    const urgent = await client.waitFor((f) => f.type === "crisis" && f.severity === "imminent");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(client.frames.filter((f) => f.type === "screener_offer" && f.about === urgent.about)).toEqual([]);
+    client.close();
   });
 
   it("unsafe model output is never released; the reply becomes the safe replacement", async () => {
@@ -223,7 +242,7 @@ describe("companion chat", () => {
     const client = await connect(patient);
     for (let i = 0; i < 4; i++) await say(client, `ordinary message ${i}`); // seqs 1..8
     client.send({ type: "message", text: CRISIS, clientId: "c" }); // seq 9 + crisis events
-    await client.waitFor((f) => f.type === "screener_offer");
+    await client.waitFor((f) => f.type === "crisis");
     client.close();
     const read = async () => {
       const res = await call(`/v1/patients/${patient.id}/chat/history`, { headers: clinician.auth });
