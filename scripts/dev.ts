@@ -5,12 +5,13 @@
  * Ctrl-C stops every child.
  *
  * Options: --port N (or PORT), --host H, --env bench (raised rate limit for benchmarks),
- * --neon-port/--upstash-port/--openai-port N. Env: DATABASE_URL, REDIS_URL, OPENAI_BASE_URL,
- * OPENAI_API_KEY, OPENAI_MODEL.
+ * --neon-port/--upstash-port/--openai-port N, --data-dir D (default `.data`; when given it also
+ * holds wrangler's Durable Object state, so a temporary folder is a fully fresh run).
+ * Env: DATABASE_URL, REDIS_URL, OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startLocalStack } from "./local-stack/index.ts";
@@ -25,12 +26,14 @@ const { values } = parseArgs({
     "upstash-port": { type: "string" },
     "openai-port": { type: "string" },
     quiet: { type: "boolean" },
+    "data-dir": { type: "string" },
   },
 });
 const host = values.host ?? "127.0.0.1";
 const port = Number(values.port ?? process.env.PORT ?? 8787);
 const wranglerEnv = values.env;
 const num = (v: string | undefined) => (v ? Number(v) : undefined);
+const dataDir = resolve(root, values["data-dir"] ?? ".data");
 
 function openaiFromEnv() {
   const { OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: apiKey, OPENAI_MODEL: model } = process.env;
@@ -57,6 +60,7 @@ async function main() {
   const stack = await startLocalStack({
     mode: wranglerEnv === "bench" ? "bench" : "dev",
     root,
+    dataDir,
     databaseUrl: process.env.DATABASE_URL || undefined,
     redisUrl: process.env.REDIS_URL || undefined,
     openai: openaiFromEnv(),
@@ -79,7 +83,7 @@ async function main() {
     "DEV_SEED_TOKEN",
   ];
   // Vars and secrets for wrangler dev: generated, git-ignored, readable only by this user.
-  const varsFile = join(root, ".data", wranglerEnv ? `dev.${wranglerEnv}.vars` : "dev.vars");
+  const varsFile = join(dataDir, wranglerEnv ? `dev.${wranglerEnv}.vars` : "dev.vars");
   mkdirSync(dirname(varsFile), { recursive: true });
   writeFileSync(
     varsFile,
@@ -103,6 +107,7 @@ async function main() {
     const value = stack.bindings[name];
     if (value) args.push("--var", `${name}:${value}`);
   }
+  if (values["data-dir"]) args.push("--persist-to", join(dataDir, "wrangler"));
   if (wranglerEnv) args.push("--env", wranglerEnv);
   if (values.quiet) args.push("--log-level", "warn");
   const child = spawn(join(root, "node_modules", ".bin", "wrangler"), args, {

@@ -17,6 +17,8 @@ export interface LocalStackOptions {
   /** dev persists under dataDir; test and bench start empty databases. */
   mode: "dev" | "test" | "bench";
   root: string;
+  /** Where dev mode persists (default `<root>/.data`). */
+  dataDir?: string | undefined;
   databaseUrl?: string | undefined;
   redisUrl?: string | undefined;
   openai?: { baseUrl: string; apiKey: string; model: string } | undefined;
@@ -54,7 +56,7 @@ function localSecrets(dir: string | undefined): Record<string, string> {
 
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const host = opts.host ?? "127.0.0.1";
-  const dataDir = opts.mode === "dev" ? join(opts.root, ".data") : undefined;
+  const dataDir = opts.mode === "dev" ? (opts.dataDir ?? join(opts.root, ".data")) : undefined;
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);

@@ -1,7 +1,8 @@
 // Haven companion chat (served as a file: the CSP forbids inline script).
 // Opens the user's room over a cookie-authenticated WebSocket, streams replies, replays missed
 // events after a reconnect (by seq, de-duplicated) and falls back to HTTP + SSE without WebSockets.
-// Message text is only ever set with textContent. Nothing is stored in the browser but the last seq.
+// Message text is only ever set with textContent. Nothing is stored in the browser: a reload replays
+// the conversation from the room.
 (() => {
   const $ = (id) => document.getElementById(id);
   const log = $("chat-log");
@@ -10,9 +11,6 @@
   const status = $("chat-status");
   const errorBox = $("chat-error");
   if (!log || !form || !input) return;
-  log.style.listStyle = "none";
-  log.style.padding = "0";
-  log.style.overflowWrap = "anywhere";
 
   const seen = new Set();
   const streaming = new Map(); // replyTo seq -> element
@@ -28,19 +26,20 @@
       offline = Boolean(m?.companionOffline);
       const note = $("chat-offline");
       if (note) note.hidden = !offline;
+      // Replies replayed before this answer arrived get the right label too.
+      for (const label of log.querySelectorAll(".chat-companion > strong"))
+        label.textContent = companionLabel();
     })
     .catch(() => {});
 
-  function bubble(who, text) {
+  // kind: "you" | "companion" | "clinician" | "system" (styling only; the label says who).
+  function bubble(who, text, kind) {
     const li = document.createElement("li");
-    li.className = "card";
-    li.style.margin = "0.5rem 0";
+    li.className = `card chat-bubble chat-${kind}`;
     const label = document.createElement("strong");
     label.textContent = who;
     const body = document.createElement("p");
     body.textContent = text;
-    body.style.whiteSpace = "pre-wrap";
-    body.style.margin = "0.25rem 0 0";
     li.append(label, body);
     log.append(li);
     li.scrollIntoView({ block: "end" });
@@ -49,44 +48,61 @@
   const setText = (li, text) => {
     li.lastChild.textContent = text;
   };
+  function markFailed(clientId) {
+    const el = pending.get(clientId);
+    if (!el) return;
+    pending.delete(clientId);
+    el.classList.add("chat-failed");
+    el.firstChild.textContent = "You (not sent)";
+  }
   const companionLabel = () => (offline ? "Companion (offline model)" : "Companion");
 
-  function showCrisis(f) {
-    $("chat-crisis").hidden = false;
+  // Live: the banner may be above the fold once the conversation is long, so bring it into view.
+  function showCrisis(f, live) {
+    const banner = $("chat-crisis");
+    const wasHidden = banner.hidden;
+    banner.hidden = false;
     $("chat-crisis-text").textContent = f.response || "";
     const list = $("chat-crisis-resources");
     list.textContent = "";
     for (const r of Array.isArray(f.resources) ? f.resources : []) {
       const li = document.createElement("li");
-      const name = document.createElement("span");
-      name.textContent = `${r.name || "Help line"}: `;
+      const name = document.createElement("strong");
+      name.textContent = r.name || "Help line";
       li.append(name);
+      const ways = [];
       if (r.phone) {
         const a = document.createElement("a");
         a.href = `tel:${String(r.phone).replace(/[^0-9+]/g, "")}`;
-        a.textContent = r.phone;
-        li.append(a);
+        a.textContent = `Call ${r.phone}`;
+        ways.push(a);
       }
-      if (r.url) {
+      if (r.text) ways.push(document.createTextNode(String(r.text)));
+      if (r.url && /^https?:\/\//.test(String(r.url))) {
         const a = document.createElement("a");
         a.href = r.url;
         a.rel = "noopener";
-        a.textContent = ` ${r.url}`;
-        li.append(a);
+        a.textContent = String(r.url).replace(/^https?:\/\//, "");
+        ways.push(a);
       }
+      if (r.available) ways.push(document.createTextNode(`(${r.available})`));
+      for (const w of ways) li.append(" ", w);
       list.append(li);
     }
+    if (live && wasHidden) banner.scrollIntoView({ block: "start" });
   }
 
+  // live: false while a reconnect or reload replays history (replayed frames have seq <= welcome's).
+  let replayThrough = 0;
   function handle(f) {
     if (typeof f.seq === "number" && f.type !== "ack") {
       if (seen.has(f.seq)) return;
       seen.add(f.seq);
       lastSeq = Math.max(lastSeq, f.seq);
-      sessionStorage.setItem("haven.chat.lastSeq", String(lastSeq));
     }
     switch (f.type) {
       case "welcome":
+        replayThrough = f.lastSeq;
         status.textContent = "Connected";
         return;
       case "ack": {
@@ -99,12 +115,13 @@
         return;
       }
       case "message":
-        bubble(f.role === "clinician" ? "Your clinician" : "You", f.text);
+        if (f.role === "clinician") bubble("Your clinician", f.text, "clinician");
+        else bubble("You", f.text, "you");
         return;
       case "token": {
         let el = streaming.get(f.replyTo);
         if (!el) {
-          el = bubble(companionLabel(), "");
+          el = bubble(companionLabel(), "", "companion");
           streaming.set(f.replyTo, el);
         }
         el.lastChild.textContent += f.delta;
@@ -114,20 +131,22 @@
         const el = streaming.get(f.replyTo);
         streaming.delete(f.replyTo);
         if (el) setText(el, f.text);
-        else bubble(companionLabel(), f.text);
+        else bubble(companionLabel(), f.text, "companion");
         return;
       }
       case "crisis":
-        showCrisis(f);
+        showCrisis(f, f.seq > replayThrough);
         return;
       case "screener_offer":
-        $("chat-screener").hidden = false;
+        // Stays hidden until the screener page ships: /screeners/c-ssrs answers 404 today, and a
+        // person in crisis must not be sent to a dead link. Then: $("chat-screener").hidden = false;
         return;
       case "clinician_joined":
-        bubble("Haven", "A clinician from your care team joined the conversation.");
+        bubble("Haven", "A clinician from your care team joined the conversation.", "system");
         return;
       case "error":
         errorBox.textContent = f.message || "Something went wrong.";
+        if (f.clientId) markFailed(f.clientId);
         return;
       default:
     }
@@ -173,7 +192,8 @@
     });
     if (!res.ok || !res.body) {
       const p = await res.json().catch(() => ({}));
-      errorBox.textContent = p.detail || "Your message could not be sent.";
+      errorBox.textContent = p.detail || p.message || "Your message could not be sent.";
+      markFailed(clientId);
       return;
     }
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -207,12 +227,13 @@
       return;
     }
     const clientId = crypto.randomUUID();
-    pending.set(clientId, bubble("You", text));
+    pending.set(clientId, bubble("You", text, "you"));
     input.value = "";
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "message", text, clientId }));
     else
       sendOverHttp(text, clientId).catch(() => {
         errorBox.textContent = "Your message could not be sent.";
+        markFailed(clientId);
       });
   });
 

@@ -9,15 +9,19 @@
   const seen = new Set();
   let lastSeq = 0;
   let retry = 0;
+  // Alerts up to the room's seq when the page first connected are history (listed, not popped);
+  // anything later, including alerts replayed after a reconnect, arrived while the page was open.
+  let openedAt = null;
 
   function pop(f, live) {
     const li = document.createElement("li");
-    const a = document.createElement("a");
-    a.href = `/patients/${encodeURIComponent(f.patientId)}`;
-    a.textContent = `Patient ${String(f.patientId).slice(0, 8)}…`;
+    // Plain text until a patient page exists (a link would 404).
+    const who = document.createElement("strong");
+    who.textContent = `Patient ${String(f.patientId).slice(0, 8)}…`;
+    who.title = String(f.patientId);
     const meta = document.createElement("span");
     meta.textContent = ` — ${f.severity} risk at ${new Date(f.at).toLocaleString()}`;
-    li.append(a, meta);
+    li.append(who, meta);
     list.prepend(li);
     if (live) {
       $("alert-banner").hidden = false;
@@ -33,13 +37,9 @@
     const ws = new WebSocket(
       `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/v1/chat/ws`,
     );
-    let replaying = true;
     ws.onopen = () => {
       retry = 0;
       ws.send(JSON.stringify({ type: "hello", lastSeq }));
-      setTimeout(() => {
-        replaying = false;
-      }, 500);
     };
     ws.onmessage = (e) => {
       let f;
@@ -48,11 +48,14 @@
       } catch {
         return;
       }
-      if (f.type === "welcome") status.textContent = "Live: alerts appear here as they happen.";
+      if (f.type === "welcome") {
+        openedAt ??= f.lastSeq;
+        status.textContent = "Live: alerts appear here as they happen.";
+      }
       if (f.type !== "crisis_alert" || seen.has(f.seq)) return;
       seen.add(f.seq);
       lastSeq = Math.max(lastSeq, f.seq);
-      pop(f, !replaying);
+      pop(f, f.seq > (openedAt ?? 0));
     };
     ws.onclose = () => {
       status.textContent = "Reconnecting…";
