@@ -312,8 +312,13 @@ export class ChatRoom extends DurableObject<Env> {
   /** The fixed crisis response and screener offer go out first; the care team is alerted in the background. */
   private respondToCrisis(about: number, assessment: CrisisAssessment): void {
     const room = this.owner();
-    const resources = crisisResources(room.region);
-    const { text: response, offerScreener } = crisisResponse(assessment, resources);
+    const {
+      text: response,
+      offerScreener,
+      resources,
+    } = crisisResponse(assessment, crisisResources(room.region), {
+      listResources: false,
+    });
     const crisis = this.store.append({
       type: "crisis",
       about,

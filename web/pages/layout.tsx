@@ -59,6 +59,7 @@ export function Layout({ title, children, styles = [], scripts = [] }: LayoutPro
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <meta name="referrer" content="no-referrer" />
         <title>{`${title} · Haven`}</title>
         <link rel="stylesheet" href="/assets/haven.css" />

@@ -5,6 +5,7 @@ export function DocsPage() {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <title>Haven API reference</title>
         <link rel="stylesheet" href="/vendor/swagger-ui/swagger-ui.css" />
       </head>

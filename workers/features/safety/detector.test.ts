@@ -306,4 +306,15 @@ describe("crisisResources and crisisResponse", () => {
       "Domestic Violence",
     );
   });
+
+  it("returns the fitting resources and can leave them out of the text for clients that render them", () => {
+    const selfHarm = crisisResponse(detectCrisis("I want to die"), crisisResources("us"), {
+      listResources: false,
+    });
+    expect(selfHarm.resources.map((r) => r.name)).toContain("988 Suicide & Crisis Lifeline");
+    expect(selfHarm.resources.some((r) => r.kind === "abuse")).toBe(false);
+    expect(selfHarm.text).not.toContain("988 Suicide & Crisis Lifeline");
+    const abuse = crisisResponse(detectCrisis("my husband hits me"), crisisResources("us"));
+    expect(abuse.resources[0]?.kind).toBe("abuse");
+  });
 });

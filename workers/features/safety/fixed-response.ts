@@ -15,6 +15,16 @@ export interface FixedCrisisResponse {
   text: string;
   /** True when a short self-report screener may be offered (never during imminent risk). */
   offerScreener: boolean;
+  /** The resources that fit this assessment, most relevant first (abuse lines only for abuse). */
+  resources: CrisisResource[];
+}
+
+export interface CrisisResponseOptions {
+  /**
+   * Whether the resource list is written into `text`. A client that renders `resources` itself
+   * (the chat banner) passes false, so each help line is shown once.
+   */
+  listResources?: boolean;
 }
 
 const SELF_CATEGORIES: ReadonlySet<CrisisCategory> = new Set([
@@ -38,7 +48,9 @@ const SCREENER_CATEGORIES: ReadonlySet<CrisisCategory> = new Set([
 export function crisisResponse(
   assessment: CrisisAssessment,
   resources: readonly CrisisResource[],
+  options: CrisisResponseOptions = {},
 ): FixedCrisisResponse {
+  const listResources = options.listResources ?? true;
   const has = (c: CrisisCategory): boolean => assessment.categories.includes(c);
   const emergencyNumber = resources.find((r) => r.kind === "emergency" && r.phone !== undefined)?.phone;
   const callEmergency =
@@ -52,7 +64,8 @@ export function crisisResponse(
     : listed;
 
   if (!assessment.detected) {
-    return { text: joinParagraphs([NOT_DETECTED, formatResources(ordered)]), offerScreener: false };
+    const text = joinParagraphs(listResources ? [NOT_DETECTED, formatResources(ordered)] : [NOT_DETECTED]);
+    return { text, offerScreener: false, resources: ordered };
   }
 
   const paragraphs: string[] = [];
@@ -85,11 +98,11 @@ export function crisisResponse(
   if (has("harm_to_others") && !imminent) paragraphs.push(harmToOthersStep(callEmergency));
   if (has("third_party_concern") && !imminent && self) paragraphs.push(OPENING_THIRD_PARTY);
 
-  paragraphs.push(formatResources(ordered));
+  if (listResources) paragraphs.push(formatResources(ordered));
 
   const offerScreener = !imminent && assessment.categories.some((c) => SCREENER_CATEGORIES.has(c));
   paragraphs.push(offerScreener ? CLOSING_WITH_SCREENER : CLOSING);
-  return { text: joinParagraphs(paragraphs), offerScreener };
+  return { text: joinParagraphs(paragraphs), offerScreener, resources: ordered };
 }
 
 const OPENING_SELF =
