@@ -158,6 +158,31 @@ const MATRIX: Row[] = [
     request: (w) => [`/v1/patients/${w.P.id}/break-glass`, jsonInit("POST", { reason: REASON })],
     expect: only({ teamClinician: "409", offTeamClinician: "201+", admin: "201+", breakGlass: "201+" }),
   },
+  {
+    route: "POST /v1/screeners/c-ssrs",
+    request: () => [
+      "/v1/screeners/c-ssrs",
+      jsonInit("POST", { wishedDead: false, suicidalThoughts: false, behavior: false }),
+    ],
+    expect: only({ otherPatient: "201", self: "201+" }),
+  },
+  {
+    route: "GET /v1/screeners/c-ssrs",
+    request: () => ["/v1/screeners/c-ssrs"],
+    expect: only({ otherPatient: "200", self: "200+" }),
+  },
+  {
+    // After the break-glass row above: offTeamClinician and admin now hold grants too.
+    route: "GET /v1/patients/:P/screeners (after break-glass)",
+    request: (w) => [`/v1/patients/${w.P.id}/screeners`],
+    expect: only({
+      teamClinician: "200+",
+      offTeamClinician: "200+",
+      admin: "200+",
+      breakGlass: "200+",
+      self: "200+",
+    }),
+  },
 ];
 
 let world: World;

@@ -9,6 +9,7 @@ import { devRoutes } from "./features/dev/routes";
 import { healthRoutes } from "./features/health/routes";
 import { keyRoutes } from "./features/keys/routes";
 import { profileRoutes } from "./features/profile/routes";
+import { screenerRoutes } from "./features/screeners/routes";
 import { systemRoutes } from "./features/system/routes";
 import { AppError, handleError } from "./lib/errors";
 import { allowedMethods } from "./lib/methods";
@@ -33,6 +34,7 @@ api.route("/", profileRoutes);
 api.route("/", careTeamRoutes);
 api.route("/", auditRoutes);
 api.route("/", keyRoutes);
+api.route("/", screenerRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);

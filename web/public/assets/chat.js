@@ -138,8 +138,7 @@
         showCrisis(f, f.seq > replayThrough);
         return;
       case "screener_offer":
-        // Stays hidden until the screener page ships: /screeners/c-ssrs answers 404 today, and a
-        // person in crisis must not be sent to a dead link. Then: $("chat-screener").hidden = false;
+        $("chat-screener").hidden = false;
         return;
       case "clinician_joined":
         bubble("Haven", "A clinician from your care team joined the conversation.", "system");
