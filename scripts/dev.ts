@@ -110,7 +110,9 @@ async function main() {
   if (values["data-dir"]) args.push("--persist-to", join(dataDir, "wrangler"));
   if (wranglerEnv) args.push("--env", wranglerEnv);
   if (values.quiet) args.push("--log-level", "warn");
-  const child = spawn(join(root, "node_modules", ".bin", "wrangler"), args, {
+  // Run wrangler's entry with THIS Node (22, from the devDependency): its shebang would pick up
+  // whatever `node` is first on PATH, which on these machines is Node 20.
+  const child = spawn(process.execPath, [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], {
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
