@@ -112,11 +112,15 @@ async function main() {
   if (values.quiet) args.push("--log-level", "warn");
   // Run wrangler's entry with THIS Node (22, from the devDependency): its shebang would pick up
   // whatever `node` is first on PATH, which on these machines is Node 20.
-  const child = spawn(process.execPath, [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], {
-    cwd: root,
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), ...args],
+    {
+      cwd: root,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    },
+  );
 
   let stopping = false;
   const stop = async (code: number) => {

@@ -1,6 +1,7 @@
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { webRoutes } from "../web/routes";
+import { roleRoutes } from "./features/accounts/roles";
 import { accountRoutes } from "./features/accounts/routes";
 import { auditRoutes } from "./features/audit/routes";
 import { careTeamRoutes } from "./features/care-team/routes";
@@ -30,6 +31,7 @@ api.use("*", services, authenticate, rateLimit);
 api.route("/", systemRoutes);
 api.route("/", chatRoutes);
 api.route("/", accountRoutes);
+api.route("/", roleRoutes);
 api.route("/", profileRoutes);
 api.route("/", careTeamRoutes);
 api.route("/", auditRoutes);

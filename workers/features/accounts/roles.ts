@@ -1,0 +1,94 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import type { Context } from "hono";
+import { sessions, users } from "../../db/schema";
+import { auditInsert } from "../../lib/audit";
+import type { AppEnv } from "../../lib/context";
+import { AppError } from "../../lib/errors";
+import { ACCESS_TTL_SECONDS, type Principal } from "../../lib/principal";
+import { createRouter } from "../../lib/router";
+import { principalOf, requireAuth } from "../../middleware/auth";
+import { regionOfUser } from "../care-team/access";
+
+const StaffRole = z.enum(["clinician", "admin"]);
+
+/**
+ * Changes a staff account's role (clinician ⇄ admin). Patients are never converted: a patient's
+ * record and a clinician's account are different things. The user's sessions are revoked so the
+ * next token carries the new role; the change is audited as `admin.role_change`.
+ */
+export async function changeRole(
+  c: Context<AppEnv>,
+  actor: Principal,
+  userId: string,
+  role: "clinician" | "admin",
+) {
+  if (userId === actor.userId) throw new AppError("conflict", "You cannot change your own role");
+  const region = await regionOfUser(c, userId);
+  if (!region) throw new AppError("not_found", "No such user");
+  const db = c.get("db")(region);
+  const [changed] = await db
+    .update(users)
+    .set({ role, updatedAt: new Date() })
+    .where(and(eq(users.id, userId), inArray(users.role, ["clinician", "admin"])))
+    .returning({ id: users.id });
+  if (!changed) {
+    await auditInsert(db, c, {
+      action: "admin.role_change",
+      resourceType: "user",
+      resourceId: userId,
+      outcome: "denied",
+    });
+    throw new AppError("not_found", "No such staff account");
+  }
+  const open = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+  await db.batch([
+    db
+      .update(sessions)
+      .set({ revokedAt: new Date(), revokedReason: "role_change" })
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))),
+    auditInsert(db, c, {
+      action: "admin.role_change",
+      resourceType: "user",
+      resourceId: userId,
+      outcome: "success",
+    }),
+  ]);
+  // Access tokens already issued carry the old role: denylist their sessions until they expire.
+  if (open.length > 0) {
+    const p = c.get("redis")().pipeline();
+    for (const s of open) p.set(`denylist:sid:${s.id}`, 1, { ex: ACCESS_TTL_SECONDS });
+    await p.exec();
+  }
+  return { userId, role };
+}
+
+const roleChange = createRoute({
+  method: "put",
+  path: "/admin/users/{userId}/role",
+  tags: ["admin"],
+  summary: "Change a staff account's role (clinician or admin); signs the user out everywhere",
+  security: [{ bearerAuth: [] }],
+  middleware: [requireAuth("admin")],
+  request: {
+    params: z.object({ userId: z.string().uuid() }),
+    body: {
+      content: { "application/json": { schema: z.object({ role: StaffRole }).openapi("RoleChange") } },
+      required: true,
+    },
+  },
+  responses: {
+    200: {
+      description: "Changed",
+      content: { "application/json": { schema: z.object({ userId: z.string().uuid(), role: StaffRole }) } },
+    },
+    404: { description: "No such staff account" },
+  },
+});
+
+export const roleRoutes = createRouter().openapi(roleChange, async (c) =>
+  c.json(await changeRole(c, principalOf(c), c.req.valid("param").userId, c.req.valid("json").role), 200),
+);
