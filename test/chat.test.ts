@@ -8,21 +8,11 @@ import { chatMessages, notifications, riskEvents } from "../workers/db/schema";
 import { createDatabase } from "../workers/lib/db";
 import { addToCareTeam, connect, type Frame, modelMode, modelRequests, say } from "./chat-helpers";
 import { createUser, testConfig } from "./fixtures";
-import { call } from "./helpers";
+import { call, until } from "./helpers";
 
 const CRISIS = "I want to kill myself tonight, I have the pills";
 const seqs = (frames: Frame[]) =>
   frames.filter((f) => typeof f.seq === "number" && f.type !== "ack").map((f) => f.seq);
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("condition not met");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // The offline model's mode is global: every test that calls the model lives here; tests in a file run in order.
 describe("companion chat", () => {

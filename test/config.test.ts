@@ -1,13 +1,9 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../workers/app";
 import { problem } from "./helpers";
 
-const ctx = {
-  waitUntil: () => undefined,
-  passThroughOnException: () => undefined,
-  props: {},
-} as unknown as ExecutionContext;
+const ctx = createExecutionContext();
 
 /** Every secret value the Worker holds: none may ever appear in a response. */
 const SECRET_NAMES = [

@@ -1,12 +1,8 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { app } from "../workers/app";
 
-const ctx = {
-  waitUntil: () => undefined,
-  passThroughOnException: () => undefined,
-  props: {},
-} as unknown as ExecutionContext;
+const ctx = createExecutionContext();
 const production = { ...env, ENVIRONMENT: "production" } as Env;
 const get = (path: string, e: Env, init: RequestInit = {}) =>
   app.fetch(

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { app } from "../workers/app";
 import { call, problem } from "./helpers";
@@ -23,12 +23,8 @@ describe("probes", () => {
     // The EU database points at a port where no Postgres listens: from the Worker's side this is
     // exactly a stopped server (the Neon endpoint cannot connect and answers an error).
     const downEnv = { ...env, DATABASE_URL_EU: "postgres://postgres:local@127.0.0.1:1/down" };
-    const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} };
-    const res = await app.fetch(
-      new Request("http://haven.test/ready"),
-      downEnv,
-      ctx as unknown as ExecutionContext,
-    );
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request("http://haven.test/ready"), downEnv, ctx);
     expect(res.status).toBe(503);
     const body = await problem(res);
     expect(body.code).toBe("service_unavailable");

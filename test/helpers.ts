@@ -24,3 +24,18 @@ export async function problem(res: Response): Promise<Record<string, unknown>> {
   if (!type.startsWith("application/problem+json")) throw new Error(`expected problem+json, got ${type}`);
   return (await res.json()) as Record<string, unknown>;
 }
+
+/**
+ * Polls `probe` until it returns a value (e.g. a row written by a Durable Object alarm), failing
+ * after `timeoutMs`. For effects that are asynchronous by design, never as a substitute for
+ * awaiting something awaitable.
+ */
+export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error("condition not met");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

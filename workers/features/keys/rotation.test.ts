@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createUser, testConfig } from "../../../test/fixtures";
@@ -8,11 +8,7 @@ import { ConfigSchema } from "../../lib/config";
 import { createDatabase } from "../../lib/db";
 import { userCipher } from "../../lib/user-cipher";
 
-const ctx = {
-  waitUntil: () => undefined,
-  passThroughOnException: () => undefined,
-  props: {},
-} as unknown as ExecutionContext;
+const ctx = createExecutionContext();
 
 describe("master key rotation", () => {
   it("re-wraps data keys under the new master key; old ciphertext still decrypts", async () => {

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { addToCareTeam, connect } from "../../../test/chat-helpers";
 import { createUser, type TestUser, testConfig } from "../../../test/fixtures";
-import { call, problem } from "../../../test/helpers";
+import { call, problem, until } from "../../../test/helpers";
 import { auditLog, notifications, riskEvents, screenerResponses, users } from "../../db/schema";
 import type { Region } from "../../lib/config";
 import { createDatabase } from "../../lib/db";
@@ -20,16 +20,6 @@ const submit = (user: TestUser | null, body: unknown) =>
   });
 const get = (user: TestUser | null, path: string) => call(path, { headers: { ...user?.auth } });
 const db = (region: Region = "us") => createDatabase(testConfig(), region);
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("condition not met");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const TRIAGE = [
   { name: "all no", answers: NO, risk: "none" },
