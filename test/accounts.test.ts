@@ -247,11 +247,8 @@ describe("clinician invitation and MFA", () => {
       otpauthUri: string;
     };
     expect(setup.otpauthUri).toMatch(/^otpauth:\/\/totp\//);
-    const enable = await post(
-      "/v1/me/mfa/enable",
-      { code: await generateTotp(setup.secret) },
-      { headers: auth },
-    );
+    const enrolCode = await generateTotp(setup.secret);
+    const enable = await post("/v1/me/mfa/enable", { code: enrolCode }, { headers: auth });
     expect(enable.status).toBe(200);
     const { recoveryCodes } = (await enable.json()) as { recoveryCodes: string[] };
     expect(recoveryCodes).toHaveLength(10);
@@ -261,11 +258,12 @@ describe("clinician invitation and MFA", () => {
       mfaToken: string;
     };
     expect(step1.mfaRequired).toBe(true);
-    // The code used for enrolment is from the same time step: replay is refused.
-    expect(
-      (await post("/v1/auth/login/mfa", { mfaToken: step1.mfaToken, code: await generateTotp(setup.secret) }))
-        .status,
-    ).toBe(401);
+    // Replaying the enrolment code, or a code from the previous time step (still inside the ±1
+    // window), is refused: accepted steps must strictly increase.
+    const previousStep = await generateTotp(setup.secret, Math.floor(Date.now() / 1000) - 30);
+    for (const code of [enrolCode, previousStep]) {
+      expect((await post("/v1/auth/login/mfa", { mfaToken: step1.mfaToken, code })).status).toBe(401);
+    }
     const viaRecovery = await post("/v1/auth/login/mfa", {
       mfaToken: step1.mfaToken,
       recoveryCode: recoveryCodes[0],

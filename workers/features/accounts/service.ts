@@ -187,7 +187,10 @@ export async function completeMfa(c: Context<AppEnv>, body: z.infer<typeof MfaLo
     const cipher = await userCipher(c.get("config"), user.id, user.dataKeyWrapped);
     const secret = cipher ? await cipher.decrypt("mfa_secret", user.mfaSecretEnc) : "";
     const result = await verifyTotp(secret, body.code);
-    if (result.ok && result.step !== undefined && String(result.step) !== user.mfaLastStep) {
+    // Time steps must strictly increase: a code from the same or an earlier step (still inside
+    // the ±1 window) is a replay once a later one has been accepted.
+    const lastStep = user.mfaLastStep === null ? -1 : Number(user.mfaLastStep);
+    if (result.ok && result.step !== undefined && result.step > lastStep) {
       const [claimed] = await db
         .update(users)
         .set({ mfaLastStep: String(result.step) })
