@@ -11,6 +11,8 @@ import {
   streamReply,
 } from "./chat-companion";
 import { alertCareTeam, flushEvents, ownerCipher } from "./chat-flush";
+import { replayOverHttp, sendOverHttp } from "./chat-http";
+import { ChatHub, type Sink } from "./chat-hub";
 import {
   Actor,
   type ChatErrorCode,
@@ -19,11 +21,8 @@ import {
   type EphemeralFrame,
   InboundFrame,
   MAX_MESSAGE_CHARS,
-  type OutboundFrame,
   PER_MINUTE_LIMIT,
-  type RoomEvent,
   RoomRef,
-  SocketAttachment,
 } from "./chat-protocol";
 import {
   type CrisisAssessment,
@@ -32,17 +31,10 @@ import {
   detectCrisis,
   SUPPRESSING,
 } from "./chat-safety";
-import { ChatStore, crisisWindow } from "./chat-store";
+import { ChatStore } from "./chat-store";
 
 const FLUSH_DELAY_MS = 2000;
 const RECENT_TURNS = 12;
-
-/** A connected listener: a hibernatable WebSocket or a live HTTP (SSE) response. */
-interface Sink {
-  state: SocketAttachment;
-  send(frame: OutboundFrame): void;
-  save(): void;
-}
 
 export type SendResult =
   | { ok: true; seq: number; done: Promise<void> }
@@ -58,7 +50,7 @@ export type SendResult =
 export class ChatRoom extends DurableObject<Env> {
   private readonly store: ChatStore;
   private readonly log: Logger;
-  private readonly sse = new Set<Sink>();
+  private readonly hub: ChatHub;
   private cipher: UserCipher | null = null;
   private turn: Promise<void> = Promise.resolve();
   private flushing: Promise<number> | null = null;
@@ -66,6 +58,7 @@ export class ChatRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new ChatStore(ctx.storage.sql);
+    this.hub = new ChatHub(ctx, this.store, () => this.owner().ownerId);
     this.log = createLogger("warn", { component: "chat_room" });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -77,10 +70,11 @@ export class ChatRoom extends DurableObject<Env> {
     if (!actor.success || !room.success || !this.bind(room.data)) return new Response(null, { status: 404 });
     const url = new URL(request.url);
     if (url.pathname === "/ws" && request.headers.get("upgrade") === "websocket")
-      return this.upgrade(actor.data);
-    if (url.pathname === "/send" && request.method === "POST") return this.sendOverHttp(actor.data, request);
+      return this.hub.upgrade(actor.data);
+    if (url.pathname === "/send" && request.method === "POST")
+      return sendOverHttp(this.hub, this.store, actor.data, request, (...args) => this.accept(...args));
     if (url.pathname === "/stream")
-      return this.replayOverHttp(actor.data, Number(url.searchParams.get("after") ?? 0));
+      return replayOverHttp(this.hub, this.store, actor.data, Number(url.searchParams.get("after") ?? 0));
     return new Response(null, { status: 404 });
   }
 
@@ -90,7 +84,7 @@ export class ChatRoom extends DurableObject<Env> {
     const a = CrisisAlert.safeParse(alert);
     if (!r.success || !a.success || !this.bind(r.data)) return { ok: false };
     const event = this.store.append({ type: "crisis_alert", ...a.data });
-    this.broadcast(event);
+    this.hub.broadcast(event);
     return { ok: true, seq: event.seq };
   }
 
@@ -125,13 +119,13 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const sink = this.socketSink(ws);
+    const sink = this.hub.socketSink(ws);
     if (!sink) return ws.close(1011, "unknown socket");
     const frame = InboundFrame.safeParse(typeof raw === "string" ? safeJson(raw) : null);
     if (!frame.success) return sink.send(errorFrame("invalid_frame", "Unrecognised frame"));
     const f = frame.data;
     if (f.type === "ping") return sink.send({ type: "pong" });
-    if (f.type === "hello") return this.replay(sink, f.lastSeq);
+    if (f.type === "hello") return this.hub.replay(sink, f.lastSeq);
     const result = this.accept(sink.state, f.text, f.clientId, sink);
     if (!result.ok) sink.send(errorFrame(result.code, result.message, f.clientId));
     else await result.done;
@@ -146,92 +140,6 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   override async webSocketError(): Promise<void> {}
-
-  // ---- connection handling -------------------------------------------------------------------
-
-  private upgrade(actor: Actor): Response {
-    const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server, [actor.userId]);
-    let joinedSeq = this.store.lastSeq();
-    const state: SocketAttachment = { ...actor, lastSeq: 0, ready: false, joinedSeq };
-    server.serializeAttachment(state);
-    if (actor.userId !== this.owner().ownerId) {
-      const joined = this.store.append({ type: "clinician_joined", clinicianId: actor.userId });
-      joinedSeq = joined.seq - 1;
-      server.serializeAttachment({ ...state, joinedSeq });
-      this.broadcast(joined);
-    }
-    server.send(
-      JSON.stringify({
-        type: "welcome",
-        lastSeq: this.store.lastSeq(),
-        role: actor.role,
-      } satisfies EphemeralFrame),
-    );
-    return new Response(null, { status: 101, webSocket: client });
-  }
-
-  private socketSink(ws: WebSocket): Sink | null {
-    const parsed = SocketAttachment.safeParse(ws.deserializeAttachment());
-    if (!parsed.success) return null;
-    const state = parsed.data;
-    return {
-      state,
-      send: (frame) => {
-        try {
-          ws.send(JSON.stringify(frame));
-        } catch {
-          // socket closing; the client replays on reconnect
-        }
-      },
-      save: () => ws.serializeAttachment(state),
-    };
-  }
-
-  private sinks(): Sink[] {
-    const sockets = this.ctx.getWebSockets().flatMap((ws) => this.socketSink(ws) ?? []);
-    return [...sockets, ...this.sse];
-  }
-
-  /** Sends everything after `lastSeq` this listener may see, then marks it live. No gaps, no duplicates. */
-  private replay(sink: Sink, lastSeq: number): void {
-    const visible = this.visibility(sink.state);
-    let last = lastSeq;
-    for (let batch = this.store.since(last); batch.length > 0; batch = this.store.since(last)) {
-      for (const event of batch) {
-        if (visible(event)) sink.send(event);
-        last = event.seq;
-      }
-    }
-    sink.state.lastSeq = last;
-    sink.state.ready = true;
-    sink.save();
-  }
-
-  private broadcast(event: RoomEvent): void {
-    for (const sink of this.sinks()) {
-      if (!sink.state.ready || event.seq <= sink.state.lastSeq) continue;
-      sink.send(event);
-      sink.state.lastSeq = event.seq;
-      sink.save();
-    }
-  }
-
-  private broadcastEphemeral(frame: EphemeralFrame): void {
-    for (const sink of this.sinks()) if (sink.state.ready) sink.send(frame);
-  }
-
-  /**
-   * What a listener may see: the owner everything; a clinician everything after they joined, and
-   * before that everything if the patient shares fully, else crisis events and ±3 turns around them.
-   */
-  private visibility(state: SocketAttachment): (e: RoomEvent) => boolean {
-    if (state.userId === this.owner().ownerId || this.store.getMeta("share_full") === "1") return () => true;
-    const window = crisisWindow(this.store.turnSeqs(), this.store.crisisSeqs());
-    return (e) =>
-      e.seq > state.joinedSeq || e.type === "crisis" || e.type === "screener_offer" || window.has(e.seq);
-  }
 
   // ---- messages --------------------------------------------------------------------------------
 
@@ -281,7 +189,7 @@ export class ChatRoom extends DurableObject<Env> {
       actor.userId,
     );
     origin?.send({ type: "ack", clientId, seq: event.seq });
-    this.broadcast(event);
+    this.hub.broadcast(event);
     void this.scheduleFlush();
     if (!isOwner) return { ok: true, seq: event.seq, done: Promise.resolve() };
     if (assessment.detected) {
@@ -328,9 +236,9 @@ export class ChatRoom extends DurableObject<Env> {
       response,
       resources,
     });
-    this.broadcast(crisis);
+    this.hub.broadcast(crisis);
     if (offerScreener)
-      this.broadcast(this.store.append({ type: "screener_offer", instrument: "c-ssrs", about }));
+      this.hub.broadcast(this.store.append({ type: "screener_offer", instrument: "c-ssrs", about }));
     const config = this.config();
     this.ctx.waitUntil(
       alertCareTeam(this.env, config, room, about, assessment.severity).catch((err) =>
@@ -342,9 +250,9 @@ export class ChatRoom extends DurableObject<Env> {
 
   private async companionReply(replyTo: number, constrained: boolean): Promise<void> {
     const result = await streamReply(this.config(), this.prompt(constrained), (delta) =>
-      this.broadcastEphemeral({ type: "token", replyTo, delta }),
+      this.hub.broadcastEphemeral({ type: "token", replyTo, delta }),
     );
-    this.broadcast(
+    this.hub.broadcast(
       this.store.append({ type: "assistant", text: result.text, replyTo, outcome: result.outcome }),
     );
     this.updateSummary();
@@ -379,48 +287,6 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   // ---- HTTP fallback ---------------------------------------------------------------------------
-
-  private async sendOverHttp(actor: Actor, request: Request): Promise<Response> {
-    const body = (await request.json().catch(() => null)) as { text?: unknown; clientId?: unknown } | null;
-    const text = typeof body?.text === "string" ? body.text : "";
-    const clientId =
-      typeof body?.clientId === "string" && body.clientId ? body.clientId : crypto.randomUUID();
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    const encoder = new TextEncoder();
-    const state: SocketAttachment = { ...actor, lastSeq: this.store.lastSeq(), ready: true, joinedSeq: 0 };
-    const sink: Sink = {
-      state,
-      send: (f) => void writer.write(encoder.encode(sse(f))).catch(() => undefined),
-      save: () => {},
-    };
-    this.sse.add(sink);
-    const result = this.accept(actor, text, clientId, sink);
-    if (!result.ok) {
-      this.sse.delete(sink);
-      void writer.close().catch(() => undefined);
-      return Response.json({ code: result.code, message: result.message }, { status: 400 });
-    }
-    void result.done.finally(() => {
-      this.sse.delete(sink);
-      void writer.close().catch(() => undefined);
-    });
-    return new Response(readable, { headers: SSE_HEADERS });
-  }
-
-  private replayOverHttp(actor: Actor, after: number): Response {
-    const state: SocketAttachment = {
-      ...actor,
-      lastSeq: 0,
-      ready: false,
-      joinedSeq: Number.MAX_SAFE_INTEGER,
-    };
-    const chunks: string[] = ["retry: 3000\n\n"];
-    const visible = this.visibility(state);
-    for (const e of this.store.since(Number.isFinite(after) && after > 0 ? after : 0))
-      if (visible(e)) chunks.push(sse(e));
-    return new Response(chunks.join(""), { headers: SSE_HEADERS });
-  }
 
   // ---- persistence -----------------------------------------------------------------------------
 
@@ -481,12 +347,6 @@ export class ChatRoom extends DurableObject<Env> {
   private logError(event: string, err: unknown): void {
     this.log.error(event, { error: err instanceof Error ? err.name : typeof err });
   }
-}
-
-const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" };
-
-function sse(frame: OutboundFrame): string {
-  return `${"seq" in frame ? `id: ${frame.seq}\n` : ""}data: ${JSON.stringify(frame)}\n\n`;
 }
 
 function errorFrame(code: ChatErrorCode, message: string, clientId?: string): EphemeralFrame {
