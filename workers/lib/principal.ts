@@ -32,3 +32,9 @@ export const COOKIE_CSRF = "haven_csrf";
 
 /** Redis key marking a revoked access token until it would have expired anyway. */
 export const denylistKey = (jti: string) => `denylist:jti:${jti}`;
+
+/**
+ * Redis key marking a revoked session: every access token of that session is refused until the
+ * longest-lived one would have expired (`ACCESS_TTL_SECONDS`). Checked by `authenticate`.
+ */
+export const sessionDenylistKey = (sessionId: string) => `denylist:sid:${sessionId}`;

@@ -10,6 +10,7 @@ import {
   denylistKey,
   type Principal,
   type Role,
+  sessionDenylistKey,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
 } from "../lib/principal";
@@ -42,7 +43,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw new AppError("unauthorized", "Invalid or expired credentials");
   }
   const { claims } = result;
-  if ((await c.get("redis")().exists(denylistKey(claims.jti), `denylist:sid:${claims.sid}`)) > 0) {
+  if ((await c.get("redis")().exists(denylistKey(claims.jti), sessionDenylistKey(claims.sid))) > 0) {
     throw new AppError("unauthorized", "Invalid or expired credentials");
   }
   const via = fromHeader ? "bearer" : "cookie";

@@ -5,10 +5,11 @@ import { sessions, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
 import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
-import { ACCESS_TTL_SECONDS, type Principal } from "../../lib/principal";
+import type { Principal } from "../../lib/principal";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
 import { regionOfUser } from "../care-team/access";
+import { denylistSessions } from "./sessions";
 
 const StaffRole = z.enum(["clinician", "admin"]);
 
@@ -58,11 +59,10 @@ export async function changeRole(
     }),
   ]);
   // Access tokens already issued carry the old role: denylist their sessions until they expire.
-  if (open.length > 0) {
-    const p = c.get("redis")().pipeline();
-    for (const s of open) p.set(`denylist:sid:${s.id}`, 1, { ex: ACCESS_TTL_SECONDS });
-    await p.exec();
-  }
+  await denylistSessions(
+    c,
+    open.map((s) => s.id),
+  );
   return { userId, role };
 }
 

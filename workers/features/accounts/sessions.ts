@@ -15,6 +15,7 @@ import {
   type Principal,
   REFRESH_TTL_SECONDS,
   type Role,
+  sessionDenylistKey,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
 } from "../../lib/principal";
@@ -140,7 +141,7 @@ export async function rotateRefreshToken(c: Context<AppEnv>, presented: string):
           actorRole: reused.role,
         }),
       ]);
-      await c.get("redis")().set(`denylist:sid:${reused.sessionId}`, 1, { ex: ACCESS_TTL_SECONDS });
+      await denylistSessions(c, [reused.sessionId]);
     }
     throw new AppError("unauthorized", "Invalid or expired credentials");
   }
@@ -175,10 +176,24 @@ export async function revokeSession(
     .where(and(eq(sessions.id, sessionId), eq(sessions.userId, principal.userId), isNull(sessions.revokedAt)))
     .returning({ id: sessions.id });
   if (!revoked) throw new AppError("not_found", "No such session");
+  const current = sessionId === principal.sessionId ? principal : undefined;
+  await denylistSessions(c, [sessionId], current);
+}
+
+/**
+ * Refuses the access tokens of revoked sessions until they would have expired (one Redis round
+ * trip). `current` also denylists the caller's own token by jti, for sign-out.
+ */
+export async function denylistSessions(
+  c: Context<AppEnv>,
+  sessionIds: string[],
+  current?: Principal,
+): Promise<void> {
+  if (sessionIds.length === 0 && !current) return;
   const p = c.get("redis")().pipeline();
-  p.set(`denylist:sid:${sessionId}`, 1, { ex: ACCESS_TTL_SECONDS });
-  if (sessionId === principal.sessionId) {
-    p.set(denylistKey(principal.jti), 1, { ex: Math.max(1, principal.exp - Math.floor(Date.now() / 1000)) });
+  for (const id of sessionIds) p.set(sessionDenylistKey(id), 1, { ex: ACCESS_TTL_SECONDS });
+  if (current) {
+    p.set(denylistKey(current.jti), 1, { ex: Math.max(1, current.exp - Math.floor(Date.now() / 1000)) });
   }
   await p.exec();
 }
