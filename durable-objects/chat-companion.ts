@@ -44,6 +44,10 @@ export async function moderationFlagsSelfHarm(config: Config, text: string): Pro
 export const FALLBACK_REPLY =
   "I'm having trouble responding right now. Please try again in a moment. If you need support urgently, the crisis resources on this page are available any time.";
 
+/** Shown instead of the companion's reply when the model-based safety layer found high risk. */
+export const WITHHELD_REPLY =
+  "I'm concerned about your safety from what you've shared. Please use the crisis resources shown here, or contact someone you trust right now. You don't have to go through this alone.";
+
 export interface ChatTurn {
   role: "system" | "user" | "assistant";
   content: string;
@@ -69,7 +73,7 @@ export async function streamReply(
   config: Config,
   messages: ChatTurn[],
   onDelta: (delta: string) => void,
-  opts: { firstTokenMs?: number; totalMs?: number } = {},
+  opts: { firstTokenMs?: number; totalMs?: number; gate?: Promise<boolean> } = {},
 ): Promise<ReplyResult> {
   const started = Date.now();
   const controller = new AbortController();
@@ -87,6 +91,12 @@ export async function streamReply(
   let held: string[] = [];
   let firstReleaseMs: number | null = null;
 
+  /** Layer 3's verdict: awaited once, before the first release; false withholds the reply. */
+  let gateOpen: boolean | null = opts.gate ? null : true;
+  const passGate = async (): Promise<boolean> => {
+    gateOpen ??= await (opts.gate as Promise<boolean>).catch(() => true);
+    return gateOpen;
+  };
   const release = (): boolean => {
     const candidate = released + held.join("");
     if (isUnsafeOutput(candidate)) return false;
@@ -113,12 +123,17 @@ export async function streamReply(
       held.push(delta);
       const pending = held.join("");
       if (SENTENCE_END.test(pending) || pending.length > MAX_HELD_CHARS) {
+        if (!(await passGate())) {
+          controller.abort();
+          return { text: WITHHELD_REPLY, outcome: "withheld", firstReleaseMs };
+        }
         if (!release()) {
           controller.abort();
           return { text: SAFE_REPLACEMENT, outcome: "unsafe", firstReleaseMs };
         }
       }
     }
+    if (!(await passGate())) return { text: WITHHELD_REPLY, outcome: "withheld", firstReleaseMs };
     if (!release()) return { text: SAFE_REPLACEMENT, outcome: "unsafe", firstReleaseMs };
     if (released.trim() === "") return { text: FALLBACK_REPLY, outcome: "error", firstReleaseMs };
     return { text: released, outcome: "ok", firstReleaseMs };

@@ -36,16 +36,26 @@ export async function flushEvents(
   const messages = [];
   const risks = [];
   for (const e of events) {
-    if (e.type === "message" || e.type === "assistant") {
+    if (e.type === "message" || e.type === "assistant" || e.type === "check_in") {
       messages.push({
         userId: room.ownerId,
         seq: e.seq,
-        role: e.type === "assistant" ? ("assistant" as const) : e.role,
+        role: e.type === "message" ? e.role : ("assistant" as const),
         authorId: e.type === "message" ? e.authorId : null,
         contentEnc: await cipher.encrypt(CHAT_FIELD, e.text),
         crisis: e.type === "message" && e.crisis,
         createdAt: new Date(e.at),
       });
+      if (e.type === "check_in")
+        risks.push({
+          userId: room.ownerId,
+          seq: e.about,
+          severity: "check_in",
+          categories: [],
+          ruleIds: e.fired,
+          source: "edge" as const,
+          createdAt: new Date(e.at),
+        });
     } else if (e.type === "crisis") {
       risks.push({
         userId: room.ownerId,

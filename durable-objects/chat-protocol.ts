@@ -59,11 +59,16 @@ export type RoomEvent =
       resources: unknown;
     }
   | { type: "screener_offer"; seq: number; at: number; instrument: "c-ssrs"; about: number }
+  /** The companion asks directly about suicidal thoughts (ambiguous message; `fired`: ids only). */
+  | { type: "check_in"; seq: number; at: number; about: number; text: string; fired: string[] }
   | { type: "clinician_joined"; seq: number; at: number; clinicianId: string }
   | { type: "crisis_alert"; seq: number; at: number; patientId: string; severity: string };
 
-/** How a companion reply ended: streamed normally, replaced as unsafe, or a fallback after a failure. */
-export type ReplyOutcome = "ok" | "unsafe" | "timeout" | "error";
+/**
+ * How a companion reply ended: streamed normally, replaced as unsafe, a fallback after a failure, or
+ * withheld because the model-based safety layer found risk the edge layers had not.
+ */
+export type ReplyOutcome = "ok" | "unsafe" | "timeout" | "error" | "withheld";
 
 /** Ephemeral frames (no seq): never stored, never replayed. */
 export type EphemeralFrame =

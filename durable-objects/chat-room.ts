@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, loadConfig } from "../workers/lib/config";
 import { createLogger, type Logger } from "../workers/lib/logger";
+import { createOpenAI } from "../workers/lib/openai";
 import type { UserCipher } from "../workers/lib/user-cipher";
 import {
   type ChatTurn,
@@ -25,16 +26,30 @@ import {
   RoomRef,
 } from "./chat-protocol";
 import {
-  type CrisisAssessment,
+  assessRisk,
+  CHECK_IN_TEXT,
   crisisResources,
   crisisResponse,
-  detectCrisis,
+  modelRiskCheck,
+  type RiskAssessment,
   SUPPRESSING,
+  TIER_RANK,
 } from "./chat-safety";
 import { ChatStore } from "./chat-store";
 
 const FLUSH_DELAY_MS = 2000;
 const RECENT_TURNS = 12;
+/** Earlier patient messages the safety net reads as conversation context. */
+const RISK_CONTEXT_TURNS = 6;
+
+const NO_RISK: RiskAssessment = {
+  tier: "none",
+  categories: [],
+  fired: [],
+  detected: false,
+  severity: "none",
+  score: 0,
+};
 
 export type SendResult =
   | { ok: true; seq: number; done: Promise<void> }
@@ -174,9 +189,10 @@ export class ChatRoom extends DurableObject<Env> {
         return { ok: false, code: "quota_exceeded", message: "You've reached today's message limit." };
       }
     }
-    const assessment: CrisisAssessment = isOwner
-      ? detectCrisis(text)
-      : { detected: false, severity: "none", categories: [], rules: [] };
+    const context = isOwner ? this.recentPatientTurns() : [];
+    const assessment = isOwner
+      ? assessRisk(text, context, { afterCheckIn: this.lastTurnWasCheckIn() })
+      : NO_RISK;
     const event = this.store.append(
       {
         type: "message",
@@ -195,30 +211,99 @@ export class ChatRoom extends DurableObject<Env> {
     if (assessment.detected) {
       this.respondToCrisis(event.seq, assessment);
       if (SUPPRESSING.has(assessment.severity)) return { ok: true, seq: event.seq, done: Promise.resolve() };
+    } else if (assessment.tier === "check_in") {
+      this.hub.broadcast(
+        this.store.append({
+          type: "check_in",
+          about: event.seq,
+          text: CHECK_IN_TEXT,
+          fired: assessment.fired,
+        }),
+      );
+      return { ok: true, seq: event.seq, done: Promise.resolve() };
     }
     const done = this.turn.then(async () => {
       let constrained = assessment.detected;
-      if (
-        !constrained &&
-        this.config().OPENAI_MODERATION &&
-        (await moderationFlagsSelfHarm(this.config(), text))
-      ) {
+      const config = this.config();
+      if (!constrained && config.OPENAI_MODERATION && (await moderationFlagsSelfHarm(config, text))) {
         this.respondToCrisis(event.seq, {
+          ...assessment,
+          tier: "elevated",
           detected: true,
           severity: "elevated",
           categories: ["self_harm"],
-          rules: ["moderation.self-harm"],
+          fired: [...assessment.fired, "moderation:self-harm"],
         });
         constrained = true;
       }
-      return this.companionReply(event.seq, constrained);
+      const gate =
+        config.SAFETY_MODEL_CHECK && !constrained
+          ? this.modelLayer(event.seq, text, context, assessment)
+          : null;
+      return this.companionReply(event.seq, constrained, gate);
     });
     this.turn = done.catch(() => undefined);
     return { ok: true, seq: event.seq, done };
   }
 
+  /**
+   * Layer 3: the model-based classifier, run concurrently with generation. Resolves true when the
+   * reply may be released. It only raises risk: a higher verdict triggers the crisis response (and
+   * withholds the reply from `high` up); a lower one, a timeout or malformed output changes nothing.
+   */
+  private async modelLayer(
+    about: number,
+    text: string,
+    context: readonly string[],
+    assessment: RiskAssessment,
+  ): Promise<boolean> {
+    const config = this.config();
+    const verdict = await modelRiskCheck(
+      createOpenAI(config, { timeoutMs: config.SAFETY_MODEL_TIMEOUT_MS }),
+      config.SAFETY_MODEL ?? config.OPENAI_MODEL,
+      text,
+      context,
+      { timeoutMs: config.SAFETY_MODEL_TIMEOUT_MS },
+    );
+    if (!verdict.ok) {
+      this.log.warn("safety_layer3", { outcome: verdict.reason, ms: verdict.ms });
+      return true;
+    }
+    if (
+      TIER_RANK[verdict.tier] <= TIER_RANK[assessment.tier] ||
+      TIER_RANK[verdict.tier] < TIER_RANK.elevated
+    ) {
+      if (TIER_RANK[verdict.tier] < TIER_RANK[assessment.tier])
+        this.log.info("safety_layer3", { outcome: "lower_than_edge", ms: verdict.ms });
+      return true;
+    }
+    const severity = verdict.tier as "elevated" | "high" | "imminent";
+    this.respondToCrisis(about, {
+      tier: severity,
+      detected: true,
+      severity,
+      categories: verdict.categories.length > 0 ? verdict.categories : ["suicidal_ideation_passive"],
+      fired: [...assessment.fired, `l3:${severity}`],
+      score: assessment.score,
+    });
+    return !SUPPRESSING.has(severity);
+  }
+
+  /** The patient's earlier messages, oldest first, for the safety net's conversation context. */
+  private recentPatientTurns(): string[] {
+    return this.store
+      .recent(["message"], RISK_CONTEXT_TURNS * 2)
+      .flatMap((e) => (e.type === "message" && e.role === "user" ? [e.text] : []))
+      .slice(-RISK_CONTEXT_TURNS);
+  }
+
+  /** True when the companion's last turn was the direct check-in question. */
+  private lastTurnWasCheckIn(): boolean {
+    return this.store.recent(["assistant", "check_in"], 1)[0]?.type === "check_in";
+  }
+
   /** The fixed crisis response and screener offer go out first; the care team is alerted in the background. */
-  private respondToCrisis(about: number, assessment: CrisisAssessment): void {
+  private respondToCrisis(about: number, assessment: RiskAssessment): void {
     const room = this.owner();
     const {
       text: response,
@@ -232,7 +317,7 @@ export class ChatRoom extends DurableObject<Env> {
       about,
       severity: assessment.severity,
       categories: assessment.categories,
-      rules: assessment.rules,
+      rules: assessment.fired,
       response,
       resources,
     });
@@ -248,9 +333,16 @@ export class ChatRoom extends DurableObject<Env> {
     this.ctx.waitUntil(this.flush().catch((err) => this.logError("flush_failed", err)));
   }
 
-  private async companionReply(replyTo: number, constrained: boolean): Promise<void> {
-    const result = await streamReply(this.config(), this.prompt(constrained), (delta) =>
-      this.hub.broadcastEphemeral({ type: "token", replyTo, delta }),
+  private async companionReply(
+    replyTo: number,
+    constrained: boolean,
+    gate: Promise<boolean> | null,
+  ): Promise<void> {
+    const result = await streamReply(
+      this.config(),
+      this.prompt(constrained),
+      (delta) => this.hub.broadcastEphemeral({ type: "token", replyTo, delta }),
+      gate ? { gate } : {},
     );
     this.hub.broadcast(
       this.store.append({ type: "assistant", text: result.text, replyTo, outcome: result.outcome }),

@@ -4,8 +4,11 @@
  */
 import { checkModelOutput } from "../workers/features/safety/output-check";
 
-export { type CrisisAssessment, detectCrisis } from "../workers/features/safety/detector";
+export { CHECK_IN_TEXT } from "../workers/features/safety/check-in";
+export type { CrisisAssessment } from "../workers/features/safety/detector";
 export { crisisResponse } from "../workers/features/safety/fixed-response";
+export { assessRisk, type RiskAssessment, TIER_RANK } from "../workers/features/safety/index";
+export { type ModelCheck, modelRiskCheck } from "../workers/features/safety/model-check";
 export { SAFE_REPLACEMENT } from "../workers/features/safety/output-check";
 export { type CrisisResource, crisisResources } from "../workers/features/safety/resources";
 

@@ -106,6 +106,6 @@ export async function modelMode(mode: Record<string, unknown> | "reset"): Promis
 /** How many chat completion requests the offline model has seen since the last reset. */
 export async function modelRequests(): Promise<number> {
   const res = await fetch(`${controlUrl()}/requests`, { headers: controlHeaders() });
-  const { requests } = (await res.json()) as { requests: Array<{ path: string }> };
-  return requests.filter((r) => r.path === "/v1/chat/completions").length;
+  const { requests } = (await res.json()) as { requests: Array<{ path: string; purpose?: string }> };
+  return requests.filter((r) => r.path === "/v1/chat/completions" && r.purpose !== "risk").length;
 }

@@ -19,6 +19,20 @@ export type OfflineMode =
   | { kind: "hang" }
   | { kind: "unsafe" };
 
+/**
+ * Behaviour of the safety classifier calls (`response_format` json_schema "haven_risk"), switched
+ * apart from the companion's mode: "normal" answers a deterministic verdict from keyword rules,
+ * "flag" always answers high risk (to test disagreement with layers 1–2), "malformed" answers text
+ * that is not the schema, and slow / error / hang as for replies.
+ */
+export type RiskMode =
+  | { kind: "normal" }
+  | { kind: "flag" }
+  | { kind: "malformed" }
+  | { kind: "slow"; delayMs: number }
+  | { kind: "error"; status: number }
+  | { kind: "hang" };
+
 /** Content-free metadata about one `/v1/*` request, for test assertions. `status` is null until answered. */
 export interface RecordedRequest {
   method: string;
@@ -29,6 +43,8 @@ export interface RecordedRequest {
   stream: boolean;
   includeUsage: boolean;
   mode: OfflineMode["kind"];
+  /** "risk" for safety-classifier calls, "reply" for companion replies. */
+  purpose: "reply" | "risk";
   promptTokens: number;
   completionTokens: number;
 }
@@ -36,6 +52,7 @@ export interface RecordedRequest {
 /** Test control (also over HTTP at `/__control` for workerd); reset() = normal mode + no recorded requests. */
 export interface OfflineControl {
   setMode(m: OfflineMode): void;
+  setRiskMode(m: RiskMode): void;
   reset(): void;
   requests(): RecordedRequest[];
 }
@@ -112,6 +129,38 @@ function moderate(text: string): Json {
   return { flagged: hits.size > 0, categories, category_scores, category_applied_input_types };
 }
 
+function parseRiskMode(v: unknown): RiskMode | null {
+  if (!isObj(v)) return null;
+  if (v.kind === "normal" || v.kind === "flag" || v.kind === "malformed" || v.kind === "hang")
+    return { kind: v.kind };
+  if (v.kind === "slow" && typeof v.delayMs === "number" && v.delayMs >= 0)
+    return { kind: "slow", delayMs: v.delayMs };
+  if (v.kind === "error" && typeof v.status === "number" && v.status >= 400 && v.status <= 599)
+    return { kind: "error", status: Math.floor(v.status) };
+  return null;
+}
+
+/** Deterministic verdict for a risk-classifier request (keyword rules on the last message). */
+function riskVerdict(messages: Json[], mode: RiskMode): string {
+  if (mode.kind === "malformed") return "I think this person might be at risk.";
+  if (mode.kind === "flag")
+    return JSON.stringify({ tier: "high", categories: ["suicidal_ideation_explicit"] });
+  const last =
+    textOf([...messages].reverse().find((m) => m.role === "user")?.content)
+      .split("Last message:\n")
+      .at(-1) ?? "";
+  const hits = Object.keys(RULES).filter((c) => RULES[c]?.test(last));
+  if (hits.some((c) => c.startsWith("self-harm")))
+    return JSON.stringify({ tier: "high", categories: ["suicidal_ideation_explicit"] });
+  if (hits.includes("violence")) return JSON.stringify({ tier: "elevated", categories: ["harm_to_others"] });
+  return JSON.stringify({ tier: "none", categories: [] });
+}
+
+const isRiskRequest = (body: Json): boolean =>
+  isObj(body.response_format) &&
+  isObj(body.response_format.json_schema) &&
+  body.response_format.json_schema.name === "haven_risk";
+
 function headerMode(v: string | string[] | undefined): OfflineMode | null {
   if (typeof v !== "string") return null;
   try {
@@ -174,10 +223,11 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
   const apiKey = opts.apiKey ?? "sk-haven-offline";
   const defaultDelay = opts.tokenDelayMs ?? 15;
   const normal = (): OfflineMode => ({ kind: "normal", tokenDelayMs: defaultDelay });
-  const st = { mode: normal(), recorded: [] as RecordedRequest[] };
+  const st = { mode: normal(), riskMode: { kind: "normal" } as RiskMode, recorded: [] as RecordedRequest[] };
   const control: OfflineControl = {
     setMode: (mode) => void Object.assign(st, { mode }),
-    reset: () => void Object.assign(st, { mode: normal(), recorded: [] }),
+    setRiskMode: (riskMode) => void Object.assign(st, { riskMode }),
+    reset: () => void Object.assign(st, { mode: normal(), riskMode: { kind: "normal" }, recorded: [] }),
     requests: () => st.recorded.map((r) => ({ ...r })),
   };
 
@@ -198,6 +248,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     const model = body.model as string;
     const stream = body.stream === true;
     const includeUsage = stream && isObj(body.stream_options) && body.stream_options.include_usage === true;
+    if (isRiskRequest(body)) return riskCompletion(res, messages, model, entry, signal);
     const m = override ?? st.mode;
     Object.assign(entry, { model, messageCount: messages.length, stream, includeUsage, mode: m.kind });
     if (m.kind === "error") return fail(res, m.status, `Offline test error (status ${m.status}).`);
@@ -236,6 +287,33 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     res.end("data: [DONE]\n\n");
   }
 
+  /** A safety-classifier call: non-streamed JSON verdict, or the risk mode's failure. */
+  async function riskCompletion(
+    res: ServerResponse,
+    messages: Json[],
+    model: string,
+    entry: RecordedRequest,
+    signal: AbortSignal,
+  ) {
+    const rm = st.riskMode;
+    Object.assign(entry, { model, messageCount: messages.length, purpose: "risk" });
+    if (rm.kind === "error") return fail(res, rm.status, `Offline test error (status ${rm.status}).`);
+    if (rm.kind === "hang") return;
+    if (rm.kind === "slow" && !(await sleep(rm.delayMs, signal))) return;
+    const content = riskVerdict(messages, rm);
+    const message = { role: "assistant", content, refusal: null, annotations: [] };
+    const usage = { prompt_tokens: 50, completion_tokens: 12, total_tokens: 62 };
+    Object.assign(entry, { promptTokens: 50, completionTokens: 12 });
+    return sendJson(res, 200, {
+      ...{ id: newId("chatcmpl"), created: Math.floor(Date.now() / 1000), model, object: "chat.completion" },
+      ...{
+        system_fingerprint: FINGERPRINT,
+        choices: [{ index: 0, message, logprobs: null, finish_reason: "stop" }],
+        usage,
+      },
+    });
+  }
+
   function moderations(res: ServerResponse, body: Json) {
     const input = body.input;
     const list = Array.isArray(input) && input.length > 0 ? input : null;
@@ -264,14 +342,23 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     if (!isObj(body)) return fail(res, 400, "We could not parse the JSON body of your request.");
     if (route === "POST /__control") {
       const m = body.reset === true ? null : parseMode(body.mode);
+      const rm = body.reset === true ? null : parseRiskMode(body.riskMode);
       if (body.reset === true) control.reset();
       else if (m) control.setMode(m);
-      else return fail(res, 400, "Expected {mode: OfflineMode} or {reset: true}.", undefined, "mode");
-      return sendJson(res, 200, { ok: true, mode: st.mode });
+      else if (rm) control.setRiskMode(rm);
+      else
+        return fail(
+          res,
+          400,
+          "Expected {mode: OfflineMode}, {riskMode: RiskMode} or {reset: true}.",
+          undefined,
+          "mode",
+        );
+      return sendJson(res, 200, { ok: true, mode: st.mode, riskMode: st.riskMode });
     }
     const entry: RecordedRequest = {
       ...{ method, path, status: null, model: null, messageCount: 0, stream: false, includeUsage: false },
-      ...{ mode: st.mode.kind, promptTokens: 0, completionTokens: 0 },
+      ...{ mode: st.mode.kind, purpose: "reply" as const, promptTokens: 0, completionTokens: 0 },
     };
     st.recorded.push(entry);
     res.once("close", () => {

@@ -44,6 +44,18 @@ export const ConfigSchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((v) => v === "true"),
+  /**
+   * "true" runs layer 3 of the safety net: a model-based risk classifier (strict JSON schema)
+   * concurrently with each companion reply, holding the reply until it answers or
+   * SAFETY_MODEL_TIMEOUT_MS passes. Never the only layer; it can only raise risk.
+   */
+  SAFETY_MODEL_CHECK: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+  /** Model for layer 3 (default: OPENAI_MODEL). */
+  SAFETY_MODEL: z.string().min(1).optional(),
+  SAFETY_MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1200),
   /** True when OPENAI_* point at the bundled offline server; the UI labels replies as offline. */
   OPENAI_OFFLINE: z
     .enum(["true", "false"])

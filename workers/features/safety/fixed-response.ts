@@ -46,7 +46,7 @@ const SCREENER_CATEGORIES: ReadonlySet<CrisisCategory> = new Set([
  * call for any assessment; for `detected: false` it returns a gentle "here if you need it" note.
  */
 export function crisisResponse(
-  assessment: CrisisAssessment,
+  assessment: Pick<CrisisAssessment, "detected" | "severity" | "categories">,
   resources: readonly CrisisResource[],
   options: CrisisResponseOptions = {},
 ): FixedCrisisResponse {
