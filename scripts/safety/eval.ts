@@ -9,7 +9,7 @@
 
 import { layer1Tier } from "../../workers/features/safety/conversation.ts";
 import { detectCrisis } from "../../workers/features/safety/detector.ts";
-import { HELDOUT } from "../../workers/features/safety/eval/heldout/index.ts";
+import { HELDOUT, HELDOUT_R1, HELDOUT_R2 } from "../../workers/features/safety/eval/heldout/index.ts";
 import { type EvalReport, evaluate, formatReport } from "../../workers/features/safety/eval/report.ts";
 import { TUNING } from "../../workers/features/safety/eval/tuning/index.ts";
 import { assessRisk } from "../../workers/features/safety/index.ts";
@@ -25,9 +25,15 @@ const judge = legacy
 const t0 = performance.now();
 const tuning: EvalReport = evaluate(TUNING, judge);
 const heldout: EvalReport = evaluate(HELDOUT, judge);
+const r1: EvalReport = evaluate(HELDOUT_R1, judge);
+const r2: EvalReport = evaluate(HELDOUT_R2, judge);
 const ms = performance.now() - t0;
 console.log(formatReport("tuning set (in-sample)", tuning));
-if (!process.argv.includes("--tuning-only")) console.log(formatReport("held-out round 1", heldout));
+if (!process.argv.includes("--tuning-only")) {
+  console.log(formatReport("held-out, rounds 1 and 2", heldout));
+  console.log(formatReport("held-out round 1", r1).split("\n").slice(0, 2).join("\n"));
+  console.log(formatReport("held-out round 2", r2).split("\n").slice(0, 2).join("\n"));
+}
 console.log(`${TUNING.length + HELDOUT.length} cases in ${ms.toFixed(0)} ms`);
 if (process.argv.includes("--misses")) {
   for (const m of tuning.misses) console.log(`${m.kind}\t${m.family}\t${m.id}\t${m.fired}\t${m.text}`);
