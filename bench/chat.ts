@@ -5,7 +5,11 @@
  *    the first content chunk arrives through the raw `openai` client (baseline) versus the time
  *    until `streamReply` releases its first delta (it holds deltas until a sentence is complete
  *    and has passed the output check). p50/p95 of both and of the difference, per message.
- * 2. Crisis-check cost: `detectCrisis` per message, µs, over the labelled crisis and benign sets.
+ *    With `SAFETY_MODEL_CHECK` the reply is also held for layer 3 (the model classifier, run beside
+ *    generation): the same figure with the gate, against the offline server's classifier.
+ * 2. Safety-net cost: `assessRisk` (layers 1 + 2 and the conversation logic) per message, p50/p99
+ *    in µs over every tuning and held-out message, with the classifier's size in the bundle. This
+ *    is also what the safety net adds before the model call starts (it runs synchronously first).
  *
  * Run: `node --experimental-strip-types bench/chat.ts [--messages 300]`. The Worker modules use
  * extensionless imports, so they are bundled with esbuild first (as bench/crypto.ts does).
@@ -25,10 +29,11 @@ const MESSAGES = arg("messages", 300);
 
 const ENTRY = `
 export { streamReply, SYSTEM_PROMPT } from "./durable-objects/chat-companion";
-export { detectCrisis } from "./workers/features/safety/detector";
-export * as selfSet from "./workers/features/safety/labelled-crisis-self";
-export * as benignA from "./workers/features/safety/labelled-benign-a";
-export * as benignB from "./workers/features/safety/labelled-benign-b";
+export { assessRisk, CLASSIFIER } from "./workers/features/safety/index";
+export { modelRiskCheck } from "./workers/features/safety/model-check";
+export { CLASSIFIER_MODEL } from "./workers/features/safety/classifier-weights";
+export { TUNING } from "./workers/features/safety/eval/tuning/index";
+export { HELDOUT } from "./workers/features/safety/eval/heldout/index";
 `;
 
 interface Probe {
@@ -36,12 +41,21 @@ interface Probe {
     config: unknown,
     messages: unknown[],
     onDelta: (d: string) => void,
+    opts?: { gate?: Promise<boolean> },
   ) => Promise<{ firstReleaseMs: number | null }>;
   SYSTEM_PROMPT: string;
-  detectCrisis: (text: string) => unknown;
-  selfSet: Record<string, unknown>;
-  benignA: Record<string, unknown>;
-  benignB: Record<string, unknown>;
+  assessRisk: (text: string, turns?: readonly string[]) => unknown;
+  modelRiskCheck: (
+    client: OpenAI,
+    model: string,
+    text: string,
+    turns: readonly string[],
+    opts: { timeoutMs: number },
+  ) => Promise<{ ok: boolean }>;
+  CLASSIFIER: { bytes: number; version: string };
+  CLASSIFIER_MODEL: { weights: string };
+  TUNING: ReadonlyArray<{ text: string; turns?: readonly string[] }>;
+  HELDOUT: ReadonlyArray<{ text: string; turns?: readonly string[] }>;
 }
 
 async function loadProbe(dir: string): Promise<Probe> {
@@ -63,10 +77,6 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
 };
 const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(2)} ms  p95 ${pct(xs, 95).toFixed(2)} ms`;
-const strings = (mod: Record<string, unknown>) =>
-  Object.values(mod).flatMap((v) =>
-    Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [],
-  );
 
 async function main() {
   // Inside the repo so the bundle resolves `openai` and `zod` from node_modules.
@@ -84,6 +94,7 @@ async function main() {
     const baseline: number[] = [];
     const guarded: number[] = [];
     const added: number[] = [];
+    const gated: number[] = [];
     for (let i = 0; i < MESSAGES; i++) {
       const messages = [
         { role: "system", content: probe.SYSTEM_PROMPT },
@@ -104,23 +115,45 @@ async function main() {
       await probe.streamReply(config, messages, () => {
         if (Number.isNaN(released)) released = performance.now() - t;
       });
+      t = performance.now();
+      let withGate = Number.NaN;
+      const gate = probe
+        .modelRiskCheck(client, server.model, "I had a stressful day at work", [], { timeoutMs: 1200 })
+        .then(() => true);
+      await probe.streamReply(
+        config,
+        messages,
+        () => {
+          if (Number.isNaN(withGate)) withGate = performance.now() - t;
+        },
+        { gate },
+      );
       baseline.push(first);
       guarded.push(released);
       added.push(released - first);
+      gated.push(withGate - released);
     }
-    const texts = [...strings(probe.selfSet), ...strings(probe.benignA), ...strings(probe.benignB)];
-    for (const t of texts) probe.detectCrisis(t); // warm-up
-    const rounds = Math.max(1, Math.ceil(20_000 / Math.max(1, texts.length)));
-    const start = performance.now();
-    for (let r = 0; r < rounds; r++) for (const t of texts) probe.detectCrisis(t);
-    const perMessageUs = ((performance.now() - start) * 1000) / (rounds * texts.length);
+    const cases = [...probe.TUNING, ...probe.HELDOUT];
+    for (const c of cases) probe.assessRisk(c.text, c.turns ?? []); // warm-up
+    const costs: number[] = [];
+    for (let r = 0; r < 3; r++)
+      for (const c of cases) {
+        const t0 = performance.now();
+        probe.assessRisk(c.text, c.turns ?? []);
+        costs.push((performance.now() - t0) * 1000);
+      }
+    const us = (p: number) => pct(costs, p).toFixed(0);
 
     console.log(`chat bench — ${MESSAGES} messages, offline model with zero token delay`);
     console.log(`  first token, raw openai stream      ${fmt(baseline)}`);
     console.log(`  first released token (safety hold)  ${fmt(guarded)}`);
     console.log(`  added by sentence hold + check      ${fmt(added)}`);
+    console.log(`  added by the layer-3 hold (offline) ${fmt(gated)}`);
     console.log(
-      `  detectCrisis per message            ${perMessageUs.toFixed(1)} µs (${texts.length} labelled texts × ${rounds})`,
+      `  assessRisk (layers 1+2+conversation) p50 ${us(50)} µs  p99 ${us(99)} µs  max ${us(100)} µs per message (${cases.length} messages × 3, turns included)`,
+    );
+    console.log(
+      `  classifier ${probe.CLASSIFIER.version}: ${probe.CLASSIFIER.bytes} int8 weights, ${(probe.CLASSIFIER_MODEL.weights.length / 1024).toFixed(0)} KiB base64 in the bundle`,
     );
   } finally {
     await server.close();

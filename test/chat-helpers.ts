@@ -103,6 +103,16 @@ export async function modelMode(mode: Record<string, unknown> | "reset"): Promis
   if (!res.ok) throw new Error(`control ${res.status}`);
 }
 
+/** Switches the offline model's safety-classifier (layer 3) behaviour; "reset" also resets replies. */
+export async function riskMode(mode: Record<string, unknown>): Promise<void> {
+  const res = await fetch(controlUrl(), {
+    method: "POST",
+    headers: controlHeaders(),
+    body: JSON.stringify({ riskMode: mode }),
+  });
+  if (!res.ok) throw new Error(`control ${res.status}`);
+}
+
 /** How many chat completion requests the offline model has seen since the last reset. */
 export async function modelRequests(): Promise<number> {
   const res = await fetch(`${controlUrl()}/requests`, { headers: controlHeaders() });

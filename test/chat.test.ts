@@ -5,8 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FALLBACK_REPLY } from "../durable-objects/chat-companion";
 import { SAFE_REPLACEMENT } from "../durable-objects/chat-safety";
 import { chatMessages, notifications, riskEvents } from "../workers/db/schema";
+import { CHECK_IN_TEXT } from "../workers/features/safety/check-in";
+import { modelRiskCheck } from "../workers/features/safety/model-check";
+import { ConfigSchema } from "../workers/lib/config";
 import { createDatabase } from "../workers/lib/db";
-import { addToCareTeam, connect, type Frame, modelMode, modelRequests, say } from "./chat-helpers";
+import { createOpenAI } from "../workers/lib/openai";
+import { addToCareTeam, connect, type Frame, modelMode, modelRequests, riskMode, say } from "./chat-helpers";
 import { createUser, testConfig } from "./fixtures";
 import { call, until } from "./helpers";
 
@@ -250,5 +254,91 @@ describe("companion chat", () => {
     expect(put.status).toBe(200);
     const full = await read();
     expect(full.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it("check-in tier: an ambiguous message gets the direct question and no model call; a yes is risk", async () => {
+    await modelMode("reset");
+    const client = await connect(await createUser("patient"));
+    client.send({ type: "message", text: "i can't do this anymore", clientId: "k1" });
+    const ack = await client.waitFor((f) => f.type === "ack" && f.clientId === "k1");
+    const question = await client.waitFor((f) => f.type === "check_in");
+    expect(question).toMatchObject({ about: ack.seq, text: CHECK_IN_TEXT });
+    expect(question.fired).toEqual(expect.arrayContaining([expect.stringMatching(/^l[12]:/)]));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(client.frames.some((f) => f.type === "crisis" || f.type === "assistant")).toBe(false);
+    expect(await modelRequests()).toBe(0);
+    client.send({ type: "message", text: "yeah sometimes", clientId: "k2" });
+    const crisis = await client.waitFor((f) => f.type === "crisis");
+    expect(crisis).toMatchObject({ severity: "elevated", categories: ["suicidal_ideation_passive"] });
+    expect(crisis.rules).toContain("conv:check_in_yes");
+    client.send({ type: "message", text: "what's the point", clientId: "k3" });
+    await client.waitFor((f) => f.type === "check_in" && f.seq !== question.seq);
+    const { reply } = await say(client, "no, not like that. just tired of work");
+    expect(reply.outcome).toBe("ok");
+    client.close();
+  });
+
+  it("check-in over HTTP: the SSE turn carries the question and ends", async () => {
+    const patient = await createUser("patient");
+    const res = await call("/v1/chat/messages", {
+      method: "POST",
+      headers: { ...patient.auth, "content-type": "application/json" },
+      body: JSON.stringify({ text: "i can't do this anymore", clientId: "h-k" }),
+    });
+    expect(res.status).toBe(200);
+    const events = (await res.text())
+      .split("\n")
+      .filter((l) => l.startsWith("data: "))
+      .map((l) => JSON.parse(l.slice(6)) as Frame);
+    expect(events.map((e) => e.type)).toEqual(["ack", "message", "check_in"]);
+    expect(events[2]).toMatchObject({ about: 1, text: CHECK_IN_TEXT });
+  });
+
+  it("layer 3 (model classifier) raises risk the edge layers missed and withholds the reply", async () => {
+    await modelMode("reset");
+    await riskMode({ kind: "flag" });
+    const client = await connect(await createUser("patient"));
+    client.send({ type: "message", text: "tell me about your day", clientId: "l3" });
+    const crisis = await client.waitFor((f) => f.type === "crisis");
+    expect(crisis.rules).toContain("l3:high");
+    const reply = await client.waitFor((f) => f.type === "assistant");
+    expect(reply.outcome).toBe("withheld");
+    expect(client.frames.some((f) => f.type === "token")).toBe(false);
+    expect(client.frames.indexOf(crisis)).toBeLessThan(client.frames.indexOf(reply));
+    client.close();
+    await riskMode({ kind: "normal" });
+  });
+
+  it("layer 3 down, slow or malformed never blocks the chat: the reply is released", async () => {
+    for (const mode of [{ kind: "hang" }, { kind: "malformed" }, { kind: "error", status: 503 }]) {
+      await riskMode(mode);
+      const client = await connect(await createUser("patient"));
+      const started = Date.now();
+      const { reply } = await say(client, "I planted tomatoes today");
+      expect(reply.outcome, mode.kind).toBe("ok");
+      expect(Date.now() - started).toBeLessThan(6000);
+      expect(client.frames.some((f) => f.type === "crisis")).toBe(false);
+      client.close();
+    }
+    await riskMode({ kind: "normal" });
+  });
+
+  it("layer 3 plumbing: verdict, timeout, malformed output and errors through the real client", async () => {
+    const config = ConfigSchema.parse(env);
+    const client = createOpenAI(config, { timeoutMs: 2000 });
+    const ask = (text: string, timeoutMs = 1500) =>
+      modelRiskCheck(client, config.OPENAI_MODEL, text, ["earlier turn"], { timeoutMs });
+    await riskMode({ kind: "normal" });
+    expect(await ask("I am going to kill myself")).toMatchObject({ ok: true, tier: "high" });
+    expect(await ask("I planted tomatoes")).toMatchObject({ ok: true, tier: "none", categories: [] });
+    await riskMode({ kind: "malformed" });
+    expect(await ask("I am going to kill myself")).toMatchObject({ ok: false, reason: "malformed" });
+    await riskMode({ kind: "error", status: 500 });
+    expect(await ask("I am going to kill myself")).toMatchObject({ ok: false, reason: "error" });
+    await riskMode({ kind: "slow", delayMs: 3000 });
+    const slow = await ask("I am going to kill myself", 300);
+    expect(slow).toMatchObject({ ok: false, reason: "timeout" });
+    expect(slow.ms).toBeLessThan(1500);
+    await riskMode({ kind: "normal" });
   });
 });

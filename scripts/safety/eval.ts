@@ -9,8 +9,13 @@
 
 import { layer1Tier } from "../../workers/features/safety/conversation.ts";
 import { detectCrisis } from "../../workers/features/safety/detector.ts";
-import { HELDOUT, HELDOUT_R1, HELDOUT_R2 } from "../../workers/features/safety/eval/heldout/index.ts";
-import { type EvalReport, evaluate, formatReport } from "../../workers/features/safety/eval/report.ts";
+import { HELDOUT, HELDOUT_ROUND } from "../../workers/features/safety/eval/heldout/index.ts";
+import {
+  type EvalReport,
+  evaluate,
+  formatReport,
+  withoutOverlap,
+} from "../../workers/features/safety/eval/report.ts";
 import { TUNING } from "../../workers/features/safety/eval/tuning/index.ts";
 import { assessRisk } from "../../workers/features/safety/index.ts";
 
@@ -24,16 +29,12 @@ const judge = legacy
 
 const t0 = performance.now();
 const tuning: EvalReport = evaluate(TUNING, judge);
-const heldout: EvalReport = evaluate(HELDOUT, judge);
-const r1: EvalReport = evaluate(HELDOUT_R1, judge);
-const r2: EvalReport = evaluate(HELDOUT_R2, judge);
+const heldout: EvalReport = evaluate(withoutOverlap(HELDOUT, TUNING).cases, judge);
+
 const ms = performance.now() - t0;
 console.log(formatReport("tuning set (in-sample)", tuning));
-if (!process.argv.includes("--tuning-only")) {
-  console.log(formatReport("held-out, rounds 1 and 2", heldout));
-  console.log(formatReport("held-out round 1", r1).split("\n").slice(0, 2).join("\n"));
-  console.log(formatReport("held-out round 2", r2).split("\n").slice(0, 2).join("\n"));
-}
+if (!process.argv.includes("--tuning-only"))
+  console.log(formatReport(`held-out round ${HELDOUT_ROUND}`, heldout));
 console.log(`${TUNING.length + HELDOUT.length} cases in ${ms.toFixed(0)} ms`);
 if (process.argv.includes("--misses")) {
   for (const m of tuning.misses) console.log(`${m.kind}\t${m.family}\t${m.id}\t${m.fired}\t${m.text}`);

@@ -15,12 +15,10 @@ import { hasRiskEvidence } from "./concepts";
 import { type Cues, cuesOf } from "./cues";
 import type { CrisisCategory } from "./detector";
 import { detectCrisis } from "./detector";
-import { unicodeView } from "./features";
 import type { AssessOptions, RiskAssessment, RiskTier } from "./index";
 import { TIER_RANK } from "./index";
 import { intlIdiomOnly, intlSafeContext, matchIntl } from "./intl-lexicon";
-import { normalize } from "./normalize";
-import { LEXICON } from "./patterns";
+import { Memo, normalized, viewOf } from "./prepared";
 
 /** Per-turn decay of carried risk (a turn two messages back counts DECAY² of its level). */
 const DECAY = 0.8;
@@ -54,8 +52,7 @@ function max(a: RiskTier, b: RiskTier): RiskTier {
 
 /** The classifier only speaks on messages with some risk concept (see `hasRiskEvidence`). */
 export function evidenceIn(text: string): boolean {
-  const words = normalize(text, LEXICON).split(" ");
-  return hasRiskEvidence(words, unicodeView(text));
+  return hasRiskEvidence(normalized(text).split(" "), viewOf(text));
 }
 
 /** Layer 1 alone on one message (evaluation of the rules apart from the classifier). */
@@ -64,8 +61,14 @@ export function layer1Tier(text: string): { tier: RiskTier; fired: string[] } {
   return { tier: s.tier, fired: s.fired };
 }
 
-/** Layers 1 and 2 on one message. */
+const SINGLE = new Memo<Single>(256);
+
+/** Layers 1 and 2 on one message (memoised: earlier turns are re-read on every new message). */
 function single(text: string, withClassifier = true): Single {
+  return withClassifier ? SINGLE.get(text, () => assessSingle(text, true)) : assessSingle(text, false);
+}
+
+function assessSingle(text: string, withClassifier: boolean): Single {
   const rules = detectCrisis(text);
   // The older ASCII rules for other languages lack their languages' negation, history and idioms.
   const intlOnly =
@@ -120,7 +123,9 @@ export function assessConversation(
   const categories = new Set(now.categories);
 
   const earlier = recentTurns.filter((t) => typeof t === "string" && t.trim() !== "").slice(-WINDOW);
-  if (earlier.length > 0 && TIER_RANK[tier] < TIER_RANK.high) {
+  // A plain "no" to the check-in question is an answer, not a reason to carry earlier risk forward.
+  const answeredNo = options.afterCheckIn === true && now.cues.negative;
+  if (earlier.length > 0 && TIER_RANK[tier] < TIER_RANK.high && !answeredNo) {
     let carried = 0;
     let carriedCategories: CrisisCategory[] = [];
     earlier.forEach((turn, i) => {

@@ -19,8 +19,7 @@
  */
 
 import type { CrisisCategory } from "./detector";
-import { normalize } from "./normalize";
-import { LEXICON } from "./patterns";
+import { normalized } from "./prepared";
 
 export interface Cues {
   means: boolean;
@@ -30,6 +29,8 @@ export interface Cues {
   denial: boolean;
   affirmative: boolean;
   ambiguous: boolean;
+  /** Starts with a plain no ("no", "nope", "not really", "no, not like that"). */
+  negative: boolean;
   /** Past risk told with present safety ("3 years clean and proud"). */
   recovery: boolean;
   tier: "none" | "elevated" | "high";
@@ -144,7 +145,7 @@ const BENIGN_PURPOSE = w(
 
 /** The concept cues of one message (layer 1, beside the phrase rules). */
 export function cuesOf(text: string): Cues {
-  const t = normalize(text, LEXICON);
+  const t = normalized(text);
   const fired: string[] = [];
   const history = PAST.test(t) && !PRESENT_RISK.test(t);
   const fictional = FICTION.test(t);
@@ -223,6 +224,7 @@ export function cuesOf(text: string): Cues {
     affirmative: AFFIRMATIVE.test(t) && !/^(?:no|nah|nope|not really|never)/.test(t),
     ambiguous: AMBIGUOUS.test(t) && !denial && !fictional && !history,
     recovery: recoveryFrame(t),
+    negative: /^(?:no|nah|nope|not really|never|not at all|no no)(?: |$)/.test(t),
     tier,
     category,
     fired,

@@ -23,10 +23,10 @@
 
 import type { MessageFacts } from "./context";
 import { isHistoryOnly, isNegated, messageFacts, resolveSubject } from "./context";
-import { normalize } from "./normalize";
 import type { Rule } from "./patterns";
-import { findMatches, LEXICON, RULES } from "./patterns";
+import { findMatches, RULES } from "./patterns";
 import { activeRules } from "./prefilter";
+import { normalized } from "./prepared";
 
 export type CrisisCategory =
   | "suicidal_ideation_explicit"
@@ -88,7 +88,7 @@ const NONE: CrisisAssessment = { detected: false, severity: "none", categories: 
  */
 export function detectCrisis(text: string): CrisisAssessment {
   if (typeof text !== "string" || text.trim().length === 0) return { ...NONE, categories: [], rules: [] };
-  const norm = normalize(text, LEXICON);
+  const norm = normalized(text);
   const active = activeRules(norm);
   const facts = messageFacts(norm);
   const hits: Hit[] = [];

@@ -14,8 +14,7 @@
 
 import { conceptsOf } from "./concepts";
 import { cuesOf } from "./cues";
-import { normalize } from "./normalize";
-import { LEXICON } from "./patterns";
+import { normalized, viewOf } from "./prepared";
 
 /** Number of hash buckets (a power of two). Changing it requires retraining. */
 export const FEATURE_DIM = 1 << 16;
@@ -68,7 +67,7 @@ export function unicodeView(text: string): string {
  */
 export function featurize(text: string): { idx: Uint32Array; val: number } {
   const set = new Set<number>();
-  const words = normalize(text, LEXICON)
+  const words = normalized(text)
     .split(" ")
     .filter((w) => w !== "" && w !== "." && w !== ",");
   for (let i = 0; i < words.length; i++) {
@@ -84,7 +83,7 @@ export function featurize(text: string): { idx: Uint32Array; val: number } {
   const cues = cuesOf(text);
   for (const [name, on] of Object.entries(cues)) if (on === true) set.add(hash(`q:${name}`));
   for (const id of cues.fired) set.add(hash(`q:${id}`));
-  const view = unicodeView(text);
+  const view = viewOf(text);
   const uwords = view.split(" ");
   for (const w of uwords) if (w !== "" && !/^[a-z0-9]+$/.test(w)) set.add(hash(`u:${w}`));
   const padded = ` ${view} `;

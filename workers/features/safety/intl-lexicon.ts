@@ -14,11 +14,12 @@
  */
 
 import type { CrisisCategory, CrisisSeverity } from "./detector";
-import { unicodeView } from "./features";
+import { viewOf } from "./prepared";
 
 type Sev = Exclude<CrisisSeverity, "none">;
 interface Entry {
   readonly id: string;
+  readonly lang: string;
   readonly category: CrisisCategory;
   readonly severity: Sev;
   readonly re: RegExp;
@@ -40,6 +41,7 @@ const plain = (parts: readonly string[]) => new RegExp(`(?:${parts.join("|")})`,
 
 const e = (id: string, category: CrisisCategory, severity: Sev, re: RegExp): Entry => ({
   id: `intl.${id}`,
+  lang: id.slice(0, id.indexOf(".")),
   category,
   severity,
   re,
@@ -1403,6 +1405,42 @@ const ENTRIES: readonly Entry[] = [
   ),
 ];
 
+/**
+ * Which languages a message may be in: function words for Latin-script languages, the script for
+ * the others. Only those languages' entries are tried (an English message skips nearly all).
+ */
+const LANG_HINTS: ReadonlyArray<readonly [string, RegExp]> = [
+  [
+    "es",
+    /(?:^| )(?:que|pero|porque|estoy|quiero|tengo|muy|ya|yo|mi|nada|todo|vida|para|voy|como|mas)(?= |$)/,
+  ],
+  ["fr", /(?:^| )(?:je|j|pas|suis|mais|pour|avec|moi|tout|vie|plus|ne|ce|ca|c|est)(?= |$)/],
+  ["de", /(?:^| )(?:ich|nicht|und|mich|mir|bin|ist|das|ein|eine|mehr|kein|wie|es|hab|habe)(?= |$)/],
+  ["pt", /(?:^| )(?:eu|nao|que|estou|to|minha|meu|pra|voce|vc|mais|tudo|de|vou|quero)(?= |$)/],
+  ["it", /(?:^| )(?:io|non|che|sono|mi|ho|per|piu|voglio|tutto|la|il|di)(?= |$)/],
+  ["nl", /(?:^| )(?:ik|niet|het|een|wil|mijn|ben|meer|nog|van|de|dat)(?= |$)/],
+  ["pl", /(?:^| )(?:nie|sie|jest|mnie|juz|ze|jak|mam|chce|bo|to|z)(?= |$)/],
+  ["hi", /(?:^| )(?:main|mai|hai|nahi|hu|hoon|mujhe|kya|bhi|aur|yaar|ka|ki|ko|se)(?= |$)/],
+  ["tr", /(?:^| )(?:ben|bir|ve|degil|cok|istiyorum|artik|intihar)(?= |$)/],
+  ["id", /(?:^| )(?:aku|saya|tidak|gak|ga|ingin|pengen|mau|sudah|udah|bunuh)(?= |$)/],
+  ["vi", /(?:^| )(?:toi|khong|muon|minh|chet|tu)(?= |$)/],
+  ["sv", /(?:^| )(?:jag|inte|och|vill|mig|ar)(?= |$)/],
+  ["ro", /(?:^| )(?:eu|nu|vreau|sa|ma|sunt)(?= |$)/],
+  ["cs", /(?:^| )(?:ja|nechci|chci|jsem|se|uz)(?= |$)/],
+  ["ar", /\p{Script=Arabic}/u],
+  ["zh", /\p{Script=Han}/u],
+  ["ja", /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u],
+  ["ko", /\p{Script=Hangul}/u],
+  ["ru", /\p{Script=Cyrillic}/u],
+  ["uk", /\p{Script=Cyrillic}/u],
+];
+
+function candidateLanguages(view: string): Set<string> {
+  const out = new Set<string>();
+  for (const [lang, re] of LANG_HINTS) if (re.test(view)) out.add(lang);
+  return out;
+}
+
 /** Local idioms that use death words without risk; a message matching one is read without it. */
 const IDIOMS = new RegExp(
   [
@@ -1464,7 +1502,7 @@ const ACADEMIC =
  * a denial, an academic frame. Also applied to the older ASCII rules of `patterns-intl.ts`.
  */
 export function intlSafeContext(text: string): boolean {
-  const view = unicodeView(text).replace(IDIOMS, " ");
+  const view = viewOf(text).replace(IDIOMS, " ");
   return (
     FICTION.test(view) ||
     HISTORY.test(view) ||
@@ -1477,19 +1515,22 @@ export function intlSafeContext(text: string): boolean {
 
 /** True when the whole message is one of the languages' death idioms ("ik ga dood van het lachen"). */
 export function intlIdiomOnly(text: string): boolean {
-  const view = unicodeView(text);
+  const view = viewOf(text);
   return IDIOMS.test(view) && !ENTRIES.some((e) => e.re.test(view.replace(IDIOMS, " ")));
 }
 
 /** The most severe lexicon entry matching the message, or null. */
 export function matchIntl(text: string): { id: string; category: CrisisCategory; severity: Sev } | null {
-  let view = unicodeView(text);
+  let view = viewOf(text);
   if (view === "") return null;
+  const langs = candidateLanguages(view);
+  if (langs.size === 0) return null;
   view = view.replace(IDIOMS, " ");
   if (intlSafeContext(text)) return null;
   let best: Entry | null = null;
   const rank = { elevated: 1, high: 2, imminent: 3 } as const;
   for (const entry of ENTRIES) {
+    if (!langs.has(entry.lang)) continue;
     const m = entry.re.exec(view);
     if (m === null) continue;
     const before = view.slice(Math.max(0, m.index - 30), m.index);

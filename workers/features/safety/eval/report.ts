@@ -104,3 +104,19 @@ export function formatReport(title: string, r: EvalReport): string {
   for (const [k, t] of [...r.byLanguage].sort()) out.push(line(k, t));
   return out.join("\n");
 }
+
+const key = (c: EvalCase) => [...(c.turns ?? []), c.text].join("\n").trim().toLowerCase();
+
+/**
+ * Held-out cases whose exact text (with its turns) does not also occur in the tuning set:
+ * independent writers sometimes produce the same short line ("I want to die"), and a case the
+ * classifier was trained on is not held out.
+ */
+export function withoutOverlap(
+  heldout: readonly EvalCase[],
+  tuning: readonly EvalCase[],
+): { cases: EvalCase[]; dropped: number } {
+  const seen = new Set(tuning.map(key));
+  const cases = heldout.filter((c) => !seen.has(key(c)));
+  return { cases, dropped: heldout.length - cases.length };
+}
