@@ -46,7 +46,7 @@ describe("HTML error pages for browsers", () => {
     expect(res.status).toBe(403);
     expect(res.headers.get("content-type")).toContain("text/html");
     const html = await res.text();
-    expectLayout(html, "You can&#39;t open this page");
+    expectLayout(html, "Not allowed");
     expect(html).toContain("This form has expired. Go back, reload the page and try again.");
   });
 
@@ -59,7 +59,7 @@ describe("HTML error pages for browsers", () => {
     const page = await mini.request("/x", { headers: { accept: BROWSER } });
     expect(page.status).toBe(403);
     const html = await page.text();
-    expectLayout(html, "You can&#39;t open this page");
+    expectLayout(html, "Not allowed");
     expect(html).toContain("<p>Not for you</p>");
     const api = await mini.request("/x", { headers: { accept: "application/json" } });
     expect(api.status).toBe(403);

@@ -38,7 +38,7 @@ interface ErrorCopy {
 }
 
 const COPY: Record<number, ErrorCopy> = {
-  403: { title: "You can't open this page", lead: "This page isn't available to your account." },
+  403: { title: "Not allowed", lead: "You don't have permission to open this page." },
   404: {
     title: "Page not found",
     lead: "We couldn't find that page. The link may be incomplete, or the page may have moved.",
@@ -68,8 +68,9 @@ export function ErrorPage({ status, title, detail, requestId }: ErrorPageProps) 
   return (
     <Layout title={copy?.title ?? title}>
       <h1>{copy?.title ?? title}</h1>
-      <p>{copy?.lead ?? "Please go back and try again."}</p>
-      {detail && status < 500 && status !== 404 ? <p>{detail}</p> : null}
+      <p>
+        {detail && status < 500 && status !== 404 ? detail : (copy?.lead ?? "Please go back and try again.")}
+      </p>
       {status >= 500 ? (
         <p>
           If it keeps happening, contact support and quote this reference:{" "}
