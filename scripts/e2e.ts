@@ -599,6 +599,94 @@ async function chatMobile(browser: Browser, base: string, creds: Credentials): P
   await ctx.close();
 }
 
+/**
+ * Room events the server may add (`careTeamAlerted` on a crisis, `crisis_status`, `check_in`),
+ * rendered from a scripted socket: the page is served by the dev server, the WebSocket is a stand-in
+ * that plays these frames, so the page's handling is checked before the room sends them.
+ */
+async function chatEvents(browser: Browser, base: string): Promise<void> {
+  const ctx = await newPhoneContext(browser, base);
+  await ctx.addCookies([{ name: "haven_at", value: "stand-in", url: base }]);
+  await ctx.addInitScript(() => {
+    const resources = [{ name: "988 Lifeline", phone: "988" }];
+    const frames = [
+      { type: "welcome", lastSeq: 0, role: "user" },
+      { type: "message", seq: 1, role: "user", text: "first message", clientId: "a" },
+      { type: "crisis", seq: 2, about: 1, response: "R1", resources, careTeamAlerted: "pending" },
+      { type: "message", seq: 3, role: "user", text: "second message", clientId: "b" },
+      { type: "crisis", seq: 4, about: 3, response: "R2", resources, careTeamAlerted: false },
+      { type: "check_in", seq: 5, about: 3, text: "Are you having thoughts of ending your life?" },
+      { type: "message", seq: 6, role: "user", text: "third message", clientId: "c" },
+      { type: "crisis", seq: 7, about: 6, response: "R3", resources, careTeamAlerted: "pending" },
+      { type: "crisis_status", seq: 8, about: 1, careTeamAlerted: true },
+    ];
+    class ScriptedSocket {
+      static OPEN = 1;
+      readyState = 0;
+      onopen: (() => void) | null = null;
+      onmessage: ((e: { data: string }) => void) | null = null;
+      onclose: (() => void) | null = null;
+      constructor() {
+        setTimeout(() => {
+          this.readyState = 1;
+          this.onopen?.();
+        }, 0);
+      }
+      send(raw: string) {
+        if (JSON.parse(raw).type !== "hello") return;
+        for (const [i, f] of frames.entries())
+          setTimeout(() => this.onmessage?.({ data: JSON.stringify(f) }), 20 * (i + 1));
+      }
+      close() {}
+    }
+    Object.assign(window, { WebSocket: ScriptedSocket });
+  });
+  const page = await ctx.newPage();
+  await page.goto("/chat");
+  await page.waitForFunction(() => document.querySelectorAll("#chat-log > li").length >= 7);
+  await page.waitForTimeout(300);
+  const state = await page.evaluate(() => {
+    const items = Array.from(document.querySelectorAll("#chat-log > li"));
+    const alerted = (li: Element | undefined) => {
+      const p = li?.querySelector<HTMLElement>(".chat-crisis-alerted");
+      return p && !p.hidden ? (p.textContent ?? "") : "";
+    };
+    const crises = items.filter((li) => li.classList.contains("chat-crisis"));
+    const banner = document.getElementById("chat-crisis-alerted") as HTMLElement;
+    return {
+      order: items.map((li) => (li.querySelector("p")?.textContent ?? "").slice(0, 14)),
+      alerted: crises.map(alerted),
+      banner: banner.hidden ? "" : (banner.textContent ?? ""),
+      checkInLabel: document.querySelector(".chat-check-in strong")?.textContent ?? "",
+      checkInLive: document.querySelector(".chat-check-in")?.closest("[aria-live]")?.id ?? "",
+    };
+  });
+  check(
+    "events: inline order (crisis and check-in after the message they answer)",
+    state.order.join("|") === "first message|R1|second message|R2|Are you having|third message|R3",
+    state.order.join(" | "),
+  );
+  check(
+    "events: care-team status (true, false, pending)",
+    state.alerted[0] === "Your care team has been alerted." &&
+      state.alerted[1] === "We couldn't reach your care team yet — please use the resources above." &&
+      state.alerted[2] === "",
+    JSON.stringify(state.alerted),
+  );
+  check("events: banner says nothing definitive while pending", state.banner === "", `"${state.banner}"`);
+  check(
+    "events: check-in is a companion bubble in the live log",
+    state.checkInLabel.startsWith("Companion") && state.checkInLive === "chat-log",
+    `${state.checkInLabel} in #${state.checkInLive}`,
+  );
+  await page.focus(".chat-check-in button");
+  await page.keyboard.press("Enter");
+  const focused = await page.evaluate(() => document.activeElement?.id ?? "");
+  check("events: check-in answerable from the keyboard", focused === "chat-input", `focus on #${focused}`);
+  await page.screenshot({ path: "/tmp/e2e-chat-events.png", fullPage: true });
+  await ctx.close();
+}
+
 async function main(): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), "haven-e2e-"));
   const port = await freePort();
@@ -623,6 +711,7 @@ async function main(): Promise<number> {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
     if (!CHAT_MOBILE_ONLY) await scenario(browser, base, creds);
     await errorPages(browser, base);
+    await chatEvents(browser, base);
     await chatMobile(browser, base, creds);
   } catch (err) {
     fail("e2e", err instanceof Error ? err.message : String(err));
