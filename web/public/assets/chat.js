@@ -138,7 +138,6 @@
 
     const li = document.createElement("li");
     li.className = "card chat-bubble chat-crisis";
-    li.tabIndex = -1;
     const label = document.createElement("strong");
     label.textContent = "Haven · support right now";
     const text = document.createElement("p");
@@ -171,7 +170,6 @@
   function checkIn(f, live) {
     const li = document.createElement("li");
     li.className = "card chat-bubble chat-companion chat-check-in";
-    li.tabIndex = -1;
     const label = document.createElement("strong");
     label.textContent = companionLabel();
     const body = document.createElement("p");
