@@ -595,6 +595,18 @@ async function chatMobile(browser: Browser, base: string, creds: Credentials): P
     order.slice(Math.max(0, i1)).join(" | "),
   );
   await screenshot(page, "chat-mobile-reloaded");
+
+  // The chat flush (a system job) has written audit rows about this patient by now: the access
+  // report must not list them as someone else's access, and reads as words, not action names.
+  await page.goto("/account/access");
+  const report = (await page.locator("main").textContent()) ?? "";
+  check(
+    "access report: no system jobs, no raw action names",
+    report.includes("Who accessed my data") &&
+      !/System|chat\.messages\.persist|[a-z_]+\.[a-z_]+ \(/.test(report),
+    report.replace(/\s+/g, " ").slice(0, 160),
+  );
+  await screenshot(page, "access-report");
   check("mobile: no console errors", errors.length === 0, errors.join(" | ") || "none");
   await ctx.close();
 }
