@@ -5,7 +5,11 @@
  * /clinician; the patient signs in, chats (streamed, offline-labelled reply), sends a crisis message
  * (banner with 988 before any reply; the clinician's page alerts within 2 s), reloads (history
  * replays). Sign-in pages and /docs are checked for CSP violations; phone-width screenshots go to
- * /tmp/e2e-*.png. Everything started here is stopped at the end, also on failure.
+ * /tmp/e2e-*.png. Then (also alone with `--chat-mobile`, `npm run e2e:chat-mobile`): the 404 and 403
+ * pages render in the layout, and at 390×844, after a conversation longer than the screen, a first
+ * and a second crisis message (banner already shown) each bring their response into view; after a
+ * reload every response is inline after its message, in order. Everything started here is stopped
+ * at the end, also on failure.
  *
  * Env: CHROMIUM (default /usr/bin/chromium), E2E_KEEP_DATA=1 keeps the temporary data folder.
  */
@@ -31,6 +35,8 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 const PHONE = { width: 390, height: 844 };
+/** `npm run e2e:chat-mobile`: only the error pages and the phone-width crisis scenario. */
+const CHAT_MOBILE_ONLY = process.argv.includes("--chat-mobile");
 const STARTUP_TIMEOUT_MS = 150_000;
 const OVERALL_TIMEOUT_MS = 300_000;
 const STEP_TIMEOUT_MS = 15_000;
@@ -361,10 +367,11 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
     .catch(() => 0);
   const crisisText = (await patient.locator("#chat-crisis").textContent()) ?? "";
   const inView = await patient.evaluate(() => {
-    const r = (document.getElementById("chat-crisis") as HTMLElement).getBoundingClientRect();
-    return r.top >= 0 && r.top < window.innerHeight;
+    const el = Array.from(document.querySelectorAll("#chat-log > li.chat-crisis")).at(-1);
+    const r = el?.getBoundingClientRect();
+    return r !== undefined && r.top >= 0 && r.top < window.innerHeight;
   });
-  check("crisis banner scrolled into view", inView, "top edge on screen at 390×844");
+  check("crisis response scrolled into view", inView, "inline response's top edge on screen at 390×844");
   check(
     "crisis banner with 988",
     bannerShown > 0 && crisisText.includes("988"),
@@ -414,6 +421,284 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
   await Promise.all([anon.close(), clinCtx.close(), patCtx.close()]);
 }
 
+// ---- error pages and the phone-width crisis scenario -------------------------------------------
+
+/** A browser navigating to a missing page, or posting a stale form, gets a page in the layout. */
+async function errorPages(browser: Browser, base: string): Promise<void> {
+  const ctx = await newPhoneContext(browser, base);
+  const page = await ctx.newPage();
+  const cspErrors: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource"))
+      cspErrors.push(msg.text());
+  });
+  const missing = await page.goto("/no-such-page");
+  const h1 = await page.locator("main h1").textContent();
+  const nav = await page.locator("header.site-header nav").count();
+  check(
+    "404 page in the layout",
+    missing?.status() === 404 && h1 === "Page not found" && nav === 1,
+    `${missing?.status()} "${h1}"`,
+  );
+  await screenshot(page, "error-404");
+  await page.goto("/");
+  await Promise.all([
+    page.waitForURL("**/account/password"),
+    page.evaluate(() => {
+      const form = document.createElement("form");
+      form.method = "post";
+      form.action = "/account/password";
+      const field = document.createElement("input");
+      field.name = "csrf";
+      field.value = "forged";
+      form.append(field);
+      document.body.append(form);
+      form.submit();
+    }),
+  ]);
+  const forbidden = await page.locator("main h1").textContent();
+  const body = (await page.locator("main").textContent()) ?? "";
+  check(
+    "403 page in the layout",
+    forbidden === "Not allowed" && body.includes("This form has expired"),
+    `"${forbidden}"`,
+  );
+  await screenshot(page, "error-403");
+  check("error pages: no console errors", cspErrors.length === 0, cspErrors.join(" | ") || "none");
+  await ctx.close();
+}
+
+/** Whether an element's box is inside the viewport (its top on screen, not scrolled past). */
+function onScreen(page: Page, selector: string): Promise<{ top: number; bottom: number; visible: boolean }> {
+  return page.evaluate((sel) => {
+    const el = Array.from(document.querySelectorAll(sel)).at(-1);
+    if (!el) return { top: Number.NaN, bottom: Number.NaN, visible: false };
+    const r = el.getBoundingClientRect();
+    return {
+      top: r.top,
+      bottom: r.bottom,
+      visible: r.top >= 0 && r.top < window.innerHeight && r.bottom > 0,
+    };
+  }, selector);
+}
+
+/** The log as "kind:first words", in order: `you:…`, `crisis:about=<text of the message before>`. */
+function logOrder(page: Page): Promise<string[]> {
+  return page.$$eval("#chat-log > li", (items) =>
+    items.map((li) => {
+      const text = li.querySelector("p")?.textContent ?? "";
+      if (li.classList.contains("chat-crisis"))
+        return `crisis:after=${li.previousElementSibling?.querySelector("p")?.textContent ?? ""}`;
+      if (li.classList.contains("chat-you")) return `you:${text}`;
+      return `other:${li.querySelector("strong")?.textContent ?? ""}`;
+    }),
+  );
+}
+
+/** Sends an ordinary message and waits until the companion's reply has stopped growing. */
+async function chatTurn(page: Page, text: string): Promise<void> {
+  const count = await page.locator("#chat-log > li.chat-companion").count();
+  await page.fill("#chat-input", text);
+  await page.click("#chat-form button[type=submit]");
+  await page.waitForFunction(
+    (n) => document.querySelectorAll("#chat-log > li.chat-companion").length > n,
+    count,
+    {
+      timeout: 20_000,
+    },
+  );
+  let last = "";
+  for (let stable = 0; stable < 8; ) {
+    await page.waitForTimeout(150);
+    const now = (await page.locator("#chat-log > li.chat-companion >> nth=-1").textContent()) ?? "";
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+}
+
+/**
+ * At 390×844 the patient sends a crisis message, then a second one while the banner is already
+ * shown: the new response must be brought into view each time. After a reload every response is
+ * inline, right after the message it answers, in order.
+ */
+async function chatMobile(browser: Browser, base: string, creds: Credentials): Promise<void> {
+  const ctx = await newPhoneContext(browser, base);
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  watchConsole(page, errors);
+  await signIn(page, creds.patient.email, creds.patient.password);
+  await page.goto("/chat");
+  await page.waitForFunction(() => document.getElementById("chat-status")?.textContent === "Connected");
+  await page.waitForTimeout(1_000); // replay of any earlier conversation
+  // A conversation longer than the screen first, as on a phone after a while: the banner at the
+  // top is then out of view when the crisis messages are sent.
+  for (const text of [
+    "Work has been a lot lately",
+    "I haven't been sleeping well",
+    "My friends seem far away",
+  ])
+    await chatTurn(page, text);
+  const crisisCount = () => page.locator("#chat-log > li.chat-crisis").count();
+  const before = await crisisCount();
+
+  const first = "I want to end my life, I have a plan for tonight";
+  await page.fill("#chat-input", first);
+  await page.click("#chat-form button[type=submit]");
+  await page.waitForSelector("#chat-crisis:not([hidden])");
+  await page
+    .waitForFunction((n) => document.querySelectorAll("#chat-log > li.chat-crisis").length > n, before, {
+      timeout: 3_000,
+    })
+    .catch(() => undefined);
+  await page.waitForTimeout(300);
+  const firstInline = (await crisisCount()) > before;
+  const one = await onScreen(page, firstInline ? "#chat-log > li.chat-crisis" : "#chat-crisis");
+  check("mobile: first crisis response in view", one.visible, `top ${Math.round(one.top)} of 844`);
+
+  const second = "I still want to kill myself, nothing helps";
+  const bannerShown = await page.locator("#chat-crisis").isVisible();
+  await page.fill("#chat-input", second);
+  await page.click("#chat-form button[type=submit]");
+  await page
+    .waitForFunction((n) => document.querySelectorAll("#chat-log > li.chat-crisis").length > n + 1, before, {
+      timeout: 3_000,
+    })
+    .catch(() => undefined);
+  await page.waitForTimeout(300);
+  const inline = (await crisisCount()) > before + 1;
+  // Pages without inline responses show each new response only in the banner: that is what must be seen.
+  const two = await onScreen(page, inline ? "#chat-log > li.chat-crisis" : "#chat-crisis");
+  check(
+    "mobile: second crisis response brought into view with the banner already shown",
+    bannerShown && two.visible,
+    `banner shown before: ${bannerShown}; inline: ${inline}; top ${Math.round(two.top)}, bottom ${Math.round(two.bottom)} of 844`,
+  );
+  await page.screenshot({ path: "/tmp/e2e-chat-mobile-second-crisis.png" });
+
+  await page.reload();
+  await page.waitForFunction(() => document.getElementById("chat-status")?.textContent === "Connected");
+  await page
+    .waitForFunction((t) => (document.getElementById("chat-log")?.textContent ?? "").includes(t), second, {
+      timeout: 5_000,
+    })
+    .catch(() => undefined);
+  await page.waitForTimeout(500);
+  const order = await logOrder(page);
+  const i1 = order.indexOf(`you:${first}`);
+  const i2 = order.indexOf(`you:${second}`);
+  check(
+    "mobile: after reload each crisis response is inline after its message, in order",
+    i1 >= 0 &&
+      i2 > i1 &&
+      order[i1 + 1] === `crisis:after=${first}` &&
+      order[i2 + 1] === `crisis:after=${second}`,
+    order.slice(Math.max(0, i1)).join(" | "),
+  );
+  await screenshot(page, "chat-mobile-reloaded");
+
+  // The chat flush (a system job) has written audit rows about this patient by now: the access
+  // report must not list them as someone else's access, and reads as words, not action names.
+  await page.goto("/account/access");
+  const report = (await page.locator("main").textContent()) ?? "";
+  check(
+    "access report: no system jobs, no raw action names",
+    report.includes("Who accessed my data") &&
+      !/System|chat\.messages\.persist|[a-z_]+\.[a-z_]+ \(/.test(report),
+    report.replace(/\s+/g, " ").slice(0, 160),
+  );
+  await screenshot(page, "access-report");
+  check("mobile: no console errors", errors.length === 0, errors.join(" | ") || "none");
+  await ctx.close();
+}
+
+/**
+ * Room events the server may add (`careTeamAlerted` on a crisis, `crisis_status`, `check_in`),
+ * rendered from a scripted socket: the page is served by the dev server, the WebSocket is a stand-in
+ * that plays these frames, so the page's handling is checked before the room sends them.
+ */
+async function chatEvents(browser: Browser, base: string): Promise<void> {
+  const ctx = await newPhoneContext(browser, base);
+  await ctx.addCookies([{ name: "haven_at", value: "stand-in", url: base }]);
+  await ctx.addInitScript(() => {
+    const resources = [{ name: "988 Lifeline", phone: "988" }];
+    const frames = [
+      { type: "welcome", lastSeq: 0, role: "user" },
+      { type: "message", seq: 1, role: "user", text: "first message", clientId: "a" },
+      { type: "crisis", seq: 2, about: 1, response: "R1", resources, careTeamAlerted: "pending" },
+      { type: "message", seq: 3, role: "user", text: "second message", clientId: "b" },
+      { type: "crisis", seq: 4, about: 3, response: "R2", resources, careTeamAlerted: false },
+      { type: "check_in", seq: 5, about: 3, text: "Are you having thoughts of ending your life?" },
+      { type: "message", seq: 6, role: "user", text: "third message", clientId: "c" },
+      { type: "crisis", seq: 7, about: 6, response: "R3", resources, careTeamAlerted: "pending" },
+      { type: "crisis_status", seq: 8, about: 1, careTeamAlerted: true },
+    ];
+    class ScriptedSocket {
+      static OPEN = 1;
+      readyState = 0;
+      onopen: (() => void) | null = null;
+      onmessage: ((e: { data: string }) => void) | null = null;
+      onclose: (() => void) | null = null;
+      constructor() {
+        setTimeout(() => {
+          this.readyState = 1;
+          this.onopen?.();
+        }, 0);
+      }
+      send(raw: string) {
+        if (JSON.parse(raw).type !== "hello") return;
+        for (const [i, f] of frames.entries())
+          setTimeout(() => this.onmessage?.({ data: JSON.stringify(f) }), 20 * (i + 1));
+      }
+      close() {}
+    }
+    Object.assign(window, { WebSocket: ScriptedSocket });
+  });
+  const page = await ctx.newPage();
+  await page.goto("/chat");
+  await page.waitForFunction(() => document.querySelectorAll("#chat-log > li").length >= 7);
+  await page.waitForTimeout(300);
+  const state = await page.evaluate(() => {
+    const items = Array.from(document.querySelectorAll("#chat-log > li"));
+    const alerted = (li: Element | undefined) => {
+      const p = li?.querySelector<HTMLElement>(".chat-crisis-alerted");
+      return p && !p.hidden ? (p.textContent ?? "") : "";
+    };
+    const crises = items.filter((li) => li.classList.contains("chat-crisis"));
+    const banner = document.getElementById("chat-crisis-alerted") as HTMLElement;
+    return {
+      order: items.map((li) => (li.querySelector("p")?.textContent ?? "").slice(0, 14)),
+      alerted: crises.map(alerted),
+      banner: banner.hidden ? "" : (banner.textContent ?? ""),
+      checkInLabel: document.querySelector(".chat-check-in strong")?.textContent ?? "",
+      checkInLive: document.querySelector(".chat-check-in")?.closest("[aria-live]")?.id ?? "",
+    };
+  });
+  check(
+    "events: inline order (crisis and check-in after the message they answer)",
+    state.order.join("|") === "first message|R1|second message|R2|Are you having|third message|R3",
+    state.order.join(" | "),
+  );
+  check(
+    "events: care-team status (true, false, pending)",
+    state.alerted[0] === "Your care team has been alerted." &&
+      state.alerted[1] === "We couldn't reach your care team yet — please use the resources above." &&
+      state.alerted[2] === "",
+    JSON.stringify(state.alerted),
+  );
+  check("events: banner says nothing definitive while pending", state.banner === "", `"${state.banner}"`);
+  check(
+    "events: check-in is a companion bubble in the live log",
+    state.checkInLabel.startsWith("Companion") && state.checkInLive === "chat-log",
+    `${state.checkInLabel} in #${state.checkInLive}`,
+  );
+  await page.focus(".chat-check-in button");
+  await page.keyboard.press("Enter");
+  const focused = await page.evaluate(() => document.activeElement?.id ?? "");
+  check("events: check-in answerable from the keyboard", focused === "chat-input", `focus on #${focused}`);
+  await page.screenshot({ path: "/tmp/e2e-chat-events.png", fullPage: true });
+  await ctx.close();
+}
+
 async function main(): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), "haven-e2e-"));
   const port = await freePort();
@@ -436,7 +721,10 @@ async function main(): Promise<number> {
     const creds = parseCredentials(await ready);
     pass("dev server up", base);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
-    await scenario(browser, base, creds);
+    if (!CHAT_MOBILE_ONLY) await scenario(browser, base, creds);
+    await errorPages(browser, base);
+    await chatEvents(browser, base);
+    await chatMobile(browser, base, creds);
   } catch (err) {
     fail("e2e", err instanceof Error ? err.message : String(err));
   } finally {

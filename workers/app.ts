@@ -1,5 +1,6 @@
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { appError } from "../web/pages/errors/page";
 import { webRoutes } from "../web/routes";
 import { roleRoutes } from "./features/accounts/roles";
 import { accountRoutes } from "./features/accounts/routes";
@@ -12,7 +13,7 @@ import { keyRoutes } from "./features/keys/routes";
 import { profileRoutes } from "./features/profile/routes";
 import { screenerRoutes } from "./features/screeners/routes";
 import { systemRoutes } from "./features/system/routes";
-import { AppError, handleError } from "./lib/errors";
+import { AppError } from "./lib/errors";
 import { allowedMethods } from "./lib/methods";
 import { createRouter } from "./lib/router";
 import { authenticate } from "./middleware/auth";
@@ -94,6 +95,7 @@ app.notFound((c) => {
   }
   throw new AppError("not_found", "No such resource");
 });
-app.onError(handleError);
+// A browser asking for a page gets an HTML error page; API paths and API clients get problem+json.
+app.onError(appError);
 
 export { app };

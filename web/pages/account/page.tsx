@@ -118,15 +118,20 @@ export function AccountPage(props: {
 }
 
 export interface AccessEntryView {
-  actorRole: string | null;
-  action: string;
-  resourceType: string;
+  who: string;
+  what: string;
+  allowed: boolean;
   outcome: string;
   at: string;
   breakGlass: boolean;
 }
 
-/** "Who accessed my data": accesses by anyone else, newest first, with break-glass flagged. */
+const capitalised = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
+
+/**
+ * "Who accessed my data", in words: who (name and role), what, when, and whether it was allowed.
+ * Accesses by anyone else, newest first, with refusals and emergency (break-glass) access flagged.
+ */
 export function AccessPage({
   entries,
   nextCursor,
@@ -137,15 +142,28 @@ export function AccessPage({
   return (
     <Layout title="Who accessed my data">
       <h1>Who accessed my data</h1>
-      <p>Every time someone other than you opened or tried to open your records. Newest first.</p>
+      <p>
+        Every time someone other than you opened or tried to open your records, newest first. Your own
+        activity and Haven's automatic saving of your chat are not listed.
+      </p>
       {entries.length === 0 ? <p>No one else has accessed your data.</p> : null}
       <ul class="plain">
         {entries.map((e) => (
           <li class="card access">
             <p>
-              <strong>{ROLE_NAMES[e.actorRole ?? ""] ?? "System"}</strong> · {e.action} ({e.resourceType}) ·{" "}
-              {e.outcome === "success" ? "allowed" : e.outcome}
-              {e.breakGlass ? <strong class="error"> · emergency access</strong> : null}
+              <strong>{capitalised(e.who)}</strong> {e.what}
+              {e.breakGlass ? <strong class="error"> using emergency access</strong> : null}.
+            </p>
+            <p>
+              {e.allowed ? (
+                e.outcome === "failure" ? (
+                  "Allowed, but it did not complete."
+                ) : (
+                  "Allowed."
+                )
+              ) : (
+                <strong>Refused: they could not see anything.</strong>
+              )}
             </p>
             <p class="muted">
               <time datetime={e.at}>{e.at.replace("T", " ").slice(0, 16)} UTC</time>

@@ -2,7 +2,8 @@ import { Layout } from "../layout";
 
 /**
  * The companion chat. Server-rendered shell; `/assets/chat.js` opens the room's WebSocket with the
- * session cookie, streams replies, replays missed events on reconnect and shows the crisis banner.
+ * session cookie, streams replies, replays missed events on reconnect and shows the crisis banner
+ * (latest response and resources) plus each crisis response inline after the message it answers.
  */
 export function ChatPage({ signedIn }: { signedIn: boolean }) {
   return (
@@ -19,11 +20,12 @@ export function ChatPage({ signedIn }: { signedIn: boolean }) {
           <div id="chat-crisis" class="banner-crisis" role="alert" hidden>
             <p id="chat-crisis-text" />
             <ul id="chat-crisis-resources" />
+            <p id="chat-crisis-alerted" hidden />
             <p id="chat-screener" hidden>
               <a href="/screeners/c-ssrs">Take a short safety check (C-SSRS)</a>
             </p>
           </div>
-          <ol id="chat-log" aria-live="polite" />
+          <ol id="chat-log" aria-live="polite" aria-relevant="additions" aria-label="Messages" />
           <p id="chat-status" class="muted" role="status">
             Connecting…
           </p>

@@ -32,8 +32,10 @@
     })
     .catch(() => {});
 
+  const bySeq = new Map(); // seq of a message -> its bubble, so safety events appear right after it
+
   // kind: "you" | "companion" | "clinician" | "system" (styling only; the label says who).
-  function bubble(who, text, kind) {
+  function bubble(who, text, kind, seq) {
     const li = document.createElement("li");
     li.className = `card chat-bubble chat-${kind}`;
     const label = document.createElement("strong");
@@ -42,8 +44,20 @@
     body.textContent = text;
     li.append(label, body);
     log.append(li);
+    if (typeof seq === "number") bySeq.set(seq, li);
     li.scrollIntoView({ block: "end" });
     return li;
+  }
+
+  // Safety events (crisis responses, check-ins) go right after the message they answer, after any
+  // earlier ones for the same message; at the end when that message is not on the page.
+  function placeAfter(about, el) {
+    const mine = bySeq.get(about);
+    let anchor = mine && mine.parentNode === log ? mine : null;
+    while (anchor?.nextElementSibling?.dataset.about === String(about)) anchor = anchor.nextElementSibling;
+    el.dataset.about = String(about);
+    if (anchor) anchor.after(el);
+    else log.append(el);
   }
   const setText = (li, text) => {
     li.lastChild.textContent = text;
@@ -55,17 +69,20 @@
     el.classList.add("chat-failed");
     el.firstChild.textContent = "You (not sent)";
   }
+  // Without consent to the AI companion the room refuses messages: say where to turn it on.
+  function showError(message, code) {
+    errorBox.textContent = message;
+    if (code !== "consent_required") return;
+    const a = document.createElement("a");
+    a.href = "/account";
+    a.textContent = "Turn on the AI companion in your account";
+    errorBox.append(" ", a, ".");
+  }
   const companionLabel = () => (offline ? "Companion (offline model)" : "Companion");
 
-  // Live: the banner may be above the fold once the conversation is long, so bring it into view.
-  function showCrisis(f, live) {
-    const banner = $("chat-crisis");
-    const wasHidden = banner.hidden;
-    banner.hidden = false;
-    $("chat-crisis-text").textContent = f.response || "";
-    const list = $("chat-crisis-resources");
-    list.textContent = "";
-    for (const r of Array.isArray(f.resources) ? f.resources : []) {
+  function resourceItems(resources) {
+    const items = [];
+    for (const r of Array.isArray(resources) ? resources : []) {
       const li = document.createElement("li");
       const name = document.createElement("strong");
       name.textContent = r.name || "Help line";
@@ -87,9 +104,84 @@
       }
       if (r.available) ways.push(document.createTextNode(`(${r.available})`));
       for (const w of ways) li.append(" ", w);
-      list.append(li);
+      items.push(li);
     }
-    if (live && wasHidden) banner.scrollIntoView({ block: "start" });
+    return items;
+  }
+
+  // Only a definite answer is shown: "pending" (or no field) says nothing about the care team.
+  function showAlerted(el, value) {
+    if (!el) return;
+    el.hidden = value !== true && value !== false;
+    el.classList.toggle("error", value === false);
+    el.textContent =
+      value === true
+        ? "Your care team has been alerted."
+        : value === false
+          ? "We couldn't reach your care team yet — please use the resources above."
+          : "";
+  }
+
+  const crisisBlocks = new Map(); // about (message seq) -> inline crisis block
+  let bannerAbout = null;
+
+  // The banner keeps the latest response and resources at the top; the inline block shows each
+  // response where it happened. Live responses are scrolled into view every time, also when the
+  // banner is already showing (on a phone the banner is usually far above the new message).
+  function showCrisis(f, live) {
+    const banner = $("chat-crisis");
+    banner.hidden = false;
+    $("chat-crisis-text").textContent = f.response || "";
+    $("chat-crisis-resources").replaceChildren(...resourceItems(f.resources));
+    bannerAbout = f.about;
+    showAlerted($("chat-crisis-alerted"), f.careTeamAlerted);
+
+    const li = document.createElement("li");
+    li.className = "card chat-bubble chat-crisis";
+    const label = document.createElement("strong");
+    label.textContent = "Haven · support right now";
+    const text = document.createElement("p");
+    text.textContent = f.response || "";
+    const list = document.createElement("ul");
+    list.append(...resourceItems(f.resources));
+    const alerted = document.createElement("p");
+    alerted.className = "chat-crisis-alerted";
+    showAlerted(alerted, f.careTeamAlerted);
+    const screener = document.createElement("p");
+    screener.className = "chat-crisis-screener";
+    screener.hidden = true;
+    const a = document.createElement("a");
+    a.href = "/screeners/c-ssrs";
+    a.textContent = "Take a short safety check (C-SSRS)";
+    screener.append(a);
+    li.append(label, text, list, alerted, screener);
+    placeAfter(f.about, li);
+    if (typeof f.about === "number") crisisBlocks.set(f.about, li);
+    if (live) li.scrollIntoView({ block: "start" });
+  }
+
+  function crisisStatus(f) {
+    showAlerted(crisisBlocks.get(f.about)?.querySelector(".chat-crisis-alerted"), f.careTeamAlerted);
+    if (f.about === bannerAbout) showAlerted($("chat-crisis-alerted"), f.careTeamAlerted);
+  }
+
+  // The companion asking directly about suicidal thoughts: a companion bubble at that point in the
+  // conversation, announced by the log's live region, with a button that moves focus to the reply box.
+  function checkIn(f, live) {
+    const li = document.createElement("li");
+    li.className = "card chat-bubble chat-companion chat-check-in";
+    const label = document.createElement("strong");
+    label.textContent = companionLabel();
+    const body = document.createElement("p");
+    body.textContent = f.text || "";
+    const reply = document.createElement("button");
+    reply.type = "button";
+    reply.className = "link";
+    reply.textContent = "Answer";
+    reply.addEventListener("click", () => input.focus());
+    li.append(label, body, reply);
+    placeAfter(f.about, li);
+    if (live) li.scrollIntoView({ block: "nearest" });
   }
 
   // live: false while a reconnect or reload replays history (replayed frames have seq <= welcome's).
@@ -109,14 +201,15 @@
         const el = pending.get(f.clientId);
         if (el) {
           pending.delete(f.clientId);
+          bySeq.set(f.seq, el);
           seen.add(f.seq);
           lastSeq = Math.max(lastSeq, f.seq);
         }
         return;
       }
       case "message":
-        if (f.role === "clinician") bubble("Your clinician", f.text, "clinician");
-        else bubble("You", f.text, "you");
+        if (f.role === "clinician") bubble("Your clinician", f.text, "clinician", f.seq);
+        else bubble("You", f.text, "you", f.seq);
         return;
       case "token": {
         let el = streaming.get(f.replyTo);
@@ -137,14 +230,23 @@
       case "crisis":
         showCrisis(f, f.seq > replayThrough);
         return;
-      case "screener_offer":
-        $("chat-screener").hidden = false;
+      case "crisis_status":
+        crisisStatus(f);
         return;
+      case "check_in":
+        checkIn(f, f.seq > replayThrough);
+        return;
+      case "screener_offer": {
+        $("chat-screener").hidden = false;
+        const offer = crisisBlocks.get(f.about)?.querySelector(".chat-crisis-screener");
+        if (offer) offer.hidden = false;
+        return;
+      }
       case "clinician_joined":
         bubble("Haven", "A clinician from your care team joined the conversation.", "system");
         return;
       case "error":
-        errorBox.textContent = f.message || "Something went wrong.";
+        showError(f.message || "Something went wrong.", f.code);
         if (f.clientId) markFailed(f.clientId);
         return;
       default:
@@ -191,7 +293,7 @@
     });
     if (!res.ok || !res.body) {
       const p = await res.json().catch(() => ({}));
-      errorBox.textContent = p.detail || p.message || "Your message could not be sent.";
+      showError(p.detail || p.message || "Your message could not be sent.", p.code);
       markFailed(clientId);
       return;
     }

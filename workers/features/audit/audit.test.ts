@@ -176,6 +176,11 @@ describe("GET /v1/me/access-report", () => {
       outcome: "success",
       at: expect.any(String),
       breakGlass: true,
+      actorName: `clinician ${stranger.id.slice(0, 4)}`,
+      who: `clinician ${stranger.id.slice(0, 4)} (clinician)`,
+      what: "read your profile",
+      allowed: true,
+      summary: `Clinician ${stranger.id.slice(0, 4)} (clinician) read your profile using emergency access: allowed.`,
     });
     const paged = await json<Page>(await call("/v1/me/access-report?limit=2", { headers: patient.auth }));
     expect(paged.entries).toHaveLength(2);
@@ -183,6 +188,71 @@ describe("GET /v1/me/access-report", () => {
       await call(`/v1/me/access-report?limit=10&cursor=${paged.nextCursor}`, { headers: patient.auth }),
     );
     expect(rest.entries.map((e) => e.action)).toEqual(["profile.read", "profile.read", "care_team.assign"]);
+  });
+
+  it("reads as words: who (name and role), what, when, allowed; own actions and system jobs left out", async () => {
+    const patient = await createUser("patient", "us");
+    const doctor = await createUser("clinician", "eu");
+    const stranger = await createUser("clinician", "us");
+    const admin = await createUser("admin", "us");
+    await call(
+      "/v1/admin/care-team",
+      send("POST", admin.auth, { patientId: patient.id, clinicianId: doctor.id }),
+    );
+    await call(`/v1/patients/${patient.id}/profile`, { headers: doctor.auth });
+    await call(`/v1/patients/${patient.id}/profile`, { headers: stranger.auth });
+    await call("/v1/me/profile", { headers: patient.auth });
+    // A background job (the chat flush writes rows like this) and the patient's own history read.
+    await db("us")
+      .insert(auditLog)
+      .values([
+        {
+          actorId: null,
+          actorRole: "system",
+          action: "chat.messages.persist",
+          resourceType: "chat_message",
+          patientId: patient.id,
+          outcome: "success",
+        },
+        {
+          actorId: patient.id,
+          actorRole: "patient",
+          action: "chat.history.read",
+          resourceType: "chat_message",
+          patientId: patient.id,
+          outcome: "success",
+        },
+      ]);
+
+    const report = await json<Page>(await call("/v1/me/access-report", { headers: patient.auth }));
+    const words = report.entries.map((e) => [e.who, e.what, e.allowed]);
+    expect(words).toEqual([
+      [`clinician ${stranger.id.slice(0, 4)} (clinician)`, "tried to read your profile", false],
+      [`clinician ${doctor.id.slice(0, 4)} (clinician)`, "read your profile", true],
+      [`admin ${admin.id.slice(0, 4)} (Haven administrator)`, "added a clinician to your care team", true],
+    ]);
+    expect(report.entries[0]?.summary).toBe(
+      `Clinician ${stranger.id.slice(0, 4)} (clinician) tried to read your profile: refused.`,
+    );
+    expect(
+      report.entries.every((e) => typeof e.at === "string" && !Number.isNaN(Date.parse(String(e.at)))),
+    ).toBe(true);
+    expect(report.entries.map((e) => e.actorId)).not.toContain(patient.id);
+    expect(report.entries.map((e) => e.action)).not.toContain("chat.messages.persist");
+  });
+
+  it("the access page shows the same words to the signed-in patient", async () => {
+    const patient = await createUser("patient", "us");
+    const stranger = await createUser("clinician", "us");
+    await call(`/v1/patients/${patient.id}/profile`, { headers: stranger.auth });
+    const res = await call("/account/access", { headers: { cookie: `haven_at=${patient.token}` } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain(
+      `<strong>Clinician ${stranger.id.slice(0, 4)} (clinician)</strong> tried to read your profile`,
+    );
+    expect(html).toContain("Refused: they could not see anything.");
+    expect(html).not.toContain("profile.read");
   });
 
   it("is for patients only and validates its query", async () => {

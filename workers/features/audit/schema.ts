@@ -81,6 +81,11 @@ export const AccessEntry = z
     outcome: Outcome,
     at: z.iso.datetime(),
     breakGlass: z.boolean().openapi({ description: "The actor held an emergency (break-glass) grant" }),
+    actorName: z.string().nullable().openapi({ description: "The person's display name (null if unknown)" }),
+    who: z.string().openapi({ example: "Dr Lee (clinician)" }),
+    what: z.string().openapi({ example: "read your profile" }),
+    allowed: z.boolean().openapi({ description: "false when the access was refused" }),
+    summary: z.string().openapi({ example: "Dr Lee (clinician) read your profile: allowed." }),
   })
   .openapi("AccessReportEntry");
 

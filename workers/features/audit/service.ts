@@ -1,11 +1,13 @@
-import { and, desc, eq, gte, lt, lte, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNotNull, lt, lte, ne, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { auditLog, breakGlass } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
 import type { Region } from "../../lib/config";
 import type { AppEnv } from "../../lib/context";
 import type { Principal } from "../../lib/principal";
+import { displayNames } from "../care-team/access";
 import type { AuditQuery, ReportQuery } from "./schema";
+import { describeAction, describeActor, describeOutcome } from "./words";
 
 type Ctx = Context<AppEnv>;
 
@@ -65,8 +67,10 @@ export async function verifyChain(c: Ctx, region: Region) {
 }
 
 /**
- * "Who accessed my data": audit rows about the patient by anyone else, newest first. An access is
- * flagged break-glass when the actor held a grant for this patient at that moment.
+ * "Who accessed my data", in words: every access to the patient's records by another person,
+ * newest first, including refused and failed attempts. The patient's own actions and system jobs
+ * (rows without a person as actor, such as the chat flush) are not someone else's access and are
+ * left out. An access is flagged break-glass when the actor held a grant for this patient then.
  */
 export async function accessReport(c: Ctx, p: Principal, q: ReportQuery) {
   const db = c.get("db")(p.region);
@@ -91,7 +95,9 @@ export async function accessReport(c: Ctx, p: Principal, q: ReportQuery) {
       .where(
         and(
           eq(auditLog.patientId, p.userId),
-          sql`${auditLog.actorId} is distinct from ${p.userId}`,
+          isNotNull(auditLog.actorId),
+          ne(auditLog.actorId, p.userId),
+          sql`${auditLog.actorRole} is distinct from 'system'`,
           q.cursor ? lt(auditLog.id, Number(q.cursor)) : undefined,
         ),
       )
@@ -104,5 +110,24 @@ export async function accessReport(c: Ctx, p: Principal, q: ReportQuery) {
       outcome: "success",
     }),
   ]);
-  return page(rows, q.limit, ({ id, at, ...row }) => ({ ...row, at: at.toISOString() }));
+  const shown = rows.slice(0, q.limit);
+  const names = await displayNames(
+    c,
+    shown.flatMap((r) => (r.actorId ? [r.actorId] : [])),
+  );
+  return page(rows, q.limit, ({ id, at, ...row }) => {
+    const actorName = row.actorId ? (names.get(row.actorId) ?? null) : null;
+    const who = describeActor(row.actorRole, actorName, row.actorId === p.userId);
+    const what = describeAction(row.action, row.resourceType, row.outcome);
+    const { allowed, result } = describeOutcome(row.outcome);
+    return {
+      ...row,
+      at: at.toISOString(),
+      actorName,
+      who,
+      what,
+      allowed,
+      summary: `${who.charAt(0).toUpperCase()}${who.slice(1)} ${what}${row.breakGlass ? " using emergency access" : ""}: ${result}.`,
+    };
+  });
 }
