@@ -98,6 +98,8 @@ interface Oof {
   crisis: boolean;
   /** Layer 1 already flags this case (elevated or above). */
   rule: boolean;
+  family: string;
+  text: string;
 }
 
 /**
@@ -139,6 +141,8 @@ function main(): void {
           p: evidence[i] ? predictQ(e, q, scale, m.bias) : 0,
           crisis: e.crisis,
           rule: ruleFlags[i] === true,
+          family: TUNING[i]?.family ?? "",
+          text: caseText(TUNING[i] as EvalCase).replace(/\n/g, " ⏎ "),
         });
     });
   }
@@ -147,6 +151,7 @@ function main(): void {
     elevated: cutoff(oof, 0.045, true),
     high: cutoff(oof, 0.004, false),
   };
+  const isFlagged = (o: Oof) => o.rule || o.p >= thresholds.elevated;
   const negs = oof.filter((o) => !o.crisis);
   const poss = oof.filter((o) => o.crisis);
   let wins = 0;
@@ -159,11 +164,35 @@ function main(): void {
     `  layer 1 alone: recall ${rate(2, true).toFixed(3)}, false positives ${rate(2, false).toFixed(3)}`,
   );
   console.log(`tuning set: ${examples.length} cases (${examples.filter((e) => e.crisis).length} crisis)`);
+  const both = (crisis: boolean) =>
+    oof.filter((o) => o.crisis === crisis && isFlagged(o)).length /
+    oof.filter((o) => o.crisis === crisis).length;
+  console.log(
+    `  layers 1+2 as shipped (classifier at >= ${thresholds.elevated}): recall ${both(true).toFixed(3)}, false positives ${both(false).toFixed(3)}`,
+  );
   for (const [name, t] of Object.entries(thresholds))
     console.log(
       `  layers 1+2, classifier out-of-fold, at ${name} >= ${t}: recall ${rate(t, true).toFixed(3)}, false positives ${rate(t, false).toFixed(3)}`,
     );
 
+  if (process.argv.includes("--families")) {
+    const fam = new Map<string, { n: number; hit: number }>();
+    for (const o of oof) {
+      const f = fam.get(o.family) ?? { n: 0, hit: 0 };
+      f.n++;
+      if (isFlagged(o)) f.hit++;
+      fam.set(o.family, f);
+    }
+    for (const [k, v] of [...fam].sort())
+      console.log(`    ${k.padEnd(30)} ${(v.hit / v.n).toFixed(3)} of ${v.n}`);
+  }
+  if (process.argv.includes("--misses"))
+    oof.forEach((o) => {
+      if (o.crisis !== isFlagged(o))
+        console.log(
+          `MISS\t${o.crisis ? "missed" : "false_positive"}\t${o.family}\t${o.p.toFixed(2)}\t${o.text}`,
+        );
+    });
   const full = train(examples);
   const { q, scale } = quantize(full.w);
   const b64 = Buffer.from(q.buffer).toString("base64");

@@ -15,7 +15,11 @@ export interface ClassifierModel {
   readonly scale: number;
   readonly bias: number;
   /** Probability cut-offs chosen on out-of-fold predictions of the tuning set. */
-  readonly thresholds: { readonly checkIn: number; readonly elevated: number; readonly high: number };
+  readonly thresholds: {
+    readonly checkIn: number;
+    readonly elevated: number;
+    readonly high: number;
+  };
   /** int8 weights, base64. */
   readonly weights: string;
 }

@@ -89,6 +89,18 @@ function assessSingle(text: string, withClassifier: boolean): Single {
     tier = max(tier, cues.tier);
     if (cues.category) categories.add(cues.category);
   }
+  if (
+    cues.denial &&
+    !cues.presentRisk &&
+    (tier === "elevated" || tier === "high") &&
+    !cues.means &&
+    !cues.method &&
+    !cues.time
+  ) {
+    tier = "none";
+    categories.clear();
+    fired.push("l1:context.denial");
+  }
   if (cues.recovery && TIER_RANK[tier] >= TIER_RANK.elevated) {
     tier = "none";
     categories.clear();
@@ -102,6 +114,7 @@ function assessSingle(text: string, withClassifier: boolean): Single {
     fired.push(`l2:${band}`);
     tier = max(tier, band);
   }
+
   if (cues.ambiguous && tier === "none") {
     tier = "check_in";
     fired.push("l1:cue.ambiguous");

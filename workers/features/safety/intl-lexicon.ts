@@ -1412,15 +1412,36 @@ const ENTRIES: readonly Entry[] = [
 const LANG_HINTS: ReadonlyArray<readonly [string, RegExp]> = [
   [
     "es",
-    /(?:^| )(?:que|pero|porque|estoy|quiero|tengo|muy|ya|yo|mi|nada|todo|vida|para|voy|como|mas)(?= |$)/,
+    /(?:^| )(?:que|pero|porque|estoy|quiero|tengo|muy|ya|yo|mi|nada|todo|vida|para|voy|como|mas|el|la|los|las|lo|le|un|una|es|en|con|por|se|del|al|hoy|manana|si|cuando|eso|esto|porfa|q|tu)(?= |$)/,
   ],
-  ["fr", /(?:^| )(?:je|j|pas|suis|mais|pour|avec|moi|tout|vie|plus|ne|ce|ca|c|est)(?= |$)/],
-  ["de", /(?:^| )(?:ich|nicht|und|mich|mir|bin|ist|das|ein|eine|mehr|kein|wie|es|hab|habe)(?= |$)/],
-  ["pt", /(?:^| )(?:eu|nao|que|estou|to|minha|meu|pra|voce|vc|mais|tudo|de|vou|quero)(?= |$)/],
-  ["it", /(?:^| )(?:io|non|che|sono|mi|ho|per|piu|voglio|tutto|la|il|di)(?= |$)/],
-  ["nl", /(?:^| )(?:ik|niet|het|een|wil|mijn|ben|meer|nog|van|de|dat)(?= |$)/],
-  ["pl", /(?:^| )(?:nie|sie|jest|mnie|juz|ze|jak|mam|chce|bo|to|z)(?= |$)/],
-  ["hi", /(?:^| )(?:main|mai|hai|nahi|hu|hoon|mujhe|kya|bhi|aur|yaar|ka|ki|ko|se)(?= |$)/],
+  [
+    "fr",
+    /(?:^| )(?:je|j|pas|suis|mais|pour|avec|moi|tout|vie|plus|ne|ce|ca|c|est|je|j|me|m|moi|le|la|les|un|une|et|en|au|aux|des|du|ce|qui|tu|ton|ta|mon|ma|mes|demain|soir)(?= |$)/,
+  ],
+  [
+    "de",
+    /(?:^| )(?:ich|nicht|und|mich|mir|bin|ist|das|ein|eine|mehr|kein|wie|es|hab|habe|du|der|die|den|dem|zu|auf|mit|heute|morgen|mein|meine|er|sie|wir|ihr|nur|noch|schon|gar)(?= |$)/,
+  ],
+  [
+    "pt",
+    /(?:^| )(?:eu|nao|que|estou|to|minha|meu|pra|voce|vc|mais|tudo|de|vou|quero|o|a|os|as|um|uma|em|no|na|com|por|se|ja|hoje|amanha|ele|ela|isso|ta|ne)(?= |$)/,
+  ],
+  [
+    "it",
+    /(?:^| )(?:io|non|che|sono|mi|ho|per|piu|voglio|tutto|la|il|di|lo|gli|le|un|una|del|della|nel|con|se|ma|ha|oggi|domani|anche|gia|cosa)(?= |$)/,
+  ],
+  [
+    "nl",
+    /(?:^| )(?:ik|niet|het|een|wil|mijn|ben|meer|nog|van|de|dat|je|te|om|moet|ga|gaat|dood|zijn|heb|maar|als|wat|hoe|op|naar|met|vandaag|morgen|ze|hij)(?= |$)/,
+  ],
+  [
+    "pl",
+    /(?:^| )(?:nie|sie|jest|mnie|juz|ze|jak|mam|chce|bo|to|z|na|do|w|i|mi|ja|ty|tak|dzis|jutro|przez|moj|moja|co|zeby)(?= |$)/,
+  ],
+  [
+    "hi",
+    /(?:^| )(?:main|mai|hai|nahi|hu|hoon|mujhe|kya|bhi|aur|yaar|ka|ki|ko|se|mera|meri|mere|tum|tu|ab|koi|kuch|sab|bas|kar|raha|rahi|gaya|gayi|hoga|diya|liya|wala|wali|ke|me|mein)(?= |$)/,
+  ],
   ["tr", /(?:^| )(?:ben|bir|ve|degil|cok|istiyorum|artik|intihar)(?= |$)/],
   ["id", /(?:^| )(?:aku|saya|tidak|gak|ga|ingin|pengen|mau|sudah|udah|bunuh)(?= |$)/],
   ["vi", /(?:^| )(?:toi|khong|muon|minh|chet|tu)(?= |$)/],
