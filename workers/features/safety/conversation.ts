@@ -101,6 +101,11 @@ function assessSingle(text: string, withClassifier: boolean): Single {
     categories.clear();
     fired.push("l1:context.denial");
   }
+  if (cues.professionalFrame && (tier === "elevated" || tier === "high") && !cues.time) {
+    tier = "none";
+    categories.clear();
+    fired.push("l1:context.professional");
+  }
   if (cues.recovery && TIER_RANK[tier] >= TIER_RANK.elevated) {
     tier = "none";
     categories.clear();
@@ -138,7 +143,9 @@ export function assessConversation(
   const earlier = recentTurns.filter((t) => typeof t === "string" && t.trim() !== "").slice(-WINDOW);
   // A plain "no" to the check-in question is an answer, not a reason to carry earlier risk forward.
   const answeredNo = options.afterCheckIn === true && now.cues.negative;
-  if (earlier.length > 0 && TIER_RANK[tier] < TIER_RANK.high && !answeredNo) {
+  // "I mean the card game" / "lol": the later message explains the earlier words.
+  const clarified = now.cues.clarify && TIER_RANK[now.tier] < TIER_RANK.elevated;
+  if (earlier.length > 0 && TIER_RANK[tier] < TIER_RANK.high && !answeredNo && !clarified) {
     let carried = 0;
     let carriedCategories: CrisisCategory[] = [];
     earlier.forEach((turn, i) => {
@@ -151,13 +158,13 @@ export function assessConversation(
     });
     const signal =
       now.cues.means ||
-      now.cues.method ||
-      now.cues.time ||
+      now.cues.methodLoose ||
       now.cues.goodbye ||
+      now.cues.ambiguous ||
       now.score >= CLASSIFIER.thresholds.checkIn * WEAK_FRACTION;
     const joined = [...earlier.slice(-3), input].join("\n");
     const context = evidenceIn(joined) ? crisisProbability(joined) : 0;
-    if (carried >= TIER_RANK.check_in && (now.cues.means || now.cues.method)) {
+    if (carried >= TIER_RANK.check_in && (now.cues.means || now.cues.methodLoose)) {
       tier = max(tier, "high");
       fired.push("conv:means_after_risk");
       categories.add("plan_or_means");

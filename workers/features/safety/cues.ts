@@ -23,7 +23,10 @@ import { normalized } from "./prepared";
 
 export interface Cues {
   means: boolean;
+  /** A question about a method: lethal quantities, heights, speed, certainty. */
   method: boolean;
+  /** Any "how many / would it / which one" question near a means or with no ordinary object. */
+  methodLoose: boolean;
   time: boolean;
   goodbye: boolean;
   denial: boolean;
@@ -31,6 +34,10 @@ export interface Cues {
   ambiguous: boolean;
   /** Something says the risk is current ("again", "lately", "right now", "still want"). */
   presentRisk: boolean;
+  /** The writer clarifies an ordinary meaning ("I mean the card game", "lol"). */
+  clarify: boolean;
+  /** A professional, academic or fictional frame with no first-person risk in it. */
+  professionalFrame: boolean;
   /** Starts with a plain no ("no", "nope", "not really", "no, not like that"). */
   negative: boolean;
   /** Past risk told with present safety ("3 years clean and proud"). */
@@ -54,7 +61,7 @@ const ACQUIRE = w(
   "bought|buying|ordered|saved up|saving up|been saving|been keeping|keeping (?:them|it) (?:hidden|in)|stockpiled|stockpiling|stockpile|hoarded|hoarding|stashed|stashing|hid|hiding|hidden|collected|collecting|counted|counting|lined up|laid out|found where|know where (?:dad|mom|mum|my \\S+|he|she|they) keeps?|found the keys?|picked up (?:a|the|some) (?:rope|gun|pistol|rifle|bullets|ammo)|loaded|(?:in|under) my (?:bag|car|drawer|bed|pillow|mattress|room|pocket|sock drawer)|got (?:a|the|some|enough|my hands on) (?:rope|gun|pistol|rifle|bullets|ammo|helium|charcoal|rat poison|antifreeze)|have enough|got enough|(?:all|enough) (?:of )?(?:my|the|these|those) (?:\\S+ )?(?:pills|meds|tablets)",
 );
 const ORDINARY_USE = w(
-  "for (?:my |the |our |a )?(?:headache|migraine|cramps|period|back|pain|cold|flu|fever|allergies|allergy|hunting|range|shooting range|camping|climbing|gym|work|job|garden|yard|moving|project|class|course|boat|dog|cat|horse|kid|kids|son|daughter|trip|hike)|prescribed|pharmacy refill|refill|as directed|with food|skeet|deer season|target practice|hunting|rock climbing|tug of war|jump rope|skipping rope",
+  "hunts|hunter|hunting|(?:gun|pill|lock) (?:safe|box)|lock(?:ed|ing)? (?:it|them|up|away)|storing|storage|dispos\\w*|take.?back|for (?:my |the |our |a )?(?:headache|migraine|cramps|period|back|pain|cold|flu|fever|allergies|allergy|hunting|range|shooting range|camping|climbing|gym|work|job|garden|yard|moving|project|class|course|boat|dog|cat|horse|kid|kids|son|daughter|trip|hike)|prescribed|pharmacy refill|refill|as directed|with food|skeet|deer season|target practice|hunting|rock climbing|tug of war|jump rope|skipping rope",
 );
 const METHOD_Q = w(
   "(?<=^|\\. |, )(?:can|will|would|does|do|is|could) (?:\\S+ ){0,5}(?:kill (?:a|you|someone|me)|work|stop|hurt|painful|enough|instant|misfire|survive|hold)(?! (?:me|my|out|on|for|with|at|in|the|this|today|tomorrow))|which (?:one|artery|vein|trains?|pills?|medications?|floor|bridge|way|method|line|gauge|combination)|what(?:s| is) the (?:dose|dosage|amount|most reliable|best way|quickest way|easiest way|surest way)|is there (?:a|any) (?:medication|pill|way|drug|combination|method)|how (?:many|much|high|tall|far|long|fast|deep|cold|quickly|painful|easy)|is it true (?:that )?|(?:does|do|would|will) (?:it|that|this|\\S+ing|people|anyone) (?:\\S+ )?(?:always |actually |really )?(?:work|survive|feel|hurt)|(?:always|actually|really) work|peaceful|how (?:would|do|does|could) (?:i|you|someone|one|a person)|what (?:height|dose|amount|dosage|floor|happens if (?:i|you|someone) (?:take|took|swallow|mix|jump|drink))|which (?:is|would be) (?:faster|quicker|more painless|less painful|more reliable|surer)|would it hurt|does it hurt|is it painful|painless|lethal|fatal|deadly|enough to|can (?:you|someone|a person|i) survive|survivable|chance of surviving|to not wake up|to never wake up|(?:quickest|fastest|easiest|surest|best|most reliable|least painful) (?:way|method)|bleed out",
@@ -69,7 +76,7 @@ const LETHALITY_WEAK = w(
   "quick|quickest|fastest|surest|certain|guaranteed|instant|instantly|hurt|peaceful|(?:always|actually|really) work|enough|for sure|definitely",
 );
 const PRO_CONTEXT = w(
-  "(?:my|the|our) ward|on (?:the|my) shift|nurses|registrar|hospice|rotation|instructor|poster|assignment|poetry|analysis|crisis lines?|hotline|helpline|988|qpr|lethal means counsel\\w*|awareness|postvention|(?:safety|firearm|first aid|cpr) (?:course|training|class)|vet said|the vet|to the vet|for dogs|for cats|my (?:dog|cat|puppy|kitten)|ashes|scatter\\w*|for (?:my |a |the |our )?(?:exam|exams|class|course|essay|paper|thesis|assignment|homework|test|quiz|lecture|seminar|training|shift|work|job|patients?|clients?|residents?|ward|clinic|research|study|nursing|pharmacology|toxicology|biology|chemistry|presentation|report|article|novel|book|story|screenplay|script|game|campaign|character|dog|cat|puppy|kitten|pet|horse|baby|toddler|kid|son|daughter|mum|mom|dad|grandma|grandpa)|as a (?:nurse|doctor|pharmacist|paramedic|emt|medic|student|teacher|counsellor|counselor|therapist|social worker|vet|caregiver|carer)|(?:im|i am) a (?:nurse|doctor|pharmacist|paramedic|emt|medic|nursing student|med student|medical student|teacher|counsellor|counselor|therapist|social worker|vet|vet tech|caregiver|carer|writer|novelist|researcher)|(?:my|our|the) (?:patient|patients|client|clients|professor|lecturer|textbook|module|unit|curriculum|protocol|guidelines|character|characters|protagonist|villain|plot|novel|story|fic|fanfic|campaign|dnd|d and d|game|level|boss|quest|npc|raid|episode|series|movie|film|show|documentary|podcast|play|screenplay|manuscript|chapter)|poison control|safe dose|safe dosage|safely|maximum dose|max dose|per day|dosing|interaction|interactions|side effects?|recommended|pediatric|paediatric|accidentally|by accident|swallowed (?:a|one|some) of|in a book|in the book|in the movie|in the game|in the show|trivia|fun fact|history of|statistics|stats|rates of|prevention|awareness|training|first aid|cpr|naloxone|narcan",
+  "(?:my|the|our) ward|on (?:the|my) shift|nurses|volunteer\\w*|listening line|receptionist|care certificate|counsellors?|counselors?|moderat\\w*|safeguarding|discord|protocol|callers?|residents?|registrar|hospice|rotation|instructor|poster|assignment|poetry|analysis|crisis lines?|hotline|helpline|988|qpr|lethal means counsel\\w*|awareness|postvention|(?:safety|firearm|first aid|cpr) (?:course|training|class)|vet said|the vet|to the vet|for dogs|for cats|my (?:dog|cat|puppy|kitten)|ashes|scatter\\w*|for (?:my |a |the |our )?(?:exam|exams|class|course|essay|paper|thesis|assignment|homework|test|quiz|lecture|seminar|training|shift|work|job|patients?|clients?|residents?|ward|clinic|research|study|nursing|pharmacology|toxicology|biology|chemistry|presentation|report|article|novel|book|story|screenplay|script|game|campaign|character|dog|cat|puppy|kitten|pet|horse|baby|toddler|kid|son|daughter|mum|mom|dad|grandma|grandpa)|as a (?:nurse|doctor|pharmacist|paramedic|emt|medic|student|teacher|counsellor|counselor|therapist|social worker|vet|caregiver|carer)|(?:im|i am) a (?:nurse|doctor|pharmacist|paramedic|emt|medic|nursing student|med student|medical student|teacher|counsellor|counselor|therapist|social worker|vet|vet tech|caregiver|carer|writer|novelist|researcher)|(?:my|our|the) (?:patient|patients|client|clients|professor|lecturer|textbook|module|unit|curriculum|protocol|guidelines|character|characters|protagonist|villain|plot|novel|story|fic|fanfic|campaign|dnd|d and d|game|level|boss|quest|npc|raid|episode|series|movie|film|show|documentary|podcast|play|screenplay|manuscript|chapter)|poison control|safe dose|safe dosage|safely|maximum dose|max dose|per day|dosing|interaction|interactions|side effects?|recommended|pediatric|paediatric|accidentally|by accident|swallowed (?:a|one|some) of|in a book|in the book|in the movie|in the game|in the show|trivia|fun fact|history of|statistics|stats|rates of|prevention|awareness|training|first aid|cpr|naloxone|narcan",
 );
 const TIME = w(
   "next (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month)|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tonight|midnight)|easter|christmas|new year s|new years|(?:after|before|on) (?:my |the |her |his )?(?:graduation|wedding|funeral|birthday|exams?|results|court date|anniversary|holidays|lunch break|shift)|(?:the day|the night|the week) (?:after|before)|when the clock|(?:in|maybe|about) (?:\\d+|one|two|three|a couple) (?:more )?(?:hours?|hrs?|days?)|(?:\\d+|one|two|three|few) more (?:days|hours|weeks|sleeps)|after this (?:conversation|chat|message)|as soon as|the weekend|this storm|tonight|tonite|2nite|tomorrow|tmrw|tmr|this (?:evening|weekend|week|friday|saturday|sunday|monday|tuesday|wednesday|thursday)|on (?:friday|saturday|sunday|monday|tuesday|wednesday|thursday|my birthday|the anniversary)|(?:friday|saturday|sunday|monday|tuesday|wednesday|thursday) (?:night|morning|evening)|in (?:a|an|one|two|three|a few|few|\\d+|half an) (?:minutes?|mins?|hours?|hrs?|days?|weeks?)|(?:when|after|once|before) (?:everyone|everybody|they|my \\S+|the house|the kids|mom|dad|he|she) (?:\\S+ ){0,2}(?:asleep|to bed|to sleep|leaves?|left|goes|go|gone|out|away|home|quiet)|before (?:morning|sunrise|dawn|tomorrow|the weekend|christmas|my birthday)|at (?:midnight|dawn|\\d+ ?(?:am|pm)?)|by (?:sunday|monday|friday|tomorrow|the end of the (?:week|month|day)|morning)|the (?:\\d+(?:st|nd|rd|th)?) of|on the \\d+(?:st|nd|rd|th)?|date is set|set a date|picked a date|the day after|next week|end of the month|new years|christmas eve|right now|right after",
@@ -117,13 +124,13 @@ const FICTION = w(
 );
 
 const PAST = w(
-  "back when|when i was|at (?:1[0-9]|2[0-9])|in (?:\\d+)(?:th|st|nd|rd) grade|(?:my|the) teens|in my \\d0s|the version of me|(?:one|two|three|four|five|\\d+) (?:years?|months?|days?) (?:clean|free|sober|ago|since)|(?:\\d+|one|two|a) years? clean|in (?:january|february|march|april|may|june|july|august|september|october|november|december)|during my|through my|remember when|those thoughts|old meds|use to|last winter|last year|in lockdown|during lockdown|when i first|in my (?:early |late )?(?:teens|twenties|thirties|twenties)|early years|long gone|went away|a few months ago|for the first time in (?:ages|years|a year|months|a while)|from when i|how much i (?:wanted|used)|remember(?:ing)? (?:how|when)|the years i|the thoughts of|(?:19|20)\\d\\d|used to|years ago|months ago|a year ago|back in (?:19|20)\\d\\d|in (?:19|20)\\d\\d|since (?:19|20)\\d\\d|when i was (?:younger|little|a kid|a teen|a teenager|in (?:high )?school|at uni|\\d+)|back then|that was|looking back|thinking back|(?:my )?old (?:journal|diary|note|notes|letters?|self)|anniversary|sectioned|in recovery|recovered|(?:clean|free|sober) for|\\d+ (?:years?|months?) (?:clean|free|sober)|(?:had|went through) (?:a|some) (?:really )?(?:dark|bad|rough|tough) (?:time|period|patch|year)|(?:at|during) (?:my|the) (?:worst|lowest)|i survived|got through it",
+  "from (?:age )?\\d+ (?:to|till|until) \\d+|(?:havent|haven t|have not|hasnt|had no) (?:done it|had (?:it|one|any|them)|felt (?:that|like that)|(?:any )?urges?)(?: \\S+){0,3} (?:since|for years|in years)|none for years|for years since|(?:years|months) back|in my (?:teens|twenties|thirties|forties|fifties)|in college|at uni|during covid|during (?:the )?(?:pandemic|lockdown)|rock bottom|sober (?:for )?\\d+|(?:\\d+|four|five|six|seven|eight|nine|ten) years? (?:sober|free|clean|ago|back)|free from|old coping|back when|when i was|at (?:1[0-9]|2[0-9])|in (?:\\d+)(?:th|st|nd|rd) grade|(?:my|the) teens|in my \\d0s|the version of me|(?:one|two|three|four|five|\\d+) (?:years?|months?|days?) (?:clean|free|sober|ago|since)|(?:\\d+|one|two|a) years? clean|in (?:january|february|march|april|may|june|july|august|september|october|november|december)|during my|through my|remember when|those thoughts|old meds|use to|last winter|last year|in lockdown|during lockdown|when i first|in my (?:early |late )?(?:teens|twenties|thirties|twenties)|early years|long gone|went away|a few months ago|for the first time in (?:ages|years|a year|months|a while)|from when i|how much i (?:wanted|used)|remember(?:ing)? (?:how|when)|the years i|the thoughts of|(?:19|20)\\d\\d|used to|years ago|months ago|a year ago|back in (?:19|20)\\d\\d|in (?:19|20)\\d\\d|since (?:19|20)\\d\\d|when i was (?:younger|little|a kid|a teen|a teenager|in (?:high )?school|at uni|\\d+)|back then|that was|looking back|thinking back|(?:my )?old (?:journal|diary|note|notes|letters?|self)|anniversary|sectioned|in recovery|recovered|(?:clean|free|sober) for|\\d+ (?:years?|months?) (?:clean|free|sober)|(?:had|went through) (?:a|some) (?:really )?(?:dark|bad|rough|tough) (?:time|period|patch|year)|(?:at|during) (?:my|the) (?:worst|lowest)|i survived|got through it",
 );
 const PRESENT_RISK = w(
   "again|lately|these days|right now|back again|(?:urges|thoughts|feelings) (?:are|came) back|still (?:want|think|feel|have|do|cut|hurt)|relapsed (?:today|yesterday|last night|this week)|cant stop|every day now|starting to feel like (?:that|this) again",
 );
 const PRESENT_SAFE = w(
-  "good|glad|progress|growth|hopeful|love|favourite|favorite|smiling|grateful|calm|calmly|fine|okay|better|proud|happy|full circle|wild how|so different|different life|recipes|(?:are|is|were) gone|isnt|doing great|stable|graduating|wanting to live|enjoy|got better|(?:a|an) (?:teacher|nurse|mum|mom|dad|parent) now|counter|restored|reflective|different person|believe it|trust|(?:good|nice) kind|still use the skills|learned other ways|happy|(?:okay|ok|well|fine|good|better) now|im well|long gone|went away|stability|stable|how far|havent had one since|since then|clean|free|proud|recovered|doing fine|feels? nice|felt nice|in a good place|remarried|now i have|now im|i have people|makes all the difference|(?:dont|don t) recognise|(?:dont|don t) recognize|normal stuff|made it|thank god|helped (?:so much|a lot|me)|(?:im|i am|i m) (?:safe|okay|ok|fine|doing (?:well|okay|ok|good|better)|in a (?:much |way )?better place|grateful|proud|so glad|happy now|alive)|(?:now|today) i|got help|gets? better|got better|made it|it passed|(?:doing|feeling) (?:so much )?better|better now|proof|grateful",
+  "want to be here|(?:my |i have )?reasons|know who to call|(?:today|it) was (?:totally )?fine|no urges|happily|felt good|useful|honest|oddly normal|bakery|business|hats|crochet|good|glad|progress|growth|hopeful|love|favourite|favorite|smiling|grateful|calm|calmly|fine|okay|better|proud|happy|full circle|wild how|so different|different life|recipes|(?:are|is|were) gone|isnt|doing great|stable|graduating|wanting to live|enjoy|got better|(?:a|an) (?:teacher|nurse|mum|mom|dad|parent) now|counter|restored|reflective|different person|believe it|trust|(?:good|nice) kind|still use the skills|learned other ways|happy|(?:okay|ok|well|fine|good|better) now|im well|long gone|went away|stability|stable|how far|havent had one since|since then|clean|free|proud|recovered|doing fine|feels? nice|felt nice|in a good place|remarried|now i have|now im|i have people|makes all the difference|(?:dont|don t) recognise|(?:dont|don t) recognize|normal stuff|made it|thank god|helped (?:so much|a lot|me)|(?:im|i am|i m) (?:safe|okay|ok|fine|doing (?:well|okay|ok|good|better)|in a (?:much |way )?better place|grateful|proud|so glad|happy now|alive)|(?:now|today) i|got help|gets? better|got better|made it|it passed|(?:doing|feeling) (?:so much )?better|better now|proof|grateful",
 );
 const NEGATOR =
   /(?:^| )(?:not|never|no|dont|didnt|wont|havent|hasnt|isnt|arent|wasnt|without|nor)(?: \S+){0,3} ?$/;
@@ -140,6 +147,14 @@ export function recoveryFrame(t: string): boolean {
   return PAST.test(t) && !PRESENT_RISK.test(t) && PRESENT_SAFE.test(t);
 }
 
+/** The writer explains that the alarming words meant something ordinary. */
+const CLARIFY = w(
+  "i mean|i meant|sorry(?:,)? (?:i realise|i realize|that sounded|that came out)|(?:that|it|this) (?:sounded|sounds|came out) (?:odd|bad|wrong|dark|weird|alarming)|not like that|jk|just kidding|just joking|lol|lmao|haha|hahaha|nerf|the card game|the game|a game|a tv show|the show|for work|my job",
+);
+const FIRST_PERSON_RISK = w(
+  "i (?:want|wanna|am going|m going|will|ll|plan|need) to (?:die|kill myself|end (?:it|my life)|hurt myself)|(?:im|i m|i am) (?:suicidal|going to do it)|i feel suicidal|(?:kill|hurt|cut|cutting|burn|burning) myself(?! when i was| back then| in my)",
+);
+
 /** Ordinary reasons for goodbyes, giving things away and "last" days. */
 const BENIGN_PURPOSE = w(
   "tradition|fireworks|festival|concert|party|(?:for|just) fun|camping|holiday|vacation|trip|travel|(?:parental|maternity|paternity|annual) leave|(?:the|a|my) move|moving|relocat\\w*|new (?:job|chapter|city|flat|apartment|house)|off grid|back (?:on|in|next)|see you|talk (?:soon|later|tomorrow)|wish me luck|lol|lmao|haha|jk|(?:to|at) (?:the|my) (?:office|team|coworkers|colleagues|class|school|old house|flat|apartment)|charity|goodwill|declutter\\w*|retire\\w*|graduat\\w*|resign\\w*|quitting (?:my|the) job|figuratively|shoot (?:my|your|his|her) shot",
@@ -152,7 +167,7 @@ export function cuesOf(text: string): Cues {
   const history = PAST.test(t) && !PRESENT_RISK.test(t);
   const fictional = FICTION.test(t);
   const professional = PRO_CONTEXT.test(t) || fictional;
-  const means = MEANS.test(t) && !professional;
+  const means = MEANS.test(t) && !professional && !ORDINARY_USE.test(t) && !CLARIFY.test(t);
   const denial = DENIAL.test(t);
   const methodQ = METHOD_Q.test(t);
   const method =
@@ -220,6 +235,13 @@ export function cuesOf(text: string): Cues {
   return {
     means,
     method: methodQ && !professional,
+    methodLoose:
+      methodQ &&
+      !professional &&
+      /(?:^| )(?:take|enough|would it|does it|is it|how many|how much|how high|how long|how far|which (?:one|way|floor|bridge))(?= |$)/.test(
+        t,
+      ) &&
+      !CLARIFY.test(t),
     time,
     goodbye,
     denial,
@@ -227,6 +249,8 @@ export function cuesOf(text: string): Cues {
     ambiguous: AMBIGUOUS.test(t) && !denial && !fictional && !history,
     recovery: recoveryFrame(t),
     presentRisk: PRESENT_RISK.test(t),
+    clarify: CLARIFY.test(t) || BENIGN_PURPOSE.test(t),
+    professionalFrame: professional && !FIRST_PERSON_RISK.test(t),
     negative: /^(?:no|nah|nope|not really|never|not at all|no no)(?: |$)/.test(t),
     tier,
     category,

@@ -17,7 +17,7 @@ const GATE = {
  * Regression floor: the held-out figures measured when this round was first evaluated (see the
  * README), minus a small margin. The gate above is NOT met; this floor keeps what was reached.
  */
-const FLOOR = { recall: 0.8, maxFpr: 0.08 };
+const FLOOR = { recall: 0.86, maxFpr: 0.08 };
 
 const ID = /^(?:l1|l2|l3|conv|moderation):[a-z0-9_.:-]+$/;
 

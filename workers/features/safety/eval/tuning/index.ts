@@ -9,6 +9,9 @@ import r1h4 from "./r1-h4.json";
 import r2h5 from "./r2-h5.json";
 import r2h6 from "./r2-h6.json";
 import r2h7 from "./r2-h7.json";
+import r3h8 from "./r3-h8.json";
+import r3h9 from "./r3-h9.json";
+import r3h10 from "./r3-h10.json";
 import t0 from "./t0-everyday.json";
 import t1 from "./t1.json";
 import t2 from "./t2.json";
@@ -47,6 +50,6 @@ export const TUNING: readonly EvalCase[] = [
   ...(t5 as EvalCase[]),
   ...(t6 as EvalCase[]),
   ...(t7 as EvalCase[]),
-  // Held-out rounds 1 and 2, moved here after their figures were reported.
-  ...([r1h1, r1h2, r1h3, r1h4, r2h5, r2h6, r2h7].flat() as EvalCase[]),
+  // Held-out rounds 1-3, moved here after their figures were reported.
+  ...([r1h1, r1h2, r1h3, r1h4, r2h5, r2h6, r2h7, r3h8, r3h9, r3h10].flat() as EvalCase[]),
 ];
