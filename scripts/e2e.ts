@@ -336,6 +336,40 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
     "Replies come from the offline model.",
   );
 
+  // (2b) An ambiguous message: the companion asks directly (check-in tier); "no" gets a normal reply.
+  const beforeCheckIn = (await companionBubbles(patient)).length;
+  await patient.fill("#chat-input", "i can't do this anymore");
+  await patient.click("#chat-form button[type=submit]");
+  const question = await patient
+    .waitForSelector("#chat-log li.chat-check-in", { timeout: 5_000 })
+    .then((el) => el.textContent())
+    .catch(() => "");
+  check(
+    "check-in question for an ambiguous message",
+    (question ?? "").includes("thoughts of suicide") && (await patient.locator("#chat-crisis").isHidden()),
+    "asked directly, no crisis banner",
+  );
+  await patient.fill("#chat-input", "no, not like that. just tired of work");
+  await patient.click("#chat-form button[type=submit]");
+  await patient
+    .waitForFunction(
+      (n) =>
+        Array.from(document.querySelectorAll("#chat-log li")).filter((li) =>
+          li.querySelector("strong")?.textContent?.startsWith("Companion"),
+        ).length >
+        n + 1,
+      beforeCheckIn,
+      { timeout: 15_000 },
+    )
+    .catch(() => undefined);
+  check(
+    "a 'no' to the check-in gets an ordinary reply",
+    (await companionBubbles(patient)).length > beforeCheckIn + 1 &&
+      (await patient.locator("#chat-crisis").isHidden()),
+    "no crisis response",
+  );
+  await screenshot(patient, "chat-check-in");
+
   // (3) Crisis message: resources first, then the clinician's alert within 2 s.
   const before = (await companionBubbles(patient)).length;
   await patient.evaluate((count) => {
