@@ -57,10 +57,16 @@ export type RoomEvent =
       rules: string[];
       response: string;
       resources: unknown;
+      /** Whether the care team was alerted: known later ("pending"), then a `crisis_status` event says. */
+      careTeamAlerted?: CareTeamAlerted;
     }
+  | { type: "crisis_status"; seq: number; at: number; about: number; careTeamAlerted: boolean }
   | { type: "screener_offer"; seq: number; at: number; instrument: "c-ssrs"; about: number }
   | { type: "clinician_joined"; seq: number; at: number; clinicianId: string }
-  | { type: "crisis_alert"; seq: number; at: number; patientId: string; severity: string };
+  | { type: "crisis_alert"; seq: number; at: number; alertId: string; patientId: string; severity: string };
+
+/** true: recorded in every care-team clinician's inbox; false: no one to alert; "pending": in progress. */
+export type CareTeamAlerted = true | false | "pending";
 
 /** How a companion reply ended: streamed normally, replaced as unsafe, or a fallback after a failure. */
 export type ReplyOutcome = "ok" | "unsafe" | "timeout" | "error";
@@ -75,10 +81,21 @@ export type EphemeralFrame =
 
 export type OutboundFrame = RoomEvent | EphemeralFrame;
 
-export type ChatErrorCode = "invalid_frame" | "too_long" | "quota_exceeded" | "rate_limited" | "not_ready";
+export type ChatErrorCode =
+  | "invalid_frame"
+  | "too_long"
+  | "quota_exceeded"
+  | "rate_limited"
+  | "not_ready"
+  | "consent_required";
+
+/** Close code of a socket refused because the owner withdrew consent. */
+export const CONSENT_CLOSE_CODE = 4403;
 
 /** Alert pushed into a clinician's own room (their dashboard socket). Ids and severity only. */
 export const CrisisAlert = z.object({
+  /** The inbox row in the patient's region; a retried push with the same id is stored once. */
+  alertId: z.string().uuid(),
   patientId: z.string().uuid(),
   severity: z.string().min(1).max(32),
   at: z.number().int(),

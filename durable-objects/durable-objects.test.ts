@@ -7,10 +7,22 @@ describe("ChatRoom RPC", () => {
     const room = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(owner));
     const ref = { ownerId: owner, region: "us" };
     expect(await room.lastSeq()).toBe(0);
-    const alert = { patientId: crypto.randomUUID(), severity: "high", at: Date.now() };
+    const alert = {
+      alertId: crypto.randomUUID(),
+      patientId: crypto.randomUUID(),
+      severity: "high",
+      at: Date.now(),
+    };
     expect(await room.pushAlert(ref, alert)).toEqual({ ok: true, seq: 1 });
-    expect(await room.pushAlert(ref, alert)).toEqual({ ok: true, seq: 2 });
+    expect(await room.pushAlert(ref, { ...alert, alertId: crypto.randomUUID() })).toEqual({
+      ok: true,
+      seq: 2,
+    });
+    // The same alert pushed again (a retry whose answer was lost) is stored once.
+    expect(await room.pushAlert(ref, alert)).toEqual({ ok: true, seq: 1 });
     expect(await room.lastSeq()).toBe(2);
+    // The room is bound to its owner's region too: a push naming another region is refused.
+    expect(await room.pushAlert({ ownerId: owner, region: "eu" }, alert)).toEqual({ ok: false });
     expect(await room.pushAlert({ ownerId: crypto.randomUUID(), region: "us" }, alert)).toEqual({
       ok: false,
     });

@@ -99,7 +99,7 @@ describe("companion chat", () => {
     const alert = await dashboard.waitFor((f) => f.type === "crisis_alert", 1000);
     expect(Date.now() - sent).toBeLessThan(1000);
     expect(alert).toMatchObject({ patientId: patient.id, severity: crisis.severity });
-    expect(Object.keys(alert).sort()).toEqual(["at", "patientId", "seq", "severity", "type"]);
+    expect(Object.keys(alert).sort()).toEqual(["alertId", "at", "patientId", "seq", "severity", "type"]);
     const db = createDatabase(testConfig(), "us");
     const risk = await until(
       async () => (await db.select().from(riskEvents).where(eq(riskEvents.userId, patient.id)))[0],

@@ -170,7 +170,7 @@ describe("C-SSRS storage, audit and alerts", () => {
     expect(JSON.stringify(body.resources)).toMatch(/988/);
     const alert = await dashboard.waitFor((f) => f.type === "crisis_alert", 5000);
     expect(alert).toMatchObject({ patientId: patient.id, severity: "high" });
-    expect(Object.keys(alert).sort()).toEqual(["at", "patientId", "seq", "severity", "type"]);
+    expect(Object.keys(alert).sort()).toEqual(["alertId", "at", "patientId", "seq", "severity", "type"]);
     const [risk] = await db().select().from(riskEvents).where(eq(riskEvents.userId, patient.id));
     expect(risk).toMatchObject({
       severity: "high",
