@@ -1,5 +1,6 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { ChatStore, REPLAY_WINDOW } from "./chat-store";
 
 describe("ChatRoom RPC", () => {
   it("binds to one owner and sequences pushed alerts", async () => {
@@ -34,6 +35,26 @@ describe("ChatRoom RPC", () => {
     expect(await room.pushAlert({ ownerId: owner, region: "mars" }, {})).toEqual({ ok: false });
     expect(await room.pushAlert({ ownerId: owner, region: "us" }, { severity: 1 })).toEqual({ ok: false });
     expect(await room.lastSeq()).toBe(0);
+  });
+});
+
+describe("ChatStore", () => {
+  it("prunes flushed events beyond the replay window, keeping today's and unflushed ones", async () => {
+    const room = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(crypto.randomUUID()));
+    await runInDurableObject(room, (_room, state) => {
+      const store = new ChatStore(state.storage.sql, async () => null);
+      for (let i = 0; i < REPLAY_WINDOW + 50; i++)
+        store.append({ type: "clinician_joined", clinicianId: crypto.randomUUID() });
+      store.markFlushed(REPLAY_WINDOW + 40);
+      const today = Date.now() - 60_000;
+      expect(store.prune(today)).toBe(0); // everything is from today (the daily quota counts it)
+      state.storage.sql.exec("update events set at = ?", today - 86_400_000);
+      expect(store.prune(today)).toBe(50);
+      const left = state.storage.sql
+        .exec<{ n: number; min: number }>("select count(*) as n, min(seq) as min from events")
+        .one();
+      expect(left).toEqual({ n: REPLAY_WINDOW, min: 51 });
+    });
   });
 });
 
