@@ -27,7 +27,7 @@ async function roomEnv(user: TestUser, bindings: Env): Promise<void> {
 }
 
 async function inbox(clinician: TestUser): Promise<Array<Record<string, unknown>>> {
-  const res = await call("/v1/alerts", { headers: clinician.auth });
+  const res = await call("/v1/clinician/alerts", { headers: clinician.auth });
   expect(res.status).toBe(200);
   return ((await res.json()) as { alerts: Array<Record<string, unknown>> }).alerts;
 }
@@ -182,8 +182,8 @@ describe("care-team alerts cannot be lost", () => {
     });
     const id = String(alert?.id);
     const ack = (path: string, user: TestUser) => call(path, { method: "POST", headers: user.auth });
-    expect((await ack(`/v1/alerts/${id}/acknowledge`, other)).status).toBe(404);
-    const res = await ack(`/v1/alerts/${id}/acknowledge`, clinician);
+    expect((await ack(`/v1/clinician/alerts/${id}/acknowledge`, other)).status).toBe(404);
+    const res = await ack(`/v1/clinician/alerts/${id}/acknowledge`, clinician);
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ id, acknowledgedBy: clinician.id, patientId: patient.id });
@@ -204,7 +204,7 @@ describe("care-team alerts cannot be lost", () => {
         { actorId: clinician.id, outcome: "success" },
       ]),
     );
-    expect((await call("/v1/alerts", { headers: patient.auth })).status).toBe(404);
+    expect((await call("/v1/clinician/alerts", { headers: patient.auth })).status).toBe(404);
     client.close();
   });
 });
