@@ -102,8 +102,9 @@ export async function pushToClinician(
 
 /**
  * Alerts the care team from a Worker request (screener submissions): records the inbox rows, then
- * tries each live push once. A failed push loses nothing: the inbox row stays until acknowledged.
- * Returns how many clinicians were alerted.
+ * hands the live pushes to the patient's room, which retries them until delivered. If the room
+ * cannot be reached, each push is tried once from here; the inbox rows stay until acknowledged
+ * either way. Returns how many clinicians were alerted.
  */
 export async function alertCareTeam(
   env: Env,
@@ -113,6 +114,11 @@ export async function alertCareTeam(
   severity: string,
 ): Promise<number> {
   const recorded = await recordAlert(config, room, seq, severity);
+  if (recorded.length === 0) return 0;
+  const handed = await roomStub(env, room.ownerId, room.region)
+    .enqueueAlerts(room, { about: seq, severity, alerts: recorded })
+    .catch(() => ({ ok: false }));
+  if (handed.ok) return recorded.length;
   const at = Date.now();
   await Promise.allSettled(
     recorded.map((r) =>

@@ -142,6 +142,20 @@ export class RoomOutbox {
     return attempts;
   }
 
+  /** Forgets finished alert work older than `before` (the inbox rows in Postgres are the record). */
+  prune(before: number): void {
+    this.sql.exec(
+      `delete from alert_pushes where done = 1 and about in
+        (select about from alert_records where status <> 'pending' and at < ?)`,
+      before,
+    );
+    this.sql.exec(
+      `delete from alert_records where status <> 'pending' and at < ?
+        and not exists (select 1 from alert_pushes p where p.about = alert_records.about)`,
+      before,
+    );
+  }
+
   /** When the next alert step is due, or null when nothing is owed. */
   nextDue(): number | null {
     return this.sql

@@ -92,6 +92,13 @@ export type ChatErrorCode =
 /** Close code of a socket refused because the owner withdrew consent. */
 export const CONSENT_CLOSE_CODE = 4403;
 
+/** Alerts the Worker recorded in Postgres, handed to the patient's room to push (and retry). */
+export const RecordedAlerts = z.object({
+  about: z.number().int(),
+  severity: z.string().min(1).max(32),
+  alerts: z.array(z.object({ alertId: z.string().uuid(), clinicianId: z.string().uuid() })).max(100),
+});
+
 /** Alert pushed into a clinician's own room (their dashboard socket). Ids and severity only. */
 export const CrisisAlert = z.object({
   /** The inbox row in the patient's region; a retried push with the same id is stored once. */

@@ -27,6 +27,7 @@ import {
   InboundFrame,
   MAX_MESSAGE_CHARS,
   PER_MINUTE_LIMIT,
+  RecordedAlerts,
   RoomRef,
 } from "./chat-protocol";
 import {
@@ -108,6 +109,22 @@ export class ChatRoom extends DurableObject<Env> {
     this.hub.broadcast(event);
     await this.scheduleAt(Date.now() + FLUSH_DELAY_MS);
     return { ok: true, seq: event.seq };
+  }
+
+  /**
+   * Takes over the live pushes of an alert the Worker already recorded in Postgres (a screener
+   * result): they are kept in this room's outbox and retried until each clinician's room has them.
+   */
+  async enqueueAlerts(room: unknown, input: unknown): Promise<{ ok: boolean }> {
+    const r = RoomRef.safeParse(room);
+    const parsed = RecordedAlerts.safeParse(input);
+    if (!r.success || !parsed.success || !this.bind(r.data)) return { ok: false };
+    const { about, severity, alerts } = parsed.data;
+    this.outbox.addAlert(about, severity);
+    this.outbox.recorded(about, alerts);
+    this.ctx.waitUntil(this.deliverAlerts().catch((err) => this.logError("alert_failed", err)));
+    await this.reschedule();
+    return { ok: true };
   }
 
   /**
@@ -449,6 +466,7 @@ export class ChatRoom extends DurableObject<Env> {
     if (cipher) await this.store.seal(cipher);
     else this.store.dropPlaintext();
     this.store.prune(startOfUtcDay(Date.now()));
+    this.outbox.prune(Date.now() - 7 * 86_400_000);
     return total;
   }
 
