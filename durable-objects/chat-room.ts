@@ -436,8 +436,8 @@ export class ChatRoom extends DurableObject<Env> {
 
   /**
    * Flushes events and queued audit rows to Postgres, then seals (encrypts) the room's copy and
-   * prunes flushed events beyond the replay window. Without the owner's key (shredded) nothing is
-   * written and the plaintext copy is deleted from the window's reach by marking it flushed.
+   * prunes flushed events beyond the replay window. Without the owner's key (crypto-shredded)
+   * nothing is written to Postgres and any plaintext left in the room is deleted.
    */
   private async flushOnce(): Promise<number> {
     const room = this.owner();
