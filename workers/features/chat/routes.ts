@@ -33,6 +33,10 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
 });
+const consentProblem = {
+  description:
+    "Problem (RFC 9457): chat needs consent to the AI companion and to processing health data (`consent` names the missing one)",
+};
 const sseResponse = {
   description: "Server-sent events",
   content: { "text/event-stream": { schema: z.string() } },
@@ -44,7 +48,7 @@ const createTicket = createRoute({
   tags,
   summary: "A single-use ticket (60 s) to open your chat room's WebSocket",
   middleware: [requireAuth()] as const,
-  responses: { 201: json(TicketSchema, "Ticket") },
+  responses: { 201: json(TicketSchema, "Ticket"), 403: consentProblem },
 });
 
 const createPatientTicket = createRoute({
@@ -64,7 +68,7 @@ const sendMessage = createRoute({
   summary: "HTTP fallback: send a message; the turn (ack, safety events, tokens, reply) streams back as SSE",
   middleware: [requireAuth()] as const,
   request: { body: { content: { "application/json": { schema: SendMessageSchema } }, required: true } },
-  responses: { 200: sseResponse },
+  responses: { 200: sseResponse, 403: consentProblem },
 });
 
 const stream = createRoute({
