@@ -43,6 +43,8 @@ const FLUSH_DELAY_MS = 2000;
 const RECENT_TURNS = 12;
 /** How long a consent answer is trusted before the room asks Postgres again. */
 const CONSENT_TTL_MS = 15_000;
+/** A live push still failing after this long is dropped (the inbox row in Postgres stays). */
+const PUSH_GIVE_UP_MS = 24 * 3600_000;
 
 export type SendResult =
   | { ok: true; seq: number; done: Promise<void> }
@@ -78,6 +80,8 @@ export class ChatRoom extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const actor = Actor.safeParse(parseHeader(request, "x-haven-actor"));
     const room = RoomRef.safeParse(parseHeader(request, "x-haven-room"));
+    if (actor.success && room.success && actor.data.userId === room.data.ownerId)
+      this.repairRegion(room.data);
     if (!actor.success || !room.success || !this.bind(room.data)) return new Response(null, { status: 404 });
     const consent = request.headers.get("x-haven-consent");
     if (consent === "1" || consent === "0") this.rememberConsent(consent === "1");
@@ -351,6 +355,11 @@ export class ChatRoom extends DurableObject<Env> {
     }
     await Promise.all(
       this.outbox.duePushes().map(async (p) => {
+        if (Date.now() - p.at > PUSH_GIVE_UP_MS) {
+          this.outbox.pushed(p.alertId);
+          this.log.warn("alert_push_abandoned", {});
+          return;
+        }
         try {
           await pushToClinician(this.env, config, p.clinicianId, {
             alertId: p.alertId,
@@ -525,6 +534,19 @@ export class ChatRoom extends DurableObject<Env> {
       return true;
     }
     return owner === room.ownerId && this.store.getMeta("region") === room.region;
+  }
+
+  /**
+   * The owner's own session names their region from their token, which is authoritative: a room
+   * bound to another region (by an alert pushed with a guessed region before regions were
+   * resolved without guessing) is corrected, so it flushes to the right database from now on.
+   */
+  private repairRegion(room: RoomRef): void {
+    const region = this.store.getMeta("region");
+    if (this.store.getMeta("owner") !== room.ownerId || region === null || region === room.region) return;
+    this.store.setMeta("region", room.region);
+    this.cipher = null;
+    this.log.warn("room_region_repaired", { from: region, to: room.region });
   }
 
   private owner(): RoomRef {

@@ -29,6 +29,30 @@ describe("ChatRoom RPC", () => {
     });
   });
 
+  it("the owner's own session corrects a room bound to the wrong region", async () => {
+    const owner = crypto.randomUUID();
+    const room = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(owner));
+    const alert = {
+      alertId: crypto.randomUUID(),
+      patientId: crypto.randomUUID(),
+      severity: "high",
+      at: Date.now(),
+    };
+    expect(await room.pushAlert({ ownerId: owner, region: "us" }, alert)).toEqual({ ok: true, seq: 1 });
+    const stream = (actor: string) =>
+      room.fetch("https://chat-room/stream?after=0", {
+        headers: {
+          "x-haven-actor": JSON.stringify({ userId: actor, role: "clinician" }),
+          "x-haven-room": JSON.stringify({ ownerId: owner, region: "eu" }),
+        },
+      });
+    expect((await stream(crypto.randomUUID())).status).toBe(404); // someone else cannot rebind it
+    expect((await stream(owner)).status).toBe(200);
+    const next = { ...alert, alertId: crypto.randomUUID() };
+    expect(await room.pushAlert({ ownerId: owner, region: "us" }, next)).toEqual({ ok: false });
+    expect(await room.pushAlert({ ownerId: owner, region: "eu" }, next)).toEqual({ ok: true, seq: 2 });
+  });
+
   it("rejects malformed input at the RPC edge", async () => {
     const owner = crypto.randomUUID();
     const room = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(owner));
