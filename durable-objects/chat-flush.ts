@@ -1,12 +1,9 @@
 import { eq } from "drizzle-orm";
-import { auditLog, chatMessages, notifications, riskEvents, users } from "../workers/db/schema";
-import { activeClinicianIds, userRegionKey } from "../workers/features/care-team/access";
-import { type Config, REGIONS, type Region } from "../workers/lib/config";
+import { auditLog, chatMessages, riskEvents, users } from "../workers/db/schema";
+import type { Config } from "../workers/lib/config";
 import { createDatabase } from "../workers/lib/db";
-import { createRedis } from "../workers/lib/redis";
 import { type UserCipher, userCipher } from "../workers/lib/user-cipher";
-import type { CrisisAlert, RoomEvent, RoomRef } from "./chat-protocol";
-import { roomStub } from "./chat-stub";
+import type { RoomEvent, RoomRef } from "./chat-protocol";
 
 /** Field name binding chat ciphertext to its purpose (AAD). */
 export const CHAT_FIELD = "chat.content";
@@ -19,6 +16,37 @@ export async function ownerCipher(config: Config, room: RoomRef): Promise<UserCi
     .from(users)
     .where(eq(users.id, room.ownerId));
   return userCipher(config, room.ownerId, row?.wrapped ?? null);
+}
+
+/** A read the room served (a replay), written to the owner's audit log with the next flush. */
+export interface RoomAudit {
+  action: string;
+  actorId: string | null;
+  actorRole: string | null;
+  resourceId: string | null;
+  at: number;
+}
+
+/**
+ * Writes the audit rows of reads the room served (replays) to the owner's region in one round trip.
+ * The actor is who read, the patient is the room's owner.
+ */
+export async function flushAudits(config: Config, room: RoomRef, audits: RoomAudit[]): Promise<void> {
+  if (audits.length === 0) return;
+  await createDatabase(config, room.region)
+    .insert(auditLog)
+    .values(
+      audits.map((a) => ({
+        actorId: a.actorId,
+        actorRole: a.actorRole,
+        action: a.action,
+        resourceType: "chat_room",
+        resourceId: a.resourceId,
+        patientId: room.ownerId,
+        outcome: "success" as const,
+        at: new Date(a.at),
+      })),
+    );
 }
 
 /**
@@ -86,44 +114,4 @@ export async function flushEvents(
   ];
   await db.batch([audit, ...writes]);
   return messages.length + risks.length;
-}
-
-/**
- * Alerts every clinician on the patient's active care team: live into each clinician's own room
- * (their open dashboard sockets) and as a pending notification row for later delivery.
- */
-export async function alertCareTeam(
-  env: Env,
-  config: Config,
-  room: RoomRef,
-  seq: number,
-  severity: string,
-): Promise<number> {
-  const db = createDatabase(config, room.region);
-  const clinicians = await activeClinicianIds(db, room.ownerId);
-  if (clinicians.length === 0) return 0;
-  const alert: CrisisAlert = { patientId: room.ownerId, severity, at: Date.now() };
-  const redis = createRedis(config, { timeoutMs: 2000 });
-  await Promise.allSettled(
-    clinicians.map(async (id) => {
-      const cached = await redis.get<string>(userRegionKey(id)).catch(() => null);
-      const region: Region = (REGIONS as readonly string[]).includes(cached ?? "")
-        ? (cached as Region)
-        : "us";
-      await roomStub(env, id, region).pushAlert({ ownerId: id, region }, alert);
-    }),
-  );
-  await db
-    .insert(notifications)
-    .values(
-      clinicians.map((recipientId) => ({
-        recipientId,
-        patientId: room.ownerId,
-        kind: "crisis_alert" as const,
-        severity,
-        seq,
-      })),
-    )
-    .onConflictDoNothing();
-  return clinicians.length;
 }

@@ -8,7 +8,9 @@ export type Accept = (
   text: string,
   clientId: string,
   origin: Sink | null,
-) => { ok: true; seq: number; done: Promise<void> } | { ok: false; code: ChatErrorCode; message: string };
+) => Promise<
+  { ok: true; seq: number; done: Promise<void> } | { ok: false; code: ChatErrorCode; message: string }
+>;
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" };
 
@@ -43,7 +45,7 @@ export async function sendOverHttp(
     save: () => {},
   };
   hub.sse.add(sink);
-  const result = accept(actor, text, clientId, sink);
+  const result = await accept(actor, text, clientId, sink);
   if (!result.ok) {
     hub.sse.delete(sink);
     void writer.close().catch(() => undefined);
@@ -56,12 +58,24 @@ export async function sendOverHttp(
   return new Response(readable, { headers: SSE_HEADERS });
 }
 
-/** Everything after `after` that this actor may see, as one SSE response (then it ends). */
-export function replayOverHttp(hub: ChatHub, store: ChatStore, actor: Actor, after: number): Response {
+/**
+ * Everything after `after` that this actor may see, as one SSE response (then it ends), and how
+ * many events it holds (the room audits the read).
+ */
+export async function replayOverHttp(
+  hub: ChatHub,
+  store: ChatStore,
+  actor: Actor,
+  after: number,
+): Promise<{ response: Response; sent: number }> {
   const state: SocketAttachment = { ...actor, lastSeq: 0, ready: false, joinedSeq: Number.MAX_SAFE_INTEGER };
   const chunks: string[] = ["retry: 3000\n\n"];
   const visible = hub.visibility(state);
-  for (const e of store.since(Number.isFinite(after) && after > 0 ? after : 0))
-    if (visible(e)) chunks.push(sse(e));
-  return new Response(chunks.join(""), { headers: SSE_HEADERS });
+  let sent = 0;
+  for (const e of await store.since(Number.isFinite(after) && after > 0 ? after : 0))
+    if (visible(e)) {
+      chunks.push(sse(e));
+      sent++;
+    }
+  return { response: new Response(chunks.join(""), { headers: SSE_HEADERS }), sent };
 }

@@ -73,19 +73,28 @@ export class ChatHub {
     return [...sockets, ...this.sse];
   }
 
-  /** Sends everything after `lastSeq` this listener may see, then marks it live. No gaps, no duplicates. */
-  replay(sink: Sink, lastSeq: number): void {
+  /**
+   * Sends everything after `lastSeq` this listener may see, then marks it live. No gaps, no
+   * duplicates. Returns how many events were sent (the room audits the read).
+   */
+  async replay(sink: Sink, lastSeq: number): Promise<number> {
     const visible = this.visibility(sink.state);
     let last = lastSeq;
-    for (let batch = this.store.since(last); batch.length > 0; batch = this.store.since(last)) {
-      for (const event of batch) {
-        if (visible(event)) sink.send(event);
-        last = event.seq;
+    let sent = 0;
+    for (let end = this.store.pageEnd(last); end !== null; end = this.store.pageEnd(last)) {
+      for (const event of await this.store.since(last)) {
+        if (event.seq > end) break;
+        if (visible(event)) {
+          sink.send(event);
+          sent++;
+        }
       }
+      last = end;
     }
     sink.state.lastSeq = last;
     sink.state.ready = true;
     sink.save();
+    return sent;
   }
 
   broadcast(event: RoomEvent): void {

@@ -57,12 +57,18 @@ export type RoomEvent =
       rules: string[];
       response: string;
       resources: unknown;
+      /** Whether the care team was alerted: known later ("pending"), then a `crisis_status` event says. */
+      careTeamAlerted?: CareTeamAlerted;
     }
+  | { type: "crisis_status"; seq: number; at: number; about: number; careTeamAlerted: boolean }
   | { type: "screener_offer"; seq: number; at: number; instrument: "c-ssrs"; about: number }
   /** The companion asks directly about suicidal thoughts (ambiguous message; `fired`: ids only). */
   | { type: "check_in"; seq: number; at: number; about: number; text: string; fired: string[] }
   | { type: "clinician_joined"; seq: number; at: number; clinicianId: string }
-  | { type: "crisis_alert"; seq: number; at: number; patientId: string; severity: string };
+  | { type: "crisis_alert"; seq: number; at: number; alertId: string; patientId: string; severity: string };
+
+/** true: recorded in every care-team clinician's inbox; false: no one to alert; "pending": in progress. */
+export type CareTeamAlerted = true | false | "pending";
 
 /**
  * How a companion reply ended: streamed normally, replaced as unsafe, a fallback after a failure, or
@@ -80,10 +86,28 @@ export type EphemeralFrame =
 
 export type OutboundFrame = RoomEvent | EphemeralFrame;
 
-export type ChatErrorCode = "invalid_frame" | "too_long" | "quota_exceeded" | "rate_limited" | "not_ready";
+export type ChatErrorCode =
+  | "invalid_frame"
+  | "too_long"
+  | "quota_exceeded"
+  | "rate_limited"
+  | "not_ready"
+  | "consent_required";
+
+/** Close code of a socket refused because the owner withdrew consent. */
+export const CONSENT_CLOSE_CODE = 4403;
+
+/** Alerts the Worker recorded in Postgres, handed to the patient's room to push (and retry). */
+export const RecordedAlerts = z.object({
+  about: z.number().int(),
+  severity: z.string().min(1).max(32),
+  alerts: z.array(z.object({ alertId: z.string().uuid(), clinicianId: z.string().uuid() })).max(100),
+});
 
 /** Alert pushed into a clinician's own room (their dashboard socket). Ids and severity only. */
 export const CrisisAlert = z.object({
+  /** The inbox row in the patient's region; a retried push with the same id is stored once. */
+  alertId: z.string().uuid(),
   patientId: z.string().uuid(),
   severity: z.string().min(1).max(32),
   at: z.number().int(),

@@ -1,8 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
+import { chatAllowed, consentState } from "../workers/features/profile/consent";
 import { type Config, loadConfig } from "../workers/lib/config";
+import { createDatabase } from "../workers/lib/db";
 import { createLogger, type Logger } from "../workers/lib/logger";
 import { createOpenAI } from "../workers/lib/openai";
 import type { UserCipher } from "../workers/lib/user-cipher";
+import { pushToClinician, recordAlert } from "./chat-alerts";
 import {
   type ChatTurn,
   moderationFlagsSelfHarm,
@@ -11,18 +14,21 @@ import {
   SYSTEM_PROMPT,
   streamReply,
 } from "./chat-companion";
-import { alertCareTeam, flushEvents, ownerCipher } from "./chat-flush";
+import { flushAudits, flushEvents, ownerCipher } from "./chat-flush";
 import { replayOverHttp, sendOverHttp } from "./chat-http";
 import { ChatHub, type Sink } from "./chat-hub";
+import { RoomOutbox } from "./chat-outbox";
 import {
   Actor,
   type ChatErrorCode,
+  CONSENT_CLOSE_CODE,
   CrisisAlert,
   DAILY_QUOTA,
   type EphemeralFrame,
   InboundFrame,
   MAX_MESSAGE_CHARS,
   PER_MINUTE_LIMIT,
+  RecordedAlerts,
   RoomRef,
 } from "./chat-protocol";
 import {
@@ -50,6 +56,10 @@ const NO_RISK: RiskAssessment = {
   severity: "none",
   score: 0,
 };
+/** How long a consent answer is trusted before the room asks Postgres again. */
+const CONSENT_TTL_MS = 15_000;
+/** A live push still failing after this long is dropped (the inbox row in Postgres stays). */
+const PUSH_GIVE_UP_MS = 24 * 3600_000;
 
 export type SendResult =
   | { ok: true; seq: number; done: Promise<void> }
@@ -64,15 +74,18 @@ export type SendResult =
  */
 export class ChatRoom extends DurableObject<Env> {
   private readonly store: ChatStore;
+  private readonly outbox: RoomOutbox;
   private readonly log: Logger;
   private readonly hub: ChatHub;
   private cipher: UserCipher | null = null;
   private turn: Promise<void> = Promise.resolve();
   private flushing: Promise<number> | null = null;
+  private alerting: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new ChatStore(ctx.storage.sql);
+    this.store = new ChatStore(ctx.storage.sql, () => this.ownerKey());
+    this.outbox = new RoomOutbox(ctx.storage.sql);
     this.hub = new ChatHub(ctx, this.store, () => this.owner().ownerId);
     this.log = createLogger("warn", { component: "chat_room" });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
@@ -82,25 +95,66 @@ export class ChatRoom extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const actor = Actor.safeParse(parseHeader(request, "x-haven-actor"));
     const room = RoomRef.safeParse(parseHeader(request, "x-haven-room"));
+    if (actor.success && room.success && actor.data.userId === room.data.ownerId)
+      this.repairRegion(room.data);
     if (!actor.success || !room.success || !this.bind(room.data)) return new Response(null, { status: 404 });
+    const consent = request.headers.get("x-haven-consent");
+    if (consent === "1" || consent === "0") this.rememberConsent(consent === "1");
     const url = new URL(request.url);
     if (url.pathname === "/ws" && request.headers.get("upgrade") === "websocket")
       return this.hub.upgrade(actor.data);
     if (url.pathname === "/send" && request.method === "POST")
       return sendOverHttp(this.hub, this.store, actor.data, request, (...args) => this.accept(...args));
-    if (url.pathname === "/stream")
-      return replayOverHttp(this.hub, this.store, actor.data, Number(url.searchParams.get("after") ?? 0));
+    if (url.pathname === "/stream") {
+      const after = Number(url.searchParams.get("after") ?? 0);
+      const { response, sent } = await replayOverHttp(this.hub, this.store, actor.data, after);
+      this.auditReplay(actor.data, after, sent);
+      return response;
+    }
     return new Response(null, { status: 404 });
   }
 
-  /** Pushes a crisis alert (ids and severity only) to this clinician's connected sockets. */
+  /**
+   * Pushes a crisis alert (ids and severity only) to this clinician's connected sockets. The same
+   * alert pushed again (a retry whose answer was lost) is stored once.
+   */
   async pushAlert(room: unknown, alert: unknown): Promise<{ ok: boolean; seq?: number }> {
     const r = RoomRef.safeParse(room);
     const a = CrisisAlert.safeParse(alert);
     if (!r.success || !a.success || !this.bind(r.data)) return { ok: false };
+    const existing = this.store.findAlert(a.data.alertId);
+    if (existing !== null) return { ok: true, seq: existing };
     const event = this.store.append({ type: "crisis_alert", ...a.data });
     this.hub.broadcast(event);
+    await this.scheduleAt(Date.now() + FLUSH_DELAY_MS);
     return { ok: true, seq: event.seq };
+  }
+
+  /**
+   * Takes over the live pushes of an alert the Worker already recorded in Postgres (a screener
+   * result): they are kept in this room's outbox and retried until each clinician's room has them.
+   */
+  async enqueueAlerts(room: unknown, input: unknown): Promise<{ ok: boolean }> {
+    const r = RoomRef.safeParse(room);
+    const parsed = RecordedAlerts.safeParse(input);
+    if (!r.success || !parsed.success || !this.bind(r.data)) return { ok: false };
+    const { about, severity, alerts } = parsed.data;
+    this.outbox.addAlert(about, severity);
+    this.outbox.recorded(about, alerts);
+    this.ctx.waitUntil(this.deliverAlerts().catch((err) => this.logError("alert_failed", err)));
+    await this.reschedule();
+    return { ok: true };
+  }
+
+  /**
+   * Mirrors the owner's consent to chat (Postgres holds the record): withdrawal takes effect on the
+   * next message, including on a socket that is already open.
+   */
+  async setConsent(room: unknown, allowed: boolean): Promise<{ ok: boolean }> {
+    const r = RoomRef.safeParse(room);
+    if (!r.success || !this.bind(r.data) || typeof allowed !== "boolean") return { ok: false };
+    this.rememberConsent(allowed);
+    return { ok: true };
   }
 
   /** Mirrors the patient's sharing choice (Postgres holds the record) for live visibility. */
@@ -119,6 +173,7 @@ export class ChatRoom extends DurableObject<Env> {
       return { ok: true, flushed: await this.flush() };
     } catch (err) {
       this.logError("flush_failed", err);
+      await this.reschedule();
       return { ok: false, flushed: 0 };
     }
   }
@@ -128,9 +183,12 @@ export class ChatRoom extends DurableObject<Env> {
     return this.store.lastSeq();
   }
 
+  /** Flushes, records and pushes owed alerts, then sets the next alarm for whatever is still owed. */
   override async alarm(): Promise<void> {
-    await this.flush();
-    if (this.store.unflushed(1).length > 0) await this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS);
+    if (this.store.getMeta("owner") === null) return;
+    await this.flush().catch((err) => this.logError("flush_failed", err));
+    await this.deliverAlerts().catch((err) => this.logError("alert_failed", err));
+    await this.reschedule();
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
@@ -140,10 +198,15 @@ export class ChatRoom extends DurableObject<Env> {
     if (!frame.success) return sink.send(errorFrame("invalid_frame", "Unrecognised frame"));
     const f = frame.data;
     if (f.type === "ping") return sink.send({ type: "pong" });
-    if (f.type === "hello") return this.hub.replay(sink, f.lastSeq);
-    const result = this.accept(sink.state, f.text, f.clientId, sink);
-    if (!result.ok) sink.send(errorFrame(result.code, result.message, f.clientId));
-    else await result.done;
+    if (f.type === "hello") {
+      const sent = await this.hub.replay(sink, f.lastSeq);
+      return this.auditReplay(sink.state, f.lastSeq, sent);
+    }
+    const result = await this.accept(sink.state, f.text, f.clientId, sink);
+    if (!result.ok) {
+      sink.send(errorFrame(result.code, result.message, f.clientId));
+      if (result.code === "consent_required") ws.close(CONSENT_CLOSE_CODE, "consent_required");
+    } else await result.done;
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -162,7 +225,20 @@ export class ChatRoom extends DurableObject<Env> {
    * Validates, stores and fans out one message, then runs the safety layer and (if allowed) the
    * companion. Returns before the reply finishes; `done` settles when the turn is over.
    */
-  private accept(actor: Actor, text: string, clientId: string, origin: Sink | null): SendResult {
+  private async accept(
+    actor: Actor,
+    text: string,
+    clientId: string,
+    origin: Sink | null,
+  ): Promise<SendResult> {
+    if (actor.userId === this.owner().ownerId && actor.role === "patient" && !(await this.consentAllows())) {
+      return {
+        ok: false,
+        code: "consent_required",
+        message:
+          "Chatting with the companion needs your consent to the AI companion and to processing health data. You can turn them on in your account (/account), under Consent.",
+      };
+    }
     if (text.length > MAX_MESSAGE_CHARS) {
       return {
         ok: false,
@@ -189,9 +265,9 @@ export class ChatRoom extends DurableObject<Env> {
         return { ok: false, code: "quota_exceeded", message: "You've reached today's message limit." };
       }
     }
-    const context = isOwner ? this.recentPatientTurns() : [];
+    const context = isOwner ? await this.recentPatientTurns() : [];
     const assessment = isOwner
-      ? assessRisk(text, context, { afterCheckIn: this.lastTurnWasCheckIn() })
+      ? assessRisk(text, context, { afterCheckIn: await this.lastTurnWasCheckIn() })
       : NO_RISK;
     const event = this.store.append(
       {
@@ -206,7 +282,7 @@ export class ChatRoom extends DurableObject<Env> {
     );
     origin?.send({ type: "ack", clientId, seq: event.seq });
     this.hub.broadcast(event);
-    void this.scheduleFlush();
+    void this.scheduleAt(Date.now() + FLUSH_DELAY_MS);
     if (!isOwner) return { ok: true, seq: event.seq, done: Promise.resolve() };
     if (assessment.detected) {
       this.respondToCrisis(event.seq, assessment);
@@ -290,16 +366,15 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** The patient's earlier messages, oldest first, for the safety net's conversation context. */
-  private recentPatientTurns(): string[] {
-    return this.store
-      .recent(["message"], RISK_CONTEXT_TURNS * 2)
+  private async recentPatientTurns(): Promise<string[]> {
+    return (await this.store.recent(["message"], RISK_CONTEXT_TURNS * 2))
       .flatMap((e) => (e.type === "message" && e.role === "user" ? [e.text] : []))
       .slice(-RISK_CONTEXT_TURNS);
   }
 
   /** True when the companion's last turn was the direct check-in question. */
-  private lastTurnWasCheckIn(): boolean {
-    return this.store.recent(["assistant", "check_in"], 1)[0]?.type === "check_in";
+  private async lastTurnWasCheckIn(): Promise<boolean> {
+    return (await this.store.recent(["assistant", "check_in"], 1))[0]?.type === "check_in";
   }
 
   /** The fixed crisis response and screener offer go out first; the care team is alerted in the background. */
@@ -312,6 +387,7 @@ export class ChatRoom extends DurableObject<Env> {
     } = crisisResponse(assessment, crisisResources(room.region), {
       listResources: false,
     });
+    this.outbox.addAlert(about, assessment.severity);
     const crisis = this.store.append({
       type: "crisis",
       about,
@@ -320,17 +396,68 @@ export class ChatRoom extends DurableObject<Env> {
       rules: assessment.fired,
       response,
       resources,
+      careTeamAlerted: "pending",
     });
     this.hub.broadcast(crisis);
     if (offerScreener)
       this.hub.broadcast(this.store.append({ type: "screener_offer", instrument: "c-ssrs", about }));
-    const config = this.config();
-    this.ctx.waitUntil(
-      alertCareTeam(this.env, config, room, about, assessment.severity).catch((err) =>
-        this.logError("alert_failed", err),
-      ),
-    );
+    this.ctx.waitUntil(this.deliverAlerts().catch((err) => this.logError("alert_failed", err)));
     this.ctx.waitUntil(this.flush().catch((err) => this.logError("flush_failed", err)));
+    this.ctx.waitUntil(this.reschedule());
+  }
+
+  /**
+   * Works through the alert outbox: records each crisis in the care team's inboxes (Postgres, the
+   * patient's region), tells the patient whether their care team was alerted, and pushes each
+   * clinician's alert live. Whatever fails stays in the outbox with its next retry time.
+   */
+  private deliverAlerts(): Promise<void> {
+    this.alerting ??= this.deliverOnce().finally(() => {
+      this.alerting = null;
+    });
+    return this.alerting;
+  }
+
+  private async deliverOnce(): Promise<void> {
+    const room = this.owner();
+    const config = this.config();
+    for (const pending of this.outbox.dueRecords()) {
+      try {
+        const recorded = await recordAlert(config, room, pending.about, pending.severity);
+        this.outbox.recorded(pending.about, recorded);
+        this.hub.broadcast(
+          this.store.append({
+            type: "crisis_status",
+            about: pending.about,
+            careTeamAlerted: recorded.length > 0,
+          }),
+        );
+      } catch (err) {
+        this.outbox.recordFailed(pending.about);
+        this.logError("alert_record_failed", err);
+      }
+    }
+    await Promise.all(
+      this.outbox.duePushes().map(async (p) => {
+        if (Date.now() - p.at > PUSH_GIVE_UP_MS) {
+          this.outbox.pushed(p.alertId);
+          this.log.warn("alert_push_abandoned", {});
+          return;
+        }
+        try {
+          await pushToClinician(this.env, config, p.clinicianId, {
+            alertId: p.alertId,
+            patientId: room.ownerId,
+            severity: p.severity,
+            at: p.at,
+          });
+          this.outbox.pushed(p.alertId);
+        } catch (err) {
+          this.outbox.pushFailed(p.alertId);
+          this.logError("alert_push_failed", err);
+        }
+      }),
+    );
   }
 
   private async companionReply(
@@ -340,24 +467,24 @@ export class ChatRoom extends DurableObject<Env> {
   ): Promise<void> {
     const result = await streamReply(
       this.config(),
-      this.prompt(constrained),
+      await this.prompt(constrained),
       (delta) => this.hub.broadcastEphemeral({ type: "token", replyTo, delta }),
       gate ? { gate } : {},
     );
     this.hub.broadcast(
       this.store.append({ type: "assistant", text: result.text, replyTo, outcome: result.outcome }),
     );
-    this.updateSummary();
-    await this.scheduleFlush();
+    await this.updateSummary().catch((err) => this.logError("summary_failed", err));
+    await this.scheduleAt(Date.now() + FLUSH_DELAY_MS);
   }
 
   /** System prompt, the rolling summary, the recent turns, and the safety constraint when needed. */
-  private prompt(constrained: boolean): ChatTurn[] {
+  private async prompt(constrained: boolean): Promise<ChatTurn[]> {
     const turns: ChatTurn[] = [{ role: "system", content: SYSTEM_PROMPT }];
-    const summary = this.store.getMeta("summary");
+    const summary = await this.store.summary();
     if (summary)
       turns.push({ role: "system", content: `Earlier in this conversation the person said:\n${summary}` });
-    for (const e of this.store.recent(["message", "assistant"], RECENT_TURNS)) {
+    for (const e of await this.store.recent(["message", "assistant"], RECENT_TURNS)) {
       if (e.type === "assistant") turns.push({ role: "assistant", content: e.text });
       else if (e.type === "message" && e.role === "user") turns.push({ role: "user", content: e.text });
     }
@@ -365,16 +492,18 @@ export class ChatRoom extends DurableObject<Env> {
     return turns;
   }
 
-  private updateSummary(): void {
-    const window = this.store.recent(["message", "assistant"], RECENT_TURNS);
+  /** Rolls the summary forward, encrypted with the owner's key; without the key it waits. */
+  private async updateSummary(): Promise<void> {
+    const window = await this.store.recent(["message", "assistant"], RECENT_TURNS);
     const windowStart = window[0]?.seq ?? 0;
     const through = Number(this.store.getMeta("summarized_through") ?? 0);
     if (windowStart <= through + 1) return;
-    const dropped = this.store
-      .since(through, 500)
+    const cipher = await this.ownerKey().catch(() => null);
+    if (!cipher) return;
+    const dropped = (await this.store.since(through, 500))
       .filter((e) => e.seq < windowStart && e.type === "message" && e.role === "user")
       .map((e) => (e.type === "message" ? e.text : ""));
-    this.store.setMeta("summary", rollSummary(this.store.getMeta("summary") ?? "", dropped));
+    await this.store.setSummary(cipher, rollSummary((await this.store.summary()) ?? "", dropped));
     this.store.setMeta("summarized_through", String(windowStart - 1));
   }
 
@@ -382,9 +511,19 @@ export class ChatRoom extends DurableObject<Env> {
 
   // ---- persistence -----------------------------------------------------------------------------
 
-  private async scheduleFlush(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS);
+  /** Makes sure the alarm fires no later than `at`. */
+  private async scheduleAt(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Sets the alarm for the next thing still owed: unflushed events or audits, or an alert retry. */
+  private async reschedule(): Promise<void> {
+    const due: number[] = [];
+    if (this.store.hasUnflushed() || this.outbox.audits(1).length > 0) due.push(Date.now() + FLUSH_DELAY_MS);
+    const next = this.outbox.nextDue();
+    if (next !== null) due.push(Math.max(next, Date.now() + 50));
+    if (due.length > 0) await this.scheduleAt(Math.min(...due));
   }
 
   /** Writes unflushed events to Postgres; one flush at a time. */
@@ -395,19 +534,84 @@ export class ChatRoom extends DurableObject<Env> {
     return this.flushing;
   }
 
+  /**
+   * Flushes events and queued audit rows to Postgres, then seals (encrypts) the room's copy and
+   * prunes flushed events beyond the replay window. Without the owner's key (crypto-shredded)
+   * nothing is written to Postgres and any plaintext left in the room is deleted.
+   */
   private async flushOnce(): Promise<number> {
+    const room = this.owner();
+    const config = this.config();
     let total = 0;
-    for (let batch = this.store.unflushed(); batch.length > 0; batch = this.store.unflushed()) {
-      const room = this.owner();
-      this.cipher ??= await ownerCipher(this.config(), room);
-      if (!this.cipher) {
-        this.store.markFlushed(batch.at(-1)?.seq ?? 0);
-        continue;
-      }
-      total += await flushEvents(this.config(), room, this.cipher, batch);
-      this.store.markFlushed(batch.at(-1)?.seq ?? 0);
+    for (let end = this.store.unflushedEnd(); end > 0; end = this.store.unflushedEnd()) {
+      const cipher = await this.ownerKey();
+      if (cipher) total += await flushEvents(config, room, cipher, await this.store.unflushed());
+      this.store.markFlushed(end);
     }
+    for (let audits = this.outbox.audits(); audits.length > 0; audits = this.outbox.audits()) {
+      await flushAudits(
+        config,
+        room,
+        audits.map((a) => ({
+          action: a.action,
+          actorId: a.actor_id,
+          actorRole: a.actor_role,
+          resourceId: a.resource_id,
+          at: a.at,
+        })),
+      );
+      this.outbox.clearAudits(audits.at(-1)?.id ?? 0);
+    }
+    const cipher = await this.ownerKey();
+    if (cipher) await this.store.seal(cipher);
+    else this.store.dropPlaintext();
+    this.store.prune(startOfUtcDay(Date.now()));
+    this.outbox.prune(Date.now() - 7 * 86_400_000);
     return total;
+  }
+
+  /** The owner's data-key cipher, loaded from Postgres once per activation (null if shredded). */
+  private async ownerKey(): Promise<UserCipher | null> {
+    this.cipher ??= await ownerCipher(this.config(), this.owner());
+    return this.cipher;
+  }
+
+  // ---- consent ---------------------------------------------------------------------------------
+
+  private rememberConsent(allowed: boolean): void {
+    this.store.setMeta("consent", allowed ? "1" : "0");
+    this.store.setMeta("consent_at", String(Date.now()));
+  }
+
+  /**
+   * Whether the owner may chat now: the last answer while it is fresh (withdrawal pushes one in),
+   * otherwise Postgres again; if Postgres cannot answer, the last known answer stands.
+   */
+  private async consentAllows(): Promise<boolean> {
+    const at = Number(this.store.getMeta("consent_at") ?? 0);
+    if (Date.now() - at > CONSENT_TTL_MS) {
+      try {
+        const room = this.owner();
+        this.rememberConsent(
+          chatAllowed(await consentState(createDatabase(this.config(), room.region), room.ownerId)),
+        );
+      } catch (err) {
+        this.logError("consent_check_failed", err);
+      }
+    }
+    return this.store.getMeta("consent") === "1";
+  }
+
+  /** Queues the audit row of a replay read (written with the next flush, in the owner's region). */
+  private auditReplay(actor: Actor, after: number, sent: number): void {
+    if (sent === 0) return;
+    this.outbox.queueAudit({
+      action: "chat.replay",
+      actorId: actor.userId,
+      actorRole: actor.role,
+      resourceId: `after:${after}`,
+    });
+    this.ctx.waitUntil(this.scheduleAt(Date.now() + FLUSH_DELAY_MS));
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
@@ -420,7 +624,20 @@ export class ChatRoom extends DurableObject<Env> {
       this.store.setMeta("region", room.region);
       return true;
     }
-    return owner === room.ownerId;
+    return owner === room.ownerId && this.store.getMeta("region") === room.region;
+  }
+
+  /**
+   * The owner's own session names their region from their token, which is authoritative: a room
+   * bound to another region (by an alert pushed with a guessed region before regions were
+   * resolved without guessing) is corrected, so it flushes to the right database from now on.
+   */
+  private repairRegion(room: RoomRef): void {
+    const region = this.store.getMeta("region");
+    if (this.store.getMeta("owner") !== room.ownerId || region === null || region === room.region) return;
+    this.store.setMeta("region", room.region);
+    this.cipher = null;
+    this.log.warn("room_region_repaired", { from: region, to: room.region });
   }
 
   private owner(): RoomRef {

@@ -1,4 +1,12 @@
+import type { UserCipher } from "../workers/lib/user-cipher";
 import type { RoomEvent } from "./chat-protocol";
+
+/** Field names binding the room's ciphertext to its purpose (AAD); the event's seq is part of it. */
+const EVENT_FIELD = (seq: number) => `chat.room_event:${seq}`;
+const SUMMARY_FIELD = "chat.summary";
+const SEALED = "enc:";
+/** Flushed events kept for replay beyond today's (which the daily quota counts). */
+export const REPLAY_WINDOW = 200;
 
 type NewEvent = RoomEvent extends infer E ? (E extends RoomEvent ? Omit<E, "seq" | "at"> : never) : never;
 
@@ -6,14 +14,25 @@ interface EventRow extends Record<string, SqlStorageValue> {
   seq: number;
   body: string;
   at: number;
+  sealed: number;
 }
+
+/** The owner's cipher, or null when it cannot be had now (database unreachable, key shredded). */
+export type CipherSource = () => Promise<UserCipher | null>;
 
 /**
  * The room's durable event log in Durable Object SQLite. Every event gets its `seq` here, before
- * it is sent to anyone, so replay after a reconnect (or an eviction) is exact.
+ * it is sent to anyone, so replay after a reconnect (or an eviction) is exact. Bodies are written
+ * synchronously and sealed (encrypted with the owner's data key) by {@link ChatStore.seal} when the
+ * room flushes, so crypto-shredding the key reaches this copy too; flushed events beyond the
+ * replay window are pruned. The queries the room runs on every message use plain columns
+ * (type, author, client id, about), never the body.
  */
 export class ChatStore {
-  constructor(private readonly sql: SqlStorage) {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly cipher: CipherSource,
+  ) {
     sql.exec(`create table if not exists events (
       seq integer primary key autoincrement,
       type text not null,
@@ -22,45 +41,72 @@ export class ChatStore {
       at integer not null,
       flushed integer not null default 0
     )`);
+    const columns = new Set(
+      sql
+        .exec<{ name: string }>("select name from pragma_table_info('events')")
+        .toArray()
+        .map((c) => c.name),
+    );
+    if (!columns.has("client_id")) sql.exec("alter table events add column client_id text");
+    if (!columns.has("about")) sql.exec("alter table events add column about integer");
+    if (!columns.has("sealed")) sql.exec("alter table events add column sealed integer not null default 0");
     sql.exec("create index if not exists events_unflushed on events (flushed, seq)");
+    sql.exec("create index if not exists events_client on events (type, client_id)");
     sql.exec("create table if not exists meta (key text primary key, value text not null)");
   }
 
   /** Stores an event and returns it with its server-assigned seq. */
   append(event: NewEvent, author: string | null = null): RoomEvent {
     const at = Date.now();
+    const clientId =
+      event.type === "message" ? event.clientId : event.type === "crisis_alert" ? event.alertId : null;
+    const about = event.type === "crisis" ? event.about : null;
     const { seq } = this.sql
       .exec<{ seq: number }>(
-        "insert into events (type, author, body, at) values (?, ?, ?, ?) returning seq",
+        "insert into events (type, author, body, at, client_id, about) values (?, ?, ?, ?, ?, ?) returning seq",
         event.type,
         author,
         JSON.stringify(event),
         at,
+        clientId,
+        about,
       )
       .one();
     return { ...event, seq, at } as RoomEvent;
   }
 
-  /** Events with seq greater than `after`, in order. */
-  since(after: number, limit = 1000): RoomEvent[] {
-    return this.sql
-      .exec<EventRow>("select seq, body, at from events where seq > ? order by seq limit ?", after, limit)
-      .toArray()
-      .map(toEvent);
+  /** Events with seq greater than `after`, in order (sealed ones the owner's key cannot open are left out). */
+  async since(after: number, limit = 1000): Promise<RoomEvent[]> {
+    return this.open(
+      this.sql
+        .exec<EventRow>(
+          "select seq, body, at, sealed from events where seq > ? order by seq limit ?",
+          after,
+          limit,
+        )
+        .toArray(),
+    );
+  }
+
+  /** The highest seq of the next page after `after` (so a replay can step over unreadable rows). */
+  pageEnd(after: number, limit = 1000): number | null {
+    const rows = this.sql
+      .exec<{ seq: number }>("select seq from events where seq > ? order by seq limit ?", after, limit)
+      .toArray();
+    return rows.at(-1)?.seq ?? null;
   }
 
   /** The last `n` events of the given types, oldest first. */
-  recent(types: RoomEvent["type"][], n: number): RoomEvent[] {
+  async recent(types: RoomEvent["type"][], n: number): Promise<RoomEvent[]> {
     const marks = types.map(() => "?").join(",");
-    return this.sql
+    const rows = this.sql
       .exec<EventRow>(
-        `select seq, body, at from events where type in (${marks}) order by seq desc limit ?`,
+        `select seq, body, at, sealed from events where type in (${marks}) order by seq desc limit ?`,
         ...types,
         n,
       )
-      .toArray()
-      .map(toEvent)
-      .reverse();
+      .toArray();
+    return (await this.open(rows)).reverse();
   }
 
   lastSeq(): number {
@@ -82,30 +128,106 @@ export class ChatStore {
   findByClientId(author: string, clientId: string): number | null {
     const row = this.sql
       .exec<{ seq: number }>(
-        "select seq from events where type = 'message' and author = ? and json_extract(body, '$.clientId') = ? limit 1",
+        `select seq from events where type = 'message' and author = ? and (client_id = ?
+          or (client_id is null and sealed = 0 and json_extract(body, '$.clientId') = ?)) limit 1`,
         author,
+        clientId,
         clientId,
       )
       .toArray()[0];
     return row?.seq ?? null;
   }
 
-  unflushed(limit = 200): RoomEvent[] {
+  /** The seq of a crisis alert already received (a retried push is not stored twice). */
+  findAlert(alertId: string): number | null {
+    const row = this.sql
+      .exec<{ seq: number }>(
+        "select seq from events where type = 'crisis_alert' and client_id = ? limit 1",
+        alertId,
+      )
+      .toArray()[0];
+    return row?.seq ?? null;
+  }
+
+  async unflushed(limit = 200): Promise<RoomEvent[]> {
+    return this.open(this.unflushedRows(limit));
+  }
+
+  hasUnflushed(): boolean {
+    return this.unflushedRows(1).length > 0;
+  }
+
+  private unflushedRows(limit: number): EventRow[] {
     return this.sql
-      .exec<EventRow>("select seq, body, at from events where flushed = 0 order by seq limit ?", limit)
-      .toArray()
-      .map(toEvent);
+      .exec<EventRow>(
+        "select seq, body, at, sealed from events where flushed = 0 order by seq limit ?",
+        limit,
+      )
+      .toArray();
+  }
+
+  /** The highest unflushed seq of the first `limit` (so a batch can be marked even if unreadable). */
+  unflushedEnd(limit = 200): number {
+    return this.unflushedRows(limit).at(-1)?.seq ?? 0;
   }
 
   markFlushed(throughSeq: number): void {
     this.sql.exec("update events set flushed = 1 where flushed = 0 and seq <= ?", throughSeq);
   }
 
+  /** Encrypts every plaintext body with the owner's data key. */
+  async seal(cipher: UserCipher): Promise<number> {
+    const rows = this.sql
+      .exec<{ seq: number; body: string }>("select seq, body from events where sealed = 0")
+      .toArray();
+    for (const r of rows) {
+      const body = await cipher.encrypt(EVENT_FIELD(r.seq), r.body);
+      this.sql.exec("update events set body = ?, sealed = 1 where seq = ? and sealed = 0", body, r.seq);
+    }
+    const summary = this.getMeta("summary");
+    if (summary !== null && !summary.startsWith(SEALED)) await this.setSummary(cipher, summary);
+    return rows.length;
+  }
+
+  /** The owner's key is gone (crypto-shredded): nothing readable may stay, so plaintext is deleted. */
+  dropPlaintext(): void {
+    this.sql.exec("delete from events where sealed = 0 and flushed = 1");
+    const summary = this.getMeta("summary");
+    if (summary !== null && !summary.startsWith(SEALED))
+      this.sql.exec("delete from meta where key = 'summary'");
+  }
+
+  /**
+   * Deletes flushed events older than the replay window and older than today (the daily quota
+   * counts today's messages). Older history is read from Postgres (`/v1/chat/history`).
+   */
+  prune(startOfToday: number): number {
+    return this.sql.exec(
+      "delete from events where flushed = 1 and at < ? and seq <= (select max(seq) from events) - ?",
+      startOfToday,
+      REPLAY_WINDOW,
+    ).rowsWritten;
+  }
+
+  /** The rolling summary, decrypted (null when there is none or the key is unavailable). */
+  async summary(): Promise<string | null> {
+    const stored = this.getMeta("summary");
+    if (stored === null || !stored.startsWith(SEALED)) return stored;
+    const cipher = await this.cipher().catch(() => null);
+    if (!cipher) return null;
+    return cipher.decrypt(SUMMARY_FIELD, stored.slice(SEALED.length)).catch(() => null);
+  }
+
+  async setSummary(cipher: UserCipher, summary: string): Promise<void> {
+    this.setMeta("summary", SEALED + (await cipher.encrypt(SUMMARY_FIELD, summary)));
+  }
+
   /** Seqs of messages that triggered the crisis detector (for the care team's ±3 window). */
   crisisSeqs(): number[] {
     return this.sql
       .exec<{ about: number }>(
-        "select json_extract(body, '$.about') as about from events where type = 'crisis'",
+        `select coalesce(about, case when sealed = 0 then json_extract(body, '$.about') end) as about
+          from events where type = 'crisis'`,
       )
       .toArray()
       .map((r) => r.about);
@@ -133,14 +255,24 @@ export class ChatStore {
       value,
     );
   }
+
+  /** Bodies to events; sealed ones are decrypted with the owner's key, or left out without it. */
+  private async open(rows: EventRow[]): Promise<RoomEvent[]> {
+    const cipher = rows.some((r) => r.sealed === 1) ? await this.cipher().catch(() => null) : null;
+    const out: RoomEvent[] = [];
+    for (const row of rows) {
+      const body =
+        row.sealed === 1
+          ? await (cipher?.decrypt(EVENT_FIELD(row.seq), row.body) ?? Promise.resolve(null)).catch(() => null)
+          : row.body;
+      if (body !== null) out.push(toEvent(row.seq, row.at, body));
+    }
+    return out;
+  }
 }
 
-function toEvent(row: EventRow): RoomEvent {
-  return {
-    ...(JSON.parse(row.body) as Omit<RoomEvent, "seq" | "at">),
-    seq: row.seq,
-    at: row.at,
-  } as RoomEvent;
+function toEvent(seq: number, at: number, body: string): RoomEvent {
+  return { ...(JSON.parse(body) as Omit<RoomEvent, "seq" | "at">), seq, at } as RoomEvent;
 }
 
 /**

@@ -422,6 +422,22 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
   );
   const alertItems = await clinician.locator("#alert-list li").count();
   check("clinician alert listed", alertItems >= 1, `${alertItems} item(s)`);
+  const teamLine = (await patient.locator("#chat-crisis-team").textContent()) ?? "";
+  check("patient told the care team was alerted", teamLine === "Your care team has been alerted.", teamLine);
+  // The inbox comes from the API, so it survives a reload; acknowledging empties it.
+  await clinician.reload();
+  await clinician.waitForSelector("#alert-list li button", { timeout: STEP_TIMEOUT_MS });
+  const inboxed = await clinician.locator("#alert-list li").count();
+  await clinician.click("#alert-list li button");
+  await clinician
+    .waitForSelector("#inbox-empty:not([hidden])", { timeout: STEP_TIMEOUT_MS })
+    .catch(() => undefined);
+  const afterAck = await clinician.locator("#alert-list li").count();
+  check(
+    "clinician inbox after reload, acknowledge empties it",
+    inboxed === 1 && afterAck === 0,
+    `${inboxed} → ${afterAck}`,
+  );
   await screenshot(patient, "chat");
   await screenshot(clinician, "clinician");
 

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditLog, careTeam } from "../workers/db/schema";
+import { auditLog, careAlerts, careTeam } from "../workers/db/schema";
 import { createDatabase } from "../workers/lib/db";
 import { createUser, type TestUser, testConfig } from "./fixtures";
 import { call } from "./helpers";
@@ -32,6 +32,8 @@ interface World {
   invitee: TestUser;
   assignee: TestUser;
   foreignInvitation: string;
+  /** A crisis alert about P in the team clinician's inbox. */
+  alertId: string;
 }
 
 const REASON = "Matrix check: emergency access to confirm safety plan.";
@@ -94,6 +96,16 @@ const MATRIX: Row[] = [
     route: "GET /v1/clinician/invitations",
     request: () => ["/v1/clinician/invitations"],
     expect: only({ teamClinician: "200", offTeamClinician: "200", breakGlass: "200" }),
+  },
+  {
+    route: "GET /v1/clinician/alerts",
+    request: () => ["/v1/clinician/alerts"],
+    expect: only({ teamClinician: "200+", offTeamClinician: "200", breakGlass: "200" }),
+  },
+  {
+    route: "POST /v1/clinician/alerts/:alert/acknowledge",
+    request: (w) => [`/v1/clinician/alerts/${w.alertId}/acknowledge`, { method: "POST" }],
+    expect: only({ teamClinician: "200+" }),
   },
   {
     route: "GET /v1/admin/audit?patientId=P",
@@ -215,8 +227,21 @@ beforeAll(async () => {
   await post(requester, "/v1/clinician/care-requests", { patientId: P.id });
   const invitation = await post(P, "/v1/me/care-team", { clinicianId: foreign.id });
   await post(breakGlass, `/v1/patients/${P.id}/break-glass`, { reason: REASON });
+  const [alert] = await createDatabase(testConfig(), "eu")
+    .insert(careAlerts)
+    .values({ clinicianId: teamClinician.id, patientId: P.id, seq: 1, severity: "high" })
+    .returning({ id: careAlerts.id });
   const users = { otherPatient, teamClinician, offTeamClinician, admin, breakGlass, self: P };
-  world = { P, users, removable, requester, invitee, assignee, foreignInvitation: invitation.id };
+  world = {
+    P,
+    users,
+    removable,
+    requester,
+    invitee,
+    assignee,
+    foreignInvitation: invitation.id,
+    alertId: alert?.id ?? "",
+  };
 });
 
 describe("access matrix for patient P (eu) across all actors", () => {

@@ -1,9 +1,10 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditLog } from "../workers/db/schema";
+import { auditLog, consents } from "../workers/db/schema";
+import { POLICY_VERSION } from "../workers/features/profile/schema";
 import { createDatabase } from "../workers/lib/db";
-import { addToCareTeam, type ChatClient, connect } from "./chat-helpers";
+import { addToCareTeam, ChatClient, connect } from "./chat-helpers";
 import { createUser, testConfig } from "./fixtures";
 import { call, problem } from "./helpers";
 
@@ -111,5 +112,77 @@ describe("joining a patient's room", () => {
     expect((await call(`/v1/patients/${patient.id}/chat/history`, { headers: clinician.auth })).status).toBe(
       200,
     );
+  });
+});
+
+describe("denials are audited in the patient's region", () => {
+  it("an EU patient's chat denials are in the EU log and in the patient's access report", async () => {
+    const patient = await createUser("patient", "eu");
+    const offTeam = await createUser("clinician", "us");
+    const other = await createUser("clinician", "apac");
+    expect((await ticket(offTeam.auth, `/v1/patients/${patient.id}/chat/tickets`)).status).toBe(404);
+    expect((await call(`/v1/patients/${patient.id}/chat/history`, { headers: other.auth })).status).toBe(404);
+    const rows = await createDatabase(testConfig(), "eu")
+      .select({ actor: auditLog.actorId, action: auditLog.action, outcome: auditLog.outcome })
+      .from(auditLog)
+      .where(eq(auditLog.patientId, patient.id));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { actor: offTeam.id, action: "chat.join", outcome: "denied" },
+        { actor: other.id, action: "chat.history.read", outcome: "denied" },
+      ]),
+    );
+    const report = await call("/v1/me/access-report", { headers: patient.auth });
+    expect(report.status).toBe(200);
+    const { entries } = (await report.json()) as { entries: Array<Record<string, unknown>> };
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ actorId: offTeam.id, action: "chat.join", outcome: "denied" }),
+        expect.objectContaining({ actorId: other.id, action: "chat.history.read", outcome: "denied" }),
+      ]),
+    );
+  });
+});
+
+describe("chat needs consent", () => {
+  it("without companion consent: 403 problem for tickets and HTTP sends, nothing stored", async () => {
+    const patient = await createUser("patient", "us", { consents: false });
+    const res = await ticket(patient.auth);
+    expect(res.status).toBe(403);
+    const body = await problem(res);
+    expect(body.consent).toBe("health_data");
+    expect(String(body.detail)).toContain("/account");
+    await createDatabase(testConfig(), "us")
+      .insert(consents)
+      .values({ userId: patient.id, kind: "health_data", policyVersion: POLICY_VERSION });
+    const send = await call("/v1/chat/messages", {
+      method: "POST",
+      headers: { ...patient.auth, "content-type": "application/json" },
+      body: JSON.stringify({ text: "hello there" }),
+    });
+    expect(send.status).toBe(403);
+    expect((await problem(send)).consent).toBe("ai_companion");
+    const room = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(patient.id));
+    expect(await room.lastSeq()).toBe(0);
+  });
+
+  it("a cookie socket without consent opens, but its messages are refused and it is closed", async () => {
+    const patient = await createUser("patient", "us", { consents: false });
+    const res = await upgrade("/v1/chat/ws", {
+      cookie: `haven_at=${patient.token}`,
+      origin: "http://haven.test",
+    });
+    expect(res.status).toBe(101);
+    const ws = res.webSocket as WebSocket;
+    ws.accept();
+    const client = new ChatClient(ws);
+    const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
+    await client.waitFor((f) => f.type === "welcome");
+    client.send({ type: "hello", lastSeq: 0 });
+    client.send({ type: "message", text: "hello", clientId: "no-consent" });
+    const err = await client.waitFor((f) => f.type === "error");
+    expect(err).toMatchObject({ code: "consent_required", clientId: "no-consent" });
+    expect(await closed).toBe(4403);
+    expect(await env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(patient.id)).lastSeq()).toBe(0);
   });
 });

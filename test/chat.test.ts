@@ -1,10 +1,10 @@
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FALLBACK_REPLY } from "../durable-objects/chat-companion";
 import { SAFE_REPLACEMENT } from "../durable-objects/chat-safety";
-import { chatMessages, notifications, riskEvents } from "../workers/db/schema";
+import { auditLog, chatMessages, consents, notifications, riskEvents, users } from "../workers/db/schema";
 import { CHECK_IN_TEXT } from "../workers/features/safety/check-in";
 import { modelRiskCheck } from "../workers/features/safety/model-check";
 import { ConfigSchema } from "../workers/lib/config";
@@ -12,7 +12,7 @@ import { createDatabase } from "../workers/lib/db";
 import { createOpenAI } from "../workers/lib/openai";
 import { addToCareTeam, connect, type Frame, modelMode, modelRequests, riskMode, say } from "./chat-helpers";
 import { createUser, testConfig } from "./fixtures";
-import { call, until } from "./helpers";
+import { call, problem, until } from "./helpers";
 
 const CRISIS = "I want to kill myself tonight, I have the pills";
 const seqs = (frames: Frame[]) =>
@@ -103,7 +103,7 @@ describe("companion chat", () => {
     const alert = await dashboard.waitFor((f) => f.type === "crisis_alert", 1000);
     expect(Date.now() - sent).toBeLessThan(1000);
     expect(alert).toMatchObject({ patientId: patient.id, severity: crisis.severity });
-    expect(Object.keys(alert).sort()).toEqual(["at", "patientId", "seq", "severity", "type"]);
+    expect(Object.keys(alert).sort()).toEqual(["alertId", "at", "patientId", "seq", "severity", "type"]);
     const db = createDatabase(testConfig(), "us");
     const risk = await until(
       async () => (await db.select().from(riskEvents).where(eq(riskEvents.userId, patient.id)))[0],
@@ -340,5 +340,99 @@ describe("companion chat", () => {
     expect(slow).toMatchObject({ ok: false, reason: "timeout" });
     expect(slow.ms).toBeLessThan(1500);
     await riskMode({ kind: "normal" });
+  });
+
+  it("consent withdrawal stops companion replies over HTTP and an open socket; re-granting restores", async () => {
+    await modelMode("reset");
+    const patient = await createUser("patient");
+    const client = await connect(patient);
+    const closed = new Promise<number>((resolve) =>
+      client.ws.addEventListener("close", (e) => resolve(e.code)),
+    );
+    await say(client, "hello before withdrawing");
+    const modelCalls = await modelRequests();
+    const post = (path: string) => call(path, { method: "POST", headers: patient.auth });
+    expect((await post("/v1/me/consents/ai_companion/withdraw")).status).toBe(200);
+
+    const from = client.frames.length;
+    client.send({ type: "message", text: "are you still there", clientId: "after-withdrawal" });
+    const refused = await client.waitFor((f) => f.type === "error", 5000, from);
+    expect(refused).toMatchObject({ code: "consent_required", clientId: "after-withdrawal" });
+    expect(await closed).toBe(4403);
+    const send = await call("/v1/chat/messages", {
+      method: "POST",
+      headers: { ...patient.auth, "content-type": "application/json" },
+      body: JSON.stringify({ text: "and over HTTP?" }),
+    });
+    expect(send.status).toBe(403);
+    expect((await problem(send)).consent).toBe("ai_companion");
+    expect((await post("/v1/chat/tickets")).status).toBe(403);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await modelRequests()).toBe(modelCalls);
+    expect(await env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(patient.id)).lastSeq()).toBe(2);
+
+    expect((await post("/v1/me/consents/ai_companion/grant")).status).toBe(200);
+    const again = await connect(patient, { lastSeq: 2 });
+    const { reply } = await say(again, "I turned it back on");
+    expect(reply.outcome).toBe("ok");
+    expect(await modelRequests()).toBe(modelCalls + 1);
+    again.close();
+  });
+
+  it("the room re-checks consent itself when no withdrawal reached it", async () => {
+    const patient = await createUser("patient");
+    const client = await connect(patient);
+    await say(client, "first");
+    // Withdrawn in Postgres behind the room's back (the push was lost), and the room's answer is stale.
+    await createDatabase(testConfig(), "us")
+      .update(consents)
+      .set({ withdrawnAt: new Date() })
+      .where(eq(consents.userId, patient.id));
+    await runInDurableObject(env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(patient.id)), (_room, state) => {
+      state.storage.sql.exec("update meta set value = '0' where key = 'consent_at'");
+    });
+    const from = client.frames.length;
+    client.send({ type: "message", text: "second", clientId: "stale" });
+    expect(await client.waitFor((f) => f.type === "error", 5000, from)).toMatchObject({
+      code: "consent_required",
+    });
+  });
+
+  it("room storage: no plaintext after a flush, summary sealed, replays audited, shredding makes it unreadable", async () => {
+    const patient = await createUser("patient");
+    const client = await connect(patient);
+    await say(client, "marmalade is my secret word");
+    for (let i = 0; i < 6; i++) await say(client, `ordinary message ${i}`); // 14 events: the summary rolls
+    client.close();
+    const ref = { ownerId: patient.id, region: "us" as const };
+    const stub = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(patient.id));
+    await until(async () => ((await stub.flushNow(ref)).ok ? true : undefined));
+    const raw = await runInDurableObject(stub, (_room, state) => ({
+      events: state.storage.sql.exec("select body, sealed from events").toArray(),
+      summary: state.storage.sql.exec("select value from meta where key = 'summary'").toArray(),
+    }));
+    expect(raw.events).toHaveLength(14);
+    expect(raw.events.every((r) => r.sealed === 1 && String(r.body).startsWith("enc:v1:"))).toBe(true);
+    expect(JSON.stringify(raw)).not.toContain("marmalade");
+    expect(raw.summary).toHaveLength(1);
+    expect(String(raw.summary[0]?.value)).toMatch(/^enc:/);
+
+    const reader = await connect(patient);
+    await reader.waitFor((f) => f.type === "message" && f.text === "marmalade is my secret word");
+    reader.close();
+    await stub.flushNow(ref);
+    const db = createDatabase(testConfig(), "us");
+    const replays = await db
+      .select({ actor: auditLog.actorId, outcome: auditLog.outcome })
+      .from(auditLog)
+      .where(and(eq(auditLog.patientId, patient.id), eq(auditLog.action, "chat.replay")));
+    expect(replays).toContainEqual({ actor: patient.id, outcome: "success" });
+
+    await db.update(users).set({ dataKeyWrapped: null }).where(eq(users.id, patient.id));
+    await evictDurableObject(stub);
+    const after = await connect(patient);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(after.frames.filter((f) => f.type === "message" || f.type === "assistant")).toEqual([]);
+    after.close();
   });
 });

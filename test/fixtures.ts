@@ -1,7 +1,8 @@
 import { env } from "cloudflare:test";
-import { users } from "../workers/db/schema";
+import { consents, users } from "../workers/db/schema";
 import { signAccessToken } from "../workers/features/auth/jwt";
 import { userRegionKey } from "../workers/features/care-team/access";
+import { POLICY_VERSION } from "../workers/features/profile/schema";
 import { type Config, ConfigSchema, type Region } from "../workers/lib/config";
 import { createDatabase } from "../workers/lib/db";
 import { ACCESS_TTL_SECONDS, type Role, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../workers/lib/principal";
@@ -30,7 +31,7 @@ export interface TestUser {
 export async function createUser(
   role: Role,
   region: Region = "us",
-  opts: { mfa?: boolean } = {},
+  opts: { mfa?: boolean; consents?: boolean } = {},
 ): Promise<TestUser> {
   const config = testConfig();
   const id = crypto.randomUUID();
@@ -49,6 +50,14 @@ export async function createUser(
       emailVerifiedAt: new Date(),
       mfaEnabledAt: role === "patient" ? null : new Date(),
     });
+  // Patients consent at sign-up; `consents: false` makes one who has not (or has withdrawn).
+  if (role === "patient" && opts.consents !== false)
+    await createDatabase(config, region)
+      .insert(consents)
+      .values([
+        { userId: id, kind: "health_data", policyVersion: POLICY_VERSION },
+        { userId: id, kind: "ai_companion", policyVersion: POLICY_VERSION },
+      ]);
   await createRedis(config).set(userRegionKey(id), region);
   const token = await signAccessToken(
     {

@@ -4,6 +4,7 @@ import { appError } from "../web/pages/errors/page";
 import { webRoutes } from "../web/routes";
 import { roleRoutes } from "./features/accounts/roles";
 import { accountRoutes } from "./features/accounts/routes";
+import { alertRoutes } from "./features/alerts/routes";
 import { auditRoutes } from "./features/audit/routes";
 import { careTeamRoutes } from "./features/care-team/routes";
 import { chatRoutes } from "./features/chat/routes";
@@ -38,6 +39,7 @@ api.route("/", careTeamRoutes);
 api.route("/", auditRoutes);
 api.route("/", keyRoutes);
 api.route("/", screenerRoutes);
+api.route("/", alertRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);

@@ -19,10 +19,23 @@ export function ChatPage({ signedIn }: { signedIn: boolean }) {
           </p>
           <div id="chat-crisis" class="banner-crisis" role="alert" hidden>
             <p id="chat-crisis-text" />
+            <p id="chat-crisis-team" hidden />
             <ul id="chat-crisis-resources" />
             <p id="chat-crisis-alerted" hidden />
             <p id="chat-screener" hidden>
               <a href="/screeners/c-ssrs">Take a short safety check (C-SSRS)</a>
+            </p>
+          </div>
+          <div id="chat-consent" class="card" role="alert" hidden>
+            <p>
+              Chatting with the companion needs your consent to the AI companion and to processing your health
+              data. Your earlier conversation stays readable.
+            </p>
+            <p>
+              <a class="button" href="/account">
+                Turn it on in your account
+              </a>{" "}
+              (under Consent), then come back to this page.
             </p>
           </div>
           <ol id="chat-log" aria-live="polite" aria-relevant="additions" aria-label="Messages" />

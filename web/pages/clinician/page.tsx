@@ -1,8 +1,9 @@
 import { Layout } from "../layout";
 
 /**
- * The clinician dashboard: `/assets/clinician.js` opens the clinician's own room socket, which is
- * their live inbox for crisis alerts from patients on their care team (ids and severity only).
+ * The clinician dashboard: `/assets/clinician.js` shows the clinician's alert inbox from
+ * `GET /v1/clinician/alerts` (alerts stay until acknowledged, whatever happened to live pushes) and opens the
+ * clinician's own room socket, which pops new crisis alerts as they arrive (ids and severity only).
  */
 export function ClinicianPage({ signedIn }: { signedIn: boolean }) {
   return (
@@ -16,8 +17,12 @@ export function ClinicianPage({ signedIn }: { signedIn: boolean }) {
           <p id="alert-status" class="muted" role="status">
             Connecting…
           </p>
-          <h2>Recent crisis alerts</h2>
+          <h2>Unacknowledged crisis alerts</h2>
+          <p id="inbox-empty" class="muted" hidden>
+            No unacknowledged alerts.
+          </p>
           <ol id="alert-list" />
+          <p id="inbox-error" class="error" role="alert" />
         </section>
       ) : (
         <p>

@@ -19,6 +19,31 @@
   let offline = false;
   let ws = null;
   let retry = 0;
+  let refused = false; // consent withdrawn: stop reconnecting until the page is reloaded
+  let crisisAbout = null;
+
+  // Whether the care team was alerted, in words that never claim more than the room knows.
+  const TEAM = {
+    pending: "We're alerting your care team now.",
+    true: "Your care team has been alerted.",
+    false: "No one on a care team was alerted: you have no clinician on your care team on Haven.",
+  };
+  function showTeam(value) {
+    const el = $("chat-crisis-team");
+    if (!el) return;
+    const text = TEAM[String(value)];
+    el.hidden = !text;
+    el.textContent = text || "";
+  }
+  function showConsent() {
+    refused = true;
+    const box = $("chat-consent");
+    if (box) {
+      box.hidden = false;
+      box.scrollIntoView({ block: "nearest" });
+    }
+    status.textContent = "Chat is off until you turn consent back on.";
+  }
 
   fetch("/v1/meta", { credentials: "same-origin" })
     .then((r) => (r.ok ? r.json() : null))
@@ -229,6 +254,11 @@
       }
       case "crisis":
         showCrisis(f, f.seq > replayThrough);
+        crisisAbout = f.about;
+        showTeam(f.careTeamAlerted);
+        return;
+      case "crisis_status":
+        if (f.about === crisisAbout) showTeam(f.careTeamAlerted);
         return;
       case "crisis_status":
         crisisStatus(f);
@@ -246,7 +276,8 @@
         bubble("Haven", "A clinician from your care team joined the conversation.", "system");
         return;
       case "error":
-        showError(f.message || "Something went wrong.", f.code);
+        if (f.code === "consent_required") showConsent();
+        else showError(f.message || "Something went wrong.", f.code);
         if (f.clientId) markFailed(f.clientId);
         return;
       default:
@@ -271,8 +302,9 @@
         // ignore malformed frames
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       ws = null;
+      if (refused || e.code === 4403) return showConsent();
       status.textContent = "Reconnecting…";
       retry = Math.min(retry + 1, 6);
       setTimeout(connect, 250 * 2 ** retry);
@@ -293,7 +325,8 @@
     });
     if (!res.ok || !res.body) {
       const p = await res.json().catch(() => ({}));
-      showError(p.detail || p.message || "Your message could not be sent.", p.code);
+      if (p.consent) showConsent();
+      else showError(p.detail || p.message || "Your message could not be sent.", p.code);
       markFailed(clientId);
       return;
     }

@@ -1,6 +1,7 @@
 // Haven clinician dashboard (served as a file: the CSP forbids inline script).
-// Opens the clinician's own room socket (their alert inbox) and pops crisis alerts as they arrive.
-// Alerts carry a patient id, severity and time only: never message text.
+// Shows the clinician's alert inbox from GET /v1/clinician/alerts (alerts stay there until acknowledged, even
+// if a live push never arrived) and opens the clinician's own room socket, which pops new alerts
+// as they arrive and refreshes the inbox. Alerts carry a patient id, severity and time only.
 (() => {
   const $ = (id) => document.getElementById(id);
   const list = $("alert-list");
@@ -9,27 +10,65 @@
   const seen = new Set();
   let lastSeq = 0;
   let retry = 0;
-  // Alerts up to the room's seq when the page first connected are history (listed, not popped);
-  // anything later, including alerts replayed after a reconnect, arrived while the page was open.
+  // Alerts up to the room's seq when the page first connected are history; later ones pop.
   let openedAt = null;
 
-  function pop(f, live) {
+  function csrf() {
+    const m = document.cookie.match(/(?:^|;\s*)haven_csrf=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  function row(a) {
     const li = document.createElement("li");
+    li.className = "card";
     // Plain text until a patient page exists (a link would 404).
     const who = document.createElement("strong");
-    who.textContent = `Patient ${String(f.patientId).slice(0, 8)}…`;
-    who.title = String(f.patientId);
+    who.textContent = `Patient ${String(a.patientId).slice(0, 8)}…`;
+    who.title = String(a.patientId);
     const meta = document.createElement("span");
-    meta.textContent = ` — ${f.severity} risk at ${new Date(f.at).toLocaleString()}`;
-    li.append(who, meta);
-    list.prepend(li);
-    if (live) {
-      $("alert-banner").hidden = false;
-      $("alert-text").textContent =
-        `Crisis alert: a patient on your care team (${f.severity} risk). Review now.`;
-      if ("Notification" in window && Notification.permission === "granted") {
-        new Notification("Haven crisis alert", { body: `${f.severity} risk — open your dashboard` });
-      }
+    meta.textContent = ` — ${a.severity} risk at ${new Date(a.createdAt).toLocaleString()} `;
+    const ack = document.createElement("button");
+    ack.type = "button";
+    ack.className = "secondary";
+    ack.textContent = "Acknowledge";
+    ack.addEventListener("click", () => acknowledge(a.id, ack));
+    li.append(who, meta, ack);
+    return li;
+  }
+
+  async function loadInbox() {
+    const res = await fetch("/v1/clinician/alerts", { credentials: "same-origin" }).catch(() => null);
+    if (!res?.ok) {
+      $("inbox-error").textContent = "Your alert inbox could not be loaded. It will be retried.";
+      return;
+    }
+    $("inbox-error").textContent = "";
+    const { alerts } = await res.json();
+    list.replaceChildren(...alerts.map(row));
+    $("inbox-empty").hidden = alerts.length > 0;
+  }
+
+  async function acknowledge(id, button) {
+    button.disabled = true;
+    const res = await fetch(`/v1/clinician/alerts/${encodeURIComponent(id)}/acknowledge`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "x-csrf-token": csrf() },
+    }).catch(() => null);
+    if (!res?.ok) {
+      button.disabled = false;
+      $("inbox-error").textContent = "The alert could not be acknowledged. Please try again.";
+      return;
+    }
+    await loadInbox();
+  }
+
+  function pop(f) {
+    $("alert-banner").hidden = false;
+    $("alert-text").textContent =
+      `Crisis alert: a patient on your care team (${f.severity} risk). Review now.`;
+    if ("Notification" in window && Notification.permission === "granted") {
+      new Notification("Haven crisis alert", { body: `${f.severity} risk — open your dashboard` });
     }
   }
 
@@ -51,11 +90,15 @@
       if (f.type === "welcome") {
         openedAt ??= f.lastSeq;
         status.textContent = "Live: alerts appear here as they happen.";
+        loadInbox();
       }
       if (f.type !== "crisis_alert" || seen.has(f.seq)) return;
       seen.add(f.seq);
       lastSeq = Math.max(lastSeq, f.seq);
-      pop(f, f.seq > (openedAt ?? 0));
+      if (f.seq > (openedAt ?? 0)) {
+        pop(f);
+        loadInbox();
+      }
     };
     ws.onclose = () => {
       status.textContent = "Reconnecting…";
@@ -64,5 +107,8 @@
     };
   }
   if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
+  loadInbox();
+  // The inbox is the record: refresh it now and then even if the socket is down.
+  setInterval(loadInbox, 60_000);
   connect();
 })();

@@ -84,3 +84,29 @@ export const notifications = pgTable(
     index("notifications_pending_idx").on(t.status, t.createdAt),
   ],
 );
+
+/**
+ * A care-team clinician's crisis-alert inbox, stored in the PATIENT's region: one row per
+ * (clinician, patient, seq), ids and severity only, kept until the clinician acknowledges it
+ * (who and when). Live pushes to the clinician's room are a convenience; this row is the record.
+ */
+export const careAlerts = pgTable(
+  "care_alerts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clinicianId: uuid("clinician_id").notNull(),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The room seq of the message (chat) or minus the screener seq (screeners). */
+    seq: integer("seq").notNull(),
+    severity: text("severity").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
+    acknowledgedBy: uuid("acknowledged_by"),
+  },
+  (t) => [
+    uniqueIndex("care_alerts_dedupe_idx").on(t.clinicianId, t.patientId, t.seq),
+    index("care_alerts_inbox_idx").on(t.clinicianId, t.acknowledgedAt),
+  ],
+);

@@ -6,7 +6,8 @@ import type { AppEnv } from "../../lib/context";
 import { AppError, validationError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
 import { principalOf, requireAuth } from "../../middleware/auth";
-import { type PatientAccess, resolvePatientAccess } from "../care-team/access";
+import { type PatientAccess, regionOfUser, resolvePatientAccess } from "../care-team/access";
+import { consentRequired, consentState, missingChatConsent } from "../profile/consent";
 import { readHistory, readSharing, writeSharing } from "./repo";
 import {
   HistoryQuery,
@@ -32,6 +33,10 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
 });
+const consentProblem = {
+  description:
+    "Problem (RFC 9457): chat needs consent to the AI companion and to processing health data (`consent` names the missing one)",
+};
 const sseResponse = {
   description: "Server-sent events",
   content: { "text/event-stream": { schema: z.string() } },
@@ -43,7 +48,7 @@ const createTicket = createRoute({
   tags,
   summary: "A single-use ticket (60 s) to open your chat room's WebSocket",
   middleware: [requireAuth()] as const,
-  responses: { 201: json(TicketSchema, "Ticket") },
+  responses: { 201: json(TicketSchema, "Ticket"), 403: consentProblem },
 });
 
 const createPatientTicket = createRoute({
@@ -63,7 +68,7 @@ const sendMessage = createRoute({
   summary: "HTTP fallback: send a message; the turn (ack, safety events, tokens, reply) streams back as SSE",
   middleware: [requireAuth()] as const,
   request: { body: { content: { "application/json": { schema: SendMessageSchema } }, required: true } },
-  responses: { 200: sseResponse },
+  responses: { 200: sseResponse, 403: consentProblem },
 });
 
 const stream = createRoute({
@@ -115,16 +120,34 @@ async function careTeamAccess(
 ): Promise<PatientAccess> {
   const access = await resolvePatientAccess(c, p, patientId);
   if (access?.via !== "care_team") {
-    await audit(c, p.region, {
+    // In the patient's region (so it is in their access report); the actor's only if no such patient.
+    const region = access?.region ?? (await regionOfUser(c, patientId));
+    await audit(c, region ?? p.region, {
       action,
       resourceType: "chat_room",
       resourceId: patientId,
-      patientId,
+      patientId: region ? patientId : null,
       outcome: "denied",
     });
     throw new AppError("not_found", "No such patient");
   }
   return access;
+}
+
+/**
+ * A patient's own chat needs consent to the AI companion and to processing health data. Returns
+ * the header the room trusts for its consent state; `refuse` throws the 403 problem instead.
+ */
+async function chatConsent(
+  c: Context<AppEnv>,
+  p: Pick<Principal, "role" | "region"> & { userId?: string; actorId?: string },
+  refuse: boolean,
+): Promise<Record<string, string>> {
+  const userId = p.userId ?? p.actorId;
+  if (p.role !== "patient" || !userId) return {};
+  const missing = missingChatConsent(await consentState(c.get("db")(p.region), userId));
+  if (missing && refuse) throw consentRequired(missing);
+  return { "x-haven-consent": missing ? "0" : "1" };
 }
 
 async function ticketResponse(c: Context<AppEnv>, room: RoomRef, p: Principal) {
@@ -160,6 +183,7 @@ export const chatRoutes = new OpenAPIHono<AppEnv>({
 })
   .openapi(createTicket, async (c) => {
     const p = principalOf(c);
+    await chatConsent(c, p, true);
     return c.json(await ticketResponse(c, ownRoom(p), p), 201);
   })
   .openapi(createPatientTicket, async (c) => {
@@ -177,12 +201,15 @@ export const chatRoutes = new OpenAPIHono<AppEnv>({
   .openapi(sendMessage, async (c) => {
     const p = principalOf(c);
     const body = c.req.valid("json");
+    const headers = await chatConsent(c, p, true);
     const res = await forwardToRoom(c, ownRoom(p), { userId: p.userId, role: p.role }, "/send", {
       method: "POST",
+      headers,
       body: JSON.stringify({ text: body.text, clientId: body.clientId ?? crypto.randomUUID() }),
     });
     if (res.status !== 200) {
       const err = (await res.json().catch(() => null)) as { code?: string } | null;
+      if (err?.code === "consent_required") throw consentRequired("ai_companion");
       throw DO_ERRORS[err?.code ?? ""] ?? new AppError("service_unavailable", "The chat room is unavailable");
     }
     return new Response(res.body, { headers: res.headers });
@@ -237,16 +264,20 @@ chatRoutes.get("/chat/ws", async (c) => {
   const p = c.get("principal");
   let room: RoomRef;
   let actor: { userId: string; role: Principal["role"] };
+  let headers: Record<string, string> = { upgrade: "websocket" };
   if (ticket) {
     const grant = await consumeTicket(c, ticket);
     if (p && p.userId !== grant.actorId) throw new AppError("not_found", "No such resource");
     room = { ownerId: grant.ownerId, region: grant.region };
     actor = { userId: grant.actorId, role: grant.role };
+    if (grant.actorId === grant.ownerId) headers = { ...headers, ...(await chatConsent(c, grant, false)) };
   } else if (p && p.via === "cookie" && originAllowed(c)) {
     room = ownRoom(p);
     actor = { userId: p.userId, role: p.role };
+    // The socket opens (history stays readable); the room refuses messages without consent.
+    headers = { ...headers, ...(await chatConsent(c, p, false)) };
   } else {
     throw new AppError("unauthorized", "A chat ticket or a signed-in session is required");
   }
-  return forwardToRoom(c, room, actor, "/ws", { headers: { upgrade: "websocket" } });
+  return forwardToRoom(c, room, actor, "/ws", { headers });
 });

@@ -175,7 +175,7 @@ describe("consents", () => {
     db(region).select().from(consents).where(eq(consents.userId, userId));
 
   it("grants idempotently, withdraws without deleting, and keeps the history", async () => {
-    const patient = await createUser("patient", "apac");
+    const patient = await createUser("patient", "apac", { consents: false });
     const start = (await (await call("/v1/me/consents", { headers: patient.auth })).json()) as Record<
       string,
       unknown
@@ -207,7 +207,7 @@ describe("consents", () => {
   });
 
   it("closes a grant made under an older policy version when granting again", async () => {
-    const patient = await createUser("patient", "us");
+    const patient = await createUser("patient", "us", { consents: false });
     await db("us")
       .insert(consents)
       .values({ userId: patient.id, kind: "ai_companion", policyVersion: "2025-01-01" });
@@ -224,7 +224,7 @@ describe("consents", () => {
   });
 
   it("answers 422 for an unknown kind and 401 without a token", async () => {
-    const patient = await createUser("patient", "us");
+    const patient = await createUser("patient", "us", { consents: false });
     const res = await call("/v1/me/consents/marketing/grant", send("POST", patient.auth));
     expect(res.status).toBe(422);
     expect(((await problem(res)).errors as Array<{ path: string }>)[0]?.path).toBe("param.kind");

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
+import { roomStub } from "../../../durable-objects/chat-stub";
 import { consents, profiles, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
 import type { Config, Region } from "../../lib/config";
@@ -9,6 +10,7 @@ import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
 import { userCipher } from "../../lib/user-cipher";
 import { requirePatientAccess } from "../care-team/access";
+import { chatAllowed } from "./consent";
 import {
   type CONSENT_KINDS,
   EmergencyContact,
@@ -231,7 +233,9 @@ export async function grantConsent(c: Ctx, p: Principal, kind: ConsentKind) {
     consentRows(db, p.userId),
     consentEvent(c, db, p, "consent.grant", kind),
   ]);
-  return summarize(rows);
+  const result = summarize(rows);
+  await tellChatRoom(c, p, chatAllowed(result.active));
+  return result;
 }
 
 /** Withdraws `kind` (closing any open grant); withdrawing what is not granted changes nothing. */
@@ -242,5 +246,20 @@ export async function withdrawConsent(c: Ctx, p: Principal, kind: ConsentKind) {
     consentRows(db, p.userId),
     consentEvent(c, db, p, "consent.withdraw", kind),
   ]);
-  return summarize(rows);
+  const result = summarize(rows);
+  await tellChatRoom(c, p, chatAllowed(result.active));
+  return result;
+}
+
+/**
+ * Pushes the new consent into the user's chat room so an open socket is refused on its next
+ * message (and allowed again after a grant). Best effort: the room re-checks Postgres on its own
+ * within seconds.
+ */
+async function tellChatRoom(c: Ctx, p: Principal, allowed: boolean): Promise<void> {
+  try {
+    await roomStub(c.env, p.userId, p.region).setConsent({ ownerId: p.userId, region: p.region }, allowed);
+  } catch (err) {
+    c.get("log").warn("consent_push_failed", { error: err instanceof Error ? err.name : typeof err });
+  }
 }

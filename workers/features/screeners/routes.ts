@@ -22,7 +22,13 @@ const r = {
     description:
       "Answers the risk level, what to do next and crisis resources for your region. Moderate and high risk alert your care team.",
     request: { body: { content: { "application/json": { schema: s.CssrsAnswers } }, required: true } },
-    responses: { 201: ok(s.ScreenerResult, "Saved and triaged"), 401: problem, 404: problem, 422: problem },
+    responses: {
+      201: ok(s.ScreenerResult, "Saved and triaged"),
+      401: problem,
+      403: { description: "Problem (RFC 9457): no consent to processing health data (`consent` names it)" },
+      404: problem,
+      422: problem,
+    },
   }),
   history: createRoute({
     tags: ["screeners"],

@@ -170,7 +170,7 @@ describe("C-SSRS storage, audit and alerts", () => {
     expect(JSON.stringify(body.resources)).toMatch(/988/);
     const alert = await dashboard.waitFor((f) => f.type === "crisis_alert", 5000);
     expect(alert).toMatchObject({ patientId: patient.id, severity: "high" });
-    expect(Object.keys(alert).sort()).toEqual(["at", "patientId", "seq", "severity", "type"]);
+    expect(Object.keys(alert).sort()).toEqual(["alertId", "at", "patientId", "seq", "severity", "type"]);
     const [risk] = await db().select().from(riskEvents).where(eq(riskEvents.userId, patient.id));
     expect(risk).toMatchObject({
       severity: "high",
@@ -297,5 +297,22 @@ describe("C-SSRS history and access", () => {
     expect(by(offTeam)).toEqual(["denied"]);
     expect(by(otherPatient)).toEqual(["denied"]);
     expect(by(glass)).toEqual(["denied", "success"]);
+  });
+});
+
+describe("health-data consent", () => {
+  it("without it nothing new is stored (403 naming the consent); re-granting restores", async () => {
+    const patient = await createUser("patient", "eu");
+    const post = (path: string) => call(path, { method: "POST", headers: patient.auth });
+    expect((await post("/v1/me/consents/health_data/withdraw")).status).toBe(200);
+    const refused = await submit(patient, NO);
+    expect(refused.status).toBe(403);
+    expect((await problem(refused)).consent).toBe("health_data");
+    const stored = () =>
+      db("eu").select().from(screenerResponses).where(eq(screenerResponses.userId, patient.id));
+    expect(await stored()).toEqual([]);
+    expect((await post("/v1/me/consents/health_data/grant")).status).toBe(200);
+    expect((await submit(patient, NO)).status).toBe(201);
+    expect(await stored()).toHaveLength(1);
   });
 });

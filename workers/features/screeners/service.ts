@@ -1,6 +1,6 @@
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
-import { alertCareTeam } from "../../../durable-objects/chat-flush";
+import { alertCareTeam } from "../../../durable-objects/chat-alerts";
 import { riskEvents, screenerResponses, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
 import type { Region } from "../../lib/config";
@@ -9,6 +9,7 @@ import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
 import { type UserCipher, userCipher } from "../../lib/user-cipher";
 import { requirePatientAccess } from "../care-team/access";
+import { consentRequired, consentState } from "../profile/consent";
 import { crisisResources } from "../safety/resources";
 import { CssrsAnswers, type ScreenerEntry, type ScreenerHistory, type ScreenerResult } from "./schema";
 import { ALERTING_RISKS, nextSteps, triageCssrs } from "./triage";
@@ -44,12 +45,14 @@ async function cipherOf(c: Ctx, region: Region, userId: string): Promise<UserCip
 }
 
 /**
+ * Without consent to processing health data nothing is stored (403 naming the consent).
  * Stores the caller's C-SSRS answers (encrypted with their key) with its audit row in one
  * transaction. Moderate and high risk also write a `risk_events` row in that transaction, then
  * alert the care team live and queue notifications, exactly as a chat crisis does.
  */
 export async function submitCssrs(c: Ctx, p: Principal, answers: CssrsAnswers): Promise<ScreenerResult> {
   const db = c.get("db")(p.region);
+  if (!(await consentState(db, p.userId)).health_data) throw consentRequired("health_data");
   const cipher = await cipherOf(c, p.region, p.userId);
   const id = crypto.randomUUID();
   const risk = triageCssrs(answers);

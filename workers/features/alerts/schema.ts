@@ -1,0 +1,20 @@
+import { z } from "@hono/zod-openapi";
+
+export const AlertIdParam = z.object({
+  id: z.uuid().openapi({ param: { name: "id", in: "path" } }),
+});
+
+export const CareAlert = z
+  .object({
+    id: z.uuid(),
+    patientId: z.uuid(),
+    severity: z.string(),
+    createdAt: z.string().openapi({ description: "When the crisis was detected and recorded" }),
+    acknowledgedAt: z.string().nullable(),
+    acknowledgedBy: z.uuid().nullable(),
+  })
+  .openapi("CareAlert", { description: "A crisis alert in a clinician's inbox: ids and severity only" });
+
+export const CareAlerts = z
+  .object({ alerts: z.array(CareAlert).openapi({ description: "Unacknowledged, newest first" }) })
+  .openapi("CareAlerts");
