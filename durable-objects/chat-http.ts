@@ -1,5 +1,5 @@
 import type { ChatHub, Sink } from "./chat-hub";
-import type { Actor, ChatErrorCode, OutboundFrame, SocketAttachment } from "./chat-protocol";
+import type { Actor, ChatErrorCode, OutboundFrame, RoomEvent, SocketAttachment } from "./chat-protocol";
 import type { ChatStore } from "./chat-store";
 
 /** The room's message intake, as the HTTP fallback needs it. */
@@ -9,7 +9,8 @@ export type Accept = (
   clientId: string,
   origin: Sink | null,
 ) => Promise<
-  { ok: true; seq: number; done: Promise<void> } | { ok: false; code: ChatErrorCode; message: string }
+  | { ok: true; seq: number; done: Promise<void> }
+  | { ok: false; code: ChatErrorCode; message: string; crisis?: RoomEvent | undefined }
 >;
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" };
@@ -49,7 +50,10 @@ export async function sendOverHttp(
   if (!result.ok) {
     hub.sse.delete(sink);
     void writer.close().catch(() => undefined);
-    return Response.json({ code: result.code, message: result.message }, { status: 400 });
+    return Response.json(
+      { code: result.code, message: result.message, ...(result.crisis ? { crisis: result.crisis } : {}) },
+      { status: 400 },
+    );
   }
   void result.done.finally(() => {
     hub.sse.delete(sink);

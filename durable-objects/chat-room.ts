@@ -29,6 +29,7 @@ import {
   MAX_MESSAGE_CHARS,
   PER_MINUTE_LIMIT,
   RecordedAlerts,
+  type RoomEvent,
   RoomRef,
 } from "./chat-protocol";
 import {
@@ -63,7 +64,7 @@ const PUSH_GIVE_UP_MS = 24 * 3600_000;
 
 export type SendResult =
   | { ok: true; seq: number; done: Promise<void> }
-  | { ok: false; code: ChatErrorCode; message: string };
+  | { ok: false; code: ChatErrorCode; message: string; crisis?: RoomEvent | undefined };
 
 /**
  * One private room per user, in the user's jurisdiction. The room is the conversation's source of
@@ -237,6 +238,7 @@ export class ChatRoom extends DurableObject<Env> {
         code: "consent_required",
         message:
           "Chatting with the companion needs your consent to the AI companion and to processing health data. You can turn them on in your account (/account), under Consent.",
+        crisis: this.crisisWithoutConsent(actor, text, clientId),
       };
     }
     if (text.length > MAX_MESSAGE_CHARS) {
@@ -365,6 +367,25 @@ export class ChatRoom extends DurableObject<Env> {
     return !SUPPRESSING.has(severity);
   }
 
+  /**
+   * The safety net does not depend on consent to the companion. A refused message is still
+   * assessed; when it is a crisis, the message is kept only as an empty placeholder (its text is
+   * never stored) and the crisis response, the care-team alert and the risk event go out as for any
+   * crisis — protecting a person's vital interests needs no consent (GDPR Art. 9(2)(c)). Returns
+   * the crisis event for the HTTP caller, or undefined.
+   */
+  private crisisWithoutConsent(actor: Actor, text: string, clientId: string): RoomEvent | undefined {
+    if (text.length > MAX_MESSAGE_CHARS) return undefined;
+    const risk = assessRisk(text);
+    if (!risk.detected) return undefined;
+    const placeholder = this.store.append(
+      { type: "message", role: "user", authorId: actor.userId, text: "", clientId, crisis: true },
+      actor.userId,
+    );
+    this.hub.broadcast(placeholder);
+    return this.respondToCrisis(placeholder.seq, risk);
+  }
+
   /** The patient's earlier messages, oldest first, for the safety net's conversation context. */
   private async recentPatientTurns(): Promise<string[]> {
     return (await this.store.recent(["message"], RISK_CONTEXT_TURNS * 2))
@@ -378,7 +399,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** The fixed crisis response and screener offer go out first; the care team is alerted in the background. */
-  private respondToCrisis(about: number, assessment: RiskAssessment): void {
+  private respondToCrisis(about: number, assessment: RiskAssessment): RoomEvent {
     const room = this.owner();
     const {
       text: response,
@@ -404,6 +425,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.ctx.waitUntil(this.deliverAlerts().catch((err) => this.logError("alert_failed", err)));
     this.ctx.waitUntil(this.flush().catch((err) => this.logError("flush_failed", err)));
     this.ctx.waitUntil(this.reschedule());
+    return crisis;
   }
 
   /**

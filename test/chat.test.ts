@@ -267,14 +267,16 @@ describe("companion chat", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(client.frames.some((f) => f.type === "crisis" || f.type === "assistant")).toBe(false);
     expect(await modelRequests()).toBe(0);
-    client.send({ type: "message", text: "yeah sometimes", clientId: "k2" });
-    const crisis = await client.waitFor((f) => f.type === "crisis");
-    expect(crisis).toMatchObject({ severity: "elevated", categories: ["suicidal_ideation_passive"] });
-    expect(crisis.rules).toContain("conv:check_in_yes");
-    client.send({ type: "message", text: "what's the point", clientId: "k3" });
-    await client.waitFor((f) => f.type === "check_in" && f.seq !== question.seq);
     const { reply } = await say(client, "no, not like that. just tired of work");
     expect(reply.outcome).toBe("ok");
+    expect(client.frames.some((f) => f.type === "crisis")).toBe(false);
+    const from = client.frames.length;
+    client.send({ type: "message", text: "what's the point", clientId: "k3" });
+    await client.waitFor((f) => f.type === "check_in", 20_000, from);
+    client.send({ type: "message", text: "yeah sometimes", clientId: "k4" });
+    const crisis = await client.waitFor((f) => f.type === "crisis", 20_000, from);
+    expect(crisis).toMatchObject({ severity: "elevated", categories: ["suicidal_ideation_passive"] });
+    expect(crisis.rules).toContain("conv:check_in_yes");
     client.close();
   });
 
@@ -377,6 +379,42 @@ describe("companion chat", () => {
     expect(reply.outcome).toBe("ok");
     expect(await modelRequests()).toBe(modelCalls + 1);
     again.close();
+  });
+
+  it("without consent a crisis message still gets the crisis response and alert; its text is not kept", async () => {
+    await modelMode("reset");
+    const patient = await createUser("patient");
+    const clinician = await createUser("clinician");
+    await addToCareTeam(patient, clinician);
+    const dashboard = await connect(clinician);
+    const client = await connect(patient);
+    const post = (path: string) => call(path, { method: "POST", headers: patient.auth });
+    expect((await post("/v1/me/consents/ai_companion/withdraw")).status).toBe(200);
+    client.send({ type: "message", text: CRISIS, clientId: "no-consent" });
+    const crisis = await client.waitFor((f) => f.type === "crisis");
+    expect(crisis.severity).toBe("imminent");
+    expect(await client.waitFor((f) => f.type === "error")).toMatchObject({ code: "consent_required" });
+    expect(await dashboard.waitFor((f) => f.type === "crisis_alert", 5000)).toMatchObject({
+      patientId: patient.id,
+    });
+    const send = await call("/v1/chat/messages", {
+      method: "POST",
+      headers: { ...patient.auth, "content-type": "application/json" },
+      body: JSON.stringify({ text: "I'm going to hang myself tonight" }),
+    });
+    expect(send.status).toBe(403);
+    const body = await problem(send);
+    expect(body.consent).toBeDefined();
+    expect(body.crisis).toMatchObject({ type: "crisis", severity: "imminent" });
+    expect(JSON.stringify(body)).not.toContain("hang myself");
+    const stub = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(patient.id));
+    const bodies = await runInDurableObject(stub, (_room, state) =>
+      state.storage.sql.exec("select body from events").toArray(),
+    );
+    expect(JSON.stringify(bodies)).not.toContain("kill myself");
+    expect(await modelRequests()).toBe(0);
+    client.close();
+    dashboard.close();
   });
 
   it("the room re-checks consent itself when no withdrawal reached it", async () => {

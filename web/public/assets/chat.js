@@ -234,7 +234,8 @@
       }
       case "message":
         if (f.role === "clinician") bubble("Your clinician", f.text, "clinician", f.seq);
-        else bubble("You", f.text, "you", f.seq);
+        // An empty text is the placeholder for a crisis message sent while consent was off (not stored).
+        else bubble("You", f.text || "(message not kept: chat consent is off)", "you", f.seq);
         return;
       case "token": {
         let el = streaming.get(f.replyTo);
@@ -325,6 +326,7 @@
     });
     if (!res.ok || !res.body) {
       const p = await res.json().catch(() => ({}));
+      if (p.crisis) handle(p.crisis);
       if (p.consent) showConsent();
       else showError(p.detail || p.message || "Your message could not be sent.", p.code);
       markFailed(clientId);

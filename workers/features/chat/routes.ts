@@ -147,7 +147,9 @@ async function chatConsent(
   if (p.role !== "patient" || !userId) return {};
   const missing = missingChatConsent(await consentState(c.get("db")(p.region), userId));
   if (missing && refuse) throw consentRequired(missing);
-  return { "x-haven-consent": missing ? "0" : "1" };
+  return missing
+    ? { "x-haven-consent": "0", "x-haven-consent-missing": missing }
+    : { "x-haven-consent": "1" };
 }
 
 async function ticketResponse(c: Context<AppEnv>, room: RoomRef, p: Principal) {
@@ -201,15 +203,23 @@ export const chatRoutes = new OpenAPIHono<AppEnv>({
   .openapi(sendMessage, async (c) => {
     const p = principalOf(c);
     const body = c.req.valid("json");
-    const headers = await chatConsent(c, p, true);
+    // Without consent the room still runs the safety net on the message (and stores no text).
+    const headers = await chatConsent(c, p, false);
     const res = await forwardToRoom(c, ownRoom(p), { userId: p.userId, role: p.role }, "/send", {
       method: "POST",
       headers,
       body: JSON.stringify({ text: body.text, clientId: body.clientId ?? crypto.randomUUID() }),
     });
     if (res.status !== 200) {
-      const err = (await res.json().catch(() => null)) as { code?: string } | null;
-      if (err?.code === "consent_required") throw consentRequired("ai_companion");
+      const err = (await res.json().catch(() => null)) as { code?: string; crisis?: unknown } | null;
+      if (err?.code === "consent_required") {
+        const kind = headers["x-haven-consent-missing"] === "health_data" ? "health_data" : "ai_companion";
+        const refused = consentRequired(kind);
+        if (!err.crisis) throw refused;
+        throw new AppError("forbidden", refused.message, {
+          extensions: { ...refused.extensions, crisis: err.crisis },
+        });
+      }
       throw DO_ERRORS[err?.code ?? ""] ?? new AppError("service_unavailable", "The chat room is unavailable");
     }
     return new Response(res.body, { headers: res.headers });
