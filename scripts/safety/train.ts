@@ -205,9 +205,9 @@ export const CLASSIFIER_MODEL: ClassifierModel = {
   dim: ${FEATURE_DIM},
   scale: ${scale},
   bias: ${Number(full.bias.toPrecision(8))},
-  thresholds: ${JSON.stringify(thresholds)
-    .replace(/"(\w+)":/g, "$1: ")
-    .replace(/,/g, ", ")},
+  thresholds: { ${Object.entries(thresholds)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(", ")} },
   weights:
     "${b64}",
 };

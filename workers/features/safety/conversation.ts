@@ -14,7 +14,7 @@ import { CLASSIFIER, crisisProbability } from "./classifier";
 import { hasRiskEvidence } from "./concepts";
 import { type Cues, cuesOf } from "./cues";
 import type { CrisisCategory } from "./detector";
-import { detectCrisis } from "./detector";
+import { CATEGORY_ORDER, detectCrisis } from "./detector";
 import type { AssessOptions, RiskAssessment, RiskTier } from "./index";
 import { TIER_RANK } from "./index";
 import { intlIdiomOnly, intlSafeContext, matchIntl } from "./intl-lexicon";
@@ -34,17 +34,6 @@ interface Single {
   score: number;
   cues: Cues;
 }
-
-const ORDER: readonly CrisisCategory[] = [
-  "overdose",
-  "plan_or_means",
-  "suicidal_ideation_explicit",
-  "self_harm",
-  "suicidal_ideation_passive",
-  "harm_to_others",
-  "abuse",
-  "third_party_concern",
-];
 
 function max(a: RiskTier, b: RiskTier): RiskTier {
   return TIER_RANK[b] > TIER_RANK[a] ? b : a;
@@ -198,7 +187,7 @@ function finish(r: {
   const detected = TIER_RANK[r.tier] >= TIER_RANK.elevated;
   return {
     tier: r.tier,
-    categories: detected ? ORDER.filter((c) => r.categories.has(c)) : [],
+    categories: detected ? CATEGORY_ORDER.filter((c) => r.categories.has(c)) : [],
     fired: [...new Set(r.fired)],
     detected,
     severity: detected ? (r.tier as "elevated" | "high" | "imminent") : "none",

@@ -59,8 +59,8 @@ interface Hit {
 
 const RANK: Readonly<Record<CrisisSeverity, number>> = { none: 0, elevated: 1, high: 2, imminent: 3 };
 
-/** Stable output order: most acute first. */
-const CATEGORY_ORDER: readonly CrisisCategory[] = [
+/** Every category in stable output order: most acute first. */
+export const CATEGORY_ORDER = [
   "overdose",
   "plan_or_means",
   "suicidal_ideation_explicit",
@@ -69,7 +69,7 @@ const CATEGORY_ORDER: readonly CrisisCategory[] = [
   "harm_to_others",
   "abuse",
   "third_party_concern",
-];
+] as const satisfies readonly CrisisCategory[];
 
 /** Categories whose urgency rises with near-term timing ("tonight", "in an hour"). */
 const TIME_SENSITIVE: ReadonlySet<CrisisCategory> = new Set([

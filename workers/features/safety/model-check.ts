@@ -12,26 +12,15 @@
 
 import type OpenAI from "openai";
 import { z } from "zod";
-import type { CrisisCategory } from "./detector";
+import { CATEGORY_ORDER, type CrisisCategory } from "./detector";
 import type { RiskTier } from "./index";
 
 /** The JSON schema name the local offline server recognises. */
 export const RISK_SCHEMA_NAME = "haven_risk";
 
-const CATEGORY_VALUES = [
-  "suicidal_ideation_explicit",
-  "suicidal_ideation_passive",
-  "self_harm",
-  "plan_or_means",
-  "overdose",
-  "harm_to_others",
-  "abuse",
-  "third_party_concern",
-] as const satisfies readonly CrisisCategory[];
-
 const Verdict = z.object({
   tier: z.enum(["none", "check_in", "elevated", "high", "imminent"]),
-  categories: z.array(z.enum(CATEGORY_VALUES)).max(8),
+  categories: z.array(z.enum(CATEGORY_ORDER)).max(8),
 });
 
 const JSON_SCHEMA = {
@@ -40,7 +29,7 @@ const JSON_SCHEMA = {
   required: ["tier", "categories"],
   properties: {
     tier: { type: "string", enum: ["none", "check_in", "elevated", "high", "imminent"] },
-    categories: { type: "array", items: { type: "string", enum: [...CATEGORY_VALUES] } },
+    categories: { type: "array", items: { type: "string", enum: [...CATEGORY_ORDER] } },
   },
 } as const;
 
