@@ -731,7 +731,8 @@ async function chatEvents(browser: Browser, base: string): Promise<void> {
   check(
     "events: care-team status (true, false, pending)",
     state.alerted[0] === "Your care team has been alerted." &&
-      state.alerted[1] === "We couldn't reach your care team yet — please use the resources above." &&
+      state.alerted[1] ===
+        "No clinician on a care team was alerted: you have no care team on Haven yet. Please use the resources above." &&
       state.alerted[2] === "",
     JSON.stringify(state.alerted),
   );

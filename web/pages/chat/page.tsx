@@ -19,7 +19,6 @@ export function ChatPage({ signedIn }: { signedIn: boolean }) {
           </p>
           <div id="chat-crisis" class="banner-crisis" role="alert" hidden>
             <p id="chat-crisis-text" />
-            <p id="chat-crisis-team" hidden />
             <ul id="chat-crisis-resources" />
             <p id="chat-crisis-alerted" hidden />
             <p id="chat-screener" hidden>

@@ -20,21 +20,6 @@
   let ws = null;
   let retry = 0;
   let refused = false; // consent withdrawn: stop reconnecting until the page is reloaded
-  let crisisAbout = null;
-
-  // Whether the care team was alerted, in words that never claim more than the room knows.
-  const TEAM = {
-    pending: "We're alerting your care team now.",
-    true: "Your care team has been alerted.",
-    false: "No one on a care team was alerted: you have no clinician on your care team on Haven.",
-  };
-  function showTeam(value) {
-    const el = $("chat-crisis-team");
-    if (!el) return;
-    const text = TEAM[String(value)];
-    el.hidden = !text;
-    el.textContent = text || "";
-  }
   function showConsent() {
     refused = true;
     const box = $("chat-consent");
@@ -143,7 +128,7 @@
       value === true
         ? "Your care team has been alerted."
         : value === false
-          ? "We couldn't reach your care team yet — please use the resources above."
+          ? "No clinician on a care team was alerted: you have no care team on Haven yet. Please use the resources above."
           : "";
   }
 
@@ -255,11 +240,6 @@
       }
       case "crisis":
         showCrisis(f, f.seq > replayThrough);
-        crisisAbout = f.about;
-        showTeam(f.careTeamAlerted);
-        return;
-      case "crisis_status":
-        if (f.about === crisisAbout) showTeam(f.careTeamAlerted);
         return;
       case "crisis_status":
         crisisStatus(f);
