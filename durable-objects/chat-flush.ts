@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import { auditLog, chatMessages, notifications, riskEvents, users } from "../workers/db/schema";
 import { activeClinicianIds, userRegionKey } from "../workers/features/care-team/access";
-import { type Config, REGIONS, type Region } from "../workers/lib/config";
+import type { Config } from "../workers/lib/config";
 import { createDatabase } from "../workers/lib/db";
 import { createRedis } from "../workers/lib/redis";
 import { type UserCipher, userCipher } from "../workers/lib/user-cipher";
+import { isRegion, type Region } from "../workers/lib/vocabulary";
 import type { CrisisAlert, RoomEvent, RoomRef } from "./chat-protocol";
 import { roomStub } from "./chat-stub";
 
@@ -97,9 +98,7 @@ export async function alertCareTeam(
   await Promise.allSettled(
     clinicians.map(async (id) => {
       const cached = await redis.get<string>(userRegionKey(id)).catch(() => null);
-      const region: Region = (REGIONS as readonly string[]).includes(cached ?? "")
-        ? (cached as Region)
-        : "us";
+      const region: Region = isRegion(cached) ? cached : "us";
       await roomStub(env, id, region).pushAlert({ ownerId: id, region }, alert);
     }),
   );

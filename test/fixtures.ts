@@ -2,11 +2,12 @@ import { env } from "cloudflare:test";
 import { users } from "../workers/db/schema";
 import { signAccessToken } from "../workers/features/auth/jwt";
 import { userRegionKey } from "../workers/features/care-team/access";
-import { type Config, ConfigSchema, type Region } from "../workers/lib/config";
+import { type Config, ConfigSchema } from "../workers/lib/config";
 import { createDatabase } from "../workers/lib/db";
-import { ACCESS_TTL_SECONDS, type Role, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../workers/lib/principal";
+import { ACCESS_TTL_SECONDS, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../workers/lib/principal";
 import { createRedis } from "../workers/lib/redis";
 import { newUserCipher } from "../workers/lib/user-cipher";
+import type { Region, Role } from "../workers/lib/vocabulary";
 
 /** The Worker's config as the tests' bindings define it. */
 export function testConfig(): Config {

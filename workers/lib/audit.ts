@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { auditLog } from "../db/schema";
-import type { Region } from "./config";
 import type { AppEnv } from "./context";
 import type { Database } from "./db";
+import type { Region } from "./vocabulary";
 
 /** What happened, to which resource, for which patient. Never PHI: ids, types and outcomes only. */
 export interface AuditEvent {

@@ -1,8 +1,9 @@
 import type { Redis } from "@upstash/redis/cloudflare";
-import type { Config, Region } from "./config";
+import type { Config } from "./config";
 import type { Database } from "./db";
 import type { Logger } from "./logger";
 import type { Principal } from "./principal";
+import type { Region } from "./vocabulary";
 
 /**
  * Per-request variables. Clients are built lazily per request by the `services` middleware

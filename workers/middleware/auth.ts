@@ -9,11 +9,11 @@ import {
   COOKIE_CSRF,
   denylistKey,
   type Principal,
-  type Role,
   sessionDenylistKey,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
 } from "../lib/principal";
+import type { Role } from "../lib/vocabulary";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from "hono";
-import type { Region } from "../lib/config";
 import { loadConfig } from "../lib/config";
 import type { AppEnv } from "../lib/context";
 import { createDatabase, type Database } from "../lib/db";
 import { createRedis } from "../lib/redis";
+import type { Region } from "../lib/vocabulary";
 
 /**
  * Validates configuration and exposes per-request, lazily built clients. Nothing connects here:

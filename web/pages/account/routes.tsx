@@ -8,11 +8,11 @@ import {
 } from "../../../workers/features/accounts/sessions";
 import { accessReport } from "../../../workers/features/audit/service";
 import { totpUri } from "../../../workers/features/auth/totp";
-import { CONSENT_KINDS } from "../../../workers/features/profile/schema";
 import * as profile from "../../../workers/features/profile/service";
 import type { AppEnv } from "../../../workers/lib/context";
 import { AppError } from "../../../workers/lib/errors";
 import type { Principal } from "../../../workers/lib/principal";
+import { CONSENT_KINDS } from "../../../workers/lib/vocabulary";
 import { rateLimit } from "../../../workers/middleware/rate-limit";
 import { pageError } from "../auth/errors";
 import type { FormErrors } from "../auth/forms";

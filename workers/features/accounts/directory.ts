@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { users } from "../../db/schema";
-import { REGIONS, type Region } from "../../lib/config";
 import type { AppEnv } from "../../lib/context";
 import { toHex, utf8Encode } from "../../lib/crypto/encoding";
+import { isRegion, REGIONS, type Region } from "../../lib/vocabulary";
 import { userRegionKey } from "../care-team/access";
 
 /**
@@ -35,7 +35,7 @@ export async function emailHash(secret: string, email: string): Promise<string> 
 export async function lookupDirectory(c: Context<AppEnv>, hash: string): Promise<DirectoryEntry | null> {
   const redis = c.get("redis")();
   const hit = await redis.get<DirectoryEntry>(dirKey(hash));
-  if (hit && (REGIONS as readonly string[]).includes(hit.region)) return hit;
+  if (hit && isRegion(hit.region)) return hit;
   const found = await Promise.all(
     REGIONS.map(async (region) => {
       const [row] = await c

@@ -1,10 +1,11 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { sessions, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
 import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
+import { bearer, route } from "../../lib/openapi";
 import type { Principal } from "../../lib/principal";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
@@ -66,12 +67,12 @@ export async function changeRole(
   return { userId, role };
 }
 
-const roleChange = createRoute({
+const roleChange = route({
   method: "put",
   path: "/admin/users/{userId}/role",
   tags: ["admin"],
   summary: "Change a staff account's role (clinician or admin); signs the user out everywhere",
-  security: [{ bearerAuth: [] }],
+  security: bearer,
   middleware: [requireAuth("admin")],
   request: {
     params: z.object({ userId: z.string().uuid() }),

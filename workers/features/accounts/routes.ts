@@ -1,6 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { getCookie } from "hono/cookie";
 import { AppError } from "../../lib/errors";
+import { bearer, jsonBody, ok, problem, route } from "../../lib/openapi";
 import { COOKIE_REFRESH } from "../../lib/principal";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth, requireSession } from "../../middleware/auth";
@@ -15,59 +16,49 @@ import {
   setSessionCookies,
 } from "./sessions";
 
-const json = <T extends z.ZodType>(schema: T) => ({
-  content: { "application/json": { schema } },
-  required: true,
-});
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const bearer = [{ bearerAuth: [] }];
-const problem = { description: "Problem (RFC 9457)" };
 /** `?cookie=true` (web) also sets HttpOnly session cookies; mobile uses the tokens in the body. */
 const CookieQuery = z.object({ cookie: z.enum(["true", "false"]).optional() });
 
 const r = {
-  signup: createRoute({
+  signup: route({
     method: "post",
     path: "/auth/signup",
     tags: ["auth"],
     summary: "Patient sign-up (same answer whether or not the email exists)",
-    request: { body: json(s.SignupBody) },
-    responses: { 202: ok(s.Accepted, "Verification email sent"), 422: problem },
+    request: { body: jsonBody(s.SignupBody) },
+    responses: { 202: ok(s.Accepted, "Verification email sent"), 422: problem(422) },
   }),
-  verify: createRoute({
+  verify: route({
     method: "post",
     path: "/auth/verify-email",
     tags: ["auth"],
-    request: { body: json(s.TokenBody) },
-    responses: { 200: ok(s.Accepted, "Verified"), 400: problem },
+    request: { body: jsonBody(s.TokenBody) },
+    responses: { 200: ok(s.Accepted, "Verified"), 400: problem(400) },
   }),
-  login: createRoute({
+  login: route({
     method: "post",
     path: "/auth/login",
     tags: ["auth"],
     summary: "Password step; returns tokens or an MFA challenge",
-    request: { query: CookieQuery, body: json(s.LoginBody) },
-    responses: { 200: ok(s.LoginResult, "Signed in or MFA required"), 401: problem, 429: problem },
+    request: { query: CookieQuery, body: jsonBody(s.LoginBody) },
+    responses: { 200: ok(s.LoginResult, "Signed in or MFA required"), 401: problem(401), 429: problem(429) },
   }),
-  mfa: createRoute({
+  mfa: route({
     method: "post",
     path: "/auth/login/mfa",
     tags: ["auth"],
-    request: { query: CookieQuery, body: json(s.MfaLoginBody) },
-    responses: { 200: ok(s.LoginResult, "Signed in"), 401: problem },
+    request: { query: CookieQuery, body: jsonBody(s.MfaLoginBody) },
+    responses: { 200: ok(s.LoginResult, "Signed in"), 401: problem(401) },
   }),
-  refresh: createRoute({
+  refresh: route({
     method: "post",
     path: "/auth/refresh",
     tags: ["auth"],
     summary: "Rotate the refresh token (reuse revokes the session)",
     request: { query: CookieQuery, body: { content: { "application/json": { schema: s.RefreshBody } } } },
-    responses: { 200: ok(s.Tokens, "New tokens"), 401: problem },
+    responses: { 200: ok(s.Tokens, "New tokens"), 401: problem(401) },
   }),
-  logout: createRoute({
+  logout: route({
     method: "post",
     path: "/auth/logout",
     tags: ["auth"],
@@ -75,37 +66,37 @@ const r = {
     middleware: [requireSession] as const,
     responses: { 204: { description: "Signed out" } },
   }),
-  resetRequest: createRoute({
+  resetRequest: route({
     method: "post",
     path: "/auth/password-reset",
     tags: ["auth"],
-    request: { body: json(s.ResetRequestBody) },
+    request: { body: jsonBody(s.ResetRequestBody) },
     responses: { 202: ok(s.Accepted, "If the account exists, an email was sent") },
   }),
-  resetConfirm: createRoute({
+  resetConfirm: route({
     method: "post",
     path: "/auth/password-reset/confirm",
     tags: ["auth"],
-    request: { body: json(s.ResetConfirmBody) },
-    responses: { 200: ok(s.Accepted, "Password changed"), 400: problem, 422: problem },
+    request: { body: jsonBody(s.ResetConfirmBody) },
+    responses: { 200: ok(s.Accepted, "Password changed"), 400: problem(400), 422: problem(422) },
   }),
-  acceptInvite: createRoute({
+  acceptInvite: route({
     method: "post",
     path: "/auth/accept-invite",
     tags: ["auth"],
-    request: { body: json(s.ResetConfirmBody) },
-    responses: { 200: ok(s.Accepted, "Invitation accepted"), 400: problem },
+    request: { body: jsonBody(s.ResetConfirmBody) },
+    responses: { 200: ok(s.Accepted, "Invitation accepted"), 400: problem(400) },
   }),
-  changePassword: createRoute({
+  changePassword: route({
     method: "post",
     path: "/me/password",
     tags: ["account"],
     security: bearer,
     middleware: [requireSession] as const,
-    request: { body: json(s.ChangePasswordBody) },
-    responses: { 200: ok(s.Accepted, "Changed"), 422: problem },
+    request: { body: jsonBody(s.ChangePasswordBody) },
+    responses: { 200: ok(s.Accepted, "Changed"), 422: problem(422) },
   }),
-  mfaSetup: createRoute({
+  mfaSetup: route({
     method: "post",
     path: "/me/mfa/setup",
     tags: ["account"],
@@ -115,13 +106,13 @@ const r = {
       200: ok(z.object({ secret: z.string(), otpauthUri: z.string() }), "Scan into an authenticator app"),
     },
   }),
-  mfaEnable: createRoute({
+  mfaEnable: route({
     method: "post",
     path: "/me/mfa/enable",
     tags: ["account"],
     security: bearer,
     middleware: [requireSession] as const,
-    request: { query: CookieQuery, body: json(s.MfaCodeBody) },
+    request: { query: CookieQuery, body: jsonBody(s.MfaCodeBody) },
     responses: {
       200: ok(
         z.object({ recoveryCodes: z.array(z.string()), tokens: s.Tokens }),
@@ -129,7 +120,7 @@ const r = {
       ),
     },
   }),
-  sessions: createRoute({
+  sessions: route({
     method: "get",
     path: "/me/sessions",
     tags: ["account"],
@@ -137,23 +128,23 @@ const r = {
     middleware: [requireSession] as const,
     responses: { 200: ok(s.SessionList, "Active sessions") },
   }),
-  revoke: createRoute({
+  revoke: route({
     method: "delete",
     path: "/me/sessions/{sessionId}",
     tags: ["account"],
     security: bearer,
     middleware: [requireSession] as const,
     request: { params: z.object({ sessionId: z.string().uuid() }) },
-    responses: { 204: { description: "Revoked" }, 404: problem },
+    responses: { 204: { description: "Revoked" }, 404: problem(404) },
   }),
-  invite: createRoute({
+  invite: route({
     method: "post",
     path: "/admin/invitations",
     tags: ["admin"],
     security: bearer,
     middleware: [requireAuth("admin")] as const,
-    request: { body: json(s.InviteBody) },
-    responses: { 201: ok(z.object({ userId: z.string().uuid() }), "Invited"), 409: problem },
+    request: { body: jsonBody(s.InviteBody) },
+    responses: { 201: ok(z.object({ userId: z.string().uuid() }), "Invited"), 409: problem(409) },
   }),
 };
 

@@ -3,7 +3,6 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { refreshTokens, sessions, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
-import { REGIONS, type Region } from "../../lib/config";
 import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
 import {
@@ -14,11 +13,11 @@ import {
   denylistKey,
   type Principal,
   REFRESH_TTL_SECONDS,
-  type Role,
   sessionDenylistKey,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
 } from "../../lib/principal";
+import { isRegion, type Region, type Role } from "../../lib/vocabulary";
 import { randomToken, sha256Hex, signAccessToken } from "../auth/jwt";
 
 export interface IssuedTokens {
@@ -41,7 +40,7 @@ function newRefreshToken(region: Region): string {
 
 function regionOfToken(token: string): Region | null {
   const region = token.split(".", 1)[0];
-  return (REGIONS as readonly string[]).includes(region ?? "") ? (region as Region) : null;
+  return isRegion(region) ? region : null;
 }
 
 async function accessToken(

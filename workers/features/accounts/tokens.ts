@@ -1,9 +1,9 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { emailTokens } from "../../db/schema";
-import { REGIONS, type Region } from "../../lib/config";
 import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
+import { isRegion, type Region } from "../../lib/vocabulary";
 import { randomToken, sha256Hex } from "../auth/jwt";
 
 export type EmailTokenPurpose = "verify_email" | "reset_password" | "invite";
@@ -33,8 +33,8 @@ export async function newEmailToken(region: Region, userId: string, purpose: Ema
  * region. Any failure is the same 400, so a token's state is not revealed.
  */
 export async function spendEmailToken(c: Context<AppEnv>, token: string, purpose: EmailTokenPurpose) {
-  const region = token.split(".", 1)[0] as Region;
-  if (!(REGIONS as readonly string[]).includes(region)) throw invalid();
+  const region = token.split(".", 1)[0];
+  if (!isRegion(region)) throw invalid();
   const db = c.get("db")(region);
   const [row] = await db
     .update(emailTokens)

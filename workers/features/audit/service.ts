@@ -2,9 +2,9 @@ import { and, desc, eq, gte, lt, lte, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { auditLog, breakGlass } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
-import type { Region } from "../../lib/config";
 import type { AppEnv } from "../../lib/context";
 import type { Principal } from "../../lib/principal";
+import type { Region } from "../../lib/vocabulary";
 import type { AuditQuery, ReportQuery } from "./schema";
 
 type Ctx = Context<AppEnv>;

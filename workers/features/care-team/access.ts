@@ -2,12 +2,12 @@ import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { breakGlass, careTeam, users } from "../../db/schema";
 import { audit, auditInsert } from "../../lib/audit";
-import { REGIONS, type Region } from "../../lib/config";
 import type { AppEnv } from "../../lib/context";
 import type { Database } from "../../lib/db";
 import { AppError } from "../../lib/errors";
-import type { Principal, Role } from "../../lib/principal";
+import type { Principal } from "../../lib/principal";
 import { userCipher } from "../../lib/user-cipher";
+import { isRegion, REGIONS, type Region, type Role } from "../../lib/vocabulary";
 
 /** How a principal reaches a patient's record. */
 export type AccessVia = "self" | "care_team" | "break_glass";
@@ -31,7 +31,7 @@ export async function regionOfUser(c: Context<AppEnv>, userId: string): Promise<
   if (!UUID.test(userId)) return null;
   const redis = c.get("redis")();
   const cached = await redis.get<string>(userRegionKey(userId));
-  if (cached && (REGIONS as readonly string[]).includes(cached)) return cached as Region;
+  if (isRegion(cached)) return cached;
   const found = await Promise.all(
     REGIONS.map(async (region) => {
       const rows = await c

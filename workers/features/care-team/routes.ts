@@ -1,40 +1,36 @@
-import { createRoute, type z } from "@hono/zod-openapi";
+import type { z } from "@hono/zod-openapi";
+import { bearer, ok, problem, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
 import { listBreakGlass, openBreakGlass } from "./access";
 import * as s from "./schema";
 import * as team from "./service";
 
-const security = [{ bearerAuth: [] }];
+const security = bearer;
 const body = <T extends z.ZodType>(schema: T) => ({
   body: { content: { "application/json": { schema } }, required: true },
 });
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const problem = { description: "Problem (RFC 9457)" };
-const errors = { 401: problem, 404: problem, 422: problem };
+const errors = { 401: problem(401), 404: problem(404), 422: problem(422) };
 const patient = { tags: ["care-team"], security, middleware: [requireAuth("patient")] };
 const clinician = { tags: ["care-team"], security, middleware: [requireAuth("clinician")] };
 
 const r = {
-  invite: createRoute({
+  invite: route({
     ...patient,
     method: "post",
     path: "/me/care-team",
     summary: "Invite a clinician to your care team (they must accept)",
     request: body(s.InviteBody),
-    responses: { 201: ok(s.Membership, "Invitation created"), 409: problem, ...errors },
+    responses: { 201: ok(s.Membership, "Invitation created"), 409: problem(409), ...errors },
   }),
-  team: createRoute({
+  team: route({
     ...patient,
     method: "get",
     path: "/me/care-team",
     summary: "Your care team: active members, pending invitations and requests",
-    responses: { 200: ok(s.TeamList, "Your care team"), 401: problem },
+    responses: { 200: ok(s.TeamList, "Your care team"), 401: problem(401) },
   }),
-  remove: createRoute({
+  remove: route({
     ...patient,
     method: "delete",
     path: "/me/care-team/{clinicianId}",
@@ -42,7 +38,7 @@ const r = {
     request: { params: s.ClinicianIdParam },
     responses: { 204: { description: "Removed" }, ...errors },
   }),
-  acceptRequest: createRoute({
+  acceptRequest: route({
     ...patient,
     method: "post",
     path: "/me/care-team/{clinicianId}/accept",
@@ -50,14 +46,14 @@ const r = {
     request: { params: s.ClinicianIdParam },
     responses: { 200: ok(s.Membership, "Now on your care team"), ...errors },
   }),
-  invitations: createRoute({
+  invitations: route({
     ...clinician,
     method: "get",
     path: "/clinician/invitations",
     summary: "Patients' pending invitations to you, from every region",
-    responses: { 200: ok(s.InvitationList, "Pending invitations"), 401: problem },
+    responses: { 200: ok(s.InvitationList, "Pending invitations"), 401: problem(401) },
   }),
-  acceptInvitation: createRoute({
+  acceptInvitation: route({
     ...clinician,
     method: "post",
     path: "/clinician/invitations/{id}/accept",
@@ -65,22 +61,22 @@ const r = {
     request: { params: s.InvitationIdParam },
     responses: { 200: ok(s.Membership, "Now on the patient's care team"), ...errors },
   }),
-  request: createRoute({
+  request: route({
     ...clinician,
     method: "post",
     path: "/clinician/care-requests",
     summary: "Ask to join a patient's care team (the patient must accept)",
     request: body(s.CareRequestBody),
-    responses: { 201: ok(s.Membership, "Request created"), 409: problem, ...errors },
+    responses: { 201: ok(s.Membership, "Request created"), 409: problem(409), ...errors },
   }),
-  patients: createRoute({
+  patients: route({
     ...clinician,
     method: "get",
     path: "/clinician/patients",
     summary: "Your active patients across all regions (ids and display names only)",
-    responses: { 200: ok(s.PatientList, "Your patients"), 401: problem },
+    responses: { 200: ok(s.PatientList, "Your patients"), 401: problem(401) },
   }),
-  assign: createRoute({
+  assign: route({
     tags: ["care-team"],
     security,
     middleware: [requireAuth("admin")],
@@ -90,7 +86,7 @@ const r = {
     request: body(s.AssignBody),
     responses: { 200: ok(s.Membership, "Active membership"), ...errors },
   }),
-  breakGlass: createRoute({
+  breakGlass: route({
     tags: ["break-glass"],
     security,
     middleware: [requireAuth("clinician", "admin")],
@@ -98,15 +94,15 @@ const r = {
     path: "/patients/{patientId}/break-glass",
     summary: "Emergency access to a patient outside your care team for 60 minutes (shown to the patient)",
     request: { params: s.PatientIdParam, ...body(s.BreakGlassBody) },
-    responses: { 201: ok(s.BreakGlassGrant, "Access granted"), 409: problem, ...errors },
+    responses: { 201: ok(s.BreakGlassGrant, "Access granted"), 409: problem(409), ...errors },
   }),
-  breakGlassLog: createRoute({
+  breakGlassLog: route({
     ...patient,
     tags: ["break-glass"],
     method: "get",
     path: "/me/break-glass",
     summary: "Every emergency access to your record: who, when, until when, and why",
-    responses: { 200: ok(s.BreakGlassList, "Emergency accesses"), 401: problem },
+    responses: { 200: ok(s.BreakGlassList, "Emergency accesses"), 401: problem(401) },
   }),
 };
 

@@ -2,10 +2,10 @@ import { and, desc, eq, ne, type SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { careTeam, users } from "../../db/schema";
 import { type AuditEvent, audit, auditInsert } from "../../lib/audit";
-import { REGIONS, type Region } from "../../lib/config";
 import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
+import { REGIONS, type Region } from "../../lib/vocabulary";
 import { displayNames, findUser } from "./access";
 
 type Ctx = Context<AppEnv>;

@@ -4,9 +4,9 @@ import { CHAT_FIELD } from "../../../durable-objects/chat-flush";
 import { crisisWindow } from "../../../durable-objects/chat-store";
 import { chatMessages, chatSharing, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
-import type { Region } from "../../lib/config";
 import type { AppEnv } from "../../lib/context";
 import { userCipher } from "../../lib/user-cipher";
+import type { Region } from "../../lib/vocabulary";
 import type { PatientAccess } from "../care-team/access";
 import type { ChatMessageOut } from "./schema";
 

@@ -1,10 +1,12 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { RoomRef } from "../../../durable-objects/chat-protocol";
 import { audit } from "../../lib/audit";
 import type { AppEnv } from "../../lib/context";
-import { AppError, validationError } from "../../lib/errors";
+import { AppError } from "../../lib/errors";
+import { bearer, jsonBody, ok, route } from "../../lib/openapi";
 import type { Principal } from "../../lib/principal";
+import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
 import { type PatientAccess, resolvePatientAccess } from "../care-team/access";
 import { readHistory, readSharing, writeSharing } from "./repo";
@@ -28,82 +30,89 @@ import {
 } from "./service";
 
 const tags = ["chat"];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const sseResponse = {
   description: "Server-sent events",
   content: { "text/event-stream": { schema: z.string() } },
 };
 
-const createTicket = createRoute({
+const createTicket = route({
   method: "post",
   path: "/chat/tickets",
   tags,
   summary: "A single-use ticket (60 s) to open your chat room's WebSocket",
+  security: bearer,
   middleware: [requireAuth()] as const,
-  responses: { 201: json(TicketSchema, "Ticket") },
+  responses: { 201: ok(TicketSchema, "Ticket") },
 });
 
-const createPatientTicket = createRoute({
+const createPatientTicket = route({
   method: "post",
   path: "/patients/{id}/chat/tickets",
   tags,
   summary: "Care-team clinician: a ticket to join a patient's chat room (audited)",
+  security: bearer,
   middleware: [requireAuth("clinician")] as const,
   request: { params: PatientParams },
-  responses: { 201: json(TicketSchema, "Ticket") },
+  problems: [404],
+  responses: { 201: ok(TicketSchema, "Ticket") },
 });
 
-const sendMessage = createRoute({
+const sendMessage = route({
   method: "post",
   path: "/chat/messages",
   tags,
   summary: "HTTP fallback: send a message; the turn (ack, safety events, tokens, reply) streams back as SSE",
+  security: bearer,
   middleware: [requireAuth()] as const,
-  request: { body: { content: { "application/json": { schema: SendMessageSchema } }, required: true } },
+  request: { body: jsonBody(SendMessageSchema) },
+  problems: [503],
   responses: { 200: sseResponse },
 });
 
-const stream = createRoute({
+const stream = route({
   method: "get",
   path: "/chat/stream",
   tags,
   summary: "HTTP fallback: events after `after` as SSE (then the stream ends; reconnect with Last-Event-ID)",
+  security: bearer,
   middleware: [requireAuth()] as const,
   request: { query: StreamQuery },
   responses: { 200: sseResponse },
 });
 
-const history = createRoute({
+const history = route({
   method: "get",
   path: "/chat/history",
   tags,
   summary: "Your chat history (audited read)",
+  security: bearer,
   middleware: [requireAuth()] as const,
   request: { query: HistoryQuery },
-  responses: { 200: json(HistorySchema, "History") },
+  responses: { 200: ok(HistorySchema, "History") },
 });
 
-const patientHistory = createRoute({
+const patientHistory = route({
   method: "get",
   path: "/patients/{id}/chat/history",
   tags,
   summary: "Care team: a patient's chat history, limited by the patient's sharing choice",
+  security: bearer,
   middleware: [requireAuth("clinician")] as const,
   request: { params: PatientParams, query: HistoryQuery },
-  responses: { 200: json(HistorySchema, "History") },
+  problems: [404],
+  responses: { 200: ok(HistorySchema, "History") },
 });
 
-const putSharing = createRoute({
+const putSharing = route({
   method: "put",
   path: "/chat/sharing",
   tags,
   summary: "Share your full chat history with your care team (default: crisis events only)",
+  security: bearer,
   middleware: [requireAuth("patient")] as const,
-  request: { body: { content: { "application/json": { schema: SharingSchema } }, required: true } },
-  responses: { 200: json(SharingSchema, "Saved") },
+  request: { body: jsonBody(SharingSchema) },
+  problems: [404],
+  responses: { 200: ok(SharingSchema, "Saved") },
 });
 
 /** Resolves a clinician's access to a patient's chat: care team only; anything else audits a denial and 404s. */
@@ -153,11 +162,7 @@ const DO_ERRORS: Record<string, AppError> = {
 };
 
 /** The chat API: tickets, the WebSocket upgrade, the HTTP fallback, history and sharing. */
-export const chatRoutes = new OpenAPIHono<AppEnv>({
-  defaultHook: (result) => {
-    if (!result.success) throw validationError(result.error, result.target);
-  },
-})
+export const chatRoutes = createRouter()
   .openapi(createTicket, async (c) => {
     const p = principalOf(c);
     return c.json(await ticketResponse(c, ownRoom(p), p), 201);

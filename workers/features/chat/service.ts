@@ -6,6 +6,7 @@ import type { AppEnv } from "../../lib/context";
 import { toBase64Url, toHex, utf8Encode } from "../../lib/crypto/encoding";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
+import { RegionSchema, RoleSchema } from "../../lib/vocabulary";
 import type { PatientAccess } from "../care-team/access";
 
 export const TICKET_TTL_SECONDS = 60 as const;
@@ -13,9 +14,9 @@ export const TICKET_TTL_SECONDS = 60 as const;
 /** What a ticket grants: one actor into one room. Stored under the ticket's SHA-256 only. */
 const TicketGrant = z.object({
   ownerId: z.string().uuid(),
-  region: z.enum(["us", "eu", "apac"]),
+  region: RegionSchema,
   actorId: z.string().uuid(),
-  role: z.enum(["patient", "clinician", "admin"]),
+  role: RoleSchema,
 });
 export type TicketGrant = z.infer<typeof TicketGrant>;
 

@@ -2,10 +2,10 @@ import { eq, like, not } from "drizzle-orm";
 import type { Context } from "hono";
 import { users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
-import type { Region } from "../../lib/config";
 import type { AppEnv } from "../../lib/context";
 import { rewrapDataKey } from "../../lib/crypto/envelope";
 import { masterKeyring } from "../../lib/user-cipher";
+import type { Region } from "../../lib/vocabulary";
 
 const BATCH = 200;
 

@@ -2,23 +2,17 @@ import { and, desc, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { consents, profiles, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
-import type { Config, Region } from "../../lib/config";
+import type { Config } from "../../lib/config";
 import type { AppEnv } from "../../lib/context";
 import type { Database } from "../../lib/db";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
 import { userCipher } from "../../lib/user-cipher";
+import type { ConsentKind, Region } from "../../lib/vocabulary";
 import { requirePatientAccess } from "../care-team/access";
-import {
-  type CONSENT_KINDS,
-  EmergencyContact,
-  POLICY_VERSION,
-  type Profile,
-  type ProfileInput,
-} from "./schema";
+import { EmergencyContact, POLICY_VERSION, type Profile, type ProfileInput } from "./schema";
 
 type Ctx = Context<AppEnv>;
-type ConsentKind = (typeof CONSENT_KINDS)[number];
 
 /** Encrypted profile fields: the AAD names each column, so ciphertexts cannot be swapped between fields. */
 const FIELD = {
@@ -184,7 +178,7 @@ function summarize(rows: Awaited<ReturnType<typeof consentRows>>) {
   const active = (kind: ConsentKind) =>
     rows.some((r) => r.kind === kind && r.withdrawnAt === null && r.policyVersion === POLICY_VERSION);
   return {
-    policyVersion: POLICY_VERSION,
+    policyVersion: POLICY_VERSION as typeof POLICY_VERSION,
     active: { health_data: active("health_data"), ai_companion: active("ai_companion") },
     records: rows.map((r) => ({
       ...r,

@@ -1,18 +1,13 @@
-import { createRoute, type z } from "@hono/zod-openapi";
+import { bearer, ok, problem, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
 import * as s from "./schema";
 import * as screeners from "./service";
 
-const security = [{ bearerAuth: [] }];
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const problem = { description: "Problem (RFC 9457)" };
+const security = bearer;
 
 const r = {
-  submit: createRoute({
+  submit: route({
     tags: ["screeners"],
     security,
     middleware: [requireAuth("patient")],
@@ -22,18 +17,23 @@ const r = {
     description:
       "Answers the risk level, what to do next and crisis resources for your region. Moderate and high risk alert your care team.",
     request: { body: { content: { "application/json": { schema: s.CssrsAnswers } }, required: true } },
-    responses: { 201: ok(s.ScreenerResult, "Saved and triaged"), 401: problem, 404: problem, 422: problem },
+    responses: {
+      201: ok(s.ScreenerResult, "Saved and triaged"),
+      401: problem(401),
+      404: problem(404),
+      422: problem(422),
+    },
   }),
-  history: createRoute({
+  history: route({
     tags: ["screeners"],
     security,
     middleware: [requireAuth("patient")],
     method: "get",
     path: "/screeners/c-ssrs",
     summary: "Your C-SSRS history, newest first, decrypted (audited)",
-    responses: { 200: ok(s.ScreenerHistory, "Your screeners"), 401: problem, 404: problem },
+    responses: { 200: ok(s.ScreenerHistory, "Your screeners"), 401: problem(401), 404: problem(404) },
   }),
-  patient: createRoute({
+  patient: route({
     tags: ["screeners"],
     security,
     middleware: [requireAuth()],
@@ -43,9 +43,9 @@ const r = {
     request: { params: s.PatientIdParam },
     responses: {
       200: ok(s.ScreenerHistory, "The patient's screeners"),
-      401: problem,
-      404: problem,
-      422: problem,
+      401: problem(401),
+      404: problem(404),
+      422: problem(422),
     },
   }),
 };
