@@ -1,9 +1,12 @@
 import { eq } from "drizzle-orm";
-import { auditLog, chatMessages, notifications, riskEvents, users } from "../workers/db/schema";
-import { activeClinicianIds, userRegionKey } from "../workers/features/care-team/access";
+import { chatMessages, notifications, riskEvents, users } from "../workers/db/schema";
+import { auditInsert } from "../workers/lib/audit";
+import { activeClinicianIds } from "../workers/lib/care-data/access";
+import { userRegionKey } from "../workers/lib/care-data/region";
 import type { Config } from "../workers/lib/config";
-import { createDatabase } from "../workers/lib/db";
+import { createLogger } from "../workers/lib/logger";
 import { createRedis } from "../workers/lib/redis";
+import { createScope, jobAudit, type Scope } from "../workers/lib/scope";
 import { type UserCipher, userCipher } from "../workers/lib/user-cipher";
 import { isRegion, type Region } from "../workers/lib/vocabulary";
 import type { CrisisAlert, RoomEvent, RoomRef } from "./chat-protocol";
@@ -13,13 +16,13 @@ import { roomStub } from "./chat-stub";
 export const CHAT_FIELD = "chat.content";
 
 /** The owner's cipher, or null if their key was shredded (then nothing is written). */
-export async function ownerCipher(config: Config, room: RoomRef): Promise<UserCipher | null> {
-  const db = createDatabase(config, room.region);
+export async function ownerCipher(scope: Scope, room: RoomRef): Promise<UserCipher | null> {
+  const db = scope.db(room.region);
   const [row] = await db
     .select({ wrapped: users.dataKeyWrapped })
     .from(users)
     .where(eq(users.id, room.ownerId));
-  return userCipher(config, room.ownerId, row?.wrapped ?? null);
+  return userCipher(scope.config, room.ownerId, row?.wrapped ?? null);
 }
 
 /**
@@ -28,12 +31,12 @@ export async function ownerCipher(config: Config, room: RoomRef): Promise<UserCi
  * (user_id, seq) is unique and conflicts are skipped, so a retried alarm cannot duplicate.
  */
 export async function flushEvents(
-  config: Config,
+  scope: Scope,
   room: RoomRef,
   cipher: UserCipher,
   events: RoomEvent[],
 ): Promise<number> {
-  const db = createDatabase(config, room.region);
+  const db = scope.db(room.region);
   const messages = [];
   const risks = [];
   for (const e of events) {
@@ -62,9 +65,7 @@ export async function flushEvents(
     }
   }
   if (messages.length === 0 && risks.length === 0) return 0;
-  const audit = db.insert(auditLog).values({
-    actorId: null,
-    actorRole: "system",
+  const audit = auditInsert(db, scope, {
     action: "chat.messages.persist",
     resourceType: "chat_message",
     resourceId: `${events[0]?.seq ?? 0}-${events.at(-1)?.seq ?? 0}`,
@@ -82,6 +83,7 @@ export async function flushEvents(
 /**
  * Alerts every clinician on the patient's active care team: live into each clinician's own room
  * (their open dashboard sockets) and as a pending notification row for later delivery.
+ * `env` and `config` build a job scope, so a Durable Object or a request can call it alike.
  */
 export async function alertCareTeam(
   env: Env,
@@ -90,7 +92,8 @@ export async function alertCareTeam(
   seq: number,
   severity: string,
 ): Promise<number> {
-  const db = createDatabase(config, room.region);
+  const scope = createScope({ env, config, log: createLogger("warn"), audit: jobAudit("care_team.alert") });
+  const db = scope.db(room.region);
   const clinicians = await activeClinicianIds(db, room.ownerId);
   if (clinicians.length === 0) return 0;
   const alert: CrisisAlert = { patientId: room.ownerId, severity, at: Date.now() };

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, loadConfig } from "../workers/lib/config";
 import { createLogger, type Logger } from "../workers/lib/logger";
+import { createScope, jobAudit, type Scope } from "../workers/lib/scope";
 import type { UserCipher } from "../workers/lib/user-cipher";
 import {
   type ChatTurn,
@@ -307,12 +308,12 @@ export class ChatRoom extends DurableObject<Env> {
     let total = 0;
     for (let batch = this.store.unflushed(); batch.length > 0; batch = this.store.unflushed()) {
       const room = this.owner();
-      this.cipher ??= await ownerCipher(this.config(), room);
+      this.cipher ??= await ownerCipher(this.jobScope("chat.flush"), room);
       if (!this.cipher) {
         this.store.markFlushed(batch.at(-1)?.seq ?? 0);
         continue;
       }
-      total += await flushEvents(this.config(), room, this.cipher, batch);
+      total += await flushEvents(this.jobScope("chat.flush"), room, this.cipher, batch);
       this.store.markFlushed(batch.at(-1)?.seq ?? 0);
     }
     return total;
@@ -338,6 +339,11 @@ export class ChatRoom extends DurableObject<Env> {
     });
     if (!parsed.success) throw new Error("room_not_bound");
     return parsed.data;
+  }
+
+  /** A scope for work the room does on its own (flush, alerts): audited as a system job. */
+  private jobScope(job: string): Scope {
+    return createScope({ env: this.env, config: this.config(), log: this.log, audit: jobAudit(job) });
   }
 
   private config(): Config {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { users } from "../workers/db/schema";
 import { signAccessToken } from "../workers/features/auth/jwt";
-import { userRegionKey } from "../workers/features/care-team/access";
+import { userRegionKey } from "../workers/lib/care-data/region";
 import { type Config, ConfigSchema } from "../workers/lib/config";
 import { createDatabase } from "../workers/lib/db";
 import { ACCESS_TTL_SECONDS, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../workers/lib/principal";

@@ -5,16 +5,12 @@ import { bearer, jsonBody, ok, problem, route } from "../../lib/openapi";
 import { COOKIE_REFRESH } from "../../lib/principal";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth, requireSession } from "../../middleware/auth";
+import { scopeOf } from "../../middleware/services";
+import { clearSessionCookies, setSessionCookies } from "./cookies";
 import * as creds from "./credentials";
 import * as s from "./schema";
 import { completeMfa, login, signup, verifyEmail } from "./service";
-import {
-  clearSessionCookies,
-  listSessions,
-  revokeSession,
-  rotateRefreshToken,
-  setSessionCookies,
-} from "./sessions";
+import { listSessions, revokeSession, rotateRefreshToken } from "./sessions";
 
 /** `?cookie=true` (web) also sets HttpOnly session cookies; mobile uses the tokens in the body. */
 const CookieQuery = z.object({ cookie: z.enum(["true", "false"]).optional() });
@@ -152,63 +148,63 @@ const accepted = (status: string) => ({ status });
 
 export const accountRoutes = createRouter()
   .openapi(r.signup, async (c) => {
-    await signup(c, c.req.valid("json"));
+    await signup(scopeOf(c), c.req.valid("json"));
     return c.json(accepted("If this email can be used, we sent a confirmation link to it."), 202);
   })
   .openapi(r.verify, async (c) => {
-    await verifyEmail(c, c.req.valid("json").token);
+    await verifyEmail(scopeOf(c), c.req.valid("json").token);
     return c.json(accepted("Email confirmed"), 200);
   })
   .openapi(r.login, async (c) => {
-    const result = await login(c, c.req.valid("json"));
+    const result = await login(scopeOf(c), c.req.valid("json"));
     if (!result.mfaRequired && c.req.valid("query").cookie === "true") setSessionCookies(c, result);
     return c.json(result, 200);
   })
   .openapi(r.mfa, async (c) => {
-    const result = await completeMfa(c, c.req.valid("json"));
+    const result = await completeMfa(scopeOf(c), c.req.valid("json"));
     if (c.req.valid("query").cookie === "true") setSessionCookies(c, result);
     return c.json(result, 200);
   })
   .openapi(r.refresh, async (c) => {
     const presented = c.req.valid("json").refreshToken ?? getCookie(c, COOKIE_REFRESH);
     if (!presented) throw new AppError("unauthorized", "Invalid or expired credentials");
-    const tokens = await rotateRefreshToken(c, presented);
+    const tokens = await rotateRefreshToken(scopeOf(c), presented);
     if (c.req.valid("query").cookie === "true") setSessionCookies(c, tokens);
     return c.json(tokens, 200);
   })
   .openapi(r.logout, async (c) => {
     const p = principalOf(c);
-    await revokeSession(c, p, p.sessionId, "logout");
+    await revokeSession(scopeOf(c), p, p.sessionId, "logout");
     clearSessionCookies(c);
     return c.body(null, 204);
   })
   .openapi(r.resetRequest, async (c) => {
-    await creds.requestPasswordReset(c, c.req.valid("json").email);
+    await creds.requestPasswordReset(scopeOf(c), c.req.valid("json").email);
     return c.json(accepted("If an account exists for this email, we sent a reset link."), 202);
   })
   .openapi(r.resetConfirm, async (c) => {
     const { token, password } = c.req.valid("json");
-    await creds.confirmPasswordReset(c, token, password);
+    await creds.confirmPasswordReset(scopeOf(c), token, password);
     return c.json(accepted("Password changed. Sign in with your new password."), 200);
   })
   .openapi(r.acceptInvite, async (c) => {
     const { token, password } = c.req.valid("json");
-    await creds.acceptInvite(c, token, password);
+    await creds.acceptInvite(scopeOf(c), token, password);
     return c.json(accepted("Invitation accepted. Sign in and set up two-factor authentication."), 200);
   })
   .openapi(r.changePassword, async (c) => {
     const { currentPassword, newPassword } = c.req.valid("json");
-    await creds.changePassword(c, principalOf(c), currentPassword, newPassword);
+    await creds.changePassword(scopeOf(c), principalOf(c), currentPassword, newPassword);
     return c.json(accepted("Password changed. Other sessions were signed out."), 200);
   })
-  .openapi(r.mfaSetup, async (c) => c.json(await creds.beginMfaSetup(c, principalOf(c)), 200))
+  .openapi(r.mfaSetup, async (c) => c.json(await creds.beginMfaSetup(scopeOf(c), principalOf(c)), 200))
   .openapi(r.mfaEnable, async (c) => {
-    const result = await creds.enableMfa(c, principalOf(c), c.req.valid("json").code);
+    const result = await creds.enableMfa(scopeOf(c), principalOf(c), c.req.valid("json").code);
     if (c.req.valid("query").cookie === "true") setSessionCookies(c, result.tokens);
     return c.json(result, 200);
   })
   .openapi(r.sessions, async (c) => {
-    const rows = await listSessions(c, principalOf(c));
+    const rows = await listSessions(scopeOf(c), principalOf(c));
     return c.json(
       rows.map((x) => ({
         ...x,
@@ -219,7 +215,7 @@ export const accountRoutes = createRouter()
     );
   })
   .openapi(r.revoke, async (c) => {
-    await revokeSession(c, principalOf(c), c.req.valid("param").sessionId, "user_revoked");
+    await revokeSession(scopeOf(c), principalOf(c), c.req.valid("param").sessionId, "user_revoked");
     return c.body(null, 204);
   })
-  .openapi(r.invite, async (c) => c.json(await creds.invite(c, c.req.valid("json")), 201));
+  .openapi(r.invite, async (c) => c.json(await creds.invite(scopeOf(c), c.req.valid("json")), 201));

@@ -1,6 +1,7 @@
 import { bearer, ok, problem, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
+import { scopeOf } from "../../middleware/services";
 import * as s from "./schema";
 import { accessReport, queryAudit, verifyChain } from "./service";
 
@@ -51,6 +52,8 @@ const r = {
 };
 
 export const auditRoutes = createRouter()
-  .openapi(r.query, async (c) => c.json(await queryAudit(c, c.req.valid("query")), 200))
-  .openapi(r.verify, async (c) => c.json(await verifyChain(c, c.req.valid("query").region), 200))
-  .openapi(r.report, async (c) => c.json(await accessReport(c, principalOf(c), c.req.valid("query")), 200));
+  .openapi(r.query, async (c) => c.json(await queryAudit(scopeOf(c), c.req.valid("query")), 200))
+  .openapi(r.verify, async (c) => c.json(await verifyChain(scopeOf(c), c.req.valid("query").region), 200))
+  .openapi(r.report, async (c) =>
+    c.json(await accessReport(scopeOf(c), principalOf(c), c.req.valid("query")), 200),
+  );

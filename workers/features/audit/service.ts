@@ -1,13 +1,10 @@
 import { and, desc, eq, gte, lt, lte, sql } from "drizzle-orm";
-import type { Context } from "hono";
 import { auditLog, breakGlass } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
-import type { AppEnv } from "../../lib/context";
 import type { Principal } from "../../lib/principal";
+import type { Scope } from "../../lib/scope";
 import type { Region } from "../../lib/vocabulary";
 import type { AuditQuery, ReportQuery } from "./schema";
-
-type Ctx = Context<AppEnv>;
 
 /** One page of `rows` fetched with limit + 1: the extra row only says that another page exists. */
 function page<T extends { id: number }, U>(rows: T[], limit: number, map: (row: T) => U) {
@@ -20,8 +17,8 @@ function page<T extends { id: number }, U>(rows: T[], limit: number, map: (row: 
  * Admin search of one region's audit log, newest first, keyset-paginated by id. The search is
  * itself audited in the same transaction (with the patient it was about, so they can see it).
  */
-export async function queryAudit(c: Ctx, q: AuditQuery) {
-  const db = c.get("db")(q.region);
+export async function queryAudit(scope: Scope, q: AuditQuery) {
+  const db = scope.db(q.region);
   const where = and(
     q.actorId ? eq(auditLog.actorId, q.actorId) : undefined,
     q.patientId ? eq(auditLog.patientId, q.patientId) : undefined,
@@ -38,7 +35,7 @@ export async function queryAudit(c: Ctx, q: AuditQuery) {
       .where(where)
       .orderBy(desc(auditLog.id))
       .limit(q.limit + 1),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "audit.query",
       resourceType: "audit_log",
       patientId: q.patientId ?? null,
@@ -49,14 +46,14 @@ export async function queryAudit(c: Ctx, q: AuditQuery) {
 }
 
 /** Recomputes one region's hash chain with `audit_verify_chain()` (the trigger's own hash function). */
-export async function verifyChain(c: Ctx, region: Region) {
-  const db = c.get("db")(region);
+export async function verifyChain(scope: Scope, region: Region) {
+  const db = scope.db(region);
   const [check, [count]] = await db.batch([
     db.execute<{ broken_id: string | number; problem: "link" | "hash" }>(
       sql`select broken_id, problem from audit_verify_chain()`,
     ),
     db.select({ rows: sql<number>`count(*)::int` }).from(auditLog),
-    auditInsert(db, c, { action: "audit.verify", resourceType: "audit_log", outcome: "success" }),
+    auditInsert(db, scope, { action: "audit.verify", resourceType: "audit_log", outcome: "success" }),
   ]);
   const broken = check.rows[0];
   const rows = Number(count?.rows ?? 0);
@@ -68,8 +65,8 @@ export async function verifyChain(c: Ctx, region: Region) {
  * "Who accessed my data": audit rows about the patient by anyone else, newest first. An access is
  * flagged break-glass when the actor held a grant for this patient at that moment.
  */
-export async function accessReport(c: Ctx, p: Principal, q: ReportQuery) {
-  const db = c.get("db")(p.region);
+export async function accessReport(scope: Scope, p: Principal, q: ReportQuery) {
+  const db = scope.db(p.region);
   const viaBreakGlass = sql<boolean>`exists (select 1 from ${breakGlass} where ${and(
     eq(breakGlass.patientId, auditLog.patientId),
     eq(breakGlass.actorId, auditLog.actorId),
@@ -97,7 +94,7 @@ export async function accessReport(c: Ctx, p: Principal, q: ReportQuery) {
       )
       .orderBy(desc(auditLog.id))
       .limit(q.limit + 1),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "audit.access_report",
       resourceType: "audit_log",
       patientId: p.userId,

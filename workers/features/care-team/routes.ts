@@ -2,6 +2,7 @@ import type { z } from "@hono/zod-openapi";
 import { bearer, ok, problem, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
+import { scopeOf } from "../../middleware/services";
 import { listBreakGlass, openBreakGlass } from "./access";
 import * as s from "./schema";
 import * as team from "./service";
@@ -109,20 +110,20 @@ const r = {
 export const careTeamRoutes = createRouter()
   .openapi(r.invite, async (c) => {
     const { clinicianId } = c.req.valid("json");
-    return c.json(await team.invite(c, principalOf(c), clinicianId), 201);
+    return c.json(await team.invite(scopeOf(c), principalOf(c), clinicianId), 201);
   })
-  .openapi(r.team, async (c) => c.json({ members: await team.listTeam(c, principalOf(c)) }, 200))
+  .openapi(r.team, async (c) => c.json({ members: await team.listTeam(scopeOf(c), principalOf(c)) }, 200))
   .openapi(r.remove, async (c) => {
-    await team.remove(c, principalOf(c), c.req.valid("param").clinicianId);
+    await team.remove(scopeOf(c), principalOf(c), c.req.valid("param").clinicianId);
     return c.body(null, 204);
   })
   .openapi(r.acceptRequest, async (c) => {
     const { clinicianId } = c.req.valid("param");
-    return c.json(await team.acceptRequest(c, principalOf(c), clinicianId), 200);
+    return c.json(await team.acceptRequest(scopeOf(c), principalOf(c), clinicianId), 200);
   })
   .openapi(r.invitations, async (c) => {
     const rows = await team.listForClinician(
-      c,
+      scopeOf(c),
       principalOf(c),
       "pending_clinician",
       "care_team.list_invitations",
@@ -135,23 +136,25 @@ export const careTeamRoutes = createRouter()
     return c.json({ invitations }, 200);
   })
   .openapi(r.acceptInvitation, async (c) => {
-    return c.json(await team.acceptInvitation(c, principalOf(c), c.req.valid("param").id), 200);
+    return c.json(await team.acceptInvitation(scopeOf(c), principalOf(c), c.req.valid("param").id), 200);
   })
   .openapi(r.request, async (c) => {
     const { patientId } = c.req.valid("json");
-    return c.json(await team.requestToJoin(c, principalOf(c), patientId), 201);
+    return c.json(await team.requestToJoin(scopeOf(c), principalOf(c), patientId), 201);
   })
   .openapi(r.patients, async (c) => {
-    const rows = await team.listForClinician(c, principalOf(c), "active", "care_team.list_patients");
+    const rows = await team.listForClinician(scopeOf(c), principalOf(c), "active", "care_team.list_patients");
     return c.json({ patients: rows.map(({ patientId, displayName }) => ({ patientId, displayName })) }, 200);
   })
   .openapi(r.assign, async (c) => {
     const { patientId, clinicianId } = c.req.valid("json");
-    return c.json(await team.assign(c, principalOf(c), patientId, clinicianId), 200);
+    return c.json(await team.assign(scopeOf(c), principalOf(c), patientId, clinicianId), 200);
   })
   .openapi(r.breakGlass, async (c) => {
     const { patientId } = c.req.valid("param");
     const { reason } = c.req.valid("json");
-    return c.json(await openBreakGlass(c, principalOf(c), patientId, reason), 201);
+    return c.json(await openBreakGlass(scopeOf(c), principalOf(c), patientId, reason), 201);
   })
-  .openapi(r.breakGlassLog, async (c) => c.json({ accesses: await listBreakGlass(c, principalOf(c)) }, 200));
+  .openapi(r.breakGlassLog, async (c) =>
+    c.json({ accesses: await listBreakGlass(scopeOf(c), principalOf(c)) }, 200),
+  );

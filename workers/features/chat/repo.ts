@@ -1,19 +1,18 @@
 import { and, asc, eq, gt } from "drizzle-orm";
-import type { Context } from "hono";
 import { CHAT_FIELD } from "../../../durable-objects/chat-flush";
 import { crisisWindow } from "../../../durable-objects/chat-store";
 import { chatMessages, chatSharing, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
-import type { AppEnv } from "../../lib/context";
+import type { PatientAccess } from "../../lib/care-data/access";
+import type { Scope } from "../../lib/scope";
 import { userCipher } from "../../lib/user-cipher";
 import type { Region } from "../../lib/vocabulary";
-import type { PatientAccess } from "../care-team/access";
 import type { ChatMessageOut } from "./schema";
 
 /** The patient's sharing choice; false (crisis windows only) when never set. */
-export async function readSharing(c: Context<AppEnv>, region: Region, patientId: string): Promise<boolean> {
-  const [row] = await c
-    .get("db")(region)
+export async function readSharing(scope: Scope, region: Region, patientId: string): Promise<boolean> {
+  const [row] = await scope
+    .db(region)
     .select({ full: chatSharing.full })
     .from(chatSharing)
     .where(eq(chatSharing.userId, patientId));
@@ -21,15 +20,15 @@ export async function readSharing(c: Context<AppEnv>, region: Region, patientId:
 }
 
 /** Sets the patient's own sharing choice, audited in the same round trip. */
-export async function writeSharing(c: Context<AppEnv>, access: PatientAccess, full: boolean): Promise<void> {
+export async function writeSharing(scope: Scope, access: PatientAccess, full: boolean): Promise<void> {
   if (access.via !== "self") throw new Error("sharing is the patient's own choice");
-  const db = c.get("db")(access.region);
+  const db = scope.db(access.region);
   await db.batch([
     db
       .insert(chatSharing)
       .values({ userId: access.patientId, full })
       .onConflictDoUpdate({ target: chatSharing.userId, set: { full, updatedAt: new Date() } }),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "chat.sharing.update",
       resourceType: "chat_sharing",
       resourceId: access.patientId,
@@ -45,11 +44,11 @@ export async function writeSharing(c: Context<AppEnv>, access: PatientAccess, fu
  * otherwise crisis messages and three turns either side. The read is audited in the same batch.
  */
 export async function readHistory(
-  c: Context<AppEnv>,
+  scope: Scope,
   access: PatientAccess,
   opts: { after: number; limit: number; full: boolean },
 ): Promise<ChatMessageOut[]> {
-  const db = c.get("db")(access.region);
+  const db = scope.db(access.region);
   const [rows, keyRows] = await db.batch([
     db
       .select()
@@ -57,7 +56,7 @@ export async function readHistory(
       .where(and(eq(chatMessages.userId, access.patientId), gt(chatMessages.seq, opts.after)))
       .orderBy(asc(chatMessages.seq)),
     db.select({ wrapped: users.dataKeyWrapped }).from(users).where(eq(users.id, access.patientId)),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "chat.history.read",
       resourceType: "chat_message",
       resourceId: access.patientId,
@@ -65,7 +64,7 @@ export async function readHistory(
       outcome: "success",
     }),
   ]);
-  const cipher = await userCipher(c.get("config"), access.patientId, keyRows[0]?.wrapped ?? null);
+  const cipher = await userCipher(scope.config, access.patientId, keyRows[0]?.wrapped ?? null);
   if (!cipher) return [];
   const seeAll = access.via === "self" || opts.full;
   const window = seeAll

@@ -2,13 +2,14 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { RoomRef } from "../../../durable-objects/chat-protocol";
 import { audit } from "../../lib/audit";
+import { type PatientAccess, resolvePatientAccess } from "../../lib/care-data/access";
 import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
 import { bearer, jsonBody, ok, route } from "../../lib/openapi";
 import type { Principal } from "../../lib/principal";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
-import { type PatientAccess, resolvePatientAccess } from "../care-team/access";
+import { scopeOf } from "../../middleware/services";
 import { readHistory, readSharing, writeSharing } from "./repo";
 import {
   HistoryQuery,
@@ -122,9 +123,9 @@ async function careTeamAccess(
   patientId: string,
   action: string,
 ): Promise<PatientAccess> {
-  const access = await resolvePatientAccess(c, p, patientId);
+  const access = await resolvePatientAccess(scopeOf(c), p, patientId);
   if (access?.via !== "care_team") {
-    await audit(c, p.region, {
+    await audit(scopeOf(c), p.region, {
       action,
       resourceType: "chat_room",
       resourceId: patientId,
@@ -137,7 +138,7 @@ async function careTeamAccess(
 }
 
 async function ticketResponse(c: Context<AppEnv>, room: RoomRef, p: Principal) {
-  const ticket = await issueTicket(c, { ...room, actorId: p.userId, role: p.role });
+  const ticket = await issueTicket(scopeOf(c), { ...room, actorId: p.userId, role: p.role });
   return { ticket, expiresIn: TICKET_TTL_SECONDS, url: `/v1/chat/ws?ticket=${ticket}` };
 }
 
@@ -170,7 +171,7 @@ export const chatRoutes = createRouter()
   .openapi(createPatientTicket, async (c) => {
     const p = principalOf(c);
     const access = await careTeamAccess(c, p, c.req.valid("param").id, "chat.join");
-    await audit(c, access.region, {
+    await audit(scopeOf(c), access.region, {
       action: "chat.join",
       resourceType: "chat_room",
       resourceId: access.patientId,
@@ -182,7 +183,7 @@ export const chatRoutes = createRouter()
   .openapi(sendMessage, async (c) => {
     const p = principalOf(c);
     const body = c.req.valid("json");
-    const res = await forwardToRoom(c, ownRoom(p), { userId: p.userId, role: p.role }, "/send", {
+    const res = await forwardToRoom(scopeOf(c), ownRoom(p), { userId: p.userId, role: p.role }, "/send", {
       method: "POST",
       body: JSON.stringify({ text: body.text, clientId: body.clientId ?? crypto.randomUUID() }),
     });
@@ -197,7 +198,7 @@ export const chatRoutes = createRouter()
     const lastEventId = Number(c.req.header("last-event-id") ?? Number.NaN);
     const after = Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : c.req.valid("query").after;
     const res = await forwardToRoom(
-      c,
+      scopeOf(c),
       ownRoom(p),
       { userId: p.userId, role: p.role },
       `/stream?after=${after}`,
@@ -207,25 +208,25 @@ export const chatRoutes = createRouter()
   .openapi(history, async (c) => {
     const p = principalOf(c);
     const q = c.req.valid("query");
-    await roomOf(c, ownRoom(p)).flushNow(ownRoom(p));
+    await roomOf(scopeOf(c), ownRoom(p)).flushNow(ownRoom(p));
     const access: PatientAccess = { patientId: p.userId, region: p.region, via: "self" };
-    const full = await readSharing(c, p.region, p.userId);
-    const messages = await readHistory(c, access, { ...q, full });
+    const full = await readSharing(scopeOf(c), p.region, p.userId);
+    const messages = await readHistory(scopeOf(c), access, { ...q, full });
     return c.json({ messages, sharing: full ? ("full" as const) : ("crisis_only" as const) }, 200);
   })
   .openapi(patientHistory, async (c) => {
     const p = principalOf(c);
     const access = await careTeamAccess(c, p, c.req.valid("param").id, "chat.history.read");
-    await roomOf(c, patientRoom(access)).flushNow(patientRoom(access));
-    const full = await readSharing(c, access.region, access.patientId);
-    const messages = await readHistory(c, access, { ...c.req.valid("query"), full });
+    await roomOf(scopeOf(c), patientRoom(access)).flushNow(patientRoom(access));
+    const full = await readSharing(scopeOf(c), access.region, access.patientId);
+    const messages = await readHistory(scopeOf(c), access, { ...c.req.valid("query"), full });
     return c.json({ messages, sharing: full ? ("full" as const) : ("crisis_only" as const) }, 200);
   })
   .openapi(putSharing, async (c) => {
     const p = principalOf(c);
     const { full } = c.req.valid("json");
-    await writeSharing(c, { patientId: p.userId, region: p.region, via: "self" }, full);
-    await roomOf(c, ownRoom(p)).setSharing(ownRoom(p), full);
+    await writeSharing(scopeOf(c), { patientId: p.userId, region: p.region, via: "self" }, full);
+    await roomOf(scopeOf(c), ownRoom(p)).setSharing(ownRoom(p), full);
     return c.json({ full }, 200);
   });
 
@@ -243,7 +244,7 @@ chatRoutes.get("/chat/ws", async (c) => {
   let room: RoomRef;
   let actor: { userId: string; role: Principal["role"] };
   if (ticket) {
-    const grant = await consumeTicket(c, ticket);
+    const grant = await consumeTicket(scopeOf(c), ticket);
     if (p && p.userId !== grant.actorId) throw new AppError("not_found", "No such resource");
     room = { ownerId: grant.ownerId, region: grant.region };
     actor = { userId: grant.actorId, role: grant.role };
@@ -253,5 +254,5 @@ chatRoutes.get("/chat/ws", async (c) => {
   } else {
     throw new AppError("unauthorized", "A chat ticket or a signed-in session is required");
   }
-  return forwardToRoom(c, room, actor, "/ws", { headers: { upgrade: "websocket" } });
+  return forwardToRoom(scopeOf(c), room, actor, "/ws", { headers: { upgrade: "websocket" } });
 });

@@ -1,13 +1,12 @@
-import type { Context } from "hono";
 import { z } from "zod";
 import type { RoomRef } from "../../../durable-objects/chat-protocol";
 import { roomStub } from "../../../durable-objects/chat-stub";
-import type { AppEnv } from "../../lib/context";
+import type { PatientAccess } from "../../lib/care-data/access";
 import { toBase64Url, toHex, utf8Encode } from "../../lib/crypto/encoding";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
+import type { Scope } from "../../lib/scope";
 import { RegionSchema, RoleSchema } from "../../lib/vocabulary";
-import type { PatientAccess } from "../care-team/access";
 
 export const TICKET_TTL_SECONDS = 60 as const;
 
@@ -27,20 +26,16 @@ const ticketKey = async (ticket: string) =>
  * Issues a single-use WebSocket ticket so no long-lived token ever appears in a URL: 256 random
  * bits, kept in Redis only as a hash for 60 seconds, consumed with GETDEL.
  */
-export async function issueTicket(c: Context<AppEnv>, grant: TicketGrant): Promise<string> {
+export async function issueTicket(scope: Scope, grant: TicketGrant): Promise<string> {
   const ticket = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
-  await c
-    .get("redis")()
-    .set(await ticketKey(ticket), JSON.stringify(grant), { ex: TICKET_TTL_SECONDS });
+  await scope.redis().set(await ticketKey(ticket), JSON.stringify(grant), { ex: TICKET_TTL_SECONDS });
   return ticket;
 }
 
 /** Consumes a ticket (it cannot be used twice). Unknown, expired or used → 401. */
-export async function consumeTicket(c: Context<AppEnv>, ticket: string): Promise<TicketGrant> {
+export async function consumeTicket(scope: Scope, ticket: string): Promise<TicketGrant> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(ticket)) throw new AppError("unauthorized", "Invalid or expired ticket");
-  const raw = await c
-    .get("redis")()
-    .getdel<unknown>(await ticketKey(ticket));
+  const raw = await scope.redis().getdel<unknown>(await ticketKey(ticket));
   const parsed = TicketGrant.safeParse(typeof raw === "string" ? safeJson(raw) : raw);
   if (!parsed.success) throw new AppError("unauthorized", "Invalid or expired ticket");
   return parsed.data;
@@ -61,7 +56,7 @@ export function patientRoom(access: PatientAccess): RoomRef {
  * room trusts only these headers, which clients cannot reach (the DO has no public route).
  */
 export function forwardToRoom(
-  c: Context<AppEnv>,
+  scope: Scope,
   room: RoomRef,
   actor: { userId: string; role: Principal["role"] },
   path: string,
@@ -70,14 +65,14 @@ export function forwardToRoom(
   const headers = new Headers(init.headers);
   headers.set("x-haven-actor", JSON.stringify(actor));
   headers.set("x-haven-room", JSON.stringify(room));
-  return roomStub(c.env, room.ownerId, room.region).fetch(
+  return roomStub(scope.env, room.ownerId, room.region).fetch(
     new Request(`https://chat-room${path}`, { ...init, headers }),
   );
 }
 
 /** Room RPC stub (flush, sharing). */
-export function roomOf(c: Context<AppEnv>, room: RoomRef) {
-  return roomStub(c.env, room.ownerId, room.region);
+export function roomOf(scope: Scope, room: RoomRef) {
+  return roomStub(scope.env, room.ownerId, room.region);
 }
 
 function safeJson(raw: string): unknown {

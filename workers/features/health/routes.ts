@@ -4,7 +4,7 @@ import { AppError } from "../../lib/errors";
 import { route } from "../../lib/openapi";
 import { createRedis } from "../../lib/redis";
 import { REGIONS } from "../../lib/vocabulary";
-import { services } from "../../middleware/services";
+import { scopeOf, services } from "../../middleware/services";
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -48,8 +48,8 @@ export const healthRoutes = new OpenAPIHono<AppEnv>()
       ...REGIONS.map((region): [string, () => Promise<unknown>] => [
         `postgres_${region}`,
         () =>
-          c
-            .get("db")(region)
+          scopeOf(c)
+            .db(region)
             .$client.query("select 1", [], {
               fetchOptions: { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) },
             }),

@@ -3,6 +3,7 @@ import { bearer, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { RegionSchema } from "../../lib/vocabulary";
 import { requireAuth } from "../../middleware/auth";
+import { scopeOf } from "../../middleware/services";
 import { rotateRegion } from "./service";
 
 const RotationResult = z
@@ -28,5 +29,5 @@ const rotate = route({
 });
 
 export const keyRoutes = createRouter().openapi(rotate, async (c) =>
-  c.json(await rotateRegion(c, c.req.valid("query").region), 200),
+  c.json(await rotateRegion(scopeOf(c), c.req.valid("query").region), 200),
 );

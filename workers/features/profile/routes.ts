@@ -1,6 +1,7 @@
 import { bearer, ok, problem, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth, requireSession } from "../../middleware/auth";
+import { scopeOf } from "../../middleware/services";
 import * as s from "./schema";
 import * as profile from "./service";
 
@@ -77,19 +78,19 @@ const r = {
 };
 
 export const profileRoutes = createRouter()
-  .openapi(r.me, async (c) => c.json(await profile.getAccount(c, principalOf(c)), 200))
-  .openapi(r.getProfile, async (c) => c.json(await profile.getOwnProfile(c, principalOf(c)), 200))
+  .openapi(r.me, async (c) => c.json(await profile.getAccount(scopeOf(c), principalOf(c)), 200))
+  .openapi(r.getProfile, async (c) => c.json(await profile.getOwnProfile(scopeOf(c), principalOf(c)), 200))
   .openapi(r.putProfile, async (c) => {
-    return c.json(await profile.putOwnProfile(c, principalOf(c), c.req.valid("json")), 200);
+    return c.json(await profile.putOwnProfile(scopeOf(c), principalOf(c), c.req.valid("json")), 200);
   })
   .openapi(r.patientProfile, async (c) => {
     const { patientId } = c.req.valid("param");
-    return c.json(await profile.getPatientProfile(c, principalOf(c), patientId), 200);
+    return c.json(await profile.getPatientProfile(scopeOf(c), principalOf(c), patientId), 200);
   })
-  .openapi(r.consents, async (c) => c.json(await profile.listConsents(c, principalOf(c)), 200))
+  .openapi(r.consents, async (c) => c.json(await profile.listConsents(scopeOf(c), principalOf(c)), 200))
   .openapi(r.grant, async (c) => {
-    return c.json(await profile.grantConsent(c, principalOf(c), c.req.valid("param").kind), 200);
+    return c.json(await profile.grantConsent(scopeOf(c), principalOf(c), c.req.valid("param").kind), 200);
   })
   .openapi(r.withdraw, async (c) => {
-    return c.json(await profile.withdrawConsent(c, principalOf(c), c.req.valid("param").kind), 200);
+    return c.json(await profile.withdrawConsent(scopeOf(c), principalOf(c), c.req.valid("param").kind), 200);
   });

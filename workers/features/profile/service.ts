@@ -1,18 +1,15 @@
 import { and, desc, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
-import type { Context } from "hono";
 import { consents, profiles, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
 import type { Config } from "../../lib/config";
-import type { AppEnv } from "../../lib/context";
 import type { Database } from "../../lib/db";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
+import type { Scope } from "../../lib/scope";
 import { userCipher } from "../../lib/user-cipher";
 import type { ConsentKind, Region } from "../../lib/vocabulary";
 import { requirePatientAccess } from "../care-team/access";
 import { EmergencyContact, POLICY_VERSION, type Profile, type ProfileInput } from "./schema";
-
-type Ctx = Context<AppEnv>;
 
 /** Encrypted profile fields: the AAD names each column, so ciphertexts cannot be swapped between fields. */
 const FIELD = {
@@ -28,9 +25,9 @@ const noAccount = () => new AppError("not_found", "No such account");
  * The signed-in account: exactly one query (users by primary key). Reading one's own account is
  * not PHI and is not audited.
  */
-export async function getAccount(c: Ctx, p: Principal) {
-  const [row] = await c
-    .get("db")(p.region)
+export async function getAccount(scope: Scope, p: Principal) {
+  const [row] = await scope
+    .db(p.region)
     .select({
       id: users.id,
       role: users.role,
@@ -44,7 +41,7 @@ export async function getAccount(c: Ctx, p: Principal) {
     .from(users)
     .where(eq(users.id, p.userId));
   if (!row) throw noAccount();
-  const cipher = await userCipher(c.get("config"), row.id, row.wrapped);
+  const cipher = await userCipher(scope.config, row.id, row.wrapped);
   const { emailEnc, wrapped, emailVerifiedAt, mfaEnabledAt, ...account } = row;
   return {
     ...account,
@@ -93,11 +90,11 @@ async function decryptProfile(config: Config, userId: string, row: ProfileRow | 
 }
 
 /** Reads a profile and records the read in one round trip (one transaction) in the subject's region. */
-async function readProfile(c: Ctx, userId: string, region: Region): Promise<Profile> {
-  const db = c.get("db")(region);
+async function readProfile(scope: Scope, userId: string, region: Region): Promise<Profile> {
+  const db = scope.db(region);
   const [rows] = await db.batch([
     profileQuery(db, userId),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "profile.read",
       resourceType: "profile",
       resourceId: userId,
@@ -105,27 +102,27 @@ async function readProfile(c: Ctx, userId: string, region: Region): Promise<Prof
       outcome: "success",
     }),
   ]);
-  return decryptProfile(c.get("config"), userId, rows[0]);
+  return decryptProfile(scope.config, userId, rows[0]);
 }
 
-export function getOwnProfile(c: Ctx, p: Principal): Promise<Profile> {
-  return readProfile(c, p.userId, p.region);
+export function getOwnProfile(scope: Scope, p: Principal): Promise<Profile> {
+  return readProfile(scope, p.userId, p.region);
 }
 
 /** A patient's profile for the patient, their care team or a break-glass holder; anyone else gets an audited 404. */
-export async function getPatientProfile(c: Ctx, p: Principal, patientId: string): Promise<Profile> {
-  const access = await requirePatientAccess(c, p, patientId, {
+export async function getPatientProfile(scope: Scope, p: Principal, patientId: string): Promise<Profile> {
+  const access = await requirePatientAccess(scope, p, patientId, {
     action: "profile.read",
     resourceType: "profile",
   });
-  return readProfile(c, patientId, access.region);
+  return readProfile(scope, patientId, access.region);
 }
 
 /** Replaces the caller's profile: fetch the data key, encrypt, then upsert + audit in one transaction. */
-export async function putOwnProfile(c: Ctx, p: Principal, input: ProfileInput): Promise<Profile> {
-  const db = c.get("db")(p.region);
+export async function putOwnProfile(scope: Scope, p: Principal, input: ProfileInput): Promise<Profile> {
+  const db = scope.db(p.region);
   const [user] = await db.select({ wrapped: users.dataKeyWrapped }).from(users).where(eq(users.id, p.userId));
-  const cipher = await userCipher(c.get("config"), p.userId, user?.wrapped ?? null);
+  const cipher = await userCipher(scope.config, p.userId, user?.wrapped ?? null);
   if (!cipher) throw noAccount();
   const seal = async (field: string, value: string | null | undefined) =>
     value == null ? null : cipher.encrypt(field, value);
@@ -142,7 +139,7 @@ export async function putOwnProfile(c: Ctx, p: Principal, input: ProfileInput): 
       .values({ userId: p.userId, ...values })
       .onConflictDoUpdate({ target: profiles.userId, set: { ...values, updatedAt: sql`now()` } })
       .returning({ updatedAt: profiles.updatedAt }),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "profile.update",
       resourceType: "profile",
       resourceId: p.userId,
@@ -188,8 +185,8 @@ function summarize(rows: Awaited<ReturnType<typeof consentRows>>) {
   };
 }
 
-const consentEvent = (c: Ctx, db: Database, p: Principal, action: string, kind?: ConsentKind) =>
-  auditInsert(db, c, {
+const consentEvent = (scope: Scope, db: Database, p: Principal, action: string, kind?: ConsentKind) =>
+  auditInsert(db, scope, {
     action,
     resourceType: "consent",
     resourceId: kind ?? null,
@@ -197,9 +194,9 @@ const consentEvent = (c: Ctx, db: Database, p: Principal, action: string, kind?:
     outcome: "success",
   });
 
-export async function listConsents(c: Ctx, p: Principal) {
-  const db = c.get("db")(p.region);
-  const [rows] = await db.batch([consentRows(db, p.userId), consentEvent(c, db, p, "consent.read")]);
+export async function listConsents(scope: Scope, p: Principal) {
+  const db = scope.db(p.region);
+  const [rows] = await db.batch([consentRows(db, p.userId), consentEvent(scope, db, p, "consent.read")]);
   return summarize(rows);
 }
 
@@ -211,8 +208,8 @@ const openGrant = (p: Principal, kind: ConsentKind): SQL =>
  * closed, a new row is added unless a current one is open (idempotent), and the result is audited.
  * Rows are never changed except to set `withdrawn_at`.
  */
-export async function grantConsent(c: Ctx, p: Principal, kind: ConsentKind) {
-  const db = c.get("db")(p.region);
+export async function grantConsent(scope: Scope, p: Principal, kind: ConsentKind) {
+  const db = scope.db(p.region);
   const [, , rows] = await db.batch([
     db
       .update(consents)
@@ -223,18 +220,18 @@ export async function grantConsent(c: Ctx, p: Principal, kind: ConsentKind) {
       where not exists (select 1 from ${consents} where ${openGrant(p, kind)})
       on conflict do nothing`),
     consentRows(db, p.userId),
-    consentEvent(c, db, p, "consent.grant", kind),
+    consentEvent(scope, db, p, "consent.grant", kind),
   ]);
   return summarize(rows);
 }
 
 /** Withdraws `kind` (closing any open grant); withdrawing what is not granted changes nothing. */
-export async function withdrawConsent(c: Ctx, p: Principal, kind: ConsentKind) {
-  const db = c.get("db")(p.region);
+export async function withdrawConsent(scope: Scope, p: Principal, kind: ConsentKind) {
+  const db = scope.db(p.region);
   const [, rows] = await db.batch([
     db.update(consents).set({ withdrawnAt: sql`now()` }).where(openGrant(p, kind)),
     consentRows(db, p.userId),
-    consentEvent(c, db, p, "consent.withdraw", kind),
+    consentEvent(scope, db, p, "consent.withdraw", kind),
   ]);
   return summarize(rows);
 }

@@ -1,6 +1,7 @@
 import { bearer, ok, problem, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
+import { scopeOf } from "../../middleware/services";
 import * as s from "./schema";
 import * as screeners from "./service";
 
@@ -52,10 +53,10 @@ const r = {
 
 export const screenerRoutes = createRouter()
   .openapi(r.submit, async (c) => {
-    return c.json(await screeners.submitCssrs(c, principalOf(c), c.req.valid("json")), 201);
+    return c.json(await screeners.submitCssrs(scopeOf(c), principalOf(c), c.req.valid("json")), 201);
   })
-  .openapi(r.history, async (c) => c.json(await screeners.ownHistory(c, principalOf(c)), 200))
+  .openapi(r.history, async (c) => c.json(await screeners.ownHistory(scopeOf(c), principalOf(c)), 200))
   .openapi(r.patient, async (c) => {
     const { patientId } = c.req.valid("param");
-    return c.json(await screeners.patientHistory(c, principalOf(c), patientId), 200);
+    return c.json(await screeners.patientHistory(scopeOf(c), principalOf(c), patientId), 200);
   });

@@ -1,11 +1,10 @@
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
-import type { Context } from "hono";
 import { alertCareTeam } from "../../../durable-objects/chat-flush";
 import { riskEvents, screenerResponses, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
-import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
+import type { Scope } from "../../lib/scope";
 import { type UserCipher, userCipher } from "../../lib/user-cipher";
 import type { Region } from "../../lib/vocabulary";
 import { requirePatientAccess } from "../care-team/access";
@@ -13,32 +12,24 @@ import { crisisResources } from "../safety/resources";
 import { CssrsAnswers, type ScreenerEntry, type ScreenerHistory, type ScreenerResult } from "./schema";
 import { ALERTING_RISKS, nextSteps, triageCssrs } from "./triage";
 
-type Ctx = Context<AppEnv>;
-
 const INSTRUMENT = "c-ssrs";
 const HISTORY_LIMIT = 100;
 
 /** AAD field for a screener's answers: binds the ciphertext to its row. */
 const answersField = (id: string) => `screener.answers:${id}`;
 
-/** The first language tag of Accept-Language ("de-AT"), to pick a country's lines in a multi-country region. */
-function requestLocale(c: Ctx): string | undefined {
-  const first = c.req.header("accept-language")?.split(",")[0]?.split(";")[0]?.trim();
-  return first && /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/.test(first) ? first : undefined;
-}
-
 /** Crisis resources for the caller's region (and browser locale): shown with every screener. */
-export function screenerResources(c: Ctx, region: Region) {
-  return crisisResources(region, requestLocale(c));
+export function screenerResources(scope: Scope, region: Region) {
+  return crisisResources(region, scope.locale ?? undefined);
 }
 
-async function cipherOf(c: Ctx, region: Region, userId: string): Promise<UserCipher> {
-  const [user] = await c
-    .get("db")(region)
+async function cipherOf(scope: Scope, region: Region, userId: string): Promise<UserCipher> {
+  const [user] = await scope
+    .db(region)
     .select({ wrapped: users.dataKeyWrapped })
     .from(users)
     .where(eq(users.id, userId));
-  const cipher = await userCipher(c.get("config"), userId, user?.wrapped ?? null);
+  const cipher = await userCipher(scope.config, userId, user?.wrapped ?? null);
   if (!cipher) throw new AppError("not_found", "No such account");
   return cipher;
 }
@@ -48,9 +39,13 @@ async function cipherOf(c: Ctx, region: Region, userId: string): Promise<UserCip
  * transaction. Moderate and high risk also write a `risk_events` row in that transaction, then
  * alert the care team live and queue notifications, exactly as a chat crisis does.
  */
-export async function submitCssrs(c: Ctx, p: Principal, answers: CssrsAnswers): Promise<ScreenerResult> {
-  const db = c.get("db")(p.region);
-  const cipher = await cipherOf(c, p.region, p.userId);
+export async function submitCssrs(
+  scope: Scope,
+  p: Principal,
+  answers: CssrsAnswers,
+): Promise<ScreenerResult> {
+  const db = scope.db(p.region);
+  const cipher = await cipherOf(scope, p.region, p.userId);
   const id = crypto.randomUUID();
   const risk = triageCssrs(answers);
   const alerting = ALERTING_RISKS.has(risk);
@@ -61,7 +56,7 @@ export async function submitCssrs(c: Ctx, p: Principal, answers: CssrsAnswers): 
       .insert(screenerResponses)
       .values({ id, userId: p.userId, instrument: INSTRUMENT, answersEnc, risk })
       .returning({ seq: screenerResponses.seq, createdAt: screenerResponses.createdAt }),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "screener.create",
       resourceType: "screener_response",
       resourceId: id,
@@ -83,7 +78,7 @@ export async function submitCssrs(c: Ctx, p: Principal, answers: CssrsAnswers): 
       : []),
   ]);
   if (!saved) throw new AppError("internal");
-  const alerted = alerting ? await alertTeam(c, p, -saved.seq, risk) : 0;
+  const alerted = alerting ? await alertTeam(scope, p, -saved.seq, risk) : 0;
   return {
     id,
     patientId: p.userId,
@@ -92,24 +87,24 @@ export async function submitCssrs(c: Ctx, p: Principal, answers: CssrsAnswers): 
     urgent: risk === "high",
     message: nextSteps(risk, alerted > 0),
     careTeamAlerted: alerted > 0,
-    resources: screenerResources(c, p.region),
+    resources: screenerResources(scope, p.region),
     createdAt: saved.createdAt.toISOString(),
   };
 }
 
 /** The chat's care-team alert. A failure is logged (no PHI) and never fails the submission. */
-async function alertTeam(c: Ctx, p: Principal, seq: number, risk: string): Promise<number> {
+async function alertTeam(scope: Scope, p: Principal, seq: number, risk: string): Promise<number> {
   try {
-    return await alertCareTeam(c.env, c.get("config"), { ownerId: p.userId, region: p.region }, seq, risk);
+    return await alertCareTeam(scope.env, scope.config, { ownerId: p.userId, region: p.region }, seq, risk);
   } catch (err) {
-    c.get("log").error("screener_alert_failed", { error: err instanceof Error ? err.name : typeof err });
+    scope.log.error("screener_alert_failed", { error: err instanceof Error ? err.name : typeof err });
     return 0;
   }
 }
 
 /** Reads a patient's screeners with its audit row in one transaction, then decrypts. */
-async function readHistory(c: Ctx, patientId: string, region: Region): Promise<ScreenerHistory> {
-  const db = c.get("db")(region);
+async function readHistory(scope: Scope, patientId: string, region: Region): Promise<ScreenerHistory> {
+  const db = scope.db(region);
   const [[owner], rows] = await db.batch([
     db.select({ wrapped: users.dataKeyWrapped }).from(users).where(eq(users.id, patientId)),
     db
@@ -124,7 +119,7 @@ async function readHistory(c: Ctx, patientId: string, region: Region): Promise<S
       .where(and(eq(screenerResponses.userId, patientId), eq(screenerResponses.instrument, INSTRUMENT)))
       .orderBy(desc(screenerResponses.createdAt), desc(screenerResponses.seq))
       .limit(HISTORY_LIMIT),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "screener.read",
       resourceType: "screener_response",
       resourceId: patientId,
@@ -132,7 +127,7 @@ async function readHistory(c: Ctx, patientId: string, region: Region): Promise<S
       outcome: "success",
     }),
   ]);
-  const cipher = await userCipher(c.get("config"), patientId, owner?.wrapped ?? null);
+  const cipher = await userCipher(scope.config, patientId, owner?.wrapped ?? null);
   const entries = await Promise.all(
     rows.map(
       async (r): Promise<ScreenerEntry> => ({
@@ -150,15 +145,19 @@ async function readHistory(c: Ctx, patientId: string, region: Region): Promise<S
 }
 
 /** The caller's own C-SSRS history, newest first (audited). */
-export function ownHistory(c: Ctx, p: Principal): Promise<ScreenerHistory> {
-  return readHistory(c, p.userId, p.region);
+export function ownHistory(scope: Scope, p: Principal): Promise<ScreenerHistory> {
+  return readHistory(scope, p.userId, p.region);
 }
 
 /** A patient's screeners for the patient, their care team or a break-glass holder; anyone else gets an audited 404. */
-export async function patientHistory(c: Ctx, p: Principal, patientId: string): Promise<ScreenerHistory> {
-  const access = await requirePatientAccess(c, p, patientId, {
+export async function patientHistory(
+  scope: Scope,
+  p: Principal,
+  patientId: string,
+): Promise<ScreenerHistory> {
+  const access = await requirePatientAccess(scope, p, patientId, {
     action: "screener.read",
     resourceType: "screener_response",
   });
-  return readHistory(c, patientId, access.region);
+  return readHistory(scope, patientId, access.region);
 }
