@@ -1,7 +1,9 @@
 import { eq } from "drizzle-orm";
-import { chatMessages, notifications, riskEvents, users } from "../workers/db/schema";
+import { users } from "../workers/db/schema";
 import { auditInsert } from "../workers/lib/audit";
 import { activeClinicianIds } from "../workers/lib/care-data/access";
+import { type ChatMessageRow, persistRoomEvents, type RiskEventRow } from "../workers/lib/care-data/chat";
+import { insertCrisisNotifications } from "../workers/lib/care-data/notifications";
 import { userRegionKey } from "../workers/lib/care-data/region";
 import type { Config } from "../workers/lib/config";
 import { createLogger } from "../workers/lib/logger";
@@ -37,8 +39,8 @@ export async function flushEvents(
   events: RoomEvent[],
 ): Promise<number> {
   const db = scope.db(room.region);
-  const messages = [];
-  const risks = [];
+  const messages: ChatMessageRow[] = [];
+  const risks: RiskEventRow[] = [];
   for (const e of events) {
     if (e.type === "message" || e.type === "assistant") {
       messages.push({
@@ -72,11 +74,7 @@ export async function flushEvents(
     patientId: room.ownerId,
     outcome: "success",
   });
-  const writes = [
-    ...(messages.length ? [db.insert(chatMessages).values(messages).onConflictDoNothing()] : []),
-    ...(risks.length ? [db.insert(riskEvents).values(risks).onConflictDoNothing()] : []),
-  ];
-  await db.batch([audit, ...writes]);
+  await db.batch([audit, ...persistRoomEvents(db, messages, risks)]);
   return messages.length + risks.length;
 }
 
@@ -105,17 +103,15 @@ export async function alertCareTeam(
       await roomStub(env, id, region).pushAlert({ ownerId: id, region }, alert);
     }),
   );
-  await db
-    .insert(notifications)
-    .values(
-      clinicians.map((recipientId) => ({
-        recipientId,
-        patientId: room.ownerId,
-        kind: "crisis_alert" as const,
-        severity,
-        seq,
-      })),
-    )
-    .onConflictDoNothing();
+  await db.batch([
+    insertCrisisNotifications(db, room.ownerId, clinicians, severity, seq),
+    auditInsert(db, scope, {
+      action: "notification.create",
+      resourceType: "notification",
+      resourceId: String(seq),
+      patientId: room.ownerId,
+      outcome: "success",
+    }),
+  ]);
   return clinicians.length;
 }

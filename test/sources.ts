@@ -37,3 +37,35 @@ export function importsOf(path: string): string[] {
 /** Non-test source files whose path starts with `prefix`. */
 export const files = (prefix: string) =>
   Object.keys(SOURCES).filter((p) => p.startsWith(prefix) && !p.includes(".test."));
+
+/** Each `import { a, b as c } from "…"` of a source text, with the specifier resolved like {@link importsOf}. */
+export function namedImports(
+  path: string,
+  text = SOURCES[path] ?? "",
+): Array<{ from: string; names: string[] }> {
+  const dir = path.split("/").slice(0, -1);
+  const out: Array<{ from: string; names: string[] }> = [];
+  for (const m of text.matchAll(/^import\s+(?:type\s+)?([^"';]*?)\s+from\s+"([^"]+)"/gm)) {
+    const clause = m[1] ?? "";
+    const spec = m[2] ?? "";
+    const parts = [...dir];
+    for (const seg of spec.split("/")) {
+      if (seg === "..") parts.pop();
+      else if (seg !== ".") parts.push(seg);
+    }
+    const names = clause.startsWith("*")
+      ? ["*"]
+      : (/\{([^}]*)\}/.exec(clause)?.[1] ?? "")
+          .split(",")
+          .map(
+            (n) =>
+              n
+                .replace(/^\s*type\s+/, "")
+                .split(/\s+as\s+/)[0]
+                ?.trim() ?? "",
+          )
+          .filter(Boolean);
+    out.push({ from: spec.startsWith(".") ? parts.join("/") : spec, names });
+  }
+  return out;
+}

@@ -31,6 +31,9 @@ export const CONSENT_KINDS = ["health_data", "ai_companion"] as const;
 export type ConsentKind = (typeof CONSENT_KINDS)[number];
 export const ConsentKindSchema = z.enum(CONSENT_KINDS);
 
+/** The consent policy in force; a grant under an older version no longer counts. */
+export const POLICY_VERSION = "2026-11-01";
+
 /** True when `value` names a consent kind. */
 export function isConsentKind(value: unknown): value is ConsentKind {
   return typeof value === "string" && (CONSENT_KINDS as readonly string[]).includes(value);

@@ -1,5 +1,4 @@
-import { POLICY_VERSION } from "../../../workers/features/accounts/service";
-import { REGIONS, type Region } from "../../../workers/lib/vocabulary";
+import { POLICY_VERSION, REGIONS, type Region } from "../../../workers/lib/vocabulary";
 import { Layout } from "../layout";
 import { ErrorSummary, Field, type FormErrors, PostForm } from "./forms";
 

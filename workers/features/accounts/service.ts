@@ -1,10 +1,12 @@
 import type { z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
-import { consents, emailTokens, recoveryCodes, users } from "../../db/schema";
+import { emailTokens, recoveryCodes, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
+import { initialConsents } from "../../lib/care-data/consents";
 import { AppError } from "../../lib/errors";
 import type { Scope } from "../../lib/scope";
 import { newUserCipher, userCipher } from "../../lib/user-cipher";
+import type { ConsentKind } from "../../lib/vocabulary";
 import { randomToken } from "../auth/jwt";
 import { dummyVerify, hashPassword, validatePasswordPolicy, verifyPassword } from "../auth/password";
 import { hashRecoveryCode, verifyTotp } from "../auth/totp";
@@ -15,7 +17,6 @@ import { startSession } from "./sessions";
 import { assertNotThrottled, clearFailures, recordFailure } from "./throttle";
 import { newEmailToken, spendEmailToken } from "./tokens";
 
-export const POLICY_VERSION = "2026-11-01";
 const MFA_CHALLENGE_TTL = 300;
 const mfaChallengeKey = (t: string) => `mfa-challenge:${t}`;
 
@@ -64,11 +65,9 @@ export async function signup(scope: Scope, body: z.infer<typeof SignupBody>): Pr
   const { wrapped, cipher } = await newUserCipher(config, userId);
   const verify = await newEmailToken(body.region, userId, "verify_email");
   const db = scope.db(body.region);
-  const consentRows: Array<typeof consents.$inferInsert> = [
-    { userId, kind: "health_data", policyVersion: POLICY_VERSION },
-  ];
-  if (body.consents.aiCompanion)
-    consentRows.push({ userId, kind: "ai_companion", policyVersion: POLICY_VERSION });
+  const consentKinds: ConsentKind[] = body.consents.aiCompanion
+    ? ["health_data", "ai_companion"]
+    : ["health_data"];
   await db.batch([
     db.insert(users).values({
       id: userId,
@@ -80,7 +79,7 @@ export async function signup(scope: Scope, body: z.infer<typeof SignupBody>): Pr
       passwordHash: await hashPassword(body.password),
       dataKeyWrapped: wrapped,
     }),
-    db.insert(consents).values(consentRows),
+    initialConsents(db, userId, consentKinds),
     db.insert(emailTokens).values(verify.row),
     auditInsert(db, scope, {
       action: "auth.signup",

@@ -1,41 +1,12 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { breakGlass, careTeam, users } from "../../db/schema";
 import { audit, auditInsert } from "../../lib/audit";
-import { type PatientAccess, resolvePatientAccess } from "../../lib/care-data/access";
 import { regionOfUser } from "../../lib/care-data/region";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
 import { userCipher } from "../../lib/user-cipher";
 import { REGIONS, type Role } from "../../lib/vocabulary";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * {@link resolvePatientAccess} for routes that read or change a patient's data: on refusal the
- * denial is audited (in the patient's region when the patient exists, so it shows in their access
- * report; otherwise in the actor's) and the caller gets 404. The success audit is the caller's,
- * batched with the query it records.
- *
- * @example const access = await requirePatientAccess(scope, p, patientId, { action: "profile.read", resourceType: "profile" });
- */
-export async function requirePatientAccess(
-  scope: Scope,
-  principal: Principal,
-  patientId: string,
-  event: { action: string; resourceType: string },
-): Promise<PatientAccess> {
-  const access = await resolvePatientAccess(scope, principal, patientId);
-  if (access) return access;
-  const region = await regionOfUser(scope, patientId);
-  await audit(scope, region ?? principal.region, {
-    ...event,
-    resourceId: UUID.test(patientId) ? patientId : null,
-    patientId: region ? patientId : null,
-    outcome: "denied",
-  });
-  throw new AppError("not_found", "No such patient");
-}
 
 /** A user of `role` wherever they live: one Redis read and one query in their region, or null. */
 export async function findUser(scope: Scope, userId: string, role: Role) {

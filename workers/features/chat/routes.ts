@@ -1,8 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { RoomRef } from "../../../durable-objects/chat-protocol";
-import { audit } from "../../lib/audit";
-import { type PatientAccess, resolvePatientAccess } from "../../lib/care-data/access";
+import { careData } from "../../lib/care-data/repository";
 import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
 import { bearer, jsonBody, ok, route } from "../../lib/openapi";
@@ -10,7 +9,7 @@ import type { Principal } from "../../lib/principal";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
 import { scopeOf } from "../../middleware/services";
-import { readHistory, readSharing, writeSharing } from "./repo";
+import { readHistory, writeSharing } from "./repo";
 import {
   HistoryQuery,
   HistorySchema,
@@ -21,9 +20,11 @@ import {
   TicketSchema,
 } from "./schema";
 import {
+  CHAT_HISTORY_OPEN,
   consumeTicket,
   forwardToRoom,
   issueTicket,
+  joinPatientRoom,
   ownRoom,
   patientRoom,
   roomOf,
@@ -116,27 +117,6 @@ const putSharing = route({
   responses: { 200: ok(SharingSchema, "Saved") },
 });
 
-/** Resolves a clinician's access to a patient's chat: care team only; anything else audits a denial and 404s. */
-async function careTeamAccess(
-  c: Context<AppEnv>,
-  p: Principal,
-  patientId: string,
-  action: string,
-): Promise<PatientAccess> {
-  const access = await resolvePatientAccess(scopeOf(c), p, patientId);
-  if (access?.via !== "care_team") {
-    await audit(scopeOf(c), p.region, {
-      action,
-      resourceType: "chat_room",
-      resourceId: patientId,
-      patientId,
-      outcome: "denied",
-    });
-    throw new AppError("not_found", "No such patient");
-  }
-  return access;
-}
-
 async function ticketResponse(c: Context<AppEnv>, room: RoomRef, p: Principal) {
   const ticket = await issueTicket(scopeOf(c), { ...room, actorId: p.userId, role: p.role });
   return { ticket, expiresIn: TICKET_TTL_SECONDS, url: `/v1/chat/ws?ticket=${ticket}` };
@@ -170,14 +150,7 @@ export const chatRoutes = createRouter()
   })
   .openapi(createPatientTicket, async (c) => {
     const p = principalOf(c);
-    const access = await careTeamAccess(c, p, c.req.valid("param").id, "chat.join");
-    await audit(scopeOf(c), access.region, {
-      action: "chat.join",
-      resourceType: "chat_room",
-      resourceId: access.patientId,
-      patientId: access.patientId,
-      outcome: "success",
-    });
+    const access = await joinPatientRoom(scopeOf(c), c.req.valid("param").id);
     return c.json(await ticketResponse(c, patientRoom(access), p), 201);
   })
   .openapi(sendMessage, async (c) => {
@@ -207,25 +180,22 @@ export const chatRoutes = createRouter()
   })
   .openapi(history, async (c) => {
     const p = principalOf(c);
-    const q = c.req.valid("query");
-    await roomOf(scopeOf(c), ownRoom(p)).flushNow(ownRoom(p));
-    const access: PatientAccess = { patientId: p.userId, region: p.region, via: "self" };
-    const full = await readSharing(scopeOf(c), p.region, p.userId);
-    const messages = await readHistory(scopeOf(c), access, { ...q, full });
+    const scope = scopeOf(c);
+    await roomOf(scope, ownRoom(p)).flushNow(ownRoom(p));
+    const { messages, full } = await readHistory(scope, careData(scope).self(), c.req.valid("query"));
     return c.json({ messages, sharing: full ? ("full" as const) : ("crisis_only" as const) }, 200);
   })
   .openapi(patientHistory, async (c) => {
-    const p = principalOf(c);
-    const access = await careTeamAccess(c, p, c.req.valid("param").id, "chat.history.read");
-    await roomOf(scopeOf(c), patientRoom(access)).flushNow(patientRoom(access));
-    const full = await readSharing(scopeOf(c), access.region, access.patientId);
-    const messages = await readHistory(scopeOf(c), access, { ...c.req.valid("query"), full });
+    const scope = scopeOf(c);
+    const access = await careData(scope).open(c.req.valid("param").id, CHAT_HISTORY_OPEN);
+    await roomOf(scope, patientRoom(access)).flushNow(patientRoom(access));
+    const { messages, full } = await readHistory(scope, access, c.req.valid("query"));
     return c.json({ messages, sharing: full ? ("full" as const) : ("crisis_only" as const) }, 200);
   })
   .openapi(putSharing, async (c) => {
     const p = principalOf(c);
     const { full } = c.req.valid("json");
-    await writeSharing(scopeOf(c), { patientId: p.userId, region: p.region, via: "self" }, full);
+    await writeSharing(scopeOf(c), careData(scopeOf(c)).self(), full);
     await roomOf(scopeOf(c), ownRoom(p)).setSharing(ownRoom(p), full);
     return c.json({ full }, 200);
   });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { RoomRef } from "../../../durable-objects/chat-protocol";
 import { roomStub } from "../../../durable-objects/chat-stub";
 import type { PatientAccess } from "../../lib/care-data/access";
+import { careData } from "../../lib/care-data/repository";
 import { toBase64Url, toHex, utf8Encode } from "../../lib/crypto/encoding";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
@@ -39,6 +40,22 @@ export async function consumeTicket(scope: Scope, ticket: string): Promise<Ticke
   const parsed = TicketGrant.safeParse(typeof raw === "string" ? safeJson(raw) : raw);
   if (!parsed.success) throw new AppError("unauthorized", "Invalid or expired ticket");
   return parsed.data;
+}
+
+/** Only the active care team may join a patient's room or read their chat (not break-glass, not admins). */
+const CHAT_JOIN = { action: "chat.join", resourceType: "chat_room", allow: ["care_team"] } as const;
+export const CHAT_HISTORY_OPEN = {
+  action: "chat.history.read",
+  resourceType: "chat_room",
+  allow: ["care_team"],
+} as const;
+
+/** A care-team clinician joins a patient's room: access decided and audited (success or denial). */
+export async function joinPatientRoom(scope: Scope, patientId: string): Promise<PatientAccess> {
+  const care = careData(scope);
+  const access = await care.open(patientId, CHAT_JOIN);
+  await care.record(access, CHAT_JOIN);
+  return access;
 }
 
 /** The principal's own room. */

@@ -1,8 +1,8 @@
-import { careTeam, consents, recoveryCodes, users } from "../../db/schema";
+import { careTeam, recoveryCodes, users } from "../../db/schema";
+import { initialConsents } from "../../lib/care-data/consents";
 import type { Scope } from "../../lib/scope";
 import { newUserCipher } from "../../lib/user-cipher";
 import { emailHash, lookupDirectory, writeDirectory } from "../accounts/directory";
-import { POLICY_VERSION } from "../accounts/service";
 import { randomToken } from "../auth/jwt";
 import { hashPassword } from "../auth/password";
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode } from "../auth/totp";
@@ -48,10 +48,7 @@ export async function seedDemo(scope: Scope): Promise<string> {
         mfaSecretEnc: totp ? await cipher.encrypt("mfa_secret", totp) : null,
         mfaEnabledAt: totp ? new Date() : null,
       }),
-      db.insert(consents).values([
-        { userId: id, kind: "health_data", policyVersion: POLICY_VERSION },
-        { userId: id, kind: "ai_companion", policyVersion: POLICY_VERSION },
-      ]),
+      initialConsents(db, id, ["health_data", "ai_companion"]),
       ...(codes.length
         ? [
             db

@@ -1,8 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ConsentKindSchema, RegionSchema, RoleSchema } from "../../lib/vocabulary";
-
-/** The consent policy in force; a grant under an older version no longer counts. */
-export const POLICY_VERSION = "2026-11-01";
+import { ConsentKindSchema, POLICY_VERSION, RegionSchema, RoleSchema } from "../../lib/vocabulary";
 
 export const Account = z
   .object({

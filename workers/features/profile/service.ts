@@ -1,15 +1,22 @@
-import { and, desc, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
-import { consents, profiles, users } from "../../db/schema";
-import { auditInsert } from "../../lib/audit";
+import { eq } from "drizzle-orm";
+import { users } from "../../db/schema";
+import type { PatientAccess } from "../../lib/care-data/access";
+import { consentRows, grantConsentWrites, withdrawConsentWrite } from "../../lib/care-data/consents";
+import {
+  PROFILE_READ,
+  PROFILE_UPDATE,
+  type ProfileRow,
+  profileQuery,
+  upsertProfile,
+} from "../../lib/care-data/profile";
+import { careData } from "../../lib/care-data/repository";
 import type { Config } from "../../lib/config";
-import type { Database } from "../../lib/db";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
 import { userCipher } from "../../lib/user-cipher";
-import type { ConsentKind, Region } from "../../lib/vocabulary";
-import { requirePatientAccess } from "../care-team/access";
-import { EmergencyContact, POLICY_VERSION, type Profile, type ProfileInput } from "./schema";
+import { type ConsentKind, POLICY_VERSION } from "../../lib/vocabulary";
+import { EmergencyContact, type Profile, type ProfileInput } from "./schema";
 
 /** Encrypted profile fields: the AAD names each column, so ciphertexts cannot be swapped between fields. */
 const FIELD = {
@@ -51,23 +58,6 @@ export async function getAccount(scope: Scope, p: Principal) {
   };
 }
 
-function profileQuery(db: Database, userId: string) {
-  return db
-    .select({
-      wrapped: users.dataKeyWrapped,
-      legalName: profiles.legalNameEnc,
-      dateOfBirth: profiles.dateOfBirthEnc,
-      phone: profiles.phoneEnc,
-      emergencyContact: profiles.emergencyContactEnc,
-      updatedAt: profiles.updatedAt,
-    })
-    .from(users)
-    .leftJoin(profiles, eq(profiles.userId, users.id))
-    .where(eq(users.id, userId));
-}
-
-type ProfileRow = Awaited<ReturnType<typeof profileQuery>>[number];
-
 /** Decrypts with the data subject's key; a shredded key leaves every field null. */
 async function decryptProfile(config: Config, userId: string, row: ProfileRow | undefined): Promise<Profile> {
   const cipher = await userCipher(config, userId, row?.wrapped ?? null);
@@ -90,32 +80,22 @@ async function decryptProfile(config: Config, userId: string, row: ProfileRow | 
 }
 
 /** Reads a profile and records the read in one round trip (one transaction) in the subject's region. */
-async function readProfile(scope: Scope, userId: string, region: Region): Promise<Profile> {
-  const db = scope.db(region);
-  const [rows] = await db.batch([
-    profileQuery(db, userId),
-    auditInsert(db, scope, {
-      action: "profile.read",
-      resourceType: "profile",
-      resourceId: userId,
-      patientId: userId,
-      outcome: "success",
-    }),
-  ]);
-  return decryptProfile(scope.config, userId, rows[0]);
+async function readProfile(scope: Scope, access: PatientAccess): Promise<Profile> {
+  const [rows] = await careData(scope).run(
+    access,
+    PROFILE_READ,
+    (db) => [profileQuery(db, access.patientId)] as const,
+  );
+  return decryptProfile(scope.config, access.patientId, rows[0]);
 }
 
-export function getOwnProfile(scope: Scope, p: Principal): Promise<Profile> {
-  return readProfile(scope, p.userId, p.region);
+export function getOwnProfile(scope: Scope, _p: Principal): Promise<Profile> {
+  return readProfile(scope, careData(scope).self());
 }
 
 /** A patient's profile for the patient, their care team or a break-glass holder; anyone else gets an audited 404. */
-export async function getPatientProfile(scope: Scope, p: Principal, patientId: string): Promise<Profile> {
-  const access = await requirePatientAccess(scope, p, patientId, {
-    action: "profile.read",
-    resourceType: "profile",
-  });
-  return readProfile(scope, patientId, access.region);
+export async function getPatientProfile(scope: Scope, _p: Principal, patientId: string): Promise<Profile> {
+  return readProfile(scope, await careData(scope).open(patientId, PROFILE_READ));
 }
 
 /** Replaces the caller's profile: fetch the data key, encrypt, then upsert + audit in one transaction. */
@@ -133,20 +113,12 @@ export async function putOwnProfile(scope: Scope, p: Principal, input: ProfileIn
     phoneEnc: await seal(FIELD.phone, input.phone),
     emergencyContactEnc: await seal(FIELD.emergencyContact, contact),
   };
-  const [[saved]] = await db.batch([
-    db
-      .insert(profiles)
-      .values({ userId: p.userId, ...values })
-      .onConflictDoUpdate({ target: profiles.userId, set: { ...values, updatedAt: sql`now()` } })
-      .returning({ updatedAt: profiles.updatedAt }),
-    auditInsert(db, scope, {
-      action: "profile.update",
-      resourceType: "profile",
-      resourceId: p.userId,
-      patientId: p.userId,
-      outcome: "success",
-    }),
-  ]);
+  const care = careData(scope);
+  const [[saved]] = await care.run(
+    care.self(),
+    PROFILE_UPDATE,
+    (db) => [upsertProfile(db, p.userId, values)] as const,
+  );
   return {
     userId: p.userId,
     legalName: input.legalName ?? null,
@@ -155,20 +127,6 @@ export async function putOwnProfile(scope: Scope, p: Principal, input: ProfileIn
     emergencyContact: input.emergencyContact ?? null,
     updatedAt: saved?.updatedAt.toISOString() ?? null,
   };
-}
-
-function consentRows(db: Database, userId: string) {
-  return db
-    .select({
-      id: consents.id,
-      kind: consents.kind,
-      policyVersion: consents.policyVersion,
-      grantedAt: consents.grantedAt,
-      withdrawnAt: consents.withdrawnAt,
-    })
-    .from(consents)
-    .where(eq(consents.userId, userId))
-    .orderBy(desc(consents.grantedAt), desc(consents.id));
 }
 
 function summarize(rows: Awaited<ReturnType<typeof consentRows>>) {
@@ -185,53 +143,44 @@ function summarize(rows: Awaited<ReturnType<typeof consentRows>>) {
   };
 }
 
-const consentEvent = (scope: Scope, db: Database, p: Principal, action: string, kind?: ConsentKind) =>
-  auditInsert(db, scope, {
-    action,
-    resourceType: "consent",
-    resourceId: kind ?? null,
-    patientId: p.userId,
-    outcome: "success",
-  });
+const consentOp = (action: string, kind?: ConsentKind) => ({
+  action,
+  resourceType: "consent",
+  resourceId: kind ?? null,
+  allow: ["self"] as const,
+});
 
 export async function listConsents(scope: Scope, p: Principal) {
-  const db = scope.db(p.region);
-  const [rows] = await db.batch([consentRows(db, p.userId), consentEvent(scope, db, p, "consent.read")]);
+  const care = careData(scope);
+  const [rows] = await care.run(
+    care.self(),
+    consentOp("consent.read"),
+    (db) => [consentRows(db, p.userId)] as const,
+  );
   return summarize(rows);
 }
-
-const openGrant = (p: Principal, kind: ConsentKind): SQL =>
-  and(eq(consents.userId, p.userId), eq(consents.kind, kind), isNull(consents.withdrawnAt))!;
 
 /**
  * Grants `kind` under the current policy, in one transaction: a grant under an older version is
  * closed, a new row is added unless a current one is open (idempotent), and the result is audited.
- * Rows are never changed except to set `withdrawn_at`.
  */
 export async function grantConsent(scope: Scope, p: Principal, kind: ConsentKind) {
-  const db = scope.db(p.region);
-  const [, , rows] = await db.batch([
-    db
-      .update(consents)
-      .set({ withdrawnAt: sql`now()` })
-      .where(and(openGrant(p, kind), ne(consents.policyVersion, POLICY_VERSION))),
-    db.execute(sql`insert into ${consents} (user_id, kind, policy_version)
-      select ${p.userId}::uuid, ${kind}, ${POLICY_VERSION}
-      where not exists (select 1 from ${consents} where ${openGrant(p, kind)})
-      on conflict do nothing`),
-    consentRows(db, p.userId),
-    consentEvent(scope, db, p, "consent.grant", kind),
-  ]);
+  const care = careData(scope);
+  const [, , rows] = await care.run(
+    care.self(),
+    consentOp("consent.grant", kind),
+    (db) => [...grantConsentWrites(db, p.userId, kind), consentRows(db, p.userId)] as const,
+  );
   return summarize(rows);
 }
 
 /** Withdraws `kind` (closing any open grant); withdrawing what is not granted changes nothing. */
 export async function withdrawConsent(scope: Scope, p: Principal, kind: ConsentKind) {
-  const db = scope.db(p.region);
-  const [, rows] = await db.batch([
-    db.update(consents).set({ withdrawnAt: sql`now()` }).where(openGrant(p, kind)),
-    consentRows(db, p.userId),
-    consentEvent(scope, db, p, "consent.withdraw", kind),
-  ]);
+  const care = careData(scope);
+  const [, rows] = await care.run(
+    care.self(),
+    consentOp("consent.withdraw", kind),
+    (db) => [withdrawConsentWrite(db, p.userId, kind), consentRows(db, p.userId)] as const,
+  );
   return summarize(rows);
 }

@@ -1,13 +1,21 @@
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { alertCareTeam } from "../../../durable-objects/chat-flush";
-import { riskEvents, screenerResponses, users } from "../../db/schema";
-import { auditInsert } from "../../lib/audit";
+import { users } from "../../db/schema";
+import type { PatientAccess } from "../../lib/care-data/access";
+import { wrappedKeyQuery } from "../../lib/care-data/chat";
+import { careData } from "../../lib/care-data/repository";
+import {
+  insertScreener,
+  SCREENER_READ,
+  screenerCreate,
+  screenerHistoryQuery,
+  screenerRiskEvent,
+} from "../../lib/care-data/screeners";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
 import { type UserCipher, userCipher } from "../../lib/user-cipher";
 import type { Region } from "../../lib/vocabulary";
-import { requirePatientAccess } from "../care-team/access";
 import { crisisResources } from "../safety/resources";
 import { CssrsAnswers, type ScreenerEntry, type ScreenerHistory, type ScreenerResult } from "./schema";
 import { ALERTING_RISKS, nextSteps, triageCssrs } from "./triage";
@@ -44,39 +52,21 @@ export async function submitCssrs(
   p: Principal,
   answers: CssrsAnswers,
 ): Promise<ScreenerResult> {
-  const db = scope.db(p.region);
   const cipher = await cipherOf(scope, p.region, p.userId);
   const id = crypto.randomUUID();
   const risk = triageCssrs(answers);
   const alerting = ALERTING_RISKS.has(risk);
   const answersEnc = await cipher.encrypt(answersField(id), JSON.stringify(answers));
-  const alertSeq: SQL<number> = sql`(select -${screenerResponses.seq} from ${screenerResponses} where ${eq(screenerResponses.id, id)})`;
-  const [[saved]] = await db.batch([
-    db
-      .insert(screenerResponses)
-      .values({ id, userId: p.userId, instrument: INSTRUMENT, answersEnc, risk })
-      .returning({ seq: screenerResponses.seq, createdAt: screenerResponses.createdAt }),
-    auditInsert(db, scope, {
-      action: "screener.create",
-      resourceType: "screener_response",
-      resourceId: id,
-      patientId: p.userId,
-      outcome: "success",
-    }),
-    ...(alerting
-      ? [
-          db.insert(riskEvents).values({
-            userId: p.userId,
-            seq: alertSeq,
-            severity: risk,
-            categories: [],
-            ruleIds: [`screener.${INSTRUMENT}`],
-            source: "screener",
-            createdAt: sql`now()`,
-          }),
-        ]
-      : []),
-  ]);
+  const care = careData(scope);
+  const [[saved]] = await care.run(
+    care.self(),
+    screenerCreate(id),
+    (db) =>
+      [
+        insertScreener(db, { id, userId: p.userId, instrument: INSTRUMENT, answersEnc, risk }),
+        ...(alerting ? [screenerRiskEvent(db, p.userId, id, risk, INSTRUMENT)] : []),
+      ] as const,
+  );
   if (!saved) throw new AppError("internal");
   const alerted = alerting ? await alertTeam(scope, p, -saved.seq, risk) : 0;
   return {
@@ -103,30 +93,17 @@ async function alertTeam(scope: Scope, p: Principal, seq: number, risk: string):
 }
 
 /** Reads a patient's screeners with its audit row in one transaction, then decrypts. */
-async function readHistory(scope: Scope, patientId: string, region: Region): Promise<ScreenerHistory> {
-  const db = scope.db(region);
-  const [[owner], rows] = await db.batch([
-    db.select({ wrapped: users.dataKeyWrapped }).from(users).where(eq(users.id, patientId)),
-    db
-      .select({
-        id: screenerResponses.id,
-        instrument: screenerResponses.instrument,
-        risk: screenerResponses.risk,
-        answersEnc: screenerResponses.answersEnc,
-        createdAt: screenerResponses.createdAt,
-      })
-      .from(screenerResponses)
-      .where(and(eq(screenerResponses.userId, patientId), eq(screenerResponses.instrument, INSTRUMENT)))
-      .orderBy(desc(screenerResponses.createdAt), desc(screenerResponses.seq))
-      .limit(HISTORY_LIMIT),
-    auditInsert(db, scope, {
-      action: "screener.read",
-      resourceType: "screener_response",
-      resourceId: patientId,
-      patientId,
-      outcome: "success",
-    }),
-  ]);
+async function readHistory(scope: Scope, access: PatientAccess): Promise<ScreenerHistory> {
+  const { patientId } = access;
+  const [[owner], rows] = await careData(scope).run(
+    access,
+    SCREENER_READ,
+    (db) =>
+      [
+        wrappedKeyQuery(db, patientId),
+        screenerHistoryQuery(db, patientId, INSTRUMENT, HISTORY_LIMIT),
+      ] as const,
+  );
   const cipher = await userCipher(scope.config, patientId, owner?.wrapped ?? null);
   const entries = await Promise.all(
     rows.map(
@@ -145,19 +122,15 @@ async function readHistory(scope: Scope, patientId: string, region: Region): Pro
 }
 
 /** The caller's own C-SSRS history, newest first (audited). */
-export function ownHistory(scope: Scope, p: Principal): Promise<ScreenerHistory> {
-  return readHistory(scope, p.userId, p.region);
+export function ownHistory(scope: Scope, _p: Principal): Promise<ScreenerHistory> {
+  return readHistory(scope, careData(scope).self());
 }
 
 /** A patient's screeners for the patient, their care team or a break-glass holder; anyone else gets an audited 404. */
 export async function patientHistory(
   scope: Scope,
-  p: Principal,
+  _p: Principal,
   patientId: string,
 ): Promise<ScreenerHistory> {
-  const access = await requirePatientAccess(scope, p, patientId, {
-    action: "screener.read",
-    resourceType: "screener_response",
-  });
-  return readHistory(scope, patientId, access.region);
+  return readHistory(scope, await careData(scope).open(patientId, SCREENER_READ));
 }
