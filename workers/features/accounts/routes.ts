@@ -60,6 +60,7 @@ const r = {
     tags: ["auth"],
     security: bearer,
     middleware: [requireSession] as const,
+    problems: [404],
     responses: { 204: { description: "Signed out" } },
   }),
   resetRequest: route({
@@ -140,6 +141,7 @@ const r = {
     security: bearer,
     middleware: [requireAuth("admin")] as const,
     request: { body: jsonBody(s.InviteBody) },
+    problems: [404],
     responses: { 201: ok(z.object({ userId: z.string().uuid() }), "Invited"), 409: problem(409) },
   }),
 };

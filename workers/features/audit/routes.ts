@@ -43,6 +43,7 @@ const r = {
     path: "/me/access-report",
     summary: "Who accessed your data: every access by someone else, including refused attempts",
     request: { query: s.ReportQuery },
+    problems: [404],
     responses: {
       200: ok(s.AccessReport, "Accesses to your data, newest first"),
       401: problem(401),

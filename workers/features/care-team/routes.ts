@@ -29,6 +29,7 @@ const r = {
     method: "get",
     path: "/me/care-team",
     summary: "Your care team: active members, pending invitations and requests",
+    problems: [404],
     responses: { 200: ok(s.TeamList, "Your care team"), 401: problem(401) },
   }),
   remove: route({
@@ -52,6 +53,7 @@ const r = {
     method: "get",
     path: "/clinician/invitations",
     summary: "Patients' pending invitations to you, from every region",
+    problems: [404],
     responses: { 200: ok(s.InvitationList, "Pending invitations"), 401: problem(401) },
   }),
   acceptInvitation: route({
@@ -75,6 +77,7 @@ const r = {
     method: "get",
     path: "/clinician/patients",
     summary: "Your active patients across all regions (ids and display names only)",
+    problems: [404],
     responses: { 200: ok(s.PatientList, "Your patients"), 401: problem(401) },
   }),
   assign: route({
@@ -103,6 +106,7 @@ const r = {
     method: "get",
     path: "/me/break-glass",
     summary: "Every emergency access to your record: who, when, until when, and why",
+    problems: [404],
     responses: { 200: ok(s.BreakGlassList, "Emergency accesses"), 401: problem(401) },
   }),
 };

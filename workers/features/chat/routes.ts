@@ -200,6 +200,20 @@ export const chatRoutes = createRouter()
     return c.json({ full }, 200);
   });
 
+/** The upgrade is a plain route (its answer is a 101), documented here so the matrix covers it. */
+chatRoutes.openAPIRegistry.registerPath(
+  route({
+    method: "get",
+    path: "/chat/ws",
+    tags,
+    summary:
+      "WebSocket upgrade into your room (or, with a care-team ticket, a patient's): a ticket or the session cookie",
+    request: { query: z.object({ ticket: z.string().optional() }) },
+    problems: [400, 401, 404],
+    responses: { 101: { description: "Switching protocols" } },
+  }),
+);
+
 /**
  * `GET /v1/chat/ws`: the WebSocket upgrade. Authenticated by a single-use ticket (any client) or
  * by the session cookie from an allowed origin (browsers). A ticket presented by a different

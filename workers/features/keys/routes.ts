@@ -23,6 +23,7 @@ const rotate = route({
   security: bearer,
   middleware: [requireAuth("admin")],
   request: { query: z.object({ region: RegionSchema }) },
+  problems: [404],
   responses: {
     200: { description: "Batch done", content: { "application/json": { schema: RotationResult } } },
   },
