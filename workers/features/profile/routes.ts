@@ -79,13 +79,13 @@ const r = {
 
 export const profileRoutes = createRouter()
   .openapi(r.me, async (c) => c.json(await profile.getAccount(scopeOf(c), principalOf(c)), 200))
-  .openapi(r.getProfile, async (c) => c.json(await profile.getOwnProfile(scopeOf(c), principalOf(c)), 200))
+  .openapi(r.getProfile, async (c) => c.json(await profile.getOwnProfile(scopeOf(c)), 200))
   .openapi(r.putProfile, async (c) => {
     return c.json(await profile.putOwnProfile(scopeOf(c), principalOf(c), c.req.valid("json")), 200);
   })
   .openapi(r.patientProfile, async (c) => {
     const { patientId } = c.req.valid("param");
-    return c.json(await profile.getPatientProfile(scopeOf(c), principalOf(c), patientId), 200);
+    return c.json(await profile.getPatientProfile(scopeOf(c), patientId), 200);
   })
   .openapi(r.consents, async (c) => c.json(await profile.listConsents(scopeOf(c), principalOf(c)), 200))
   .openapi(r.grant, async (c) => {

@@ -89,12 +89,12 @@ async function readProfile(scope: Scope, access: PatientAccess): Promise<Profile
   return decryptProfile(scope.config, access.patientId, rows[0]);
 }
 
-export function getOwnProfile(scope: Scope, _p: Principal): Promise<Profile> {
+export function getOwnProfile(scope: Scope): Promise<Profile> {
   return readProfile(scope, careData(scope).self());
 }
 
 /** A patient's profile for the patient, their care team or a break-glass holder; anyone else gets an audited 404. */
-export async function getPatientProfile(scope: Scope, _p: Principal, patientId: string): Promise<Profile> {
+export async function getPatientProfile(scope: Scope, patientId: string): Promise<Profile> {
   return readProfile(scope, await careData(scope).open(patientId, PROFILE_READ));
 }
 

@@ -55,8 +55,8 @@ export const screenerRoutes = createRouter()
   .openapi(r.submit, async (c) => {
     return c.json(await screeners.submitCssrs(scopeOf(c), principalOf(c), c.req.valid("json")), 201);
   })
-  .openapi(r.history, async (c) => c.json(await screeners.ownHistory(scopeOf(c), principalOf(c)), 200))
+  .openapi(r.history, async (c) => c.json(await screeners.ownHistory(scopeOf(c)), 200))
   .openapi(r.patient, async (c) => {
     const { patientId } = c.req.valid("param");
-    return c.json(await screeners.patientHistory(scopeOf(c), principalOf(c), patientId), 200);
+    return c.json(await screeners.patientHistory(scopeOf(c), patientId), 200);
   });

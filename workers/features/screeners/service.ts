@@ -122,15 +122,11 @@ async function readHistory(scope: Scope, access: PatientAccess): Promise<Screene
 }
 
 /** The caller's own C-SSRS history, newest first (audited). */
-export function ownHistory(scope: Scope, _p: Principal): Promise<ScreenerHistory> {
+export function ownHistory(scope: Scope): Promise<ScreenerHistory> {
   return readHistory(scope, careData(scope).self());
 }
 
 /** A patient's screeners for the patient, their care team or a break-glass holder; anyone else gets an audited 404. */
-export async function patientHistory(
-  scope: Scope,
-  _p: Principal,
-  patientId: string,
-): Promise<ScreenerHistory> {
+export async function patientHistory(scope: Scope, patientId: string): Promise<ScreenerHistory> {
   return readHistory(scope, await careData(scope).open(patientId, SCREENER_READ));
 }
