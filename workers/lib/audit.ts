@@ -18,10 +18,9 @@ export interface AuditEvent {
 /** Audit metadata of a scope: actor (or "system" for jobs), request or job id, IP, user agent. */
 export function auditContext(scope: Scope) {
   const p = scope.principal;
-  const job = scope.audit.requestId.startsWith("job:");
   return {
     actorId: p?.userId ?? null,
-    actorRole: p?.role ?? (job ? "system" : null),
+    actorRole: p?.role ?? (scope.audit.job ? "system" : null),
     requestId: scope.audit.requestId,
     ip: scope.audit.ip,
     userAgent: scope.audit.userAgent,

@@ -12,6 +12,8 @@ export interface AuditMeta {
   requestId: string;
   ip: string | null;
   userAgent: string | null;
+  /** True for work that is not a request (set only by {@link jobAudit}, never from a header). */
+  job?: boolean;
 }
 
 /**
@@ -90,5 +92,5 @@ export function withPrincipal(scope: Scope, principal: Principal): Scope {
 
 /** Audit metadata for work that is not a request: a fresh job id, no IP or user agent. */
 export function jobAudit(name: string): AuditMeta {
-  return { requestId: `job:${name}:${crypto.randomUUID()}`, ip: null, userAgent: null };
+  return { requestId: `job:${name}:${crypto.randomUUID()}`, ip: null, userAgent: null, job: true };
 }
