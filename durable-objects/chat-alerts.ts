@@ -1,25 +1,14 @@
-import { and, eq, sql } from "drizzle-orm";
-import { auditLog, careAlerts, careTeam, notifications, users } from "../workers/db/schema";
-import { userRegionKey } from "../workers/features/care-team/access";
-import { type Config, REGIONS, type Region } from "../workers/lib/config";
-import { createDatabase } from "../workers/lib/db";
-import { createRedis } from "../workers/lib/redis";
+import { auditInsert } from "../workers/lib/audit";
+import { activeClinicianIds } from "../workers/lib/care-data/access";
+import { CARE_ALERT_CREATE, type RecordedAlert, recordAlertWrites } from "../workers/lib/care-data/alerts";
+import { RegionUnknown, regionOfUser } from "../workers/lib/care-data/region";
+import { createScope, jobAudit, type Scope } from "../workers/lib/scope";
+import type { Region } from "../workers/lib/vocabulary";
 import type { CrisisAlert, RoomRef } from "./chat-protocol";
 import { roomStub } from "./chat-stub";
 
-/** One clinician's inbox row for one crisis, as recorded in the patient's region. */
-export interface RecordedAlert {
-  alertId: string;
-  clinicianId: string;
-}
-
-/** Thrown when a user's region cannot be known right now (directory and some database unreachable). */
-export class RegionUnknown extends Error {
-  override readonly name = "RegionUnknown";
-  constructor() {
-    super("region_unknown");
-  }
-}
+export type { RecordedAlert } from "../workers/lib/care-data/alerts";
+export { RegionUnknown };
 
 /**
  * The residency region of a user, never guessed: the Redis directory, or on a miss or a Redis
@@ -27,58 +16,44 @@ export class RegionUnknown extends Error {
  * every region answered and none holds the user; throws {@link RegionUnknown} when a region could
  * not be asked, so the caller retries instead of sending the alert to the wrong place.
  */
-export async function resolveUserRegion(config: Config, userId: string): Promise<Region | null> {
-  const redis = createRedis(config, { timeoutMs: 2000 });
-  const cached = await redis.get<string>(userRegionKey(userId)).catch(() => null);
-  if (cached && (REGIONS as readonly string[]).includes(cached)) return cached as Region;
-  const answers = await Promise.allSettled(
-    REGIONS.map(async (region) => {
-      const rows = await createDatabase(config, region)
-        .select({ id: users.id })
-        .from(users)
-        .where(eq(users.id, userId))
-        .limit(1);
-      return rows.length > 0 ? region : null;
-    }),
-  );
-  const found = answers.find((a) => a.status === "fulfilled" && a.value !== null);
-  if (found?.status === "fulfilled" && found.value) {
-    await redis.set(userRegionKey(userId), found.value).catch(() => undefined);
-    return found.value;
-  }
-  if (answers.some((a) => a.status === "rejected")) throw new RegionUnknown();
-  return null;
+export function resolveUserRegion(scope: Scope, userId: string): Promise<Region | null> {
+  return regionOfUser(scope, userId);
+}
+
+/** The scope alert work runs in: a system job (audited as "system", never as whoever triggered it). */
+export function alertScope(scope: Pick<Scope, "env" | "config" | "log">): Scope {
+  return createScope({
+    env: scope.env,
+    config: scope.config,
+    log: scope.log,
+    audit: jobAudit("care_team.alert"),
+    redisTimeoutMs: 2000,
+  });
 }
 
 /**
  * Records a crisis alert for every clinician on the patient's ACTIVE care team as inbox rows in the
  * patient's region (plus the pending notifications and one audit row), in one transaction, and
  * returns every inbox row of that crisis. Idempotent by (clinician, patient, seq): a retry after a
- * lost answer records nothing twice.
+ * lost answer records nothing twice. Audited only when someone is alerted (the patient may have no
+ * care team); `scope` should be a job scope ({@link alertScope}).
  */
 export async function recordAlert(
-  config: Config,
+  scope: Scope,
   room: RoomRef,
   seq: number,
   severity: string,
 ): Promise<RecordedAlert[]> {
-  const db = createDatabase(config, room.region);
-  const team = and(eq(careTeam.patientId, room.ownerId), eq(careTeam.status, "active"));
-  const [, , rows] = await db.batch([
-    db.execute(sql`insert into ${careAlerts} (clinician_id, patient_id, seq, severity)
-      select ${careTeam.clinicianId}, ${careTeam.patientId}, ${seq}, ${severity} from ${careTeam} where ${team}
-      on conflict do nothing`),
-    db.execute(sql`insert into ${notifications} (recipient_id, patient_id, kind, severity, seq)
-      select ${careTeam.clinicianId}, ${careTeam.patientId}, 'crisis_alert', ${severity}, ${seq} from ${careTeam} where ${team}
-      on conflict do nothing`),
-    db
-      .select({ alertId: careAlerts.id, clinicianId: careAlerts.clinicianId })
-      .from(careAlerts)
-      .where(and(eq(careAlerts.patientId, room.ownerId), eq(careAlerts.seq, seq))),
-    // Audited only when someone was alerted (the patient may have no care team).
-    db.execute(sql`insert into ${auditLog} (actor_role, action, resource_type, resource_id, patient_id, outcome)
-      select 'system', 'care_alert.create', 'care_alert', ${String(seq)}, ${room.ownerId}, 'success'
-      where exists (select 1 from ${careTeam} where ${team})`),
+  const db = scope.db(room.region);
+  if ((await activeClinicianIds(db, room.ownerId)).length === 0) return [];
+  const [, , , rows] = await db.batch([
+    auditInsert(db, scope, {
+      ...CARE_ALERT_CREATE,
+      resourceId: String(seq),
+      patientId: room.ownerId,
+      outcome: "success",
+    }),
+    ...recordAlertWrites(db, room.ownerId, seq, severity),
   ]);
   return rows;
 }
@@ -88,14 +63,16 @@ export async function recordAlert(
  * "delivered", "gone" (no such user anywhere: nothing to retry) or throws to be retried.
  */
 export async function pushToClinician(
-  env: Env,
-  config: Config,
+  scope: Scope,
   clinicianId: string,
   alert: CrisisAlert,
 ): Promise<"delivered" | "gone"> {
-  const region = await resolveUserRegion(config, clinicianId);
+  const region = await resolveUserRegion(scope, clinicianId);
   if (!region) return "gone";
-  const res = await roomStub(env, clinicianId, region).pushAlert({ ownerId: clinicianId, region }, alert);
+  const res = await roomStub(scope.env, clinicianId, region).pushAlert(
+    { ownerId: clinicianId, region },
+    alert,
+  );
   if (!res.ok) throw new Error("push_refused");
   return "delivered";
 }
@@ -104,25 +81,25 @@ export async function pushToClinician(
  * Alerts the care team from a Worker request (screener submissions): records the inbox rows, then
  * hands the live pushes to the patient's room, which retries them until delivered. If the room
  * cannot be reached, each push is tried once from here; the inbox rows stay until acknowledged
- * either way. Returns how many clinicians were alerted.
+ * either way. Runs as a system job whatever scope calls it. Returns how many clinicians were alerted.
  */
 export async function alertCareTeam(
-  env: Env,
-  config: Config,
+  caller: Pick<Scope, "env" | "config" | "log">,
   room: RoomRef,
   seq: number,
   severity: string,
 ): Promise<number> {
-  const recorded = await recordAlert(config, room, seq, severity);
+  const scope = alertScope(caller);
+  const recorded = await recordAlert(scope, room, seq, severity);
   if (recorded.length === 0) return 0;
-  const handed = await roomStub(env, room.ownerId, room.region)
+  const handed = await roomStub(scope.env, room.ownerId, room.region)
     .enqueueAlerts(room, { about: seq, severity, alerts: recorded })
     .catch(() => ({ ok: false }));
   if (handed.ok) return recorded.length;
   const at = Date.now();
   await Promise.allSettled(
     recorded.map((r) =>
-      pushToClinician(env, config, r.clinicianId, {
+      pushToClinician(scope, r.clinicianId, {
         alertId: r.alertId,
         patientId: room.ownerId,
         severity,

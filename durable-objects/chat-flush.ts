@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
-import { auditLog, chatMessages, riskEvents, users } from "../workers/db/schema";
-import type { Config } from "../workers/lib/config";
-import { createDatabase } from "../workers/lib/db";
+import { users } from "../workers/db/schema";
+import { auditInsert } from "../workers/lib/audit";
+import { type ChatMessageRow, persistRoomEvents, type RiskEventRow } from "../workers/lib/care-data/chat";
+import type { Scope } from "../workers/lib/scope";
 import { type UserCipher, userCipher } from "../workers/lib/user-cipher";
 import type { RoomEvent, RoomRef } from "./chat-protocol";
 
@@ -9,13 +10,13 @@ import type { RoomEvent, RoomRef } from "./chat-protocol";
 export const CHAT_FIELD = "chat.content";
 
 /** The owner's cipher, or null if their key was shredded (then nothing is written). */
-export async function ownerCipher(config: Config, room: RoomRef): Promise<UserCipher | null> {
-  const db = createDatabase(config, room.region);
+export async function ownerCipher(scope: Scope, room: RoomRef): Promise<UserCipher | null> {
+  const db = scope.db(room.region);
   const [row] = await db
     .select({ wrapped: users.dataKeyWrapped })
     .from(users)
     .where(eq(users.id, room.ownerId));
-  return userCipher(config, room.ownerId, row?.wrapped ?? null);
+  return userCipher(scope.config, room.ownerId, row?.wrapped ?? null);
 }
 
 /** A read the room served (a replay), written to the owner's audit log with the next flush. */
@@ -29,24 +30,23 @@ export interface RoomAudit {
 
 /**
  * Writes the audit rows of reads the room served (replays) to the owner's region in one round trip.
- * The actor is who read, the patient is the room's owner.
+ * The actor is who read, the patient is the room's owner; the request id is the flush job's.
  */
-export async function flushAudits(config: Config, room: RoomRef, audits: RoomAudit[]): Promise<void> {
-  if (audits.length === 0) return;
-  await createDatabase(config, room.region)
-    .insert(auditLog)
-    .values(
-      audits.map((a) => ({
-        actorId: a.actorId,
-        actorRole: a.actorRole,
-        action: a.action,
-        resourceType: "chat_room",
-        resourceId: a.resourceId,
-        patientId: room.ownerId,
-        outcome: "success" as const,
-        at: new Date(a.at),
-      })),
-    );
+export async function flushAudits(scope: Scope, room: RoomRef, audits: RoomAudit[]): Promise<void> {
+  const db = scope.db(room.region);
+  const [first, ...rest] = audits.map((a) =>
+    auditInsert(db, scope, {
+      actorId: a.actorId,
+      actorRole: a.actorRole,
+      action: a.action,
+      resourceType: "chat_room",
+      resourceId: a.resourceId,
+      patientId: room.ownerId,
+      outcome: "success",
+      at: new Date(a.at),
+    }),
+  );
+  if (first) await db.batch([first, ...rest]);
 }
 
 /**
@@ -55,14 +55,14 @@ export async function flushAudits(config: Config, room: RoomRef, audits: RoomAud
  * (user_id, seq) is unique and conflicts are skipped, so a retried alarm cannot duplicate.
  */
 export async function flushEvents(
-  config: Config,
+  scope: Scope,
   room: RoomRef,
   cipher: UserCipher,
   events: RoomEvent[],
 ): Promise<number> {
-  const db = createDatabase(config, room.region);
-  const messages = [];
-  const risks = [];
+  const db = scope.db(room.region);
+  const messages: ChatMessageRow[] = [];
+  const risks: RiskEventRow[] = [];
   for (const e of events) {
     if (e.type === "message" || e.type === "assistant" || e.type === "check_in") {
       messages.push({
@@ -99,19 +99,13 @@ export async function flushEvents(
     }
   }
   if (messages.length === 0 && risks.length === 0) return 0;
-  const audit = db.insert(auditLog).values({
-    actorId: null,
-    actorRole: "system",
+  const audit = auditInsert(db, scope, {
     action: "chat.messages.persist",
     resourceType: "chat_message",
     resourceId: `${events[0]?.seq ?? 0}-${events.at(-1)?.seq ?? 0}`,
     patientId: room.ownerId,
     outcome: "success",
   });
-  const writes = [
-    ...(messages.length ? [db.insert(chatMessages).values(messages).onConflictDoNothing()] : []),
-    ...(risks.length ? [db.insert(riskEvents).values(risks).onConflictDoNothing()] : []),
-  ];
-  await db.batch([audit, ...writes]);
+  await db.batch([audit, ...persistRoomEvents(db, messages, risks)]);
   return messages.length + risks.length;
 }

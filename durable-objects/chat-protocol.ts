@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RegionSchema, RoleSchema } from "../workers/lib/vocabulary";
 
 /** Longest message a user may send (HTTP answers 422 above it; a socket gets an error frame). */
 export const MAX_MESSAGE_CHARS = 4000;
@@ -15,14 +16,12 @@ export const InboundFrame = z.discriminatedUnion("type", [
 ]);
 export type InboundFrame = z.infer<typeof InboundFrame>;
 
-export const ROLES = ["patient", "clinician", "admin"] as const;
-
 /** Who is on the other end of a socket or HTTP call, as established by the Worker (never the client). */
-export const Actor = z.object({ userId: z.string().uuid(), role: z.enum(ROLES) });
+export const Actor = z.object({ userId: z.string().uuid(), role: RoleSchema });
 export type Actor = z.infer<typeof Actor>;
 
 /** The room's owner and residency region, passed by the Worker on every call. */
-export const RoomRef = z.object({ ownerId: z.string().uuid(), region: z.enum(["us", "eu", "apac"]) });
+export const RoomRef = z.object({ ownerId: z.string().uuid(), region: RegionSchema });
 export type RoomRef = z.infer<typeof RoomRef>;
 
 /** Per-socket state that survives hibernation (`serializeAttachment`). */

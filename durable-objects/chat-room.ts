@@ -1,11 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
-import { chatAllowed, consentState } from "../workers/features/profile/consent";
+import { chatAllowed, consentState } from "../workers/lib/care-data/consents";
 import { type Config, loadConfig } from "../workers/lib/config";
-import { createDatabase } from "../workers/lib/db";
 import { createLogger, type Logger } from "../workers/lib/logger";
 import { createOpenAI } from "../workers/lib/openai";
+import { createScope, jobAudit, type Scope } from "../workers/lib/scope";
 import type { UserCipher } from "../workers/lib/user-cipher";
-import { pushToClinician, recordAlert } from "./chat-alerts";
+import { alertScope, pushToClinician, recordAlert } from "./chat-alerts";
 import {
   type ChatTurn,
   moderationFlagsSelfHarm,
@@ -442,10 +442,10 @@ export class ChatRoom extends DurableObject<Env> {
 
   private async deliverOnce(): Promise<void> {
     const room = this.owner();
-    const config = this.config();
+    const job = alertScope({ env: this.env, config: this.config(), log: this.log });
     for (const pending of this.outbox.dueRecords()) {
       try {
-        const recorded = await recordAlert(config, room, pending.about, pending.severity);
+        const recorded = await recordAlert(job, room, pending.about, pending.severity);
         this.outbox.recorded(pending.about, recorded);
         this.hub.broadcast(
           this.store.append({
@@ -467,7 +467,7 @@ export class ChatRoom extends DurableObject<Env> {
           return;
         }
         try {
-          await pushToClinician(this.env, config, p.clinicianId, {
+          await pushToClinician(job, p.clinicianId, {
             alertId: p.alertId,
             patientId: room.ownerId,
             severity: p.severity,
@@ -563,16 +563,16 @@ export class ChatRoom extends DurableObject<Env> {
    */
   private async flushOnce(): Promise<number> {
     const room = this.owner();
-    const config = this.config();
+    const job = this.jobScope("chat.flush");
     let total = 0;
     for (let end = this.store.unflushedEnd(); end > 0; end = this.store.unflushedEnd()) {
-      const cipher = await this.ownerKey();
-      if (cipher) total += await flushEvents(config, room, cipher, await this.store.unflushed());
+      const cipher = await this.ownerKey(job);
+      if (cipher) total += await flushEvents(job, room, cipher, await this.store.unflushed());
       this.store.markFlushed(end);
     }
     for (let audits = this.outbox.audits(); audits.length > 0; audits = this.outbox.audits()) {
       await flushAudits(
-        config,
+        job,
         room,
         audits.map((a) => ({
           action: a.action,
@@ -584,7 +584,7 @@ export class ChatRoom extends DurableObject<Env> {
       );
       this.outbox.clearAudits(audits.at(-1)?.id ?? 0);
     }
-    const cipher = await this.ownerKey();
+    const cipher = await this.ownerKey(job);
     if (cipher) await this.store.seal(cipher);
     else this.store.dropPlaintext();
     this.store.prune(startOfUtcDay(Date.now()));
@@ -593,8 +593,8 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** The owner's data-key cipher, loaded from Postgres once per activation (null if shredded). */
-  private async ownerKey(): Promise<UserCipher | null> {
-    this.cipher ??= await ownerCipher(this.config(), this.owner());
+  private async ownerKey(scope: Scope = this.jobScope("chat.flush")): Promise<UserCipher | null> {
+    this.cipher ??= await ownerCipher(scope, this.owner());
     return this.cipher;
   }
 
@@ -615,7 +615,7 @@ export class ChatRoom extends DurableObject<Env> {
       try {
         const room = this.owner();
         this.rememberConsent(
-          chatAllowed(await consentState(createDatabase(this.config(), room.region), room.ownerId)),
+          chatAllowed(await consentState(this.jobScope("chat.consent").db(room.region), room.ownerId)),
         );
       } catch (err) {
         this.logError("consent_check_failed", err);
@@ -669,6 +669,17 @@ export class ChatRoom extends DurableObject<Env> {
     });
     if (!parsed.success) throw new Error("room_not_bound");
     return parsed.data;
+  }
+
+  /** A scope for work the room does on its own (flush, alerts): audited as a system job. */
+  private jobScope(job: string): Scope {
+    return createScope({
+      env: this.env,
+      config: this.config(),
+      log: this.log,
+      audit: jobAudit(job),
+      redisTimeoutMs: 2000,
+    });
   }
 
   private config(): Config {

@@ -1,4 +1,4 @@
-import type { Region } from "../workers/lib/config";
+import type { Region } from "../workers/lib/vocabulary";
 
 /**
  * The ChatRoom of one user. EU users' rooms live in the EU jurisdiction so their conversation

@@ -2,200 +2,12 @@ import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, careAlerts, careTeam } from "../workers/db/schema";
 import { createDatabase } from "../workers/lib/db";
+import { bearer, route } from "../workers/lib/openapi";
+import { createRouter } from "../workers/lib/router";
+import { ACTORS, jsonInit, REASON, type World } from "./access-matrix-cells";
+import { MATRIX } from "./access-matrix-rows";
 import { createUser, type TestUser, testConfig } from "./fixtures";
 import { call } from "./helpers";
-
-/**
- * Who may touch patient P's data, for every route of the profile, care-team and audit features.
- * Each cell is the expected status; "+" means the 2xx body must contain P's data (P's id), and a
- * bare 2xx means it must not (the caller acted on their own data). Routes run in order and self
- * acts last, because some routes change state (removal, break-glass).
- */
-const ACTORS = [
-  "anonymous",
-  "otherPatient",
-  "teamClinician",
-  "offTeamClinician",
-  "admin",
-  "breakGlass",
-  "self",
-] as const;
-type Actor = (typeof ACTORS)[number];
-type Cell = "200+" | "200" | "201+" | "201" | "204" | "401" | "404" | "409";
-
-interface World {
-  P: TestUser;
-  users: Record<Exclude<Actor, "anonymous">, TestUser>;
-  /** Not actors: a clinician to remove, one who asked to join, one to invite, one to assign. */
-  removable: TestUser;
-  requester: TestUser;
-  invitee: TestUser;
-  assignee: TestUser;
-  foreignInvitation: string;
-  /** A crisis alert about P in the team clinician's inbox. */
-  alertId: string;
-}
-
-const REASON = "Matrix check: emergency access to confirm safety plan.";
-const jsonInit = (method: string, body?: unknown): RequestInit => ({
-  method,
-  headers: { "content-type": "application/json" },
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
-
-interface Row {
-  route: string;
-  request: (w: World) => [string, RequestInit?];
-  expect: Record<Actor, Cell>;
-}
-
-const everyone = (cell: Cell, self: Cell = cell): Record<Actor, Cell> => ({
-  anonymous: "401",
-  otherPatient: cell,
-  teamClinician: cell,
-  offTeamClinician: cell,
-  admin: cell,
-  breakGlass: cell,
-  self,
-});
-const only = (allowed: Partial<Record<Actor, Cell>>): Record<Actor, Cell> => ({
-  ...everyone("404"),
-  ...allowed,
-});
-
-const MATRIX: Row[] = [
-  {
-    route: "GET /v1/patients/:P/profile",
-    request: (w) => [`/v1/patients/${w.P.id}/profile`],
-    expect: only({ teamClinician: "200+", breakGlass: "200+", self: "200+" }),
-  },
-  { route: "GET /v1/me", request: () => ["/v1/me"], expect: everyone("200", "200+") },
-  { route: "GET /v1/me/profile", request: () => ["/v1/me/profile"], expect: everyone("200", "200+") },
-  { route: "GET /v1/me/consents", request: () => ["/v1/me/consents"], expect: everyone("200") },
-  {
-    route: "GET /v1/me/care-team",
-    request: () => ["/v1/me/care-team"],
-    expect: only({ otherPatient: "200", self: "200" }),
-  },
-  {
-    route: "GET /v1/me/break-glass",
-    request: () => ["/v1/me/break-glass"],
-    expect: only({ otherPatient: "200", self: "200" }),
-  },
-  {
-    route: "GET /v1/me/access-report",
-    request: () => ["/v1/me/access-report"],
-    expect: only({ otherPatient: "200", self: "200" }),
-  },
-  {
-    route: "GET /v1/clinician/patients",
-    request: () => ["/v1/clinician/patients"],
-    expect: only({ teamClinician: "200+", offTeamClinician: "200", breakGlass: "200" }),
-  },
-  {
-    route: "GET /v1/clinician/invitations",
-    request: () => ["/v1/clinician/invitations"],
-    expect: only({ teamClinician: "200", offTeamClinician: "200", breakGlass: "200" }),
-  },
-  {
-    route: "GET /v1/clinician/alerts",
-    request: () => ["/v1/clinician/alerts"],
-    expect: only({ teamClinician: "200+", offTeamClinician: "200", breakGlass: "200" }),
-  },
-  {
-    route: "POST /v1/clinician/alerts/:alert/acknowledge",
-    request: (w) => [`/v1/clinician/alerts/${w.alertId}/acknowledge`, { method: "POST" }],
-    expect: only({ teamClinician: "200+" }),
-  },
-  {
-    route: "GET /v1/admin/audit?patientId=P",
-    request: (w) => [`/v1/admin/audit?region=eu&patientId=${w.P.id}`],
-    expect: only({ admin: "200+" }),
-  },
-  {
-    route: "GET /v1/admin/audit/verify",
-    request: () => ["/v1/admin/audit/verify?region=eu"],
-    expect: only({ admin: "200" }),
-  },
-  {
-    route: "PUT /v1/me/profile",
-    request: () => ["/v1/me/profile", jsonInit("PUT", { legalName: "Written by the caller" })],
-    expect: everyone("200", "200+"),
-  },
-  {
-    route: "POST /v1/me/consents/health_data/grant",
-    request: () => ["/v1/me/consents/health_data/grant", jsonInit("POST")],
-    expect: everyone("200"),
-  },
-  {
-    route: "POST /v1/me/consents/ai_companion/withdraw",
-    request: () => ["/v1/me/consents/ai_companion/withdraw", jsonInit("POST")],
-    expect: everyone("200"),
-  },
-  {
-    route: "POST /v1/me/care-team (invite)",
-    request: (w) => ["/v1/me/care-team", jsonInit("POST", { clinicianId: w.invitee.id })],
-    expect: only({ otherPatient: "201", self: "201+" }),
-  },
-  {
-    route: "POST /v1/clinician/invitations/:id/accept (P's invitation to someone else)",
-    request: (w) => [`/v1/clinician/invitations/${w.foreignInvitation}/accept`, jsonInit("POST")],
-    expect: only({}),
-  },
-  {
-    route: "POST /v1/clinician/care-requests",
-    request: (w) => ["/v1/clinician/care-requests", jsonInit("POST", { patientId: w.P.id })],
-    expect: only({ teamClinician: "409", offTeamClinician: "201+", breakGlass: "201+" }),
-  },
-  {
-    route: "POST /v1/me/care-team/:requester/accept",
-    request: (w) => [`/v1/me/care-team/${w.requester.id}/accept`, jsonInit("POST")],
-    expect: only({ self: "200+" }),
-  },
-  {
-    route: "POST /v1/admin/care-team",
-    request: (w) => [
-      "/v1/admin/care-team",
-      jsonInit("POST", { patientId: w.P.id, clinicianId: w.assignee.id }),
-    ],
-    expect: only({ admin: "200+" }),
-  },
-  {
-    route: "DELETE /v1/me/care-team/:removable",
-    request: (w) => [`/v1/me/care-team/${w.removable.id}`, { method: "DELETE" }],
-    expect: only({ self: "204" }),
-  },
-  {
-    route: "POST /v1/patients/:P/break-glass",
-    request: (w) => [`/v1/patients/${w.P.id}/break-glass`, jsonInit("POST", { reason: REASON })],
-    expect: only({ teamClinician: "409", offTeamClinician: "201+", admin: "201+", breakGlass: "201+" }),
-  },
-  {
-    route: "POST /v1/screeners/c-ssrs",
-    request: () => [
-      "/v1/screeners/c-ssrs",
-      jsonInit("POST", { wishedDead: false, suicidalThoughts: false, behavior: false }),
-    ],
-    expect: only({ otherPatient: "201", self: "201+" }),
-  },
-  {
-    route: "GET /v1/screeners/c-ssrs",
-    request: () => ["/v1/screeners/c-ssrs"],
-    expect: only({ otherPatient: "200", self: "200+" }),
-  },
-  {
-    // After the break-glass row above: offTeamClinician and admin now hold grants too.
-    route: "GET /v1/patients/:P/screeners (after break-glass)",
-    request: (w) => [`/v1/patients/${w.P.id}/screeners`],
-    expect: only({
-      teamClinician: "200+",
-      offTeamClinician: "200+",
-      admin: "200+",
-      breakGlass: "200+",
-      self: "200+",
-    }),
-  },
-];
 
 let world: World;
 
@@ -208,8 +20,9 @@ beforeAll(async () => {
     createUser("admin", "us"),
     createUser("clinician", "eu"),
   ]);
-  const [removable, requester, invitee, assignee, foreign] = await Promise.all([
+  const [removable, requester, invitee, assignee, foreign, roleTarget] = await Promise.all([
     createUser("clinician", "us"),
+    createUser("clinician", "eu"),
     createUser("clinician", "apac"),
     createUser("clinician", "eu"),
     createUser("clinician", "us"),
@@ -239,6 +52,7 @@ beforeAll(async () => {
     requester,
     invitee,
     assignee,
+    roleTarget,
     foreignInvitation: invitation.id,
     alertId: alert?.id ?? "",
   };
@@ -291,5 +105,64 @@ describe("access matrix for patient P (eu) across all actors", () => {
     expect(removed?.status).toBe("removed");
     const res = await call(`/v1/patients/${world.P.id}/profile`, { headers: world.removable.auth });
     expect(res.status).toBe(404);
+  });
+});
+
+interface OpenApiDoc {
+  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+}
+
+const openapi = async () => (await (await call("/openapi.json")).json()) as OpenApiDoc;
+
+const operationsOf = (doc: OpenApiDoc) =>
+  Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+  );
+
+/** Operations of an OpenAPI document that no matrix row exercises. */
+function uncovered(doc: OpenApiDoc): string[] {
+  const covered = new Set(MATRIX.map((r) => r.operation));
+  return operationsOf(doc)
+    .filter((op) => !covered.has(op))
+    .sort();
+}
+
+describe("the matrix is generated from the OpenAPI document", () => {
+  it("every operation of /openapi.json has a row (expected status per actor)", async () => {
+    const doc = await openapi();
+    expect(operationsOf(doc).length).toBeGreaterThanOrEqual(50);
+    expect(uncovered(doc)).toEqual([]);
+  });
+
+  it("a route registered without a matrix row fails the check", async () => {
+    const unregistered = createRouter().openapi(
+      route({
+        method: "post",
+        path: "/v1/wearables/readings",
+        security: bearer,
+        responses: { 201: { description: "Stored" } },
+      }),
+      (c) => c.body(null, 201),
+    );
+    const extra = unregistered.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: { title: "probe", version: "1" },
+    });
+    const doc = await openapi();
+    const withExtra = { paths: { ...doc.paths, ...extra.paths } } as OpenApiDoc;
+    expect(uncovered(withExtra)).toEqual(["POST /v1/wearables/readings"]);
+  });
+
+  it("every row names a real operation, and every status it expects is documented for it", async () => {
+    const doc = await openapi();
+    const ops = new Set(operationsOf(doc));
+    expect(MATRIX.filter((r) => !ops.has(r.operation)).map((r) => r.operation)).toEqual([]);
+    const undocumented = MATRIX.flatMap((r) => {
+      const [method = "", path = ""] = r.operation.split(" ");
+      const responses = doc.paths[path]?.[method.toLowerCase()]?.responses ?? {};
+      const statuses = [...new Set(Object.values(r.expect).map((cell) => cell.replace("+", "")))];
+      return statuses.filter((st) => !(st in responses)).map((st) => `${r.operation} ${st}`);
+    });
+    expect(undocumented).toEqual([]);
   });
 });

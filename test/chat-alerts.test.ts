@@ -6,13 +6,19 @@ import { RegionUnknown, resolveUserRegion } from "../durable-objects/chat-alerts
 import type { ChatRoom } from "../durable-objects/chat-room";
 import { roomStub } from "../durable-objects/chat-stub";
 import { auditLog, careAlerts, riskEvents } from "../workers/db/schema";
-import { userRegionKey } from "../workers/features/care-team/access";
-import { ConfigSchema } from "../workers/lib/config";
+import { userRegionKey } from "../workers/lib/care-data/region";
+import { type Config, ConfigSchema } from "../workers/lib/config";
 import { createDatabase } from "../workers/lib/db";
+import { createLogger } from "../workers/lib/logger";
 import { createRedis } from "../workers/lib/redis";
+import { createScope, jobAudit } from "../workers/lib/scope";
 import { addToCareTeam, type ChatClient, connect, type Frame } from "./chat-helpers";
 import { createUser, type TestUser, testConfig } from "./fixtures";
 import { call, until } from "./helpers";
+
+/** A system-job scope over `config` (as the room builds one). */
+const jobScope = (config: Config) =>
+  createScope({ env, config, log: createLogger("error"), audit: jobAudit("test"), redisTimeoutMs: 2000 });
 
 // Imminent: the model is suppressed, so nothing here depends on the offline model's mode.
 const CRISIS = "I want to kill myself tonight, I have the pills";
@@ -75,7 +81,7 @@ describe("care-team alerts cannot be lost", () => {
     expect((await second.waitFor((f) => f.type === "crisis_alert", 10_000)).patientId).toBe(patient.id);
     second.close();
     const down = ConfigSchema.parse({ ...env, UPSTASH_REDIS_REST_URL: `http://${CLOSED}` });
-    expect(await resolveUserRegion(down, clinician.id)).toBe("eu");
+    expect(await resolveUserRegion(jobScope(down), clinician.id)).toBe("eu");
     await roomEnv(patient, env);
     client.close();
     dashboard.close();
@@ -89,8 +95,8 @@ describe("care-team alerts cannot be lost", () => {
       UPSTASH_REDIS_REST_URL: `http://${CLOSED}`,
       DATABASE_URL_EU: `postgres://postgres:local@${CLOSED}/down`,
     });
-    await expect(resolveUserRegion(allDown, clinician.id)).rejects.toThrow(RegionUnknown);
-    expect(await resolveUserRegion(testConfig(), crypto.randomUUID())).toBeNull();
+    await expect(resolveUserRegion(jobScope(allDown), clinician.id)).rejects.toThrow(RegionUnknown);
+    expect(await resolveUserRegion(jobScope(testConfig()), crypto.randomUUID())).toBeNull();
   });
 
   it("an EU clinician's room is in the EU jurisdiction outside local mode", () => {

@@ -2,8 +2,8 @@ import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { inject } from "vitest";
 import { careTeam } from "../workers/db/schema";
-import type { Region } from "../workers/lib/config";
 import { createDatabase } from "../workers/lib/db";
+import type { Region } from "../workers/lib/vocabulary";
 import { type TestUser, testConfig } from "./fixtures";
 import { call } from "./helpers";
 

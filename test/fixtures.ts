@@ -1,13 +1,13 @@
 import { env } from "cloudflare:test";
 import { consents, users } from "../workers/db/schema";
 import { signAccessToken } from "../workers/features/auth/jwt";
-import { userRegionKey } from "../workers/features/care-team/access";
-import { POLICY_VERSION } from "../workers/features/profile/schema";
-import { type Config, ConfigSchema, type Region } from "../workers/lib/config";
+import { userRegionKey } from "../workers/lib/care-data/region";
+import { type Config, ConfigSchema } from "../workers/lib/config";
 import { createDatabase } from "../workers/lib/db";
-import { ACCESS_TTL_SECONDS, type Role, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../workers/lib/principal";
+import { ACCESS_TTL_SECONDS, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../workers/lib/principal";
 import { createRedis } from "../workers/lib/redis";
 import { newUserCipher } from "../workers/lib/user-cipher";
+import { POLICY_VERSION, type Region, type Role } from "../workers/lib/vocabulary";
 
 /** The Worker's config as the tests' bindings define it. */
 export function testConfig(): Config {

@@ -6,8 +6,9 @@ import { env } from "cloudflare:test";
 import { DrizzleQueryError, sql as drizzleSql, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { users } from "../../workers/db/schema";
-import { ConfigSchema, type Region } from "../../workers/lib/config";
+import { ConfigSchema } from "../../workers/lib/config";
 import { createDatabase, withInteractiveTransaction } from "../../workers/lib/db";
+import type { Region } from "../../workers/lib/vocabulary";
 
 const config = ConfigSchema.parse(env);
 const sqlFor = (region: Region) => createDatabase(config, region).$client;

@@ -1,8 +1,7 @@
-import type { Context } from "hono";
 import { auditLog } from "../db/schema";
-import type { Region } from "./config";
-import type { AppEnv } from "./context";
 import type { Database } from "./db";
+import type { Scope } from "./scope";
+import type { Region } from "./vocabulary";
 
 /** What happened, to which resource, for which patient. Never PHI: ids, types and outcomes only. */
 export interface AuditEvent {
@@ -14,17 +13,19 @@ export interface AuditEvent {
   /** For auth events before a principal exists (e.g. a failed login for a known account). */
   actorId?: string | null;
   actorRole?: string | null;
+  /** When it happened, if earlier than the write (reads a Durable Object served and audits later). */
+  at?: Date;
 }
 
-/** Request metadata for audit rows: actor, request id, IP, user agent. */
-export function auditContext(c: Context<AppEnv>) {
-  const p = c.get("principal");
+/** Audit metadata of a scope: actor (or "system" for jobs), request or job id, IP, user agent. */
+export function auditContext(scope: Scope) {
+  const p = scope.principal;
   return {
     actorId: p?.userId ?? null,
-    actorRole: p?.role ?? null,
-    requestId: c.get("requestId"),
-    ip: c.req.header("cf-connecting-ip") ?? null,
-    userAgent: (c.req.header("user-agent") ?? "").slice(0, 256) || null,
+    actorRole: p?.role ?? (scope.audit.job ? "system" : null),
+    requestId: scope.audit.requestId,
+    ip: scope.audit.ip,
+    userAgent: scope.audit.userAgent,
   };
 }
 
@@ -33,8 +34,8 @@ export function auditContext(c: Context<AppEnv>) {
  * read or write it records, so the access and its audit cost one round trip and commit together.
  * The database trigger chains the hash.
  */
-export function auditInsert(db: Database, c: Context<AppEnv>, event: AuditEvent) {
-  const ctx = auditContext(c);
+export function auditInsert(db: Database, scope: Scope, event: AuditEvent) {
+  const ctx = auditContext(scope);
   return db.insert(auditLog).values({
     ...ctx,
     actorId: event.actorId ?? ctx.actorId,
@@ -44,10 +45,11 @@ export function auditInsert(db: Database, c: Context<AppEnv>, event: AuditEvent)
     resourceId: event.resourceId ?? null,
     patientId: event.patientId ?? null,
     outcome: event.outcome,
+    ...(event.at ? { at: event.at } : {}),
   });
 }
 
 /** Records an audit event on its own (one round trip) in the given region's database. */
-export async function audit(c: Context<AppEnv>, region: Region, event: AuditEvent): Promise<void> {
-  await auditInsert(c.get("db")(region), c, event);
+export async function audit(scope: Scope, region: Region, event: AuditEvent): Promise<void> {
+  await auditInsert(scope.db(region), scope, event);
 }

@@ -2,8 +2,7 @@ import { z } from "zod";
 import { AppError } from "./errors";
 import type { Logger } from "./logger";
 
-export const REGIONS = ["us", "eu", "apac"] as const;
-export type Region = (typeof REGIONS)[number];
+import type { Region } from "./vocabulary";
 
 const url = z.string().url();
 

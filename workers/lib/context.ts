@@ -1,19 +1,17 @@
-import type { Redis } from "@upstash/redis/cloudflare";
-import type { Config, Region } from "./config";
-import type { Database } from "./db";
+import type { Config } from "./config";
 import type { Logger } from "./logger";
 import type { Principal } from "./principal";
+import type { Scope } from "./scope";
 
 /**
- * Per-request variables. Clients are built lazily per request by the `services` middleware
- * (constructing them opens no connection: Neon HTTP and Upstash REST are plain fetches).
+ * Per-request variables. Services never see these: routes hand them the `scope` (built once per
+ * request by the `services` middleware, completed with the principal by `authenticate`).
  */
 export interface AppVariables {
   requestId: string;
   log: Logger;
   config: Config;
-  db: (region: Region) => Database;
-  redis: () => Redis;
+  scope: Scope;
   /** Set by `authenticate` when a valid access token was presented. */
   principal?: Principal;
 }

@@ -2,7 +2,8 @@ import { neon, neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle as drizzleHttp } from "drizzle-orm/neon-http";
 import { drizzle as drizzleWs } from "drizzle-orm/neon-serverless";
 import * as schema from "../db/schema";
-import { type Config, databaseUrl, type Region } from "./config";
+import { type Config, databaseUrl } from "./config";
+import type { Region } from "./vocabulary";
 
 export type Database = ReturnType<typeof createDatabase>;
 export type PoolDatabase = ReturnType<typeof drizzleWs<typeof schema>>;

@@ -1,6 +1,4 @@
-import type { Region } from "./config";
-
-export type Role = "patient" | "clinician" | "admin";
+import type { Region, Role } from "./vocabulary";
 
 /**
  * Who is acting on this request, established from a verified access token. Every repository call

@@ -9,11 +9,12 @@ import {
   COOKIE_CSRF,
   denylistKey,
   type Principal,
-  type Role,
   sessionDenylistKey,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
 } from "../lib/principal";
+import { withPrincipal } from "../lib/scope";
+import type { Role } from "../lib/vocabulary";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -43,7 +44,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw new AppError("unauthorized", "Invalid or expired credentials");
   }
   const { claims } = result;
-  if ((await c.get("redis")().exists(denylistKey(claims.jti), sessionDenylistKey(claims.sid))) > 0) {
+  if ((await c.get("scope").redis().exists(denylistKey(claims.jti), sessionDenylistKey(claims.sid))) > 0) {
     throw new AppError("unauthorized", "Invalid or expired credentials");
   }
   const via = fromHeader ? "bearer" : "cookie";
@@ -60,6 +61,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   };
   c.set("principal", principal);
   c.set("log", c.get("log").child({ actor: claims.sub }));
+  c.set("scope", withPrincipal(c.get("scope"), principal));
   return next();
 };
 

@@ -1,19 +1,16 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { clearSessionCookies, setSessionCookies } from "../../../workers/features/accounts/cookies";
 import { beginMfaSetup, changePassword, enableMfa } from "../../../workers/features/accounts/credentials";
-import {
-  clearSessionCookies,
-  listSessions,
-  revokeSession,
-  setSessionCookies,
-} from "../../../workers/features/accounts/sessions";
+import { listSessions, revokeSession } from "../../../workers/features/accounts/sessions";
 import { accessReport } from "../../../workers/features/audit/service";
 import { totpUri } from "../../../workers/features/auth/totp";
-import { CONSENT_KINDS } from "../../../workers/features/profile/schema";
 import * as profile from "../../../workers/features/profile/service";
 import type { AppEnv } from "../../../workers/lib/context";
 import { AppError } from "../../../workers/lib/errors";
 import type { Principal } from "../../../workers/lib/principal";
+import { CONSENT_KINDS } from "../../../workers/lib/vocabulary";
 import { rateLimit } from "../../../workers/middleware/rate-limit";
+import { scopeOf } from "../../../workers/middleware/services";
 import { pageError } from "../auth/errors";
 import type { FormErrors } from "../auth/forms";
 import { formFields, serviceFailure } from "../auth/respond";
@@ -52,7 +49,10 @@ async function securityPage(
   status: 200 | 401 | 409 | 422 | 429 = 200,
 ) {
   const p = me(c);
-  const [sessions, account] = await Promise.all([listSessions(c, p), profile.getAccount(c, p)]);
+  const [sessions, account] = await Promise.all([
+    listSessions(scopeOf(c), p),
+    profile.getAccount(scopeOf(c), p),
+  ]);
   const notice = extra.notice ?? NOTICES[c.req.query("notice") ?? ""];
   return c.html(
     <SecurityPage
@@ -72,8 +72,8 @@ export const accountPages = new Hono<AppEnv>()
   .get("/account", ...page, async (c) => {
     const p = me(c);
     const [account, consents] = await Promise.all([
-      profile.getAccount(c, p),
-      mayUseConsents(p) ? profile.listConsents(c, p) : null,
+      profile.getAccount(scopeOf(c), p),
+      mayUseConsents(p) ? profile.listConsents(scopeOf(c), p) : null,
     ]);
     return c.html(
       <AccountPage
@@ -88,14 +88,18 @@ export const accountPages = new Hono<AppEnv>()
     const p = me(c);
     const kind = CONSENT_KINDS.find((k) => k === c.req.param("kind"));
     if (!kind || !mayUseConsents(p)) throw new AppError("not_found", "No such page");
-    await (c.req.param("change") === "grant" ? profile.grantConsent : profile.withdrawConsent)(c, p, kind);
+    await (c.req.param("change") === "grant" ? profile.grantConsent : profile.withdrawConsent)(
+      scopeOf(c),
+      p,
+      kind,
+    );
     return c.redirect("/account?notice=consent-updated", 303);
   })
   .get("/account/access", ...page, async (c) => {
     const p = me(c);
     if (p.role !== "patient") throw new AppError("not_found", "No such page");
     const cursor = c.req.query("cursor");
-    const report = await accessReport(c, p, {
+    const report = await accessReport(scopeOf(c), p, {
       limit: 100,
       ...(cursor && /^\d{1,18}$/.test(cursor) ? { cursor } : {}),
     });
@@ -105,21 +109,28 @@ export const accountPages = new Hono<AppEnv>()
   .post("/account/sessions/:id{[0-9a-f-]+}/revoke", ...post, async (c) => {
     const p = me(c);
     const id = c.req.param("id");
-    await revokeSession(c, p, id, "user_revoked");
+    await revokeSession(scopeOf(c), p, id, "user_revoked");
     if (id !== p.sessionId) return c.redirect("/account/security?notice=session-revoked", 303);
     clearSessionCookies(c);
     return c.redirect("/login", 303);
   })
   .post("/account/password", ...post, async (c) => {
     const f = await formFields(c);
-    const failure = await changePassword(c, me(c), f.currentPassword ?? "", f.newPassword ?? "").then(
+    const failure = await changePassword(
+      scopeOf(c),
+      me(c),
+      f.currentPassword ?? "",
+      f.newPassword ?? "",
+    ).then(
       () => null,
       (e: unknown) => serviceFailure(e),
     );
     if (failure) return securityPage(c, { passwordErrors: failure.errors }, 422);
     return securityPage(c, { notice: "Password changed. Other devices were signed out." });
   })
-  .post("/account/mfa/setup", ...post, async (c) => securityPage(c, { setup: await beginMfaSetup(c, me(c)) }))
+  .post("/account/mfa/setup", ...post, async (c) =>
+    securityPage(c, { setup: await beginMfaSetup(scopeOf(c), me(c)) }),
+  )
   .post("/account/mfa/enable", ...post, async (c) => {
     const p = me(c);
     const f = await formFields(c);
@@ -127,7 +138,7 @@ export const accountPages = new Hono<AppEnv>()
     let mfaErrors: FormErrors = { fields: { code: "Enter the 6 digits your app shows" } };
     if (/^\d{6}$/.test(code)) {
       try {
-        const result = await enableMfa(c, p, code);
+        const result = await enableMfa(scopeOf(c), p, code);
         setSessionCookies(c, result.tokens);
         return c.html(<RecoveryCodesPage codes={result.recoveryCodes} />);
       } catch (err) {
@@ -138,7 +149,7 @@ export const accountPages = new Hono<AppEnv>()
       }
     }
     const secret = /^[A-Z2-7]{16,64}$/.test(f.secret ?? "") ? (f.secret as string) : null;
-    const account = await profile.getAccount(c, p);
+    const account = await profile.getAccount(scopeOf(c), p);
     const setup = secret ? { secret, otpauthUri: totpUri(secret, account.displayName) } : undefined;
     return securityPage(c, { setup, mfaErrors }, 422);
   });

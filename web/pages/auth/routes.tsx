@@ -1,4 +1,5 @@
 import { type Context, Hono } from "hono";
+import { clearSessionCookies, setSessionCookies } from "../../../workers/features/accounts/cookies";
 import {
   acceptInvite,
   confirmPasswordReset,
@@ -6,14 +7,11 @@ import {
 } from "../../../workers/features/accounts/credentials";
 import * as schema from "../../../workers/features/accounts/schema";
 import { completeMfa, login, signup, verifyEmail } from "../../../workers/features/accounts/service";
-import {
-  clearSessionCookies,
-  revokeSession,
-  setSessionCookies,
-} from "../../../workers/features/accounts/sessions";
+import { revokeSession } from "../../../workers/features/accounts/sessions";
 import type { AppEnv } from "../../../workers/lib/context";
 import { AppError } from "../../../workers/lib/errors";
 import { rateLimit } from "../../../workers/middleware/rate-limit";
+import { scopeOf } from "../../../workers/middleware/services";
 import { pageError } from "./errors";
 import { LoginPage, MfaPage } from "./login";
 import { formFields, serviceFailure, zodFailure } from "./respond";
@@ -69,7 +67,7 @@ export const authPages = new Hono<AppEnv>()
     });
     const rename = { "consents.healthData": "consentHealth" };
     const failure = parsed.success
-      ? await signup(c, parsed.data).then(
+      ? await signup(scopeOf(c), parsed.data).then(
           () => null,
           (e: unknown) => serviceFailure(e),
         )
@@ -97,7 +95,7 @@ export const authPages = new Hono<AppEnv>()
   .post("/verify-email", ...post, async (c) => {
     const parsed = schema.TokenBody.safeParse({ token: (await formFields(c)).token });
     const failure = parsed.success
-      ? await verifyEmail(c, parsed.data.token).then(
+      ? await verifyEmail(scopeOf(c), parsed.data.token).then(
           () => null,
           (e: unknown) => serviceFailure(e),
         )
@@ -126,7 +124,7 @@ export const authPages = new Hono<AppEnv>()
       return c.html(<LoginPage csrf={csrfToken(c)} email={email} errors={failure.errors} />, failure.status);
     }
     try {
-      const result = await login(c, parsed.data);
+      const result = await login(scopeOf(c), parsed.data);
       if (result.mfaRequired) return c.html(<MfaPage csrf={csrfToken(c)} mfaToken={result.mfaToken} />);
       setSessionCookies(c, result);
       return c.redirect(result.mfaSetupRequired ? "/account/security?notice=mfa-required" : "/account", 303);
@@ -153,7 +151,7 @@ export const authPages = new Hono<AppEnv>()
       return c.html(<MfaPage csrf={csrfToken(c)} mfaToken={mfaToken} errors={errors} />, 422);
     }
     try {
-      setSessionCookies(c, await completeMfa(c, parsed.data));
+      setSessionCookies(c, await completeMfa(scopeOf(c), parsed.data));
       return c.redirect("/account", 303);
     } catch (err) {
       const failure = serviceFailure(err);
@@ -167,7 +165,7 @@ export const authPages = new Hono<AppEnv>()
   .post("/logout", ...post, async (c) => {
     const p = c.get("principal");
     if (p) {
-      await revokeSession(c, p, p.sessionId, "logout").catch((err: unknown) => {
+      await revokeSession(scopeOf(c), p, p.sessionId, "logout").catch((err: unknown) => {
         if (!(err instanceof AppError && err.code === "not_found")) throw err;
       });
     }
@@ -191,7 +189,7 @@ export const authPages = new Hono<AppEnv>()
         <ResetRequestPage csrf={csrfToken(c)} errors={zodFailure(parsed.error, LOGIN_MESSAGES).errors} />,
         422,
       );
-    await requestPasswordReset(c, parsed.data.email);
+    await requestPasswordReset(scopeOf(c), parsed.data.email);
     return c.html(
       <MessagePage title="Check your email">
         <p>
@@ -223,7 +221,7 @@ async function newPassword(c: Context<AppEnv>, mode: "reset" | "invite") {
     );
   }
   const act = mode === "reset" ? confirmPasswordReset : acceptInvite;
-  const failure = await act(c, parsed.data.token, parsed.data.password).then(
+  const failure = await act(scopeOf(c), parsed.data.token, parsed.data.password).then(
     () => null,
     (e: unknown) => serviceFailure(e),
   );

@@ -1,7 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { tryGetContext } from "hono/context-storage";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { rotateRefreshToken, setSessionCookies } from "../../../workers/features/accounts/sessions";
+import { setSessionCookies } from "../../../workers/features/accounts/cookies";
+import { rotateRefreshToken } from "../../../workers/features/accounts/sessions";
 import { randomToken } from "../../../workers/features/auth/jwt";
 import type { AppEnv } from "../../../workers/lib/context";
 import { timingSafeEqual, utf8Encode } from "../../../workers/lib/crypto/encoding";
@@ -13,6 +14,7 @@ import {
   REFRESH_TTL_SECONDS,
 } from "../../../workers/lib/principal";
 import { authenticate } from "../../../workers/middleware/auth";
+import { scopeOf } from "../../../workers/middleware/services";
 
 type Ctx = Context<AppEnv>;
 
@@ -76,7 +78,7 @@ export async function resolveViewer(c: Ctx): Promise<void> {
   const safe = c.req.method === "GET" || c.req.method === "HEAD";
   if (safe && refresh) {
     try {
-      const tokens = await rotateRefreshToken(c, refresh);
+      const tokens = await rotateRefreshToken(scopeOf(c), refresh);
       setSessionCookies(c, tokens);
       const csrf = /haven_csrf=([^;]+)/.exec(c.res.headers.getSetCookie().join(";"))?.[1];
       if (csrf) issuedCsrf.set(c, csrf);

@@ -1,4 +1,4 @@
-import { POLICY_VERSION } from "../../../workers/features/accounts/service";
+import { POLICY_VERSION, REGIONS, type Region } from "../../../workers/lib/vocabulary";
 import { Layout } from "../layout";
 import { ErrorSummary, Field, type FormErrors, PostForm } from "./forms";
 
@@ -9,11 +9,12 @@ export interface SignupValues {
   consentAi?: boolean;
 }
 
-const REGIONS = [
-  { value: "us", label: "United States" },
-  { value: "eu", label: "European Union" },
-  { value: "apac", label: "Asia-Pacific" },
-];
+const REGION_LABELS: Record<Region, string> = {
+  us: "United States",
+  eu: "European Union",
+  apac: "Asia-Pacific",
+};
+const REGION_OPTIONS = REGIONS.map((value) => ({ value, label: REGION_LABELS[value] }));
 
 /** Patient sign-up: account details, where the data lives, and two separate consents. */
 export function SignupPage({
@@ -65,7 +66,7 @@ export function SignupPage({
             later without moving your account.
           </p>
           {errors?.fields?.region ? <p class="field-error">{errors.fields.region}</p> : null}
-          {REGIONS.map((r) => (
+          {REGION_OPTIONS.map((r) => (
             <label class="choice">
               <input type="radio" name="region" value={r.value} checked={region === r.value} required />
               {r.label}

@@ -9,6 +9,7 @@ import type { AppEnv } from "../../../workers/lib/context";
 import { AppError } from "../../../workers/lib/errors";
 import type { Principal } from "../../../workers/lib/principal";
 import { rateLimit } from "../../../workers/middleware/rate-limit";
+import { scopeOf } from "../../../workers/middleware/services";
 import { pageError } from "../auth/errors";
 import { formFields } from "../auth/respond";
 import { csrfToken, formCsrf } from "../auth/session";
@@ -90,7 +91,7 @@ export const screenerPages = new Hono<AppEnv>()
   .onError(pageError)
   .use("/screeners/*", noStore)
   .get("/screeners/c-ssrs", rateLimit, patientOnly, (c) =>
-    c.html(<ScreenerFormPage csrf={csrfToken(c)} resources={screenerResources(c, me(c).region)} />),
+    c.html(<ScreenerFormPage csrf={csrfToken(c)} resources={screenerResources(scopeOf(c), me(c).region)} />),
   )
   .post("/screeners/c-ssrs", formCsrf, rateLimit, patientOnly, async (c) => {
     const p = me(c);
@@ -106,14 +107,14 @@ export const screenerPages = new Hono<AppEnv>()
       return c.html(
         <ScreenerFormPage
           csrf={csrfToken(c)}
-          resources={screenerResources(c, p.region)}
+          resources={screenerResources(scopeOf(c), p.region)}
           choices={choices}
           errors={{ fields }}
         />,
         422,
       );
     }
-    const result = await submitCssrs(c, p, parsed.data);
+    const result = await submitCssrs(scopeOf(c), p, parsed.data);
     return c.html(
       <ScreenerResultPage
         risk={result.risk}

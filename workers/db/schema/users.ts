@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { CONSENT_KINDS, REGIONS, ROLES } from "../../lib/vocabulary";
 
 /**
  * Accounts, stored in the database of the user's residency region. The email is kept as a keyed
@@ -12,8 +13,8 @@ export const users = pgTable(
     emailHash: text("email_hash").notNull().unique(),
     emailEnc: text("email_enc").notNull(),
     displayName: text("display_name").notNull(),
-    role: text("role", { enum: ["patient", "clinician", "admin"] }).notNull(),
-    region: text("region", { enum: ["us", "eu", "apac"] }).notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    region: text("region", { enum: REGIONS }).notNull(),
     passwordHash: text("password_hash"),
     /** The user's AES-256 data key wrapped by a versioned master key. Deleting it crypto-shreds. */
     dataKeyWrapped: text("data_key_wrapped"),
@@ -55,7 +56,7 @@ export const consents = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: ["health_data", "ai_companion"] }).notNull(),
+    kind: text("kind", { enum: CONSENT_KINDS }).notNull(),
     policyVersion: text("policy_version").notNull(),
     grantedAt: timestamp("granted_at", { withTimezone: true }).notNull().defaultNow(),
     withdrawnAt: timestamp("withdrawn_at", { withTimezone: true }),

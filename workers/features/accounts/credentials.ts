@@ -1,11 +1,10 @@
 import type { z } from "@hono/zod-openapi";
 import { and, eq, isNull, ne } from "drizzle-orm";
-import type { Context } from "hono";
 import { emailTokens, recoveryCodes, sessions, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
-import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
+import type { Scope } from "../../lib/scope";
 import { newUserCipher, userCipher } from "../../lib/user-cipher";
 import { hashPassword, verifyPassword } from "../auth/password";
 import {
@@ -24,21 +23,21 @@ import { newEmailToken, spendEmailToken } from "./tokens";
 
 const mfaSetupKey = (userId: string) => `mfa-setup:${userId}`;
 
-async function loadUser(c: Context<AppEnv>, p: Principal) {
-  const [user] = await c.get("db")(p.region).select().from(users).where(eq(users.id, p.userId));
+async function loadUser(scope: Scope, p: Principal) {
+  const [user] = await scope.db(p.region).select().from(users).where(eq(users.id, p.userId));
   if (!user) throw new AppError("unauthorized", "Sign in to continue");
   return user;
 }
 
 /** Always 202, known email or not; a known account gets a one-hour single-use link. */
-export async function requestPasswordReset(c: Context<AppEnv>, email: string): Promise<void> {
-  const entry = await lookupDirectory(c, await emailHash(c.get("config").EMAIL_HASH_KEY, email));
+export async function requestPasswordReset(scope: Scope, email: string): Promise<void> {
+  const entry = await lookupDirectory(scope, await emailHash(scope.config.EMAIL_HASH_KEY, email));
   if (!entry) return;
   const reset = await newEmailToken(entry.region, entry.userId, "reset_password");
-  const db = c.get("db")(entry.region);
+  const db = scope.db(entry.region);
   await db.insert(emailTokens).values(reset.row);
-  const origin = new URL(c.req.url).origin;
-  await sendMail(c, {
+  const origin = scope.origin;
+  await sendMail(scope, {
     to: email,
     subject: "Reset your Haven password",
     text: `Choose a new password: ${origin}/reset-password?token=${reset.token}\nThe link works once and expires in 1 hour.`,
@@ -46,13 +45,9 @@ export async function requestPasswordReset(c: Context<AppEnv>, email: string): P
 }
 
 /** Sets a new password from a reset link and signs every session out. */
-export async function confirmPasswordReset(
-  c: Context<AppEnv>,
-  token: string,
-  password: string,
-): Promise<void> {
+export async function confirmPasswordReset(scope: Scope, token: string, password: string): Promise<void> {
   assertPasswordPolicy(password, "body.password");
-  const { userId, db } = await spendEmailToken(c, token, "reset_password");
+  const { userId, db } = await spendEmailToken(scope, token, "reset_password");
   await db.batch([
     db
       .update(users)
@@ -62,7 +57,7 @@ export async function confirmPasswordReset(
       .update(sessions)
       .set({ revokedAt: new Date(), revokedReason: "password_reset" })
       .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "auth.password_reset",
       resourceType: "user",
       resourceId: userId,
@@ -74,16 +69,16 @@ export async function confirmPasswordReset(
 
 /** Changes the password (current one required) and signs out every OTHER session. */
 export async function changePassword(
-  c: Context<AppEnv>,
+  scope: Scope,
   p: Principal,
   current: string,
   next: string,
 ): Promise<void> {
-  const user = await loadUser(c, p);
+  const user = await loadUser(scope, p);
   const check = user.passwordHash ? await verifyPassword(current, user.passwordHash) : { ok: false };
-  const db = c.get("db")(p.region);
+  const db = scope.db(p.region);
   if (!check.ok) {
-    await auditInsert(db, c, {
+    await auditInsert(db, scope, {
       action: "auth.password_change",
       resourceType: "user",
       resourceId: p.userId,
@@ -103,7 +98,7 @@ export async function changePassword(
       .update(sessions)
       .set({ revokedAt: new Date(), revokedReason: "password_change" })
       .where(and(eq(sessions.userId, p.userId), ne(sessions.id, p.sessionId), isNull(sessions.revokedAt))),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "auth.password_change",
       resourceType: "user",
       resourceId: p.userId,
@@ -113,14 +108,12 @@ export async function changePassword(
 }
 
 /** Starts TOTP enrolment: a new secret, held encrypted in Redis for 10 minutes until confirmed. */
-export async function beginMfaSetup(c: Context<AppEnv>, p: Principal) {
-  const user = await loadUser(c, p);
-  const cipher = await userCipher(c.get("config"), user.id, user.dataKeyWrapped);
+export async function beginMfaSetup(scope: Scope, p: Principal) {
+  const user = await loadUser(scope, p);
+  const cipher = await userCipher(scope.config, user.id, user.dataKeyWrapped);
   if (!cipher) throw new AppError("conflict", "This account cannot enrol MFA");
   const secret = generateTotpSecret();
-  await c
-    .get("redis")()
-    .set(mfaSetupKey(p.userId), await cipher.encrypt("mfa_setup", secret), { ex: 600 });
+  await scope.redis().set(mfaSetupKey(p.userId), await cipher.encrypt("mfa_setup", secret), { ex: 600 });
   return { secret, otpauthUri: totpUri(secret, user.displayName) };
 }
 
@@ -128,10 +121,10 @@ export async function beginMfaSetup(c: Context<AppEnv>, p: Principal) {
  * Confirms enrolment with a first code: stores the secret encrypted, issues ten single-use
  * recovery codes (shown once), and replaces the session with an MFA-verified one.
  */
-export async function enableMfa(c: Context<AppEnv>, p: Principal, code: string) {
-  const user = await loadUser(c, p);
-  const cipher = await userCipher(c.get("config"), user.id, user.dataKeyWrapped);
-  const pending = await c.get("redis")().get<string>(mfaSetupKey(p.userId));
+export async function enableMfa(scope: Scope, p: Principal, code: string) {
+  const user = await loadUser(scope, p);
+  const cipher = await userCipher(scope.config, user.id, user.dataKeyWrapped);
+  const pending = await scope.redis().get<string>(mfaSetupKey(p.userId));
   if (!cipher || !pending) throw new AppError("conflict", "Start MFA setup again");
   const secret = await cipher.decrypt("mfa_setup", pending);
   const result = await verifyTotp(secret, code);
@@ -142,7 +135,7 @@ export async function enableMfa(c: Context<AppEnv>, p: Principal, code: string) 
   }
   const codes = generateRecoveryCodes(10);
   const hashes = await Promise.all(codes.map((rc) => hashRecoveryCode(rc, p.userId)));
-  const db = c.get("db")(p.region);
+  const db = scope.db(p.region);
   await db.batch([
     db
       .update(users)
@@ -154,29 +147,29 @@ export async function enableMfa(c: Context<AppEnv>, p: Principal, code: string) 
       .where(eq(users.id, p.userId)),
     db.delete(recoveryCodes).where(eq(recoveryCodes.userId, p.userId)),
     db.insert(recoveryCodes).values(hashes.map((codeHash) => ({ userId: p.userId, codeHash }))),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "auth.mfa_enable",
       resourceType: "user",
       resourceId: p.userId,
       outcome: "success",
     }),
   ]);
-  await c.get("redis")().del(mfaSetupKey(p.userId));
-  await revokeSession(c, p, p.sessionId, "mfa_upgrade");
-  const { tokens } = await startSession(c, user, "totp");
+  await scope.redis().del(mfaSetupKey(p.userId));
+  await revokeSession(scope, p, p.sessionId, "mfa_upgrade");
+  const { tokens } = await startSession(scope, user, "totp");
   return { recoveryCodes: codes, tokens };
 }
 
 /** Admin invites a clinician or admin: an account without a password and a 72-hour link. */
-export async function invite(c: Context<AppEnv>, body: z.infer<typeof InviteBody>) {
-  const config = c.get("config");
+export async function invite(scope: Scope, body: z.infer<typeof InviteBody>) {
+  const config = scope.config;
   const hash = await emailHash(config.EMAIL_HASH_KEY, body.email);
-  if (await lookupDirectory(c, hash))
+  if (await lookupDirectory(scope, hash))
     throw new AppError("conflict", "An account with this email already exists");
   const userId = crypto.randomUUID();
   const { wrapped, cipher } = await newUserCipher(config, userId);
   const link = await newEmailToken(body.region, userId, "invite");
-  const db = c.get("db")(body.region);
+  const db = scope.db(body.region);
   await db.batch([
     db.insert(users).values({
       id: userId,
@@ -188,32 +181,32 @@ export async function invite(c: Context<AppEnv>, body: z.infer<typeof InviteBody
       dataKeyWrapped: wrapped,
     }),
     db.insert(emailTokens).values(link.row),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "admin.invite",
       resourceType: "user",
       resourceId: userId,
       outcome: "success",
     }),
   ]);
-  await writeDirectory(c, hash, { region: body.region, userId });
-  await sendMail(c, {
+  await writeDirectory(scope, hash, { region: body.region, userId });
+  await sendMail(scope, {
     to: body.email,
     subject: "You have been invited to Haven",
-    text: `Set your password to join Haven as a ${body.role}: ${new URL(c.req.url).origin}/accept-invite?token=${link.token}\nYou will set up two-factor authentication when you first sign in.`,
+    text: `Set your password to join Haven as a ${body.role}: ${scope.origin}/accept-invite?token=${link.token}\nYou will set up two-factor authentication when you first sign in.`,
   });
   return { userId };
 }
 
 /** Accepting an invitation sets the password and verifies the email in one step. */
-export async function acceptInvite(c: Context<AppEnv>, token: string, password: string): Promise<void> {
+export async function acceptInvite(scope: Scope, token: string, password: string): Promise<void> {
   assertPasswordPolicy(password, "body.password");
-  const { userId, db } = await spendEmailToken(c, token, "invite");
+  const { userId, db } = await spendEmailToken(scope, token, "invite");
   await db.batch([
     db
       .update(users)
       .set({ passwordHash: await hashPassword(password), emailVerifiedAt: new Date() })
       .where(eq(users.id, userId)),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "auth.accept_invite",
       resourceType: "user",
       resourceId: userId,

@@ -1,10 +1,9 @@
 import { eq } from "drizzle-orm";
-import type { Context } from "hono";
 import { users } from "../../db/schema";
-import { REGIONS, type Region } from "../../lib/config";
-import type { AppEnv } from "../../lib/context";
+import { userRegionKey } from "../../lib/care-data/region";
 import { toHex, utf8Encode } from "../../lib/crypto/encoding";
-import { userRegionKey } from "../care-team/access";
+import type { Scope } from "../../lib/scope";
+import { isRegion, REGIONS, type Region } from "../../lib/vocabulary";
 
 /**
  * The only cross-region data: keyed hash of an email → (region, user id). No PHI, no email.
@@ -32,14 +31,14 @@ export async function emailHash(secret: string, email: string): Promise<string> 
   return toHex(new Uint8Array(mac));
 }
 
-export async function lookupDirectory(c: Context<AppEnv>, hash: string): Promise<DirectoryEntry | null> {
-  const redis = c.get("redis")();
+export async function lookupDirectory(scope: Scope, hash: string): Promise<DirectoryEntry | null> {
+  const redis = scope.redis();
   const hit = await redis.get<DirectoryEntry>(dirKey(hash));
-  if (hit && (REGIONS as readonly string[]).includes(hit.region)) return hit;
+  if (hit && isRegion(hit.region)) return hit;
   const found = await Promise.all(
     REGIONS.map(async (region) => {
-      const [row] = await c
-        .get("db")(region)
+      const [row] = await scope
+        .db(region)
         .select({ id: users.id })
         .from(users)
         .where(eq(users.emailHash, hash));
@@ -47,12 +46,12 @@ export async function lookupDirectory(c: Context<AppEnv>, hash: string): Promise
     }),
   );
   const entry = found.find((e): e is DirectoryEntry => e !== null) ?? null;
-  if (entry) await writeDirectory(c, hash, entry);
+  if (entry) await writeDirectory(scope, hash, entry);
   return entry;
 }
 
-export async function writeDirectory(c: Context<AppEnv>, hash: string, entry: DirectoryEntry): Promise<void> {
-  const p = c.get("redis")().pipeline();
+export async function writeDirectory(scope: Scope, hash: string, entry: DirectoryEntry): Promise<void> {
+  const p = scope.redis().pipeline();
   p.set(dirKey(hash), entry);
   p.set(userRegionKey(entry.userId), entry.region);
   await p.exec();

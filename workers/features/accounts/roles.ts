@@ -1,14 +1,15 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import type { Context } from "hono";
 import { sessions, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
-import type { AppEnv } from "../../lib/context";
+import { regionOfUser } from "../../lib/care-data/region";
 import { AppError } from "../../lib/errors";
+import { bearer, route } from "../../lib/openapi";
 import type { Principal } from "../../lib/principal";
 import { createRouter } from "../../lib/router";
+import type { Scope } from "../../lib/scope";
 import { principalOf, requireAuth } from "../../middleware/auth";
-import { regionOfUser } from "../care-team/access";
+import { scopeOf } from "../../middleware/services";
 import { denylistSessions } from "./sessions";
 
 const StaffRole = z.enum(["clinician", "admin"]);
@@ -19,22 +20,22 @@ const StaffRole = z.enum(["clinician", "admin"]);
  * next token carries the new role; the change is audited as `admin.role_change`.
  */
 export async function changeRole(
-  c: Context<AppEnv>,
+  scope: Scope,
   actor: Principal,
   userId: string,
   role: "clinician" | "admin",
 ) {
   if (userId === actor.userId) throw new AppError("conflict", "You cannot change your own role");
-  const region = await regionOfUser(c, userId);
+  const region = await regionOfUser(scope, userId);
   if (!region) throw new AppError("not_found", "No such user");
-  const db = c.get("db")(region);
+  const db = scope.db(region);
   const [changed] = await db
     .update(users)
     .set({ role, updatedAt: new Date() })
     .where(and(eq(users.id, userId), inArray(users.role, ["clinician", "admin"])))
     .returning({ id: users.id });
   if (!changed) {
-    await auditInsert(db, c, {
+    await auditInsert(db, scope, {
       action: "admin.role_change",
       resourceType: "user",
       resourceId: userId,
@@ -51,7 +52,7 @@ export async function changeRole(
       .update(sessions)
       .set({ revokedAt: new Date(), revokedReason: "role_change" })
       .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "admin.role_change",
       resourceType: "user",
       resourceId: userId,
@@ -60,18 +61,18 @@ export async function changeRole(
   ]);
   // Access tokens already issued carry the old role: denylist their sessions until they expire.
   await denylistSessions(
-    c,
+    scope,
     open.map((s) => s.id),
   );
   return { userId, role };
 }
 
-const roleChange = createRoute({
+const roleChange = route({
   method: "put",
   path: "/admin/users/{userId}/role",
   tags: ["admin"],
   summary: "Change a staff account's role (clinician or admin); signs the user out everywhere",
-  security: [{ bearerAuth: [] }],
+  security: bearer,
   middleware: [requireAuth("admin")],
   request: {
     params: z.object({ userId: z.string().uuid() }),
@@ -90,5 +91,8 @@ const roleChange = createRoute({
 });
 
 export const roleRoutes = createRouter().openapi(roleChange, async (c) =>
-  c.json(await changeRole(c, principalOf(c), c.req.valid("param").userId, c.req.valid("json").role), 200),
+  c.json(
+    await changeRole(scopeOf(c), principalOf(c), c.req.valid("param").userId, c.req.valid("json").role),
+    200,
+  ),
 );

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { RegionSchema } from "../../lib/vocabulary";
 
 export const Email = z
   .string()
@@ -9,14 +10,13 @@ export const Email = z
   .openapi({ example: "alex@example.com" });
 /** Policy (length, common passwords) is checked in the service so the 422 can say which rule. */
 export const Password = z.string().min(1).max(512);
-export const RegionEnum = z.enum(["us", "eu", "apac"]);
 
 export const SignupBody = z
   .object({
     email: Email,
     password: Password,
     displayName: z.string().trim().min(1).max(80),
-    region: RegionEnum,
+    region: RegionSchema,
     consents: z.object({
       healthData: z.literal(true, { message: "Consent to processing health data is required" }),
       aiCompanion: z.boolean(),
@@ -55,7 +55,7 @@ export const InviteBody = z
     email: Email,
     displayName: z.string().trim().min(1).max(80),
     role: z.enum(["clinician", "admin"]),
-    region: RegionEnum,
+    region: RegionSchema,
   })
   .openapi("InviteRequest");
 

@@ -1,11 +1,12 @@
 import type { z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
-import type { Context } from "hono";
-import { consents, emailTokens, recoveryCodes, users } from "../../db/schema";
+import { emailTokens, recoveryCodes, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
-import type { AppEnv } from "../../lib/context";
+import { initialConsents } from "../../lib/care-data/consents";
 import { AppError } from "../../lib/errors";
+import type { Scope } from "../../lib/scope";
 import { newUserCipher, userCipher } from "../../lib/user-cipher";
+import type { ConsentKind } from "../../lib/vocabulary";
 import { randomToken } from "../auth/jwt";
 import { dummyVerify, hashPassword, validatePasswordPolicy, verifyPassword } from "../auth/password";
 import { hashRecoveryCode, verifyTotp } from "../auth/totp";
@@ -16,7 +17,6 @@ import { startSession } from "./sessions";
 import { assertNotThrottled, clearFailures, recordFailure } from "./throttle";
 import { newEmailToken, spendEmailToken } from "./tokens";
 
-export const POLICY_VERSION = "2026-11-01";
 const MFA_CHALLENGE_TTL = 300;
 const mfaChallengeKey = (t: string) => `mfa-challenge:${t}`;
 
@@ -40,8 +40,8 @@ export function assertPasswordPolicy(
   }
 }
 
-function origin(c: Context<AppEnv>): string {
-  return new URL(c.req.url).origin;
+function origin(scope: Scope): string {
+  return scope.origin ?? "";
 }
 
 /**
@@ -49,27 +49,25 @@ function origin(c: Context<AppEnv>): string {
  * an existing owner gets an email instead. User, consents, verification token and audit row are
  * one batch in the chosen region; the directory entry goes to Redis.
  */
-export async function signup(c: Context<AppEnv>, body: z.infer<typeof SignupBody>): Promise<void> {
+export async function signup(scope: Scope, body: z.infer<typeof SignupBody>): Promise<void> {
   assertPasswordPolicy(body.password, "body.password", { email: body.email, displayName: body.displayName });
-  const config = c.get("config");
+  const config = scope.config;
   const hash = await emailHash(config.EMAIL_HASH_KEY, body.email);
-  if (await lookupDirectory(c, hash)) {
-    await sendMail(c, {
+  if (await lookupDirectory(scope, hash)) {
+    await sendMail(scope, {
       to: body.email,
       subject: "Someone tried to create a Haven account with your email",
-      text: `If this was you, sign in at ${origin(c)}/login or reset your password at ${origin(c)}/reset-password.`,
+      text: `If this was you, sign in at ${origin(scope)}/login or reset your password at ${origin(scope)}/reset-password.`,
     });
     return;
   }
   const userId = crypto.randomUUID();
   const { wrapped, cipher } = await newUserCipher(config, userId);
   const verify = await newEmailToken(body.region, userId, "verify_email");
-  const db = c.get("db")(body.region);
-  const consentRows: Array<typeof consents.$inferInsert> = [
-    { userId, kind: "health_data", policyVersion: POLICY_VERSION },
-  ];
-  if (body.consents.aiCompanion)
-    consentRows.push({ userId, kind: "ai_companion", policyVersion: POLICY_VERSION });
+  const db = scope.db(body.region);
+  const consentKinds: ConsentKind[] = body.consents.aiCompanion
+    ? ["health_data", "ai_companion"]
+    : ["health_data"];
   await db.batch([
     db.insert(users).values({
       id: userId,
@@ -81,9 +79,9 @@ export async function signup(c: Context<AppEnv>, body: z.infer<typeof SignupBody
       passwordHash: await hashPassword(body.password),
       dataKeyWrapped: wrapped,
     }),
-    db.insert(consents).values(consentRows),
+    initialConsents(db, userId, consentKinds),
     db.insert(emailTokens).values(verify.row),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "auth.signup",
       resourceType: "user",
       resourceId: userId,
@@ -93,19 +91,19 @@ export async function signup(c: Context<AppEnv>, body: z.infer<typeof SignupBody
       actorRole: "patient",
     }),
   ]);
-  await writeDirectory(c, hash, { region: body.region, userId });
-  await sendMail(c, {
+  await writeDirectory(scope, hash, { region: body.region, userId });
+  await sendMail(scope, {
     to: body.email,
     subject: "Confirm your email for Haven",
-    text: `Confirm your email address: ${origin(c)}/verify-email?token=${verify.token}\nThe link expires in 24 hours.`,
+    text: `Confirm your email address: ${origin(scope)}/verify-email?token=${verify.token}\nThe link expires in 24 hours.`,
   });
 }
 
-export async function verifyEmail(c: Context<AppEnv>, token: string): Promise<void> {
-  const { userId, db } = await spendEmailToken(c, token, "verify_email");
+export async function verifyEmail(scope: Scope, token: string): Promise<void> {
+  const { userId, db } = await spendEmailToken(scope, token, "verify_email");
   await db.batch([
     db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, userId)),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "auth.verify_email",
       resourceType: "user",
       resourceId: userId,
@@ -122,20 +120,20 @@ const INVALID_LOGIN = "Invalid email or password";
  * same PBKDF2 work; failures count per account and per IP. Accounts with MFA get a short-lived
  * challenge instead of tokens.
  */
-export async function login(c: Context<AppEnv>, body: z.infer<typeof LoginBody>) {
-  const config = c.get("config");
+export async function login(scope: Scope, body: z.infer<typeof LoginBody>) {
+  const config = scope.config;
   const hash = await emailHash(config.EMAIL_HASH_KEY, body.email);
-  await assertNotThrottled(c, hash);
-  const entry = await lookupDirectory(c, hash);
-  const db = entry ? c.get("db")(entry.region) : undefined;
+  await assertNotThrottled(scope, hash);
+  const entry = await lookupDirectory(scope, hash);
+  const db = entry ? scope.db(entry.region) : undefined;
   const [user] = entry && db ? await db.select().from(users).where(eq(users.id, entry.userId)) : [];
   let check: Awaited<ReturnType<typeof verifyPassword>> | null = null;
   if (user?.passwordHash) check = await verifyPassword(body.password, user.passwordHash);
   else await dummyVerify(); // same PBKDF2 work for unknown accounts: no timing oracle
   if (!user || !db || !check?.ok) {
-    await recordFailure(c, hash);
+    await recordFailure(scope, hash);
     if (user && db) {
-      await auditInsert(db, c, {
+      await auditInsert(db, scope, {
         action: "auth.login_failed",
         resourceType: "user",
         resourceId: user.id,
@@ -146,7 +144,7 @@ export async function login(c: Context<AppEnv>, body: z.infer<typeof LoginBody>)
     }
     throw new AppError("unauthorized", INVALID_LOGIN);
   }
-  await clearFailures(c, hash);
+  await clearFailures(scope, hash);
   if (!user.emailVerifiedAt)
     throw new AppError("forbidden", "Confirm your email address first: check your inbox.");
   if (check.needsRehash) {
@@ -157,8 +155,8 @@ export async function login(c: Context<AppEnv>, body: z.infer<typeof LoginBody>)
   }
   if (user.mfaEnabledAt) {
     const mfaToken = randomToken(32);
-    await c
-      .get("redis")()
+    await scope
+      .redis()
       .set(
         mfaChallengeKey(mfaToken),
         { userId: user.id, region: user.region, attempts: 0 },
@@ -166,25 +164,25 @@ export async function login(c: Context<AppEnv>, body: z.infer<typeof LoginBody>)
       );
     return { mfaRequired: true as const, mfaToken };
   }
-  const { tokens } = await startSession(c, user, "none");
+  const { tokens } = await startSession(scope, user, "none");
   return { ...tokens, mfaRequired: false as const, mfaSetupRequired: user.role !== "patient" };
 }
 
 /** Second step: a TOTP code (never the same time step twice) or a single-use recovery code. */
-export async function completeMfa(c: Context<AppEnv>, body: z.infer<typeof MfaLoginBody>) {
-  const redis = c.get("redis")();
+export async function completeMfa(scope: Scope, body: z.infer<typeof MfaLoginBody>) {
+  const redis = scope.redis();
   const challenge = await redis.get<{ userId: string; region: "us" | "eu" | "apac"; attempts: number }>(
     mfaChallengeKey(body.mfaToken),
   );
   if (!challenge || challenge.attempts >= 5)
     throw new AppError("unauthorized", "Sign-in expired. Start again.");
-  const db = c.get("db")(challenge.region);
+  const db = scope.db(challenge.region);
   const [user] = await db.select().from(users).where(eq(users.id, challenge.userId));
   if (!user?.mfaSecretEnc) throw new AppError("unauthorized", "Sign-in expired. Start again.");
   let method: "totp" | "recovery" = "totp";
   let ok = false;
   if (body.code) {
-    const cipher = await userCipher(c.get("config"), user.id, user.dataKeyWrapped);
+    const cipher = await userCipher(scope.config, user.id, user.dataKeyWrapped);
     const secret = cipher ? await cipher.decrypt("mfa_secret", user.mfaSecretEnc) : "";
     const result = await verifyTotp(secret, body.code);
     // Time steps must strictly increase: a code from the same or an earlier step (still inside
@@ -225,7 +223,7 @@ export async function completeMfa(c: Context<AppEnv>, body: z.infer<typeof MfaLo
       { ...challenge, attempts: challenge.attempts + 1 },
       { keepTtl: true },
     );
-    await auditInsert(db, c, {
+    await auditInsert(db, scope, {
       action: "auth.mfa_failed",
       resourceType: "user",
       resourceId: user.id,
@@ -236,6 +234,6 @@ export async function completeMfa(c: Context<AppEnv>, body: z.infer<typeof MfaLo
     throw new AppError("unauthorized", "That code did not work");
   }
   await redis.del(mfaChallengeKey(body.mfaToken));
-  const { tokens } = await startSession(c, user, method);
+  const { tokens } = await startSession(scope, user, method);
   return { ...tokens, mfaRequired: false as const, mfaSetupRequired: false };
 }

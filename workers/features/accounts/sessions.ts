@@ -1,24 +1,18 @@
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import type { Context } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
 import { refreshTokens, sessions, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
-import { REGIONS, type Region } from "../../lib/config";
-import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
 import {
   ACCESS_TTL_SECONDS,
-  COOKIE_ACCESS,
-  COOKIE_CSRF,
-  COOKIE_REFRESH,
   denylistKey,
   type Principal,
   REFRESH_TTL_SECONDS,
-  type Role,
   sessionDenylistKey,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
 } from "../../lib/principal";
+import type { Scope } from "../../lib/scope";
+import { isRegion, type Region, type Role } from "../../lib/vocabulary";
 import { randomToken, sha256Hex, signAccessToken } from "../auth/jwt";
 
 export interface IssuedTokens {
@@ -41,18 +35,13 @@ function newRefreshToken(region: Region): string {
 
 function regionOfToken(token: string): Region | null {
   const region = token.split(".", 1)[0];
-  return (REGIONS as readonly string[]).includes(region ?? "") ? (region as Region) : null;
+  return isRegion(region) ? region : null;
 }
 
-async function accessToken(
-  c: Context<AppEnv>,
-  user: SessionUser,
-  sid: string,
-  mfa: boolean,
-): Promise<string> {
+async function accessToken(scope: Scope, user: SessionUser, sid: string, mfa: boolean): Promise<string> {
   return signAccessToken(
     { sub: user.id, role: user.role, region: user.region, sid, jti: crypto.randomUUID(), mfa },
-    c.get("config").JWT_SECRET,
+    scope.config.JWT_SECRET,
     { ttlSeconds: ACCESS_TTL_SECONDS, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE },
   );
 }
@@ -61,8 +50,8 @@ async function accessToken(
  * Starts a session (a refresh-token family): session row, hashed refresh token and the
  * `auth.login` audit row in ONE batch (one round trip, one transaction).
  */
-export async function startSession(c: Context<AppEnv>, user: SessionUser, mfa: "none" | "totp" | "recovery") {
-  const db = c.get("db")(user.region);
+export async function startSession(scope: Scope, user: SessionUser, mfa: "none" | "totp" | "recovery") {
+  const db = scope.db(user.region);
   const sid = crypto.randomUUID();
   const refresh = newRefreshToken(user.region);
   const expiresAt = new Date(Date.now() + REFRESH_TTL_SECONDS * 1000);
@@ -72,10 +61,10 @@ export async function startSession(c: Context<AppEnv>, user: SessionUser, mfa: "
       userId: user.id,
       mfa,
       expiresAt,
-      userAgent: (c.req.header("user-agent") ?? "").slice(0, 256) || null,
+      userAgent: scope.audit.userAgent,
     }),
     db.insert(refreshTokens).values({ tokenHash: await sha256Hex(refresh), sessionId: sid, expiresAt }),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       action: "auth.login",
       resourceType: "session",
       resourceId: sid,
@@ -86,7 +75,7 @@ export async function startSession(c: Context<AppEnv>, user: SessionUser, mfa: "
     }),
   ]);
   const tokens: IssuedTokens = {
-    accessToken: await accessToken(c, user, sid, mfa !== "none"),
+    accessToken: await accessToken(scope, user, sid, mfa !== "none"),
     refreshToken: refresh,
     expiresIn: ACCESS_TTL_SECONDS,
     tokenType: "Bearer",
@@ -98,10 +87,10 @@ export async function startSession(c: Context<AppEnv>, user: SessionUser, mfa: "
  * Rotates a refresh token. Presenting a token that was already used means it was copied: the
  * whole session family is revoked and audited (`auth.refresh_reuse`).
  */
-export async function rotateRefreshToken(c: Context<AppEnv>, presented: string): Promise<IssuedTokens> {
+export async function rotateRefreshToken(scope: Scope, presented: string): Promise<IssuedTokens> {
   const region = regionOfToken(presented);
   if (!region) throw new AppError("unauthorized", "Invalid or expired credentials");
-  const db = c.get("db")(region);
+  const db = scope.db(region);
   const hash = await sha256Hex(presented);
   const rotated = await db.execute<{
     session_id: string;
@@ -132,7 +121,7 @@ export async function rotateRefreshToken(c: Context<AppEnv>, presented: string):
           .update(sessions)
           .set({ revokedAt: new Date(), revokedReason: "refresh_reuse" })
           .where(and(eq(sessions.id, reused.sessionId), isNull(sessions.revokedAt))),
-        auditInsert(db, c, {
+        auditInsert(db, scope, {
           action: "auth.refresh_reuse",
           resourceType: "session",
           resourceId: reused.sessionId,
@@ -141,7 +130,7 @@ export async function rotateRefreshToken(c: Context<AppEnv>, presented: string):
           actorRole: reused.role,
         }),
       ]);
-      await denylistSessions(c, [reused.sessionId]);
+      await denylistSessions(scope, [reused.sessionId]);
     }
     throw new AppError("unauthorized", "Invalid or expired credentials");
   }
@@ -155,7 +144,7 @@ export async function rotateRefreshToken(c: Context<AppEnv>, presented: string):
   ]);
   const user = { id: row.user_id, role: row.role, region: row.region };
   return {
-    accessToken: await accessToken(c, user, row.session_id, row.mfa !== "none"),
+    accessToken: await accessToken(scope, user, row.session_id, row.mfa !== "none"),
     refreshToken: refresh,
     expiresIn: ACCESS_TTL_SECONDS,
     tokenType: "Bearer",
@@ -163,13 +152,8 @@ export async function rotateRefreshToken(c: Context<AppEnv>, presented: string):
 }
 
 /** Revokes a session: its refresh tokens stop working, its access tokens are denylisted. */
-export async function revokeSession(
-  c: Context<AppEnv>,
-  principal: Principal,
-  sessionId: string,
-  reason: string,
-) {
-  const db = c.get("db")(principal.region);
+export async function revokeSession(scope: Scope, principal: Principal, sessionId: string, reason: string) {
+  const db = scope.db(principal.region);
   const [revoked] = await db
     .update(sessions)
     .set({ revokedAt: new Date(), revokedReason: reason })
@@ -177,7 +161,7 @@ export async function revokeSession(
     .returning({ id: sessions.id });
   if (!revoked) throw new AppError("not_found", "No such session");
   const current = sessionId === principal.sessionId ? principal : undefined;
-  await denylistSessions(c, [sessionId], current);
+  await denylistSessions(scope, [sessionId], current);
 }
 
 /**
@@ -185,12 +169,12 @@ export async function revokeSession(
  * trip). `current` also denylists the caller's own token by jti, for sign-out.
  */
 export async function denylistSessions(
-  c: Context<AppEnv>,
+  scope: Scope,
   sessionIds: string[],
   current?: Principal,
 ): Promise<void> {
   if (sessionIds.length === 0 && !current) return;
-  const p = c.get("redis")().pipeline();
+  const p = scope.redis().pipeline();
   for (const id of sessionIds) p.set(sessionDenylistKey(id), 1, { ex: ACCESS_TTL_SECONDS });
   if (current) {
     p.set(denylistKey(current.jti), 1, { ex: Math.max(1, current.exp - Math.floor(Date.now() / 1000)) });
@@ -199,8 +183,8 @@ export async function denylistSessions(
 }
 
 /** Active sessions of the principal, for the security page. */
-export async function listSessions(c: Context<AppEnv>, principal: Principal) {
-  const db = c.get("db")(principal.region);
+export async function listSessions(scope: Scope, principal: Principal) {
+  const db = scope.db(principal.region);
   const rows = await db
     .select({
       id: sessions.id,
@@ -218,17 +202,4 @@ export async function listSessions(c: Context<AppEnv>, principal: Principal) {
       ),
     );
   return rows.map((r) => ({ ...r, current: r.id === principal.sessionId }));
-}
-
-/** Web sessions: HttpOnly Secure SameSite=Strict cookies plus a readable CSRF cookie. */
-export function setSessionCookies(c: Context<AppEnv>, tokens: IssuedTokens): void {
-  const secure = c.get("config").ENVIRONMENT !== "local" || new URL(c.req.url).protocol === "https:";
-  const base = { httpOnly: true, secure, sameSite: "Strict" as const, path: "/" };
-  setCookie(c, COOKIE_ACCESS, tokens.accessToken, { ...base, maxAge: ACCESS_TTL_SECONDS });
-  setCookie(c, COOKIE_REFRESH, tokens.refreshToken, { ...base, path: "/", maxAge: REFRESH_TTL_SECONDS });
-  setCookie(c, COOKIE_CSRF, randomToken(16), { ...base, httpOnly: false, maxAge: REFRESH_TTL_SECONDS });
-}
-
-export function clearSessionCookies(c: Context<AppEnv>): void {
-  for (const name of [COOKIE_ACCESS, COOKIE_REFRESH, COOKIE_CSRF]) deleteCookie(c, name, { path: "/" });
 }

@@ -1,6 +1,5 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
+import type { Scope } from "../../lib/scope";
 
 /** 5 failed logins per 300 s, counted per account and per client IP. */
 export const MAX_FAILURES = 5;
@@ -9,17 +8,17 @@ export const WINDOW_SECONDS = 300;
 const accountKey = (emailHash: string) => `throttle:login:acct:${emailHash}`;
 const ipKey = (ip: string) => `throttle:login:ip:${ip}`;
 
-function ipOf(c: Context<AppEnv>): string {
-  return c.req.header("cf-connecting-ip") ?? "unknown";
+function ipOf(scope: Scope): string {
+  return scope.audit.ip ?? "unknown";
 }
 
 /** Refuses with 429 + Retry-After while either counter is at the limit. One Redis round trip. */
-export async function assertNotThrottled(c: Context<AppEnv>, emailHash: string): Promise<void> {
-  const p = c.get("redis")().pipeline();
+export async function assertNotThrottled(scope: Scope, emailHash: string): Promise<void> {
+  const p = scope.redis().pipeline();
   p.get<number>(accountKey(emailHash));
-  p.get<number>(ipKey(ipOf(c)));
+  p.get<number>(ipKey(ipOf(scope)));
   p.ttl(accountKey(emailHash));
-  p.ttl(ipKey(ipOf(c)));
+  p.ttl(ipKey(ipOf(scope)));
   const [acct, ip, acctTtl, ipTtl] = (await p.exec()) as [number | null, number | null, number, number];
   const blocked = [
     [acct, acctTtl],
@@ -34,9 +33,9 @@ export async function assertNotThrottled(c: Context<AppEnv>, emailHash: string):
 }
 
 /** Counts a failure against the account and the IP (fixed window from the first failure). */
-export async function recordFailure(c: Context<AppEnv>, emailHash: string): Promise<void> {
-  const p = c.get("redis")().pipeline();
-  for (const key of [accountKey(emailHash), ipKey(ipOf(c))]) {
+export async function recordFailure(scope: Scope, emailHash: string): Promise<void> {
+  const p = scope.redis().pipeline();
+  for (const key of [accountKey(emailHash), ipKey(ipOf(scope))]) {
     p.incr(key);
     p.expire(key, WINDOW_SECONDS, "NX");
   }
@@ -44,6 +43,6 @@ export async function recordFailure(c: Context<AppEnv>, emailHash: string): Prom
 }
 
 /** A successful login clears the account counter (the IP counter keeps its window). */
-export async function clearFailures(c: Context<AppEnv>, emailHash: string): Promise<void> {
-  await c.get("redis")().del(accountKey(emailHash));
+export async function clearFailures(scope: Scope, emailHash: string): Promise<void> {
+  await scope.redis().del(accountKey(emailHash));
 }

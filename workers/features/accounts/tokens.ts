@@ -1,9 +1,8 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
-import type { Context } from "hono";
 import { emailTokens } from "../../db/schema";
-import { REGIONS, type Region } from "../../lib/config";
-import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
+import type { Scope } from "../../lib/scope";
+import { isRegion, type Region } from "../../lib/vocabulary";
 import { randomToken, sha256Hex } from "../auth/jwt";
 
 export type EmailTokenPurpose = "verify_email" | "reset_password" | "invite";
@@ -32,10 +31,10 @@ export async function newEmailToken(region: Region, userId: string, purpose: Ema
  * Spends a mail token atomically (unused, unexpired, right purpose) and returns its user and
  * region. Any failure is the same 400, so a token's state is not revealed.
  */
-export async function spendEmailToken(c: Context<AppEnv>, token: string, purpose: EmailTokenPurpose) {
-  const region = token.split(".", 1)[0] as Region;
-  if (!(REGIONS as readonly string[]).includes(region)) throw invalid();
-  const db = c.get("db")(region);
+export async function spendEmailToken(scope: Scope, token: string, purpose: EmailTokenPurpose) {
+  const region = token.split(".", 1)[0];
+  if (!isRegion(region)) throw invalid();
+  const db = scope.db(region);
   const [row] = await db
     .update(emailTokens)
     .set({ usedAt: new Date() })

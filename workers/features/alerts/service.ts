@@ -1,23 +1,18 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
-import type { Context } from "hono";
-import { careAlerts, careTeam } from "../../db/schema";
 import { audit, auditInsert } from "../../lib/audit";
-import { REGIONS, type Region } from "../../lib/config";
-import type { AppEnv } from "../../lib/context";
+import {
+  acknowledgeWrites,
+  alertByIdQuery,
+  CARE_ALERT_ACKNOWLEDGE,
+  CARE_ALERT_LIST,
+  type CareAlertRow,
+  inboxQuery,
+} from "../../lib/care-data/alerts";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
+import type { Scope } from "../../lib/scope";
+import { REGIONS, type Region } from "../../lib/vocabulary";
 
-type Ctx = Context<AppEnv>;
-type Row = typeof careAlerts.$inferSelect;
-
-/** Only while the clinician is still on the patient's active care team. */
-const onTeam = sql<boolean>`exists (select 1 from ${careTeam} where ${and(
-  eq(careTeam.patientId, careAlerts.patientId),
-  eq(careTeam.clinicianId, careAlerts.clinicianId),
-  eq(careTeam.status, "active"),
-)})`;
-
-const toOut = (r: Row) => ({
+const toOut = (r: CareAlertRow) => ({
   id: r.id,
   patientId: r.patientId,
   severity: r.severity,
@@ -26,22 +21,23 @@ const toOut = (r: Row) => ({
   acknowledgedBy: r.acknowledgedBy,
 });
 
+function clinician(scope: Scope): Principal {
+  if (!scope.principal) throw new AppError("unauthorized", "Sign in to continue");
+  return scope.principal;
+}
+
 /**
  * The clinician's unacknowledged crisis alerts from every region (alerts live in each patient's
  * region), newest first. Each region's read is audited in the same round trip as the query.
  */
-export async function listAlerts(c: Ctx, p: Principal) {
+export async function listAlerts(scope: Scope) {
+  const p = clinician(scope);
   const perRegion = await Promise.all(
     REGIONS.map(async (region) => {
-      const db = c.get("db")(region);
+      const db = scope.db(region);
       const [rows] = await db.batch([
-        db
-          .select()
-          .from(careAlerts)
-          .where(and(eq(careAlerts.clinicianId, p.userId), isNull(careAlerts.acknowledgedAt), onTeam))
-          .orderBy(desc(careAlerts.createdAt))
-          .limit(200),
-        auditInsert(db, c, { action: "care_alert.list", resourceType: "care_alert", outcome: "success" }),
+        inboxQuery(db, p.userId),
+        auditInsert(db, scope, { ...CARE_ALERT_LIST, outcome: "success" }),
       ]);
       return rows;
     }),
@@ -55,36 +51,28 @@ export async function listAlerts(c: Ctx, p: Principal) {
  * Acknowledging twice keeps the first acknowledgement. Someone else's alert answers 404 and the
  * denial is audited in the patient's region.
  */
-export async function acknowledgeAlert(c: Ctx, p: Principal, id: string) {
+export async function acknowledgeAlert(scope: Scope, id: string) {
+  const p = clinician(scope);
   const found = await Promise.all(
     REGIONS.map(async (region) => {
-      const [row] = await c
-        .get("db")(region)
-        .select({ row: careAlerts, onTeam })
-        .from(careAlerts)
-        .where(eq(careAlerts.id, id));
+      const [row] = await alertByIdQuery(scope.db(region), id);
       return row ? { region, ...row } : null;
     }),
   );
-  const hit = found.find((f): f is { region: Region; row: Row; onTeam: boolean } => f !== null);
-  const event = { action: "care_alert.acknowledge", resourceType: "care_alert", resourceId: id };
+  const hit = found.find((f): f is { region: Region; row: CareAlertRow; onTeam: boolean } => f !== null);
+  const event = { ...CARE_ALERT_ACKNOWLEDGE, resourceId: id };
   if (!hit || hit.row.clinicianId !== p.userId || !hit.onTeam) {
-    await audit(c, hit?.region ?? p.region, {
+    await audit(scope, hit?.region ?? p.region, {
       ...event,
       patientId: hit?.row.patientId ?? null,
       outcome: "denied",
     });
     throw new AppError("not_found", "No such alert");
   }
-  const db = c.get("db")(hit.region);
+  const db = scope.db(hit.region);
   const [[updated], [current]] = await db.batch([
-    db
-      .update(careAlerts)
-      .set({ acknowledgedAt: sql`now()`, acknowledgedBy: p.userId })
-      .where(and(eq(careAlerts.id, id), isNull(careAlerts.acknowledgedAt)))
-      .returning(),
-    db.select().from(careAlerts).where(eq(careAlerts.id, id)),
-    auditInsert(db, c, { ...event, patientId: hit.row.patientId, outcome: "success" }),
+    ...acknowledgeWrites(db, id, p.userId),
+    auditInsert(db, scope, { ...event, patientId: hit.row.patientId, outcome: "success" }),
   ]);
   const row = updated ?? current;
   if (!row) throw new AppError("not_found", "No such alert");

@@ -1,7 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { REGIONS } from "../../lib/config";
+import { RegionSchema as Region } from "../../lib/vocabulary";
 
-const Region = z.enum(REGIONS);
 const Outcome = z.enum(["success", "denied", "failure"]);
 const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 /** Keyset cursor: the id of the last entry on the previous page (ids descend). */

@@ -1,15 +1,11 @@
-import { and, desc, eq, gte, isNotNull, lt, lte, ne, sql } from "drizzle-orm";
-import type { Context } from "hono";
-import { auditLog, breakGlass } from "../../db/schema";
-import { auditInsert } from "../../lib/audit";
-import type { Region } from "../../lib/config";
-import type { AppEnv } from "../../lib/context";
+import { accessReportQuery, auditSearchQuery, chainCheckQueries } from "../../lib/care-data/audit-log";
+import { careData } from "../../lib/care-data/repository";
 import type { Principal } from "../../lib/principal";
+import type { Scope } from "../../lib/scope";
+import type { Region } from "../../lib/vocabulary";
 import { displayNames } from "../care-team/access";
 import type { AuditQuery, ReportQuery } from "./schema";
 import { describeAction, describeActor, describeOutcome } from "./words";
-
-type Ctx = Context<AppEnv>;
 
 /** One page of `rows` fetched with limit + 1: the extra row only says that another page exists. */
 function page<T extends { id: number }, U>(rows: T[], limit: number, map: (row: T) => U) {
@@ -22,44 +18,16 @@ function page<T extends { id: number }, U>(rows: T[], limit: number, map: (row: 
  * Admin search of one region's audit log, newest first, keyset-paginated by id. The search is
  * itself audited in the same transaction (with the patient it was about, so they can see it).
  */
-export async function queryAudit(c: Ctx, q: AuditQuery) {
-  const db = c.get("db")(q.region);
-  const where = and(
-    q.actorId ? eq(auditLog.actorId, q.actorId) : undefined,
-    q.patientId ? eq(auditLog.patientId, q.patientId) : undefined,
-    q.action ? eq(auditLog.action, q.action) : undefined,
-    q.outcome ? eq(auditLog.outcome, q.outcome) : undefined,
-    q.from ? gte(auditLog.at, new Date(q.from)) : undefined,
-    q.to ? lte(auditLog.at, new Date(q.to)) : undefined,
-    q.cursor ? lt(auditLog.id, Number(q.cursor)) : undefined,
-  );
-  const [rows] = await db.batch([
-    db
-      .select()
-      .from(auditLog)
-      .where(where)
-      .orderBy(desc(auditLog.id))
-      .limit(q.limit + 1),
-    auditInsert(db, c, {
-      action: "audit.query",
-      resourceType: "audit_log",
-      patientId: q.patientId ?? null,
-      outcome: "success",
-    }),
-  ]);
+export async function queryAudit(scope: Scope, q: AuditQuery) {
+  const op = { action: "audit.query", resourceType: "audit_log", patientId: q.patientId ?? null };
+  const [rows] = await careData(scope).region(q.region, op, (db) => [auditSearchQuery(db, q)] as const);
   return page(rows, q.limit, ({ prevHash, hash, at, ...row }) => ({ ...row, at: at.toISOString() }));
 }
 
 /** Recomputes one region's hash chain with `audit_verify_chain()` (the trigger's own hash function). */
-export async function verifyChain(c: Ctx, region: Region) {
-  const db = c.get("db")(region);
-  const [check, [count]] = await db.batch([
-    db.execute<{ broken_id: string | number; problem: "link" | "hash" }>(
-      sql`select broken_id, problem from audit_verify_chain()`,
-    ),
-    db.select({ rows: sql<number>`count(*)::int` }).from(auditLog),
-    auditInsert(db, c, { action: "audit.verify", resourceType: "audit_log", outcome: "success" }),
-  ]);
+export async function verifyChain(scope: Scope, region: Region) {
+  const op = { action: "audit.verify", resourceType: "audit_log" };
+  const [check, [count]] = await careData(scope).region(region, op, chainCheckQueries);
   const broken = check.rows[0];
   const rows = Number(count?.rows ?? 0);
   if (!broken) return { region, intact: true, rows };
@@ -72,47 +40,17 @@ export async function verifyChain(c: Ctx, region: Region) {
  * (rows without a person as actor, such as the chat flush) are not someone else's access and are
  * left out. An access is flagged break-glass when the actor held a grant for this patient then.
  */
-export async function accessReport(c: Ctx, p: Principal, q: ReportQuery) {
-  const db = c.get("db")(p.region);
-  const viaBreakGlass = sql<boolean>`exists (select 1 from ${breakGlass} where ${and(
-    eq(breakGlass.patientId, auditLog.patientId),
-    eq(breakGlass.actorId, auditLog.actorId),
-    sql`${auditLog.at} between ${breakGlass.createdAt} and ${breakGlass.expiresAt}`,
-  )})`;
-  const [rows] = await db.batch([
-    db
-      .select({
-        id: auditLog.id,
-        actorId: auditLog.actorId,
-        actorRole: auditLog.actorRole,
-        action: auditLog.action,
-        resourceType: auditLog.resourceType,
-        outcome: auditLog.outcome,
-        at: auditLog.at,
-        breakGlass: viaBreakGlass,
-      })
-      .from(auditLog)
-      .where(
-        and(
-          eq(auditLog.patientId, p.userId),
-          isNotNull(auditLog.actorId),
-          ne(auditLog.actorId, p.userId),
-          sql`${auditLog.actorRole} is distinct from 'system'`,
-          q.cursor ? lt(auditLog.id, Number(q.cursor)) : undefined,
-        ),
-      )
-      .orderBy(desc(auditLog.id))
-      .limit(q.limit + 1),
-    auditInsert(db, c, {
-      action: "audit.access_report",
-      resourceType: "audit_log",
-      patientId: p.userId,
-      outcome: "success",
-    }),
-  ]);
+export async function accessReport(scope: Scope, p: Principal, q: ReportQuery) {
+  const care = careData(scope);
+  const op = { action: "audit.access_report", resourceType: "audit_log", resourceId: null };
+  const [rows] = await care.run(
+    care.self(),
+    op,
+    (db) => [accessReportQuery(db, p.userId, q.cursor, q.limit)] as const,
+  );
   const shown = rows.slice(0, q.limit);
   const names = await displayNames(
-    c,
+    scope,
     shown.flatMap((r) => (r.actorId ? [r.actorId] : [])),
   );
   return page(rows, q.limit, ({ id, at, ...row }) => {

@@ -19,6 +19,7 @@ import {
   utf8Decode,
   utf8Encode,
 } from "../../lib/crypto/encoding";
+import { RegionSchema, RoleSchema } from "../../lib/vocabulary";
 
 /** Claims of a Haven access token. All are required except `mfa` and `nbf`. */
 export interface AccessClaims {
@@ -62,8 +63,8 @@ const seconds = z.number().int().nonnegative().max(253_402_300_799); // ≤ year
 
 const claimsSchema = z.strictObject({
   sub: id,
-  role: z.enum(["patient", "clinician", "admin"]),
-  region: z.enum(["us", "eu", "apac"]),
+  role: RoleSchema,
+  region: RegionSchema,
   sid: id,
   jti: id,
   iat: seconds,

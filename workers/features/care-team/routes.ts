@@ -1,40 +1,38 @@
-import { createRoute, type z } from "@hono/zod-openapi";
+import type { z } from "@hono/zod-openapi";
+import { bearer, ok, problem, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
+import { scopeOf } from "../../middleware/services";
 import { listBreakGlass, openBreakGlass } from "./access";
 import * as s from "./schema";
 import * as team from "./service";
 
-const security = [{ bearerAuth: [] }];
+const security = bearer;
 const body = <T extends z.ZodType>(schema: T) => ({
   body: { content: { "application/json": { schema } }, required: true },
 });
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const problem = { description: "Problem (RFC 9457)" };
-const errors = { 401: problem, 404: problem, 422: problem };
+const errors = { 401: problem(401), 404: problem(404), 422: problem(422) };
 const patient = { tags: ["care-team"], security, middleware: [requireAuth("patient")] };
 const clinician = { tags: ["care-team"], security, middleware: [requireAuth("clinician")] };
 
 const r = {
-  invite: createRoute({
+  invite: route({
     ...patient,
     method: "post",
     path: "/me/care-team",
     summary: "Invite a clinician to your care team (they must accept)",
     request: body(s.InviteBody),
-    responses: { 201: ok(s.Membership, "Invitation created"), 409: problem, ...errors },
+    responses: { 201: ok(s.Membership, "Invitation created"), 409: problem(409), ...errors },
   }),
-  team: createRoute({
+  team: route({
     ...patient,
     method: "get",
     path: "/me/care-team",
     summary: "Your care team: active members, pending invitations and requests",
-    responses: { 200: ok(s.TeamList, "Your care team"), 401: problem },
+    problems: [404],
+    responses: { 200: ok(s.TeamList, "Your care team"), 401: problem(401) },
   }),
-  remove: createRoute({
+  remove: route({
     ...patient,
     method: "delete",
     path: "/me/care-team/{clinicianId}",
@@ -42,7 +40,7 @@ const r = {
     request: { params: s.ClinicianIdParam },
     responses: { 204: { description: "Removed" }, ...errors },
   }),
-  acceptRequest: createRoute({
+  acceptRequest: route({
     ...patient,
     method: "post",
     path: "/me/care-team/{clinicianId}/accept",
@@ -50,14 +48,15 @@ const r = {
     request: { params: s.ClinicianIdParam },
     responses: { 200: ok(s.Membership, "Now on your care team"), ...errors },
   }),
-  invitations: createRoute({
+  invitations: route({
     ...clinician,
     method: "get",
     path: "/clinician/invitations",
     summary: "Patients' pending invitations to you, from every region",
-    responses: { 200: ok(s.InvitationList, "Pending invitations"), 401: problem },
+    problems: [404],
+    responses: { 200: ok(s.InvitationList, "Pending invitations"), 401: problem(401) },
   }),
-  acceptInvitation: createRoute({
+  acceptInvitation: route({
     ...clinician,
     method: "post",
     path: "/clinician/invitations/{id}/accept",
@@ -65,22 +64,23 @@ const r = {
     request: { params: s.InvitationIdParam },
     responses: { 200: ok(s.Membership, "Now on the patient's care team"), ...errors },
   }),
-  request: createRoute({
+  request: route({
     ...clinician,
     method: "post",
     path: "/clinician/care-requests",
     summary: "Ask to join a patient's care team (the patient must accept)",
     request: body(s.CareRequestBody),
-    responses: { 201: ok(s.Membership, "Request created"), 409: problem, ...errors },
+    responses: { 201: ok(s.Membership, "Request created"), 409: problem(409), ...errors },
   }),
-  patients: createRoute({
+  patients: route({
     ...clinician,
     method: "get",
     path: "/clinician/patients",
     summary: "Your active patients across all regions (ids and display names only)",
-    responses: { 200: ok(s.PatientList, "Your patients"), 401: problem },
+    problems: [404],
+    responses: { 200: ok(s.PatientList, "Your patients"), 401: problem(401) },
   }),
-  assign: createRoute({
+  assign: route({
     tags: ["care-team"],
     security,
     middleware: [requireAuth("admin")],
@@ -90,7 +90,7 @@ const r = {
     request: body(s.AssignBody),
     responses: { 200: ok(s.Membership, "Active membership"), ...errors },
   }),
-  breakGlass: createRoute({
+  breakGlass: route({
     tags: ["break-glass"],
     security,
     middleware: [requireAuth("clinician", "admin")],
@@ -98,35 +98,36 @@ const r = {
     path: "/patients/{patientId}/break-glass",
     summary: "Emergency access to a patient outside your care team for 60 minutes (shown to the patient)",
     request: { params: s.PatientIdParam, ...body(s.BreakGlassBody) },
-    responses: { 201: ok(s.BreakGlassGrant, "Access granted"), 409: problem, ...errors },
+    responses: { 201: ok(s.BreakGlassGrant, "Access granted"), 409: problem(409), ...errors },
   }),
-  breakGlassLog: createRoute({
+  breakGlassLog: route({
     ...patient,
     tags: ["break-glass"],
     method: "get",
     path: "/me/break-glass",
     summary: "Every emergency access to your record: who, when, until when, and why",
-    responses: { 200: ok(s.BreakGlassList, "Emergency accesses"), 401: problem },
+    problems: [404],
+    responses: { 200: ok(s.BreakGlassList, "Emergency accesses"), 401: problem(401) },
   }),
 };
 
 export const careTeamRoutes = createRouter()
   .openapi(r.invite, async (c) => {
     const { clinicianId } = c.req.valid("json");
-    return c.json(await team.invite(c, principalOf(c), clinicianId), 201);
+    return c.json(await team.invite(scopeOf(c), principalOf(c), clinicianId), 201);
   })
-  .openapi(r.team, async (c) => c.json({ members: await team.listTeam(c, principalOf(c)) }, 200))
+  .openapi(r.team, async (c) => c.json({ members: await team.listTeam(scopeOf(c), principalOf(c)) }, 200))
   .openapi(r.remove, async (c) => {
-    await team.remove(c, principalOf(c), c.req.valid("param").clinicianId);
+    await team.remove(scopeOf(c), principalOf(c), c.req.valid("param").clinicianId);
     return c.body(null, 204);
   })
   .openapi(r.acceptRequest, async (c) => {
     const { clinicianId } = c.req.valid("param");
-    return c.json(await team.acceptRequest(c, principalOf(c), clinicianId), 200);
+    return c.json(await team.acceptRequest(scopeOf(c), principalOf(c), clinicianId), 200);
   })
   .openapi(r.invitations, async (c) => {
     const rows = await team.listForClinician(
-      c,
+      scopeOf(c),
       principalOf(c),
       "pending_clinician",
       "care_team.list_invitations",
@@ -139,23 +140,25 @@ export const careTeamRoutes = createRouter()
     return c.json({ invitations }, 200);
   })
   .openapi(r.acceptInvitation, async (c) => {
-    return c.json(await team.acceptInvitation(c, principalOf(c), c.req.valid("param").id), 200);
+    return c.json(await team.acceptInvitation(scopeOf(c), principalOf(c), c.req.valid("param").id), 200);
   })
   .openapi(r.request, async (c) => {
     const { patientId } = c.req.valid("json");
-    return c.json(await team.requestToJoin(c, principalOf(c), patientId), 201);
+    return c.json(await team.requestToJoin(scopeOf(c), principalOf(c), patientId), 201);
   })
   .openapi(r.patients, async (c) => {
-    const rows = await team.listForClinician(c, principalOf(c), "active", "care_team.list_patients");
+    const rows = await team.listForClinician(scopeOf(c), principalOf(c), "active", "care_team.list_patients");
     return c.json({ patients: rows.map(({ patientId, displayName }) => ({ patientId, displayName })) }, 200);
   })
   .openapi(r.assign, async (c) => {
     const { patientId, clinicianId } = c.req.valid("json");
-    return c.json(await team.assign(c, principalOf(c), patientId, clinicianId), 200);
+    return c.json(await team.assign(scopeOf(c), principalOf(c), patientId, clinicianId), 200);
   })
   .openapi(r.breakGlass, async (c) => {
     const { patientId } = c.req.valid("param");
     const { reason } = c.req.valid("json");
-    return c.json(await openBreakGlass(c, principalOf(c), patientId, reason), 201);
+    return c.json(await openBreakGlass(scopeOf(c), principalOf(c), patientId, reason), 201);
   })
-  .openapi(r.breakGlassLog, async (c) => c.json({ accesses: await listBreakGlass(c, principalOf(c)) }, 200));
+  .openapi(r.breakGlassLog, async (c) =>
+    c.json({ accesses: await listBreakGlass(scopeOf(c), principalOf(c)) }, 200),
+  );

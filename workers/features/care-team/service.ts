@@ -1,14 +1,12 @@
 import { and, desc, eq, ne, type SQL, sql } from "drizzle-orm";
-import type { Context } from "hono";
 import { careTeam, users } from "../../db/schema";
 import { type AuditEvent, audit, auditInsert } from "../../lib/audit";
-import { REGIONS, type Region } from "../../lib/config";
-import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
+import type { Scope } from "../../lib/scope";
+import { REGIONS, type Region } from "../../lib/vocabulary";
 import { displayNames, findUser } from "./access";
 
-type Ctx = Context<AppEnv>;
 type Status = (typeof careTeam.$inferSelect)["status"];
 type Event = Pick<AuditEvent, "action" | "resourceType">;
 
@@ -32,23 +30,23 @@ function sqlState(err: unknown): string | undefined {
 
 /** Inserts a relationship with its audit row in one transaction; a live duplicate is a 409. */
 async function insertMembership(
-  c: Ctx,
+  scope: Scope,
   p: Principal,
   region: Region,
   values: Omit<Membership, "id">,
   action: string,
 ): Promise<Membership> {
-  const db = c.get("db")(region);
+  const db = scope.db(region);
   const id = crypto.randomUUID();
   const event = { ...careTeamEvent(action), resourceId: id, patientId: values.patientId };
   try {
     await db.batch([
       db.insert(careTeam).values({ id, ...values, createdBy: p.userId }),
-      auditInsert(db, c, { ...event, outcome: "success" }),
+      auditInsert(db, scope, { ...event, outcome: "success" }),
     ]);
   } catch (err) {
     if (sqlState(err) !== "23505") throw err;
-    await audit(c, region, { ...event, resourceId: null, outcome: "failure" });
+    await audit(scope, region, { ...event, resourceId: null, outcome: "failure" });
     throw new AppError("conflict", "This clinician is already on the care team or has a pending invitation");
   }
   return { id, ...values };
@@ -56,46 +54,46 @@ async function insertMembership(
 
 /** Audits a refused care-team change (in the patient's region when known) and answers 404. */
 async function deny(
-  c: Ctx,
+  scope: Scope,
   region: Region,
   action: string,
   what: string,
   patientId?: string,
 ): Promise<never> {
-  await audit(c, region, { ...careTeamEvent(action), patientId: patientId ?? null, outcome: "denied" });
+  await audit(scope, region, { ...careTeamEvent(action), patientId: patientId ?? null, outcome: "denied" });
   throw notFound(what);
 }
 
 /** A patient invites a clinician (any region); the clinician must accept. */
-export async function invite(c: Ctx, p: Principal, clinicianId: string): Promise<Membership> {
-  const clinician = await findUser(c, clinicianId, "clinician");
-  if (!clinician) return deny(c, p.region, "care_team.invite", "clinician", p.userId);
+export async function invite(scope: Scope, p: Principal, clinicianId: string): Promise<Membership> {
+  const clinician = await findUser(scope, clinicianId, "clinician");
+  if (!clinician) return deny(scope, p.region, "care_team.invite", "clinician", p.userId);
   const values = { patientId: p.userId, clinicianId, status: "pending_clinician" as const };
-  return insertMembership(c, p, p.region, values, "care_team.invite");
+  return insertMembership(scope, p, p.region, values, "care_team.invite");
 }
 
 /** A clinician asks to join a patient's team; the patient must accept. */
-export async function requestToJoin(c: Ctx, p: Principal, patientId: string): Promise<Membership> {
-  const patient = await findUser(c, patientId, "patient");
-  if (!patient) return deny(c, p.region, "care_team.request", "patient");
+export async function requestToJoin(scope: Scope, p: Principal, patientId: string): Promise<Membership> {
+  const patient = await findUser(scope, patientId, "patient");
+  if (!patient) return deny(scope, p.region, "care_team.request", "patient");
   const values = { patientId, clinicianId: p.userId, status: "pending_patient" as const };
-  return insertMembership(c, p, patient.region, values, "care_team.request");
+  return insertMembership(scope, p, patient.region, values, "care_team.request");
 }
 
 /** An admin puts a clinician on a patient's team directly (a pending row becomes active). */
 export async function assign(
-  c: Ctx,
+  scope: Scope,
   p: Principal,
   patientId: string,
   clinicianId: string,
 ): Promise<Membership> {
   const [patient, clinician] = await Promise.all([
-    findUser(c, patientId, "patient"),
-    findUser(c, clinicianId, "clinician"),
+    findUser(scope, patientId, "patient"),
+    findUser(scope, clinicianId, "clinician"),
   ]);
-  if (!patient) return deny(c, p.region, "care_team.assign", "patient");
-  if (!clinician) return deny(c, patient.region, "care_team.assign", "clinician", patientId);
-  const db = c.get("db")(patient.region);
+  if (!patient) return deny(scope, p.region, "care_team.assign", "patient");
+  if (!clinician) return deny(scope, patient.region, "care_team.assign", "clinician", patientId);
+  const db = scope.db(patient.region);
   const [[row]] = await db.batch([
     db
       .insert(careTeam)
@@ -106,7 +104,7 @@ export async function assign(
         set: { status: "active", updatedAt: sql`now()` },
       })
       .returning({ id: careTeam.id }),
-    auditInsert(db, c, { ...careTeamEvent("care_team.assign"), patientId, outcome: "success" }),
+    auditInsert(db, scope, { ...careTeamEvent("care_team.assign"), patientId, outcome: "success" }),
   ]);
   if (!row) throw new AppError("internal");
   return { id: row.id, patientId, clinicianId, status: "active" };
@@ -114,8 +112,8 @@ export async function assign(
 
 const rowColumns = { id: careTeam.id, patientId: careTeam.patientId, clinicianId: careTeam.clinicianId };
 
-async function findRow(c: Ctx, region: Region, match: SQL) {
-  const [row] = await c.get("db")(region).select(rowColumns).from(careTeam).where(match).limit(1);
+async function findRow(scope: Scope, region: Region, match: SQL) {
+  const [row] = await scope.db(region).select(rowColumns).from(careTeam).where(match).limit(1);
   return row ? { ...row, region } : null;
 }
 
@@ -124,22 +122,22 @@ async function findRow(c: Ctx, region: Region, match: SQL) {
  * repeats `match`, so a concurrent change cannot be overwritten. No row is an audited 404.
  */
 async function transition(
-  c: Ctx,
+  scope: Scope,
   found: (Omit<Membership, "status"> & { region: Region }) | null,
   fallback: Region,
   match: SQL,
   to: Status,
   action: string,
 ): Promise<Membership> {
-  if (!found) return deny(c, fallback, action, "care team relationship");
+  if (!found) return deny(scope, fallback, action, "care team relationship");
   const { region, ...row } = found;
-  const db = c.get("db")(region);
+  const db = scope.db(region);
   await db.batch([
     db
       .update(careTeam)
       .set({ status: to, updatedAt: sql`now()` })
       .where(and(eq(careTeam.id, row.id), match)),
-    auditInsert(db, c, {
+    auditInsert(db, scope, {
       ...careTeamEvent(action),
       resourceId: row.id,
       patientId: row.patientId,
@@ -150,49 +148,74 @@ async function transition(
 }
 
 /** A clinician accepts a patient's invitation. It lives in the patient's region: all are asked in parallel. */
-export async function acceptInvitation(c: Ctx, p: Principal, invitationId: string): Promise<Membership> {
+export async function acceptInvitation(
+  scope: Scope,
+  p: Principal,
+  invitationId: string,
+): Promise<Membership> {
   const match = and(
     eq(careTeam.id, invitationId),
     eq(careTeam.clinicianId, p.userId),
     eq(careTeam.status, "pending_clinician"),
   )!;
-  const found = await Promise.all(REGIONS.map((region) => findRow(c, region, match)));
-  return transition(c, found.find((r) => r !== null) ?? null, p.region, match, "active", "care_team.accept");
+  const found = await Promise.all(REGIONS.map((region) => findRow(scope, region, match)));
+  return transition(
+    scope,
+    found.find((r) => r !== null) ?? null,
+    p.region,
+    match,
+    "active",
+    "care_team.accept",
+  );
 }
 
 /** A patient accepts a clinician's request to join. */
-export async function acceptRequest(c: Ctx, p: Principal, clinicianId: string): Promise<Membership> {
+export async function acceptRequest(scope: Scope, p: Principal, clinicianId: string): Promise<Membership> {
   const match = and(
     eq(careTeam.patientId, p.userId),
     eq(careTeam.clinicianId, clinicianId),
     eq(careTeam.status, "pending_patient"),
   )!;
-  return transition(c, await findRow(c, p.region, match), p.region, match, "active", "care_team.accept");
+  return transition(
+    scope,
+    await findRow(scope, p.region, match),
+    p.region,
+    match,
+    "active",
+    "care_team.accept",
+  );
 }
 
 /** A patient removes a clinician (or withdraws an invitation): access ends with this commit. */
-export async function remove(c: Ctx, p: Principal, clinicianId: string): Promise<Membership> {
+export async function remove(scope: Scope, p: Principal, clinicianId: string): Promise<Membership> {
   const match = and(
     eq(careTeam.patientId, p.userId),
     eq(careTeam.clinicianId, clinicianId),
     ne(careTeam.status, "removed"),
   )!;
-  return transition(c, await findRow(c, p.region, match), p.region, match, "removed", "care_team.remove");
+  return transition(
+    scope,
+    await findRow(scope, p.region, match),
+    p.region,
+    match,
+    "removed",
+    "care_team.remove",
+  );
 }
 
 /** The patient's team (every live relationship) with clinicians' display names. */
-export async function listTeam(c: Ctx, p: Principal) {
-  const db = c.get("db")(p.region);
+export async function listTeam(scope: Scope, p: Principal) {
+  const db = scope.db(p.region);
   const [rows] = await db.batch([
     db
       .select()
       .from(careTeam)
       .where(and(eq(careTeam.patientId, p.userId), ne(careTeam.status, "removed")))
       .orderBy(desc(careTeam.createdAt)),
-    auditInsert(db, c, { ...careTeamEvent("care_team.read"), patientId: p.userId, outcome: "success" }),
+    auditInsert(db, scope, { ...careTeamEvent("care_team.read"), patientId: p.userId, outcome: "success" }),
   ]);
   const names = await displayNames(
-    c,
+    scope,
     rows.map((r) => r.clinicianId),
   );
   return rows.map((r) => ({
@@ -206,10 +229,10 @@ export async function listTeam(c: Ctx, p: Principal) {
 }
 
 /** A clinician's relationships of one status across all regions (queried in parallel), audited per region. */
-export async function listForClinician(c: Ctx, p: Principal, status: Status, action: string) {
+export async function listForClinician(scope: Scope, p: Principal, status: Status, action: string) {
   const perRegion = await Promise.all(
     REGIONS.map(async (region) => {
-      const db = c.get("db")(region);
+      const db = scope.db(region);
       const [rows] = await db.batch([
         db
           .select({
@@ -221,7 +244,7 @@ export async function listForClinician(c: Ctx, p: Principal, status: Status, act
           .from(careTeam)
           .innerJoin(users, eq(users.id, careTeam.patientId))
           .where(and(eq(careTeam.clinicianId, p.userId), eq(careTeam.status, status))),
-        auditInsert(db, c, { ...careTeamEvent(action), outcome: "success" }),
+        auditInsert(db, scope, { ...careTeamEvent(action), outcome: "success" }),
       ]);
       return rows;
     }),

@@ -1,73 +1,54 @@
-import { and, asc, eq, gt } from "drizzle-orm";
-import type { Context } from "hono";
 import { CHAT_FIELD } from "../../../durable-objects/chat-flush";
 import { crisisWindow } from "../../../durable-objects/chat-store";
-import { chatMessages, chatSharing, users } from "../../db/schema";
-import { auditInsert } from "../../lib/audit";
-import type { Region } from "../../lib/config";
-import type { AppEnv } from "../../lib/context";
+import type { PatientAccess } from "../../lib/care-data/access";
+import {
+  CHAT_HISTORY_READ,
+  CHAT_SHARING_UPDATE,
+  historyQuery,
+  sharingQuery,
+  upsertSharing,
+  wrappedKeyQuery,
+} from "../../lib/care-data/chat";
+import { careData } from "../../lib/care-data/repository";
+import type { Scope } from "../../lib/scope";
 import { userCipher } from "../../lib/user-cipher";
-import type { PatientAccess } from "../care-team/access";
 import type { ChatMessageOut } from "./schema";
 
-/** The patient's sharing choice; false (crisis windows only) when never set. */
-export async function readSharing(c: Context<AppEnv>, region: Region, patientId: string): Promise<boolean> {
-  const [row] = await c
-    .get("db")(region)
-    .select({ full: chatSharing.full })
-    .from(chatSharing)
-    .where(eq(chatSharing.userId, patientId));
-  return row?.full ?? false;
-}
-
 /** Sets the patient's own sharing choice, audited in the same round trip. */
-export async function writeSharing(c: Context<AppEnv>, access: PatientAccess, full: boolean): Promise<void> {
+export async function writeSharing(scope: Scope, access: PatientAccess, full: boolean): Promise<void> {
   if (access.via !== "self") throw new Error("sharing is the patient's own choice");
-  const db = c.get("db")(access.region);
-  await db.batch([
-    db
-      .insert(chatSharing)
-      .values({ userId: access.patientId, full })
-      .onConflictDoUpdate({ target: chatSharing.userId, set: { full, updatedAt: new Date() } }),
-    auditInsert(db, c, {
-      action: "chat.sharing.update",
-      resourceType: "chat_sharing",
-      resourceId: access.patientId,
-      patientId: access.patientId,
-      outcome: "success",
-    }),
-  ]);
+  await careData(scope).run(
+    access,
+    CHAT_SHARING_UPDATE,
+    (db) => [upsertSharing(db, access.patientId, full)] as const,
+  );
 }
 
 /**
- * Reads and decrypts a patient's chat history for a principal whose access was already resolved.
- * The patient sees everything; the care team sees everything only when the patient shares fully,
- * otherwise crisis messages and three turns either side. The read is audited in the same batch.
+ * Reads and decrypts a patient's chat history, with the patient's sharing choice, for a principal
+ * whose access was already decided. The patient sees everything; the care team sees everything
+ * only when the patient shares fully, otherwise crisis messages and three turns either side. The
+ * read is audited in the same batch.
  */
 export async function readHistory(
-  c: Context<AppEnv>,
+  scope: Scope,
   access: PatientAccess,
-  opts: { after: number; limit: number; full: boolean },
-): Promise<ChatMessageOut[]> {
-  const db = c.get("db")(access.region);
-  const [rows, keyRows] = await db.batch([
-    db
-      .select()
-      .from(chatMessages)
-      .where(and(eq(chatMessages.userId, access.patientId), gt(chatMessages.seq, opts.after)))
-      .orderBy(asc(chatMessages.seq)),
-    db.select({ wrapped: users.dataKeyWrapped }).from(users).where(eq(users.id, access.patientId)),
-    auditInsert(db, c, {
-      action: "chat.history.read",
-      resourceType: "chat_message",
-      resourceId: access.patientId,
-      patientId: access.patientId,
-      outcome: "success",
-    }),
-  ]);
-  const cipher = await userCipher(c.get("config"), access.patientId, keyRows[0]?.wrapped ?? null);
-  if (!cipher) return [];
-  const seeAll = access.via === "self" || opts.full;
+  opts: { after: number; limit: number },
+): Promise<{ messages: ChatMessageOut[]; full: boolean }> {
+  const [rows, keyRows, sharing] = await careData(scope).run(
+    access,
+    CHAT_HISTORY_READ,
+    (db) =>
+      [
+        historyQuery(db, access.patientId, opts.after),
+        wrappedKeyQuery(db, access.patientId),
+        sharingQuery(db, access.patientId),
+      ] as const,
+  );
+  const full = sharing[0]?.full ?? false;
+  const cipher = await userCipher(scope.config, access.patientId, keyRows[0]?.wrapped ?? null);
+  if (!cipher) return { messages: [], full };
+  const seeAll = access.via === "self" || full;
   const window = seeAll
     ? null
     : crisisWindow(
@@ -75,7 +56,7 @@ export async function readHistory(
         rows.filter((r) => r.crisis).map((r) => r.seq),
       );
   const visible = rows.filter((r) => window === null || window.has(r.seq)).slice(0, opts.limit);
-  return Promise.all(
+  const messages = await Promise.all(
     visible.map(async (r) => ({
       seq: r.seq,
       role: r.role,
@@ -84,4 +65,5 @@ export async function readHistory(
       at: r.createdAt.toISOString(),
     })),
   );
+  return { messages, full };
 }

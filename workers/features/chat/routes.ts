@@ -1,14 +1,16 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { RoomRef } from "../../../durable-objects/chat-protocol";
-import { audit } from "../../lib/audit";
+import { careData } from "../../lib/care-data/repository";
 import type { AppEnv } from "../../lib/context";
-import { AppError, validationError } from "../../lib/errors";
+import { AppError } from "../../lib/errors";
+import { bearer, jsonBody, ok, problem, route } from "../../lib/openapi";
 import type { Principal } from "../../lib/principal";
+import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
-import { type PatientAccess, regionOfUser, resolvePatientAccess } from "../care-team/access";
-import { consentRequired, consentState, missingChatConsent } from "../profile/consent";
-import { readHistory, readSharing, writeSharing } from "./repo";
+import { scopeOf } from "../../middleware/services";
+import { consentRequired } from "../profile/consent";
+import { readHistory, writeSharing } from "./repo";
 import {
   HistoryQuery,
   HistorySchema,
@@ -19,9 +21,12 @@ import {
   TicketSchema,
 } from "./schema";
 import {
+  CHAT_HISTORY_OPEN,
+  chatConsent,
   consumeTicket,
   forwardToRoom,
   issueTicket,
+  joinPatientRoom,
   ownRoom,
   patientRoom,
   roomOf,
@@ -29,131 +34,97 @@ import {
 } from "./service";
 
 const tags = ["chat"];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const consentProblem = {
-  description:
-    "Problem (RFC 9457): chat needs consent to the AI companion and to processing health data (`consent` names the missing one)",
-};
+const consentProblem = problem(
+  403,
+  "Problem (RFC 9457): chat needs consent to the AI companion and to processing health data (`consent` names the missing one)",
+);
 const sseResponse = {
   description: "Server-sent events",
   content: { "text/event-stream": { schema: z.string() } },
 };
 
-const createTicket = createRoute({
+const createTicket = route({
   method: "post",
   path: "/chat/tickets",
   tags,
   summary: "A single-use ticket (60 s) to open your chat room's WebSocket",
+  security: bearer,
   middleware: [requireAuth()] as const,
-  responses: { 201: json(TicketSchema, "Ticket"), 403: consentProblem },
+  responses: { 201: ok(TicketSchema, "Ticket"), 403: consentProblem },
 });
 
-const createPatientTicket = createRoute({
+const createPatientTicket = route({
   method: "post",
   path: "/patients/{id}/chat/tickets",
   tags,
   summary: "Care-team clinician: a ticket to join a patient's chat room (audited)",
+  security: bearer,
   middleware: [requireAuth("clinician")] as const,
   request: { params: PatientParams },
-  responses: { 201: json(TicketSchema, "Ticket") },
+  problems: [404],
+  responses: { 201: ok(TicketSchema, "Ticket") },
 });
 
-const sendMessage = createRoute({
+const sendMessage = route({
   method: "post",
   path: "/chat/messages",
   tags,
   summary: "HTTP fallback: send a message; the turn (ack, safety events, tokens, reply) streams back as SSE",
+  security: bearer,
   middleware: [requireAuth()] as const,
-  request: { body: { content: { "application/json": { schema: SendMessageSchema } }, required: true } },
+  request: { body: jsonBody(SendMessageSchema) },
+  problems: [503],
   responses: { 200: sseResponse, 403: consentProblem },
 });
 
-const stream = createRoute({
+const stream = route({
   method: "get",
   path: "/chat/stream",
   tags,
   summary: "HTTP fallback: events after `after` as SSE (then the stream ends; reconnect with Last-Event-ID)",
+  security: bearer,
   middleware: [requireAuth()] as const,
   request: { query: StreamQuery },
   responses: { 200: sseResponse },
 });
 
-const history = createRoute({
+const history = route({
   method: "get",
   path: "/chat/history",
   tags,
   summary: "Your chat history (audited read)",
+  security: bearer,
   middleware: [requireAuth()] as const,
   request: { query: HistoryQuery },
-  responses: { 200: json(HistorySchema, "History") },
+  responses: { 200: ok(HistorySchema, "History") },
 });
 
-const patientHistory = createRoute({
+const patientHistory = route({
   method: "get",
   path: "/patients/{id}/chat/history",
   tags,
   summary: "Care team: a patient's chat history, limited by the patient's sharing choice",
+  security: bearer,
   middleware: [requireAuth("clinician")] as const,
   request: { params: PatientParams, query: HistoryQuery },
-  responses: { 200: json(HistorySchema, "History") },
+  problems: [404],
+  responses: { 200: ok(HistorySchema, "History") },
 });
 
-const putSharing = createRoute({
+const putSharing = route({
   method: "put",
   path: "/chat/sharing",
   tags,
   summary: "Share your full chat history with your care team (default: crisis events only)",
+  security: bearer,
   middleware: [requireAuth("patient")] as const,
-  request: { body: { content: { "application/json": { schema: SharingSchema } }, required: true } },
-  responses: { 200: json(SharingSchema, "Saved") },
+  request: { body: jsonBody(SharingSchema) },
+  problems: [404],
+  responses: { 200: ok(SharingSchema, "Saved") },
 });
 
-/** Resolves a clinician's access to a patient's chat: care team only; anything else audits a denial and 404s. */
-async function careTeamAccess(
-  c: Context<AppEnv>,
-  p: Principal,
-  patientId: string,
-  action: string,
-): Promise<PatientAccess> {
-  const access = await resolvePatientAccess(c, p, patientId);
-  if (access?.via !== "care_team") {
-    // In the patient's region (so it is in their access report); the actor's only if no such patient.
-    const region = access?.region ?? (await regionOfUser(c, patientId));
-    await audit(c, region ?? p.region, {
-      action,
-      resourceType: "chat_room",
-      resourceId: patientId,
-      patientId: region ? patientId : null,
-      outcome: "denied",
-    });
-    throw new AppError("not_found", "No such patient");
-  }
-  return access;
-}
-
-/**
- * A patient's own chat needs consent to the AI companion and to processing health data. Returns
- * the header the room trusts for its consent state; `refuse` throws the 403 problem instead.
- */
-async function chatConsent(
-  c: Context<AppEnv>,
-  p: Pick<Principal, "role" | "region"> & { userId?: string; actorId?: string },
-  refuse: boolean,
-): Promise<Record<string, string>> {
-  const userId = p.userId ?? p.actorId;
-  if (p.role !== "patient" || !userId) return {};
-  const missing = missingChatConsent(await consentState(c.get("db")(p.region), userId));
-  if (missing && refuse) throw consentRequired(missing);
-  return missing
-    ? { "x-haven-consent": "0", "x-haven-consent-missing": missing }
-    : { "x-haven-consent": "1" };
-}
-
 async function ticketResponse(c: Context<AppEnv>, room: RoomRef, p: Principal) {
-  const ticket = await issueTicket(c, { ...room, actorId: p.userId, role: p.role });
+  const ticket = await issueTicket(scopeOf(c), { ...room, actorId: p.userId, role: p.role });
   return { ticket, expiresIn: TICKET_TTL_SECONDS, url: `/v1/chat/ws?ticket=${ticket}` };
 }
 
@@ -178,34 +149,23 @@ const DO_ERRORS: Record<string, AppError> = {
 };
 
 /** The chat API: tickets, the WebSocket upgrade, the HTTP fallback, history and sharing. */
-export const chatRoutes = new OpenAPIHono<AppEnv>({
-  defaultHook: (result) => {
-    if (!result.success) throw validationError(result.error, result.target);
-  },
-})
+export const chatRoutes = createRouter()
   .openapi(createTicket, async (c) => {
     const p = principalOf(c);
-    await chatConsent(c, p, true);
+    await chatConsent(scopeOf(c), p, true);
     return c.json(await ticketResponse(c, ownRoom(p), p), 201);
   })
   .openapi(createPatientTicket, async (c) => {
     const p = principalOf(c);
-    const access = await careTeamAccess(c, p, c.req.valid("param").id, "chat.join");
-    await audit(c, access.region, {
-      action: "chat.join",
-      resourceType: "chat_room",
-      resourceId: access.patientId,
-      patientId: access.patientId,
-      outcome: "success",
-    });
+    const access = await joinPatientRoom(scopeOf(c), c.req.valid("param").id);
     return c.json(await ticketResponse(c, patientRoom(access), p), 201);
   })
   .openapi(sendMessage, async (c) => {
     const p = principalOf(c);
     const body = c.req.valid("json");
     // Without consent the room still runs the safety net on the message (and stores no text).
-    const headers = await chatConsent(c, p, false);
-    const res = await forwardToRoom(c, ownRoom(p), { userId: p.userId, role: p.role }, "/send", {
+    const headers = await chatConsent(scopeOf(c), p, false);
+    const res = await forwardToRoom(scopeOf(c), ownRoom(p), { userId: p.userId, role: p.role }, "/send", {
       method: "POST",
       headers,
       body: JSON.stringify({ text: body.text, clientId: body.clientId ?? crypto.randomUUID() }),
@@ -229,7 +189,7 @@ export const chatRoutes = new OpenAPIHono<AppEnv>({
     const lastEventId = Number(c.req.header("last-event-id") ?? Number.NaN);
     const after = Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : c.req.valid("query").after;
     const res = await forwardToRoom(
-      c,
+      scopeOf(c),
       ownRoom(p),
       { userId: p.userId, role: p.role },
       `/stream?after=${after}`,
@@ -238,28 +198,39 @@ export const chatRoutes = new OpenAPIHono<AppEnv>({
   })
   .openapi(history, async (c) => {
     const p = principalOf(c);
-    const q = c.req.valid("query");
-    await roomOf(c, ownRoom(p)).flushNow(ownRoom(p));
-    const access: PatientAccess = { patientId: p.userId, region: p.region, via: "self" };
-    const full = await readSharing(c, p.region, p.userId);
-    const messages = await readHistory(c, access, { ...q, full });
+    const scope = scopeOf(c);
+    await roomOf(scope, ownRoom(p)).flushNow(ownRoom(p));
+    const { messages, full } = await readHistory(scope, careData(scope).self(), c.req.valid("query"));
     return c.json({ messages, sharing: full ? ("full" as const) : ("crisis_only" as const) }, 200);
   })
   .openapi(patientHistory, async (c) => {
-    const p = principalOf(c);
-    const access = await careTeamAccess(c, p, c.req.valid("param").id, "chat.history.read");
-    await roomOf(c, patientRoom(access)).flushNow(patientRoom(access));
-    const full = await readSharing(c, access.region, access.patientId);
-    const messages = await readHistory(c, access, { ...c.req.valid("query"), full });
+    const scope = scopeOf(c);
+    const access = await careData(scope).open(c.req.valid("param").id, CHAT_HISTORY_OPEN);
+    await roomOf(scope, patientRoom(access)).flushNow(patientRoom(access));
+    const { messages, full } = await readHistory(scope, access, c.req.valid("query"));
     return c.json({ messages, sharing: full ? ("full" as const) : ("crisis_only" as const) }, 200);
   })
   .openapi(putSharing, async (c) => {
     const p = principalOf(c);
     const { full } = c.req.valid("json");
-    await writeSharing(c, { patientId: p.userId, region: p.region, via: "self" }, full);
-    await roomOf(c, ownRoom(p)).setSharing(ownRoom(p), full);
+    await writeSharing(scopeOf(c), careData(scopeOf(c)).self(), full);
+    await roomOf(scopeOf(c), ownRoom(p)).setSharing(ownRoom(p), full);
     return c.json({ full }, 200);
   });
+
+/** The upgrade is a plain route (its answer is a 101), documented here so the matrix covers it. */
+chatRoutes.openAPIRegistry.registerPath(
+  route({
+    method: "get",
+    path: "/chat/ws",
+    tags,
+    summary:
+      "WebSocket upgrade into your room (or, with a care-team ticket, a patient's): a ticket or the session cookie",
+    request: { query: z.object({ ticket: z.string().optional() }) },
+    problems: [400, 401, 404],
+    responses: { 101: { description: "Switching protocols" } },
+  }),
+);
 
 /**
  * `GET /v1/chat/ws`: the WebSocket upgrade. Authenticated by a single-use ticket (any client) or
@@ -276,18 +247,22 @@ chatRoutes.get("/chat/ws", async (c) => {
   let actor: { userId: string; role: Principal["role"] };
   let headers: Record<string, string> = { upgrade: "websocket" };
   if (ticket) {
-    const grant = await consumeTicket(c, ticket);
+    const grant = await consumeTicket(scopeOf(c), ticket);
     if (p && p.userId !== grant.actorId) throw new AppError("not_found", "No such resource");
     room = { ownerId: grant.ownerId, region: grant.region };
     actor = { userId: grant.actorId, role: grant.role };
-    if (grant.actorId === grant.ownerId) headers = { ...headers, ...(await chatConsent(c, grant, false)) };
+    if (grant.actorId === grant.ownerId)
+      headers = {
+        ...headers,
+        ...(await chatConsent(scopeOf(c), { ...grant, userId: grant.actorId }, false)),
+      };
   } else if (p && p.via === "cookie" && originAllowed(c)) {
     room = ownRoom(p);
     actor = { userId: p.userId, role: p.role };
     // The socket opens (history stays readable); the room refuses messages without consent.
-    headers = { ...headers, ...(await chatConsent(c, p, false)) };
+    headers = { ...headers, ...(await chatConsent(scopeOf(c), p, false)) };
   } else {
     throw new AppError("unauthorized", "A chat ticket or a signed-in session is required");
   }
-  return forwardToRoom(c, room, actor, "/ws", { headers });
+  return forwardToRoom(scopeOf(c), room, actor, "/ws", { headers });
 });

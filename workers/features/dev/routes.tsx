@@ -3,7 +3,7 @@ import { MailboxPage } from "../../../web/pages/dev/mailbox";
 import type { AppEnv } from "../../lib/context";
 import { timingSafeEqual, utf8Encode } from "../../lib/crypto/encoding";
 import { AppError } from "../../lib/errors";
-import { services } from "../../middleware/services";
+import { scopeOf, services } from "../../middleware/services";
 import { readMailbox } from "../accounts/mail";
 import { seedDemo } from "./seed";
 
@@ -26,6 +26,6 @@ export const devRoutes = new Hono<AppEnv>()
     const given = (c.req.header("authorization") ?? "").replace(/^Bearer /, "");
     if (!expected || !timingSafeEqual(utf8Encode(expected), utf8Encode(given)))
       throw new AppError("not_found", "No such resource");
-    return c.text(await seedDemo(c));
+    return c.text(await seedDemo(scopeOf(c)));
   })
-  .get("/dev/mailbox", async (c) => c.html(<MailboxPage mails={await readMailbox(c)} />));
+  .get("/dev/mailbox", async (c) => c.html(<MailboxPage mails={await readMailbox(scopeOf(c))} />));

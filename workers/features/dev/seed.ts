@@ -1,9 +1,8 @@
-import type { Context } from "hono";
-import { careTeam, consents, recoveryCodes, users } from "../../db/schema";
-import type { AppEnv } from "../../lib/context";
+import { careTeam, recoveryCodes, users } from "../../db/schema";
+import { initialConsents } from "../../lib/care-data/consents";
+import type { Scope } from "../../lib/scope";
 import { newUserCipher } from "../../lib/user-cipher";
 import { emailHash, lookupDirectory, writeDirectory } from "../accounts/directory";
-import { POLICY_VERSION } from "../accounts/service";
 import { randomToken } from "../auth/jwt";
 import { hashPassword } from "../auth/password";
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode } from "../auth/totp";
@@ -19,13 +18,13 @@ const DEMO = [
  * once. Returns printable credentials only when it created them; later runs say they exist.
  * Uses the Worker's own services, so demo data is encrypted and audited like real data.
  */
-export async function seedDemo(c: Context<AppEnv>): Promise<string> {
-  const config = c.get("config");
+export async function seedDemo(scope: Scope): Promise<string> {
+  const config = scope.config;
   const hashes = await Promise.all(DEMO.map((d) => emailHash(config.EMAIL_HASH_KEY, d.email)));
-  if (await lookupDirectory(c, hashes[0] as string)) {
+  if (await lookupDirectory(scope, hashes[0] as string)) {
     return "Demo accounts already exist (their credentials were printed when they were first created; delete .data/ to start over).";
   }
-  const db = c.get("db")("us");
+  const db = scope.db("us");
   const lines = ["Demo accounts (shown once):"];
   const ids: string[] = [];
   for (const [i, d] of DEMO.entries()) {
@@ -49,10 +48,7 @@ export async function seedDemo(c: Context<AppEnv>): Promise<string> {
         mfaSecretEnc: totp ? await cipher.encrypt("mfa_secret", totp) : null,
         mfaEnabledAt: totp ? new Date() : null,
       }),
-      db.insert(consents).values([
-        { userId: id, kind: "health_data", policyVersion: POLICY_VERSION },
-        { userId: id, kind: "ai_companion", policyVersion: POLICY_VERSION },
-      ]),
+      initialConsents(db, id, ["health_data", "ai_companion"]),
       ...(codes.length
         ? [
             db
@@ -65,7 +61,7 @@ export async function seedDemo(c: Context<AppEnv>): Promise<string> {
           ]
         : []),
     ]);
-    await writeDirectory(c, hashes[i] as string, { region: "us", userId: id });
+    await writeDirectory(scope, hashes[i] as string, { region: "us", userId: id });
     lines.push(
       `  ${d.role.padEnd(9)} ${d.email}  password ${password}${totp ? `  TOTP secret ${totp}  recovery ${codes.join(" ")}` : ""}`,
     );

@@ -1,9 +1,10 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { REGIONS } from "../../lib/config";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
+import { route } from "../../lib/openapi";
 import { createRedis } from "../../lib/redis";
-import { services } from "../../middleware/services";
+import { REGIONS } from "../../lib/vocabulary";
+import { scopeOf, services } from "../../middleware/services";
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -15,20 +16,22 @@ const ReadySchema = z
   })
   .openapi("Ready");
 
-const health = createRoute({
+const health = route({
   method: "get",
   path: "/health",
   tags: ["ops"],
   summary: "Liveness: the Worker is up. Touches no dependency.",
+  rateLimited: false,
   responses: { 200: { description: "Alive", content: { "application/json": { schema: HealthSchema } } } },
 });
 
-const ready = createRoute({
+const ready = route({
   method: "get",
   path: "/ready",
   tags: ["ops"],
   summary: "Readiness: every regional Postgres and Redis answer within 2 s.",
   middleware: [services] as const,
+  rateLimited: false,
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: ReadySchema } } },
     503: { description: "A dependency is down; the problem document names which." },
@@ -45,8 +48,8 @@ export const healthRoutes = new OpenAPIHono<AppEnv>()
       ...REGIONS.map((region): [string, () => Promise<unknown>] => [
         `postgres_${region}`,
         () =>
-          c
-            .get("db")(region)
+          scopeOf(c)
+            .db(region)
             .$client.query("select 1", [], {
               fetchOptions: { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) },
             }),

@@ -1,30 +1,34 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { bearer, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
+import { RegionSchema } from "../../lib/vocabulary";
 import { requireAuth } from "../../middleware/auth";
+import { scopeOf } from "../../middleware/services";
 import { rotateRegion } from "./service";
 
 const RotationResult = z
   .object({
-    region: z.enum(["us", "eu", "apac"]),
+    region: RegionSchema,
     currentVersion: z.string(),
     rewrapped: z.number().int(),
     remaining: z.number().int(),
   })
   .openapi("KeyRotationResult");
 
-const rotate = createRoute({
+const rotate = route({
   method: "post",
   path: "/admin/keys/rotate",
   tags: ["admin"],
   summary: "Re-wrap users' data keys under the current master key (one batch; repeat until remaining is 0)",
-  security: [{ bearerAuth: [] }],
+  security: bearer,
   middleware: [requireAuth("admin")],
-  request: { query: z.object({ region: z.enum(["us", "eu", "apac"]) }) },
+  request: { query: z.object({ region: RegionSchema }) },
+  problems: [404],
   responses: {
     200: { description: "Batch done", content: { "application/json": { schema: RotationResult } } },
   },
 });
 
 export const keyRoutes = createRouter().openapi(rotate, async (c) =>
-  c.json(await rotateRegion(c, c.req.valid("query").region), 200),
+  c.json(await rotateRegion(scopeOf(c), c.req.valid("query").region), 200),
 );

@@ -1,11 +1,10 @@
 import { eq, like, not } from "drizzle-orm";
-import type { Context } from "hono";
 import { users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
-import type { Region } from "../../lib/config";
-import type { AppEnv } from "../../lib/context";
 import { rewrapDataKey } from "../../lib/crypto/envelope";
+import type { Scope } from "../../lib/scope";
 import { masterKeyring } from "../../lib/user-cipher";
+import type { Region } from "../../lib/vocabulary";
 
 const BATCH = 200;
 
@@ -14,9 +13,9 @@ const BATCH = 200;
  * under the current master key (field ciphertexts are untouched — only the small wrapped keys
  * change). Call until `remaining` is 0, then the old master key can be retired from MASTER_KEYS.
  */
-export async function rotateRegion(c: Context<AppEnv>, region: Region) {
-  const ring = masterKeyring(c.get("config"));
-  const db = c.get("db")(region);
+export async function rotateRegion(scope: Scope, region: Region) {
+  const ring = masterKeyring(scope.config);
+  const db = scope.db(region);
   const stale = await db
     .select({ id: users.id, wrapped: users.dataKeyWrapped })
     .from(users)
@@ -30,7 +29,7 @@ export async function rotateRegion(c: Context<AppEnv>, region: Region) {
   const updates = rewrapped.map((u) =>
     db.update(users).set({ dataKeyWrapped: u.wrapped }).where(eq(users.id, u.id)),
   );
-  const auditRow = auditInsert(db, c, {
+  const auditRow = auditInsert(db, scope, {
     action: "admin.key_rotation",
     resourceType: "master_key",
     resourceId: ring.current,

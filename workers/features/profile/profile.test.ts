@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { createUser, testConfig } from "../../../test/fixtures";
 import { call, problem } from "../../../test/helpers";
 import { auditLog, consents, profiles } from "../../db/schema";
-import type { Region } from "../../lib/config";
 import { createDatabase } from "../../lib/db";
+import type { Region } from "../../lib/vocabulary";
 
 const db = (region: Region) => createDatabase(testConfig(), region);
 const send = (method: string, auth: Record<string, string>, body?: unknown): RequestInit => ({

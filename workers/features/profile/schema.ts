@@ -1,14 +1,11 @@
 import { z } from "@hono/zod-openapi";
-
-/** The consent policy in force; a grant under an older version no longer counts. */
-export const POLICY_VERSION = "2026-11-01";
-export const CONSENT_KINDS = ["health_data", "ai_companion"] as const;
+import { ConsentKindSchema, POLICY_VERSION, RegionSchema, RoleSchema } from "../../lib/vocabulary";
 
 export const Account = z
   .object({
     id: z.uuid(),
-    role: z.enum(["patient", "clinician", "admin"]),
-    region: z.enum(["us", "eu", "apac"]),
+    role: RoleSchema,
+    region: RegionSchema,
     displayName: z.string(),
     email: z.string().nullable().openapi({ description: "Null only if the account was crypto-shredded" }),
     emailVerified: z.boolean(),
@@ -66,13 +63,13 @@ export const PatientIdParam = z.object({
 });
 
 export const ConsentKindParam = z.object({
-  kind: z.enum(CONSENT_KINDS).openapi({ param: { name: "kind", in: "path" } }),
+  kind: ConsentKindSchema.openapi({ param: { name: "kind", in: "path" } }),
 });
 
 export const ConsentRecord = z
   .object({
     id: z.uuid(),
-    kind: z.enum(CONSENT_KINDS),
+    kind: ConsentKindSchema,
     policyVersion: z.string(),
     grantedAt: z.iso.datetime(),
     withdrawnAt: z.iso.datetime().nullable(),

@@ -1,26 +1,24 @@
-import { and, desc, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
-import type { Context } from "hono";
+import { eq } from "drizzle-orm";
 import { roomStub } from "../../../durable-objects/chat-stub";
-import { consents, profiles, users } from "../../db/schema";
-import { auditInsert } from "../../lib/audit";
-import type { Config, Region } from "../../lib/config";
-import type { AppEnv } from "../../lib/context";
-import type { Database } from "../../lib/db";
+import { users } from "../../db/schema";
+import type { PatientAccess } from "../../lib/care-data/access";
+import { consentRows, grantConsentWrites, withdrawConsentWrite } from "../../lib/care-data/consents";
+import {
+  PROFILE_READ,
+  PROFILE_UPDATE,
+  type ProfileRow,
+  profileQuery,
+  upsertProfile,
+} from "../../lib/care-data/profile";
+import { careData } from "../../lib/care-data/repository";
+import type { Config } from "../../lib/config";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
+import type { Scope } from "../../lib/scope";
 import { userCipher } from "../../lib/user-cipher";
-import { requirePatientAccess } from "../care-team/access";
+import { type ConsentKind, POLICY_VERSION } from "../../lib/vocabulary";
 import { chatAllowed } from "./consent";
-import {
-  type CONSENT_KINDS,
-  EmergencyContact,
-  POLICY_VERSION,
-  type Profile,
-  type ProfileInput,
-} from "./schema";
-
-type Ctx = Context<AppEnv>;
-type ConsentKind = (typeof CONSENT_KINDS)[number];
+import { EmergencyContact, type Profile, type ProfileInput } from "./schema";
 
 /** Encrypted profile fields: the AAD names each column, so ciphertexts cannot be swapped between fields. */
 const FIELD = {
@@ -36,9 +34,9 @@ const noAccount = () => new AppError("not_found", "No such account");
  * The signed-in account: exactly one query (users by primary key). Reading one's own account is
  * not PHI and is not audited.
  */
-export async function getAccount(c: Ctx, p: Principal) {
-  const [row] = await c
-    .get("db")(p.region)
+export async function getAccount(scope: Scope, p: Principal) {
+  const [row] = await scope
+    .db(p.region)
     .select({
       id: users.id,
       role: users.role,
@@ -52,7 +50,7 @@ export async function getAccount(c: Ctx, p: Principal) {
     .from(users)
     .where(eq(users.id, p.userId));
   if (!row) throw noAccount();
-  const cipher = await userCipher(c.get("config"), row.id, row.wrapped);
+  const cipher = await userCipher(scope.config, row.id, row.wrapped);
   const { emailEnc, wrapped, emailVerifiedAt, mfaEnabledAt, ...account } = row;
   return {
     ...account,
@@ -61,23 +59,6 @@ export async function getAccount(c: Ctx, p: Principal) {
     mfaEnabled: mfaEnabledAt !== null,
   };
 }
-
-function profileQuery(db: Database, userId: string) {
-  return db
-    .select({
-      wrapped: users.dataKeyWrapped,
-      legalName: profiles.legalNameEnc,
-      dateOfBirth: profiles.dateOfBirthEnc,
-      phone: profiles.phoneEnc,
-      emergencyContact: profiles.emergencyContactEnc,
-      updatedAt: profiles.updatedAt,
-    })
-    .from(users)
-    .leftJoin(profiles, eq(profiles.userId, users.id))
-    .where(eq(users.id, userId));
-}
-
-type ProfileRow = Awaited<ReturnType<typeof profileQuery>>[number];
 
 /** Decrypts with the data subject's key; a shredded key leaves every field null. */
 async function decryptProfile(config: Config, userId: string, row: ProfileRow | undefined): Promise<Profile> {
@@ -101,39 +82,29 @@ async function decryptProfile(config: Config, userId: string, row: ProfileRow | 
 }
 
 /** Reads a profile and records the read in one round trip (one transaction) in the subject's region. */
-async function readProfile(c: Ctx, userId: string, region: Region): Promise<Profile> {
-  const db = c.get("db")(region);
-  const [rows] = await db.batch([
-    profileQuery(db, userId),
-    auditInsert(db, c, {
-      action: "profile.read",
-      resourceType: "profile",
-      resourceId: userId,
-      patientId: userId,
-      outcome: "success",
-    }),
-  ]);
-  return decryptProfile(c.get("config"), userId, rows[0]);
+async function readProfile(scope: Scope, access: PatientAccess): Promise<Profile> {
+  const [rows] = await careData(scope).run(
+    access,
+    PROFILE_READ,
+    (db) => [profileQuery(db, access.patientId)] as const,
+  );
+  return decryptProfile(scope.config, access.patientId, rows[0]);
 }
 
-export function getOwnProfile(c: Ctx, p: Principal): Promise<Profile> {
-  return readProfile(c, p.userId, p.region);
+export function getOwnProfile(scope: Scope): Promise<Profile> {
+  return readProfile(scope, careData(scope).self());
 }
 
 /** A patient's profile for the patient, their care team or a break-glass holder; anyone else gets an audited 404. */
-export async function getPatientProfile(c: Ctx, p: Principal, patientId: string): Promise<Profile> {
-  const access = await requirePatientAccess(c, p, patientId, {
-    action: "profile.read",
-    resourceType: "profile",
-  });
-  return readProfile(c, patientId, access.region);
+export async function getPatientProfile(scope: Scope, patientId: string): Promise<Profile> {
+  return readProfile(scope, await careData(scope).open(patientId, PROFILE_READ));
 }
 
 /** Replaces the caller's profile: fetch the data key, encrypt, then upsert + audit in one transaction. */
-export async function putOwnProfile(c: Ctx, p: Principal, input: ProfileInput): Promise<Profile> {
-  const db = c.get("db")(p.region);
+export async function putOwnProfile(scope: Scope, p: Principal, input: ProfileInput): Promise<Profile> {
+  const db = scope.db(p.region);
   const [user] = await db.select({ wrapped: users.dataKeyWrapped }).from(users).where(eq(users.id, p.userId));
-  const cipher = await userCipher(c.get("config"), p.userId, user?.wrapped ?? null);
+  const cipher = await userCipher(scope.config, p.userId, user?.wrapped ?? null);
   if (!cipher) throw noAccount();
   const seal = async (field: string, value: string | null | undefined) =>
     value == null ? null : cipher.encrypt(field, value);
@@ -144,20 +115,12 @@ export async function putOwnProfile(c: Ctx, p: Principal, input: ProfileInput): 
     phoneEnc: await seal(FIELD.phone, input.phone),
     emergencyContactEnc: await seal(FIELD.emergencyContact, contact),
   };
-  const [[saved]] = await db.batch([
-    db
-      .insert(profiles)
-      .values({ userId: p.userId, ...values })
-      .onConflictDoUpdate({ target: profiles.userId, set: { ...values, updatedAt: sql`now()` } })
-      .returning({ updatedAt: profiles.updatedAt }),
-    auditInsert(db, c, {
-      action: "profile.update",
-      resourceType: "profile",
-      resourceId: p.userId,
-      patientId: p.userId,
-      outcome: "success",
-    }),
-  ]);
+  const care = careData(scope);
+  const [[saved]] = await care.run(
+    care.self(),
+    PROFILE_UPDATE,
+    (db) => [upsertProfile(db, p.userId, values)] as const,
+  );
   return {
     userId: p.userId,
     legalName: input.legalName ?? null,
@@ -168,25 +131,11 @@ export async function putOwnProfile(c: Ctx, p: Principal, input: ProfileInput): 
   };
 }
 
-function consentRows(db: Database, userId: string) {
-  return db
-    .select({
-      id: consents.id,
-      kind: consents.kind,
-      policyVersion: consents.policyVersion,
-      grantedAt: consents.grantedAt,
-      withdrawnAt: consents.withdrawnAt,
-    })
-    .from(consents)
-    .where(eq(consents.userId, userId))
-    .orderBy(desc(consents.grantedAt), desc(consents.id));
-}
-
 function summarize(rows: Awaited<ReturnType<typeof consentRows>>) {
   const active = (kind: ConsentKind) =>
     rows.some((r) => r.kind === kind && r.withdrawnAt === null && r.policyVersion === POLICY_VERSION);
   return {
-    policyVersion: POLICY_VERSION,
+    policyVersion: POLICY_VERSION as typeof POLICY_VERSION,
     active: { health_data: active("health_data"), ai_companion: active("ai_companion") },
     records: rows.map((r) => ({
       ...r,
@@ -196,58 +145,49 @@ function summarize(rows: Awaited<ReturnType<typeof consentRows>>) {
   };
 }
 
-const consentEvent = (c: Ctx, db: Database, p: Principal, action: string, kind?: ConsentKind) =>
-  auditInsert(db, c, {
-    action,
-    resourceType: "consent",
-    resourceId: kind ?? null,
-    patientId: p.userId,
-    outcome: "success",
-  });
+const consentOp = (action: string, kind?: ConsentKind) => ({
+  action,
+  resourceType: "consent",
+  resourceId: kind ?? null,
+  allow: ["self"] as const,
+});
 
-export async function listConsents(c: Ctx, p: Principal) {
-  const db = c.get("db")(p.region);
-  const [rows] = await db.batch([consentRows(db, p.userId), consentEvent(c, db, p, "consent.read")]);
+export async function listConsents(scope: Scope, p: Principal) {
+  const care = careData(scope);
+  const [rows] = await care.run(
+    care.self(),
+    consentOp("consent.read"),
+    (db) => [consentRows(db, p.userId)] as const,
+  );
   return summarize(rows);
 }
-
-const openGrant = (p: Principal, kind: ConsentKind): SQL =>
-  and(eq(consents.userId, p.userId), eq(consents.kind, kind), isNull(consents.withdrawnAt))!;
 
 /**
  * Grants `kind` under the current policy, in one transaction: a grant under an older version is
  * closed, a new row is added unless a current one is open (idempotent), and the result is audited.
- * Rows are never changed except to set `withdrawn_at`.
  */
-export async function grantConsent(c: Ctx, p: Principal, kind: ConsentKind) {
-  const db = c.get("db")(p.region);
-  const [, , rows] = await db.batch([
-    db
-      .update(consents)
-      .set({ withdrawnAt: sql`now()` })
-      .where(and(openGrant(p, kind), ne(consents.policyVersion, POLICY_VERSION))),
-    db.execute(sql`insert into ${consents} (user_id, kind, policy_version)
-      select ${p.userId}::uuid, ${kind}, ${POLICY_VERSION}
-      where not exists (select 1 from ${consents} where ${openGrant(p, kind)})
-      on conflict do nothing`),
-    consentRows(db, p.userId),
-    consentEvent(c, db, p, "consent.grant", kind),
-  ]);
+export async function grantConsent(scope: Scope, p: Principal, kind: ConsentKind) {
+  const care = careData(scope);
+  const [, , rows] = await care.run(
+    care.self(),
+    consentOp("consent.grant", kind),
+    (db) => [...grantConsentWrites(db, p.userId, kind), consentRows(db, p.userId)] as const,
+  );
   const result = summarize(rows);
-  await tellChatRoom(c, p, chatAllowed(result.active));
+  await tellChatRoom(scope, p, chatAllowed(result.active));
   return result;
 }
 
 /** Withdraws `kind` (closing any open grant); withdrawing what is not granted changes nothing. */
-export async function withdrawConsent(c: Ctx, p: Principal, kind: ConsentKind) {
-  const db = c.get("db")(p.region);
-  const [, rows] = await db.batch([
-    db.update(consents).set({ withdrawnAt: sql`now()` }).where(openGrant(p, kind)),
-    consentRows(db, p.userId),
-    consentEvent(c, db, p, "consent.withdraw", kind),
-  ]);
+export async function withdrawConsent(scope: Scope, p: Principal, kind: ConsentKind) {
+  const care = careData(scope);
+  const [, rows] = await care.run(
+    care.self(),
+    consentOp("consent.withdraw", kind),
+    (db) => [withdrawConsentWrite(db, p.userId, kind), consentRows(db, p.userId)] as const,
+  );
   const result = summarize(rows);
-  await tellChatRoom(c, p, chatAllowed(result.active));
+  await tellChatRoom(scope, p, chatAllowed(result.active));
   return result;
 }
 
@@ -256,10 +196,13 @@ export async function withdrawConsent(c: Ctx, p: Principal, kind: ConsentKind) {
  * message (and allowed again after a grant). Best effort: the room re-checks Postgres on its own
  * within seconds.
  */
-async function tellChatRoom(c: Ctx, p: Principal, allowed: boolean): Promise<void> {
+async function tellChatRoom(scope: Scope, p: Principal, allowed: boolean): Promise<void> {
   try {
-    await roomStub(c.env, p.userId, p.region).setConsent({ ownerId: p.userId, region: p.region }, allowed);
+    await roomStub(scope.env, p.userId, p.region).setConsent(
+      { ownerId: p.userId, region: p.region },
+      allowed,
+    );
   } catch (err) {
-    c.get("log").warn("consent_push_failed", { error: err instanceof Error ? err.name : typeof err });
+    scope.log.warn("consent_push_failed", { error: err instanceof Error ? err.name : typeof err });
   }
 }

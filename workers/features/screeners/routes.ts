@@ -1,18 +1,14 @@
-import { createRoute, type z } from "@hono/zod-openapi";
+import { bearer, ok, problem, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
+import { scopeOf } from "../../middleware/services";
 import * as s from "./schema";
 import * as screeners from "./service";
 
-const security = [{ bearerAuth: [] }];
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const problem = { description: "Problem (RFC 9457)" };
+const security = bearer;
 
 const r = {
-  submit: createRoute({
+  submit: route({
     tags: ["screeners"],
     security,
     middleware: [requireAuth("patient")],
@@ -24,22 +20,22 @@ const r = {
     request: { body: { content: { "application/json": { schema: s.CssrsAnswers } }, required: true } },
     responses: {
       201: ok(s.ScreenerResult, "Saved and triaged"),
-      401: problem,
-      403: { description: "Problem (RFC 9457): no consent to processing health data (`consent` names it)" },
-      404: problem,
-      422: problem,
+      401: problem(401),
+      403: problem(403, "Problem (RFC 9457): no consent to processing health data (`consent` names it)"),
+      404: problem(404),
+      422: problem(422),
     },
   }),
-  history: createRoute({
+  history: route({
     tags: ["screeners"],
     security,
     middleware: [requireAuth("patient")],
     method: "get",
     path: "/screeners/c-ssrs",
     summary: "Your C-SSRS history, newest first, decrypted (audited)",
-    responses: { 200: ok(s.ScreenerHistory, "Your screeners"), 401: problem, 404: problem },
+    responses: { 200: ok(s.ScreenerHistory, "Your screeners"), 401: problem(401), 404: problem(404) },
   }),
-  patient: createRoute({
+  patient: route({
     tags: ["screeners"],
     security,
     middleware: [requireAuth()],
@@ -49,19 +45,19 @@ const r = {
     request: { params: s.PatientIdParam },
     responses: {
       200: ok(s.ScreenerHistory, "The patient's screeners"),
-      401: problem,
-      404: problem,
-      422: problem,
+      401: problem(401),
+      404: problem(404),
+      422: problem(422),
     },
   }),
 };
 
 export const screenerRoutes = createRouter()
   .openapi(r.submit, async (c) => {
-    return c.json(await screeners.submitCssrs(c, principalOf(c), c.req.valid("json")), 201);
+    return c.json(await screeners.submitCssrs(scopeOf(c), principalOf(c), c.req.valid("json")), 201);
   })
-  .openapi(r.history, async (c) => c.json(await screeners.ownHistory(c, principalOf(c)), 200))
+  .openapi(r.history, async (c) => c.json(await screeners.ownHistory(scopeOf(c)), 200))
   .openapi(r.patient, async (c) => {
     const { patientId } = c.req.valid("param");
-    return c.json(await screeners.patientHistory(c, principalOf(c), patientId), 200);
+    return c.json(await screeners.patientHistory(scopeOf(c), patientId), 200);
   });

@@ -4,9 +4,9 @@ import { addToCareTeam, connect } from "../../../test/chat-helpers";
 import { createUser, type TestUser, testConfig } from "../../../test/fixtures";
 import { call, problem, until } from "../../../test/helpers";
 import { auditLog, notifications, riskEvents, screenerResponses, users } from "../../db/schema";
-import type { Region } from "../../lib/config";
 import { createDatabase } from "../../lib/db";
 import { userCipher } from "../../lib/user-cipher";
+import type { Region } from "../../lib/vocabulary";
 import { triageCssrs } from "./triage";
 
 const NO = { wishedDead: false, suicidalThoughts: false, behavior: false };

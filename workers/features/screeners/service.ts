@@ -1,20 +1,24 @@
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
-import type { Context } from "hono";
+import { eq } from "drizzle-orm";
 import { alertCareTeam } from "../../../durable-objects/chat-alerts";
-import { riskEvents, screenerResponses, users } from "../../db/schema";
-import { auditInsert } from "../../lib/audit";
-import type { Region } from "../../lib/config";
-import type { AppEnv } from "../../lib/context";
+import { users } from "../../db/schema";
+import type { PatientAccess } from "../../lib/care-data/access";
+import { wrappedKeyQuery } from "../../lib/care-data/chat";
+import { careData } from "../../lib/care-data/repository";
+import {
+  insertScreener,
+  SCREENER_READ,
+  screenerCreate,
+  screenerHistoryQuery,
+  screenerRiskEvent,
+} from "../../lib/care-data/screeners";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
+import type { Scope } from "../../lib/scope";
 import { type UserCipher, userCipher } from "../../lib/user-cipher";
-import { requirePatientAccess } from "../care-team/access";
-import { consentRequired, consentState } from "../profile/consent";
+import type { Region } from "../../lib/vocabulary";
 import { crisisResources } from "../safety/resources";
 import { CssrsAnswers, type ScreenerEntry, type ScreenerHistory, type ScreenerResult } from "./schema";
 import { ALERTING_RISKS, nextSteps, triageCssrs } from "./triage";
-
-type Ctx = Context<AppEnv>;
 
 const INSTRUMENT = "c-ssrs";
 const HISTORY_LIMIT = 100;
@@ -22,24 +26,18 @@ const HISTORY_LIMIT = 100;
 /** AAD field for a screener's answers: binds the ciphertext to its row. */
 const answersField = (id: string) => `screener.answers:${id}`;
 
-/** The first language tag of Accept-Language ("de-AT"), to pick a country's lines in a multi-country region. */
-function requestLocale(c: Ctx): string | undefined {
-  const first = c.req.header("accept-language")?.split(",")[0]?.split(";")[0]?.trim();
-  return first && /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/.test(first) ? first : undefined;
-}
-
 /** Crisis resources for the caller's region (and browser locale): shown with every screener. */
-export function screenerResources(c: Ctx, region: Region) {
-  return crisisResources(region, requestLocale(c));
+export function screenerResources(scope: Scope, region: Region) {
+  return crisisResources(region, scope.locale ?? undefined);
 }
 
-async function cipherOf(c: Ctx, region: Region, userId: string): Promise<UserCipher> {
-  const [user] = await c
-    .get("db")(region)
+async function cipherOf(scope: Scope, region: Region, userId: string): Promise<UserCipher> {
+  const [user] = await scope
+    .db(region)
     .select({ wrapped: users.dataKeyWrapped })
     .from(users)
     .where(eq(users.id, userId));
-  const cipher = await userCipher(c.get("config"), userId, user?.wrapped ?? null);
+  const cipher = await userCipher(scope.config, userId, user?.wrapped ?? null);
   if (!cipher) throw new AppError("not_found", "No such account");
   return cipher;
 }
@@ -50,43 +48,29 @@ async function cipherOf(c: Ctx, region: Region, userId: string): Promise<UserCip
  * transaction. Moderate and high risk also write a `risk_events` row in that transaction, then
  * alert the care team live and queue notifications, exactly as a chat crisis does.
  */
-export async function submitCssrs(c: Ctx, p: Principal, answers: CssrsAnswers): Promise<ScreenerResult> {
-  const db = c.get("db")(p.region);
-  if (!(await consentState(db, p.userId)).health_data) throw consentRequired("health_data");
-  const cipher = await cipherOf(c, p.region, p.userId);
+export async function submitCssrs(
+  scope: Scope,
+  p: Principal,
+  answers: CssrsAnswers,
+): Promise<ScreenerResult> {
+  const care = careData(scope);
+  await care.requireConsent(care.self(), "health_data");
+  const cipher = await cipherOf(scope, p.region, p.userId);
   const id = crypto.randomUUID();
   const risk = triageCssrs(answers);
   const alerting = ALERTING_RISKS.has(risk);
   const answersEnc = await cipher.encrypt(answersField(id), JSON.stringify(answers));
-  const alertSeq: SQL<number> = sql`(select -${screenerResponses.seq} from ${screenerResponses} where ${eq(screenerResponses.id, id)})`;
-  const [[saved]] = await db.batch([
-    db
-      .insert(screenerResponses)
-      .values({ id, userId: p.userId, instrument: INSTRUMENT, answersEnc, risk })
-      .returning({ seq: screenerResponses.seq, createdAt: screenerResponses.createdAt }),
-    auditInsert(db, c, {
-      action: "screener.create",
-      resourceType: "screener_response",
-      resourceId: id,
-      patientId: p.userId,
-      outcome: "success",
-    }),
-    ...(alerting
-      ? [
-          db.insert(riskEvents).values({
-            userId: p.userId,
-            seq: alertSeq,
-            severity: risk,
-            categories: [],
-            ruleIds: [`screener.${INSTRUMENT}`],
-            source: "screener",
-            createdAt: sql`now()`,
-          }),
-        ]
-      : []),
-  ]);
+  const [[saved]] = await care.run(
+    care.self(),
+    screenerCreate(id),
+    (db) =>
+      [
+        insertScreener(db, { id, userId: p.userId, instrument: INSTRUMENT, answersEnc, risk }),
+        ...(alerting ? [screenerRiskEvent(db, p.userId, id, risk, INSTRUMENT)] : []),
+      ] as const,
+  );
   if (!saved) throw new AppError("internal");
-  const alerted = alerting ? await alertTeam(c, p, -saved.seq, risk) : 0;
+  const alerted = alerting ? await alertTeam(scope, p, -saved.seq, risk) : 0;
   return {
     id,
     patientId: p.userId,
@@ -95,47 +79,34 @@ export async function submitCssrs(c: Ctx, p: Principal, answers: CssrsAnswers): 
     urgent: risk === "high",
     message: nextSteps(risk, alerted > 0),
     careTeamAlerted: alerted > 0,
-    resources: screenerResources(c, p.region),
+    resources: screenerResources(scope, p.region),
     createdAt: saved.createdAt.toISOString(),
   };
 }
 
 /** The chat's care-team alert. A failure is logged (no PHI) and never fails the submission. */
-async function alertTeam(c: Ctx, p: Principal, seq: number, risk: string): Promise<number> {
+async function alertTeam(scope: Scope, p: Principal, seq: number, risk: string): Promise<number> {
   try {
-    return await alertCareTeam(c.env, c.get("config"), { ownerId: p.userId, region: p.region }, seq, risk);
+    return await alertCareTeam(scope, { ownerId: p.userId, region: p.region }, seq, risk);
   } catch (err) {
-    c.get("log").error("screener_alert_failed", { error: err instanceof Error ? err.name : typeof err });
+    scope.log.error("screener_alert_failed", { error: err instanceof Error ? err.name : typeof err });
     return 0;
   }
 }
 
 /** Reads a patient's screeners with its audit row in one transaction, then decrypts. */
-async function readHistory(c: Ctx, patientId: string, region: Region): Promise<ScreenerHistory> {
-  const db = c.get("db")(region);
-  const [[owner], rows] = await db.batch([
-    db.select({ wrapped: users.dataKeyWrapped }).from(users).where(eq(users.id, patientId)),
-    db
-      .select({
-        id: screenerResponses.id,
-        instrument: screenerResponses.instrument,
-        risk: screenerResponses.risk,
-        answersEnc: screenerResponses.answersEnc,
-        createdAt: screenerResponses.createdAt,
-      })
-      .from(screenerResponses)
-      .where(and(eq(screenerResponses.userId, patientId), eq(screenerResponses.instrument, INSTRUMENT)))
-      .orderBy(desc(screenerResponses.createdAt), desc(screenerResponses.seq))
-      .limit(HISTORY_LIMIT),
-    auditInsert(db, c, {
-      action: "screener.read",
-      resourceType: "screener_response",
-      resourceId: patientId,
-      patientId,
-      outcome: "success",
-    }),
-  ]);
-  const cipher = await userCipher(c.get("config"), patientId, owner?.wrapped ?? null);
+async function readHistory(scope: Scope, access: PatientAccess): Promise<ScreenerHistory> {
+  const { patientId } = access;
+  const [[owner], rows] = await careData(scope).run(
+    access,
+    SCREENER_READ,
+    (db) =>
+      [
+        wrappedKeyQuery(db, patientId),
+        screenerHistoryQuery(db, patientId, INSTRUMENT, HISTORY_LIMIT),
+      ] as const,
+  );
+  const cipher = await userCipher(scope.config, patientId, owner?.wrapped ?? null);
   const entries = await Promise.all(
     rows.map(
       async (r): Promise<ScreenerEntry> => ({
@@ -153,15 +124,11 @@ async function readHistory(c: Ctx, patientId: string, region: Region): Promise<S
 }
 
 /** The caller's own C-SSRS history, newest first (audited). */
-export function ownHistory(c: Ctx, p: Principal): Promise<ScreenerHistory> {
-  return readHistory(c, p.userId, p.region);
+export function ownHistory(scope: Scope): Promise<ScreenerHistory> {
+  return readHistory(scope, careData(scope).self());
 }
 
 /** A patient's screeners for the patient, their care team or a break-glass holder; anyone else gets an audited 404. */
-export async function patientHistory(c: Ctx, p: Principal, patientId: string): Promise<ScreenerHistory> {
-  const access = await requirePatientAccess(c, p, patientId, {
-    action: "screener.read",
-    resourceType: "screener_response",
-  });
-  return readHistory(c, patientId, access.region);
+export async function patientHistory(scope: Scope, patientId: string): Promise<ScreenerHistory> {
+  return readHistory(scope, await careData(scope).open(patientId, SCREENER_READ));
 }

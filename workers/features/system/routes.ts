@@ -1,19 +1,21 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../lib/context";
+import { route } from "../../lib/openapi";
+import { RegionSchema } from "../../lib/vocabulary";
 
 const MetaSchema = z
   .object({
     name: z.literal("haven"),
     apiVersion: z.literal("v1"),
     environment: z.string(),
-    regions: z.array(z.enum(["us", "eu", "apac"])),
+    regions: z.array(RegionSchema),
     companionOffline: z
       .boolean()
       .openapi({ description: "True when the AI companion runs on the bundled offline model" }),
   })
   .openapi("Meta");
 
-const meta = createRoute({
+const meta = route({
   method: "get",
   path: "/meta",
   tags: ["system"],

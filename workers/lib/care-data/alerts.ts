@@ -1,0 +1,72 @@
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { careAlerts, careTeam, notifications } from "../../db/schema";
+import type { Database } from "../db";
+
+export const CARE_ALERT_LIST = { action: "care_alert.list", resourceType: "care_alert" } as const;
+export const CARE_ALERT_ACKNOWLEDGE = {
+  action: "care_alert.acknowledge",
+  resourceType: "care_alert",
+} as const;
+export const CARE_ALERT_CREATE = { action: "care_alert.create", resourceType: "care_alert" } as const;
+
+export type CareAlertRow = typeof careAlerts.$inferSelect;
+
+/** One clinician's inbox row for one crisis, as recorded in the patient's region. */
+export interface RecordedAlert {
+  alertId: string;
+  clinicianId: string;
+}
+
+/** Only while the clinician is still on the patient's active care team. */
+const onTeam = sql<boolean>`exists (select 1 from ${careTeam} where ${and(
+  eq(careTeam.patientId, careAlerts.patientId),
+  eq(careTeam.clinicianId, careAlerts.clinicianId),
+  eq(careTeam.status, "active"),
+)})`;
+
+/** A clinician's unacknowledged alerts in one region (still on the team), newest first. */
+export function inboxQuery(db: Database, clinicianId: string) {
+  return db
+    .select()
+    .from(careAlerts)
+    .where(and(eq(careAlerts.clinicianId, clinicianId), isNull(careAlerts.acknowledgedAt), onTeam))
+    .orderBy(desc(careAlerts.createdAt))
+    .limit(200);
+}
+
+/** One alert by id, with whether its clinician is still on the patient's active care team. */
+export function alertByIdQuery(db: Database, id: string) {
+  return db.select({ row: careAlerts, onTeam }).from(careAlerts).where(eq(careAlerts.id, id));
+}
+
+/** Acknowledges an alert once (a second acknowledgement keeps the first), then reads it back. */
+export function acknowledgeWrites(db: Database, id: string, clinicianId: string) {
+  return [
+    db
+      .update(careAlerts)
+      .set({ acknowledgedAt: sql`now()`, acknowledgedBy: clinicianId })
+      .where(and(eq(careAlerts.id, id), isNull(careAlerts.acknowledgedAt)))
+      .returning(),
+    db.select().from(careAlerts).where(eq(careAlerts.id, id)),
+  ] as const;
+}
+
+/**
+ * The inbox rows and pending notifications of one crisis for every clinician on the patient's
+ * ACTIVE care team, then every inbox row of that crisis. Idempotent by (clinician, patient, seq).
+ */
+export function recordAlertWrites(db: Database, patientId: string, seq: number, severity: string) {
+  const team = and(eq(careTeam.patientId, patientId), eq(careTeam.status, "active"));
+  return [
+    db.execute(sql`insert into ${careAlerts} (clinician_id, patient_id, seq, severity)
+      select ${careTeam.clinicianId}, ${careTeam.patientId}, ${seq}, ${severity} from ${careTeam} where ${team}
+      on conflict do nothing`),
+    db.execute(sql`insert into ${notifications} (recipient_id, patient_id, kind, severity, seq)
+      select ${careTeam.clinicianId}, ${careTeam.patientId}, 'crisis_alert', ${severity}, ${seq} from ${careTeam} where ${team}
+      on conflict do nothing`),
+    db
+      .select({ alertId: careAlerts.id, clinicianId: careAlerts.clinicianId })
+      .from(careAlerts)
+      .where(and(eq(careAlerts.patientId, patientId), eq(careAlerts.seq, seq))),
+  ] as const;
+}

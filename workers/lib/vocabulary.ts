@@ -1,0 +1,40 @@
+import { z } from "@hono/zod-openapi";
+
+/**
+ * Haven's shared vocabulary: residency regions, roles and consent kinds, each defined once with
+ * its zod schema and guard. Everything else (routes, tokens, Durable Object frames, the drizzle
+ * schema, pages) imports from here, so adding a region or a role is a one-line change.
+ */
+
+/** Residency regions: each has its own Postgres database and nothing of a user's PHI leaves it. */
+export const REGIONS = ["us", "eu", "apac"] as const;
+export type Region = (typeof REGIONS)[number];
+export const RegionSchema = z.enum(REGIONS);
+
+/** True when `value` names a residency region (e.g. a value read back from Redis or a token). */
+export function isRegion(value: unknown): value is Region {
+  return typeof value === "string" && (REGIONS as readonly string[]).includes(value);
+}
+
+/** Account roles. Staff roles (clinician, admin) are only ever assigned by an admin. */
+export const ROLES = ["patient", "clinician", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+export const RoleSchema = z.enum(ROLES);
+
+/** True when `value` names a role. */
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+/** What a patient can consent to: processing of health data, and the AI companion. */
+export const CONSENT_KINDS = ["health_data", "ai_companion"] as const;
+export type ConsentKind = (typeof CONSENT_KINDS)[number];
+export const ConsentKindSchema = z.enum(CONSENT_KINDS);
+
+/** The consent policy in force; a grant under an older version no longer counts. */
+export const POLICY_VERSION = "2026-11-01";
+
+/** True when `value` names a consent kind. */
+export function isConsentKind(value: unknown): value is ConsentKind {
+  return typeof value === "string" && (CONSENT_KINDS as readonly string[]).includes(value);
+}
