@@ -3,9 +3,12 @@
  *
  * - A message's own tier is the highest of layer 1 (rules) and layer 2 (classifier bands).
  * - Earlier turns carry their risk forward, decaying per turn. A later message that shows any
- *   signal of its own (a means, a method question, a time, a goodbye, a weak classifier score)
+ *   signal of its own (a means, a method question, a goodbye, ambiguity, a weak classifier score)
  *   inherits at least `elevated`; a means or method signal after earlier risk is `high`. A plain
- *   "thanks, that helped" does not inherit anything.
+ *   "thanks, that helped", a later "I mean the card game" or a "no" to a check-in inherits nothing.
+ * - Known gap: earlier turns carry their own single-message tier, not the tier the conversation
+ *   gave them, so "anyway. found the key" after "nothing matters" and "dad keeps a gun in the safe"
+ *   is not flagged (the gun message itself is `high` only in context).
  * - A denial followed by a method question is still risk: method questions are rules on their own.
  * - After a check-in question, an affirmative answer is itself passive ideation.
  */

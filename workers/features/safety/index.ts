@@ -15,8 +15,8 @@
  * is safe to store and to log.
  *
  * @example
- * const risk = assessRisk("anyway. found the key", ["nothing matters", "dad keeps a gun in the safe"]);
- * // risk.tier === "high", risk.fired includes "conv.means_after_risk"
+ * const risk = assessRisk("dad keeps a gun in the safe", ["nothing matters anymore"]);
+ * // risk.tier === "high", risk.fired includes "conv:means_after_risk"
  */
 
 import { assessConversation } from "./conversation";
