@@ -83,6 +83,7 @@ export function ScreenerFormPage(props: {
   csrf: string;
   resources: CrisisResource[];
   choices?: Choices;
+  note?: string;
   errors?: FormErrors | undefined;
 }) {
   const { csrf, resources, errors } = props;
@@ -112,6 +113,10 @@ export function ScreenerFormPage(props: {
         <YesNo name="behavior" number="6" choices={choices} errors={errors} required />
         <p class="hint">Only if you answered yes to question 6:</p>
         <YesNo name="behaviorPast3Months" number="6b" choices={choices} errors={errors} />
+        <label for="cssrs-note">Anything else you want your care team to know? (optional)</label>
+        <textarea id="cssrs-note" name="note" rows={3} maxlength={1000}>
+          {props.note ?? ""}
+        </textarea>
         <button type="submit">See my result</button>
       </PostForm>
     </Layout>

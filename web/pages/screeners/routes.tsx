@@ -95,21 +95,27 @@ export const screenerPages = new Hono<AppEnv>()
   )
   .post("/screeners/c-ssrs", formCsrf, rateLimit, patientOnly, async (c) => {
     const p = me(c);
-    const choices = readChoices(await formFields(c));
-    const parsed = CssrsAnswers.safeParse(toInput(choices));
+    const fields = await formFields(c);
+    const choices = readChoices(fields);
+    const note = (fields.note ?? "").trim();
+    const parsed = CssrsAnswers.safeParse({ ...toInput(choices), ...(note ? { note } : {}) });
     if (!parsed.success) {
-      const fields: Record<string, string> = {};
+      const problems: Record<string, string> = {};
       for (const issue of parsed.error.issues) {
         const name = String(issue.path[0] ?? "") as Question;
         const conflict = choices[name] === "yes" ? CONFLICT[name] : undefined;
-        fields[name] ??= conflict ?? MESSAGES[name] ?? "Check this answer";
+        problems[name] ??=
+          name === ("note" as Question)
+            ? "Keep the note under 1,000 characters"
+            : (conflict ?? MESSAGES[name] ?? "Check this answer");
       }
       return c.html(
         <ScreenerFormPage
           csrf={csrfToken(c)}
           resources={screenerResources(scopeOf(c), p.region)}
           choices={choices}
-          errors={{ fields }}
+          note={note}
+          errors={{ fields: problems }}
         />,
         422,
       );

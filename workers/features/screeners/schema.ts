@@ -36,6 +36,10 @@ export const CssrsAnswers = z
     plan: answer("plan").optional(),
     behavior: answer("behavior"),
     behaviorPast3Months: answer("behaviorPast3Months").optional(),
+    note: z.string().trim().max(1000).optional().openapi({
+      description:
+        'Optional free text ("anything else you want us to know"). Encrypted with the answers and read by the safety net (assessRisk): risk in it raises the triage.',
+    }),
   })
   .strict()
   .superRefine(

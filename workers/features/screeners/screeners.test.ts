@@ -211,6 +211,28 @@ describe("C-SSRS storage, audit and alerts", () => {
     expect(queued.every((n) => n.severity === "moderate" && n.recipientId === clinician.id)).toBe(true);
   });
 
+  it("the free-text note goes through the safety net: all-no answers with a crisis note are high risk", async () => {
+    const patient = await createUser("patient");
+    const clinician = await createUser("clinician");
+    await addToCareTeam(patient, clinician);
+    const dashboard = await connect(clinician);
+    const note = "honestly the pills are counted out, tonight after everyone is asleep";
+    const res = await submit(patient, { ...NO, note });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ risk: "high", urgent: true, careTeamAlerted: true });
+    expect(await dashboard.waitFor((f) => f.type === "crisis_alert", 5000)).toMatchObject({
+      severity: "high",
+    });
+    const [risk] = await db().select().from(riskEvents).where(eq(riskEvents.userId, patient.id));
+    expect(risk?.ruleIds[0]).toBe("screener.c-ssrs");
+    expect(risk?.ruleIds.length).toBeGreaterThan(1);
+    expect(JSON.stringify(risk)).not.toContain("pills");
+    const calm = await submit(patient, { ...NO, note: "sleeping better since the new routine" });
+    expect(await calm.json()).toMatchObject({ risk: "none" });
+    expect((await submit(patient, { ...NO, note: "x".repeat(1001) })).status).toBe(422);
+    dashboard.close();
+  });
+
   it("low risk neither alerts nor writes a risk event; resources are still returned", async () => {
     const patient = await createUser("patient", "eu");
     const clinician = await createUser("clinician");

@@ -16,8 +16,16 @@ import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
 import { type UserCipher, userCipher } from "../../lib/user-cipher";
 import type { Region } from "../../lib/vocabulary";
+import type { RiskAssessment } from "../safety/index";
+import { assessRisk } from "../safety/index";
 import { crisisResources } from "../safety/resources";
-import { CssrsAnswers, type ScreenerEntry, type ScreenerHistory, type ScreenerResult } from "./schema";
+import {
+  CssrsAnswers,
+  type ScreenerEntry,
+  type ScreenerHistory,
+  type ScreenerResult,
+  type ScreenerRisk,
+} from "./schema";
 import { ALERTING_RISKS, nextSteps, triageCssrs } from "./triage";
 
 const INSTRUMENT = "c-ssrs";
@@ -57,7 +65,9 @@ export async function submitCssrs(
   await care.requireConsent(care.self(), "health_data");
   const cipher = await cipherOf(scope, p.region, p.userId);
   const id = crypto.randomUUID();
-  const risk = triageCssrs(answers);
+  // The free-text note goes through the same safety net as chat: risk in the words raises the triage.
+  const words = answers.note ? assessRisk(answers.note) : null;
+  const risk = raiseByWords(triageCssrs(answers), words);
   const alerting = ALERTING_RISKS.has(risk);
   const answersEnc = await cipher.encrypt(answersField(id), JSON.stringify(answers));
   const [[saved]] = await care.run(
@@ -66,7 +76,7 @@ export async function submitCssrs(
     (db) =>
       [
         insertScreener(db, { id, userId: p.userId, instrument: INSTRUMENT, answersEnc, risk }),
-        ...(alerting ? [screenerRiskEvent(db, p.userId, id, risk, INSTRUMENT)] : []),
+        ...(alerting ? [screenerRiskEvent(db, p.userId, id, risk, INSTRUMENT, words?.fired ?? [])] : []),
       ] as const,
   );
   if (!saved) throw new AppError("internal");
@@ -82,6 +92,23 @@ export async function submitCssrs(
     resources: screenerResources(scope, p.region),
     createdAt: saved.createdAt.toISOString(),
   };
+}
+
+const RISK_ORDER: readonly ScreenerRisk[] = ["none", "low", "moderate", "high"];
+
+/**
+ * The C-SSRS triage raised by what the note says: high or imminent → high, elevated → moderate,
+ * a check-in → low. Never lowered.
+ */
+function raiseByWords(triage: ScreenerRisk, words: RiskAssessment | null): ScreenerRisk {
+  if (!words || words.tier === "none") return triage;
+  const fromWords: ScreenerRisk =
+    words.tier === "imminent" || words.tier === "high"
+      ? "high"
+      : words.tier === "elevated"
+        ? "moderate"
+        : "low";
+  return RISK_ORDER.indexOf(fromWords) > RISK_ORDER.indexOf(triage) ? fromWords : triage;
 }
 
 /** The chat's care-team alert. A failure is logged (no PHI) and never fails the submission. */

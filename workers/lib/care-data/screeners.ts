@@ -35,6 +35,8 @@ export function screenerRiskEvent(
   id: string,
   severity: Risk,
   instrument: string,
+  /** Safety-net ids that fired on the screener's free-text note (ids only). */
+  fired: readonly string[] = [],
 ) {
   const seq: SQL<number> = sql`(select -${screenerResponses.seq} from ${screenerResponses} where ${eq(screenerResponses.id, id)})`;
   return db.insert(riskEvents).values({
@@ -42,7 +44,7 @@ export function screenerRiskEvent(
     seq,
     severity,
     categories: [],
-    ruleIds: [`screener.${instrument}`],
+    ruleIds: [`screener.${instrument}`, ...fired],
     source: "screener",
     createdAt: sql`now()`,
   });
