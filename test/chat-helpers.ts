@@ -68,6 +68,24 @@ export async function connect(
   return client;
 }
 
+/** Sends a message over the HTTP fallback: the response and a reader for its SSE frames. */
+export async function sendOverHttp(
+  user: TestUser,
+  body: Record<string, unknown>,
+): Promise<{ res: Response; frames: () => Promise<Frame[]> }> {
+  const res = await call("/v1/chat/messages", {
+    method: "POST",
+    headers: { ...user.auth, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const frames = async () =>
+    (await res.text())
+      .split("\n")
+      .filter((l) => l.startsWith("data: "))
+      .map((l) => JSON.parse(l.slice(6)) as Frame);
+  return { res, frames };
+}
+
 /** Sends a message and waits for the companion's final reply to it. */
 export async function say(client: ChatClient, text: string): Promise<{ ack: Frame; reply: Frame }> {
   const clientId = crypto.randomUUID();

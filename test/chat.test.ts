@@ -10,7 +10,16 @@ import { modelRiskCheck } from "../workers/features/safety/model-check";
 import { ConfigSchema } from "../workers/lib/config";
 import { createDatabase } from "../workers/lib/db";
 import { createOpenAI } from "../workers/lib/openai";
-import { addToCareTeam, connect, type Frame, modelMode, modelRequests, riskMode, say } from "./chat-helpers";
+import {
+  addToCareTeam,
+  connect,
+  type Frame,
+  modelMode,
+  modelRequests,
+  riskMode,
+  say,
+  sendOverHttp,
+} from "./chat-helpers";
 import { createUser, testConfig } from "./fixtures";
 import { call, problem, until } from "./helpers";
 
@@ -189,17 +198,10 @@ describe("companion chat", () => {
 
   it("HTTP fallback: POST streams the turn as SSE; GET /stream replays after a seq", async () => {
     const patient = await createUser("patient");
-    const res = await call("/v1/chat/messages", {
-      method: "POST",
-      headers: { ...patient.auth, "content-type": "application/json" },
-      body: JSON.stringify({ text: "no websockets here", clientId: "h1" }),
-    });
+    const { res, frames } = await sendOverHttp(patient, { text: "no websockets here", clientId: "h1" });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
-    const events = (await res.text())
-      .split("\n")
-      .filter((l) => l.startsWith("data: "))
-      .map((l) => JSON.parse(l.slice(6)) as Frame);
+    const events = await frames();
     expect(events[0]).toMatchObject({ type: "ack", clientId: "h1", seq: 1 });
     expect(events.some((e) => e.type === "token")).toBe(true);
     expect(events.at(-1)).toMatchObject({ type: "assistant", seq: 2, outcome: "ok" });
@@ -282,16 +284,9 @@ describe("companion chat", () => {
 
   it("check-in over HTTP: the SSE turn carries the question and ends", async () => {
     const patient = await createUser("patient");
-    const res = await call("/v1/chat/messages", {
-      method: "POST",
-      headers: { ...patient.auth, "content-type": "application/json" },
-      body: JSON.stringify({ text: "i can't do this anymore", clientId: "h-k" }),
-    });
+    const { res, frames } = await sendOverHttp(patient, { text: "i can't do this anymore", clientId: "h-k" });
     expect(res.status).toBe(200);
-    const events = (await res.text())
-      .split("\n")
-      .filter((l) => l.startsWith("data: "))
-      .map((l) => JSON.parse(l.slice(6)) as Frame);
+    const events = await frames();
     expect(events.map((e) => e.type)).toEqual(["ack", "message", "check_in"]);
     expect(events[2]).toMatchObject({ about: 1, text: CHECK_IN_TEXT });
   });
