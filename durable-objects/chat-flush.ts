@@ -3,20 +3,23 @@ import { users } from "../workers/db/schema";
 import { auditInsert } from "../workers/lib/audit";
 import { type ChatMessageRow, persistRoomEvents, type RiskEventRow } from "../workers/lib/care-data/chat";
 import type { Scope } from "../workers/lib/scope";
-import { type UserCipher, userCipher } from "../workers/lib/user-cipher";
+import type { UserCipher } from "../workers/lib/user-cipher";
 import type { RoomEvent, RoomRef } from "./chat-protocol";
 
 /** Field name binding chat ciphertext to its purpose (AAD). */
 export const CHAT_FIELD = "chat.content";
 
-/** The owner's cipher, or null if their key was shredded (then nothing is written). */
-export async function ownerCipher(scope: Scope, room: RoomRef): Promise<UserCipher | null> {
+/**
+ * The owner's wrapped data key from Postgres, or null if it was shredded (or the account is gone).
+ * Throws when Postgres cannot answer.
+ */
+export async function ownerWrappedKey(scope: Scope, room: RoomRef): Promise<string | null> {
   const db = scope.db(room.region);
   const [row] = await db
     .select({ wrapped: users.dataKeyWrapped })
     .from(users)
     .where(eq(users.id, room.ownerId));
-  return userCipher(scope.config, room.ownerId, row?.wrapped ?? null);
+  return row?.wrapped ?? null;
 }
 
 /** A read the room served (a replay), written to the owner's audit log with the next flush. */

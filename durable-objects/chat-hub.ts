@@ -28,7 +28,7 @@ export class ChatHub {
     this.ownerId = ownerId;
   }
 
-  upgrade(actor: Actor): Response {
+  async upgrade(actor: Actor): Promise<Response> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [actor.userId]);
@@ -36,7 +36,7 @@ export class ChatHub {
     const state: SocketAttachment = { ...actor, lastSeq: 0, ready: false, joinedSeq };
     server.serializeAttachment(state);
     if (actor.userId !== this.ownerId()) {
-      const joined = this.store.append({ type: "clinician_joined", clinicianId: actor.userId });
+      const joined = await this.store.append({ type: "clinician_joined", clinicianId: actor.userId });
       joinedSeq = joined.seq - 1;
       server.serializeAttachment({ ...state, joinedSeq });
       this.broadcast(joined);

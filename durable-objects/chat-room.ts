@@ -4,7 +4,7 @@ import { type Config, loadConfig } from "../workers/lib/config";
 import { createLogger, type Logger } from "../workers/lib/logger";
 import { createOpenAI } from "../workers/lib/openai";
 import { createScope, jobAudit, type Scope } from "../workers/lib/scope";
-import type { UserCipher } from "../workers/lib/user-cipher";
+import { type UserCipher, userCipher } from "../workers/lib/user-cipher";
 import { alertScope, pushToClinician, recordAlert } from "./chat-alerts";
 import {
   type ChatTurn,
@@ -14,7 +14,7 @@ import {
   SYSTEM_PROMPT,
   streamReply,
 } from "./chat-companion";
-import { flushAudits, flushEvents, ownerCipher } from "./chat-flush";
+import { flushAudits, flushEvents, ownerWrappedKey } from "./chat-flush";
 import { replayOverHttp, sendOverHttp } from "./chat-http";
 import { ChatHub, type Sink } from "./chat-hub";
 import { RoomOutbox } from "./chat-outbox";
@@ -45,6 +45,12 @@ import {
 import { ChatStore } from "./chat-store";
 
 const FLUSH_DELAY_MS = 2000;
+/**
+ * Meta key of the owner's data key as Postgres stores it, wrapped by the master keys: with it the
+ * room seals and opens events while Postgres is unreachable. Dropped when the key is shredded.
+ */
+const KEPT_KEY = "data_key_wrapped";
+const KEY_RETRY_MS = 10_000;
 const RECENT_TURNS = 12;
 /** Earlier patient messages the safety net reads as conversation context. */
 const RISK_CONTEXT_TURNS = 6;
@@ -79,6 +85,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly log: Logger;
   private readonly hub: ChatHub;
   private cipher: UserCipher | null = null;
+  /** Until when the owner's key is not asked of Postgres again after a failed load (flushes still ask). */
+  private keyRetryAt = 0;
   private turn: Promise<void> = Promise.resolve();
   private flushing: Promise<number> | null = null;
   private alerting: Promise<void> | null = null;
@@ -123,9 +131,10 @@ export class ChatRoom extends DurableObject<Env> {
     const r = RoomRef.safeParse(room);
     const a = CrisisAlert.safeParse(alert);
     if (!r.success || !a.success || !this.bind(r.data)) return { ok: false };
-    const existing = this.store.findAlert(a.data.alertId);
-    if (existing !== null) return { ok: true, seq: existing };
-    const event = this.store.append({ type: "crisis_alert", ...a.data });
+    const { event, existing } = await this.store.appendUnless({ type: "crisis_alert", ...a.data }, null, () =>
+      this.store.findAlert(a.data.alertId),
+    );
+    if (existing !== undefined) return { ok: true, seq: existing };
     this.hub.broadcast(event);
     await this.scheduleAt(Date.now() + FLUSH_DELAY_MS);
     return { ok: true, seq: event.seq };
@@ -238,7 +247,7 @@ export class ChatRoom extends DurableObject<Env> {
         code: "consent_required",
         message:
           "Chatting with the companion needs your consent to the AI companion and to processing health data. You can turn them on in your account (/account), under Consent.",
-        crisis: this.crisisWithoutConsent(actor, text, clientId),
+        crisis: await this.crisisWithoutConsent(actor, text, clientId),
       };
     }
     if (text.length > MAX_MESSAGE_CHARS) {
@@ -271,7 +280,7 @@ export class ChatRoom extends DurableObject<Env> {
     const assessment = isOwner
       ? assessRisk(text, context, { afterCheckIn: await this.lastTurnWasCheckIn() })
       : NO_RISK;
-    const event = this.store.append(
+    const event = await this.store.append(
       {
         type: "message",
         role: isOwner ? "user" : "clinician",
@@ -287,11 +296,11 @@ export class ChatRoom extends DurableObject<Env> {
     void this.scheduleAt(Date.now() + FLUSH_DELAY_MS);
     if (!isOwner) return { ok: true, seq: event.seq, done: Promise.resolve() };
     if (assessment.detected) {
-      this.respondToCrisis(event.seq, assessment);
+      await this.respondToCrisis(event.seq, assessment);
       if (SUPPRESSING.has(assessment.severity)) return { ok: true, seq: event.seq, done: Promise.resolve() };
     } else if (assessment.tier === "check_in") {
       this.hub.broadcast(
-        this.store.append({
+        await this.store.append({
           type: "check_in",
           about: event.seq,
           text: CHECK_IN_TEXT,
@@ -304,7 +313,7 @@ export class ChatRoom extends DurableObject<Env> {
       let constrained = assessment.detected;
       const config = this.config();
       if (!constrained && config.OPENAI_MODERATION && (await moderationFlagsSelfHarm(config, text))) {
-        this.respondToCrisis(event.seq, {
+        await this.respondToCrisis(event.seq, {
           ...assessment,
           tier: "elevated",
           detected: true,
@@ -356,7 +365,7 @@ export class ChatRoom extends DurableObject<Env> {
       return true;
     }
     const severity = verdict.tier as "elevated" | "high" | "imminent";
-    this.respondToCrisis(about, {
+    await this.respondToCrisis(about, {
       tier: severity,
       detected: true,
       severity,
@@ -374,11 +383,15 @@ export class ChatRoom extends DurableObject<Env> {
    * crisis — protecting a person's vital interests needs no consent (GDPR Art. 9(2)(c)). Returns
    * the crisis event for the HTTP caller, or undefined.
    */
-  private crisisWithoutConsent(actor: Actor, text: string, clientId: string): RoomEvent | undefined {
+  private async crisisWithoutConsent(
+    actor: Actor,
+    text: string,
+    clientId: string,
+  ): Promise<RoomEvent | undefined> {
     if (text.length > MAX_MESSAGE_CHARS) return undefined;
     const risk = assessRisk(text);
     if (!risk.detected) return undefined;
-    const placeholder = this.store.append(
+    const placeholder = await this.store.append(
       { type: "message", role: "user", authorId: actor.userId, text: "", clientId, crisis: true },
       actor.userId,
     );
@@ -399,7 +412,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** The fixed crisis response and screener offer go out first; the care team is alerted in the background. */
-  private respondToCrisis(about: number, assessment: RiskAssessment): RoomEvent {
+  private async respondToCrisis(about: number, assessment: RiskAssessment): Promise<RoomEvent> {
     const room = this.owner();
     const {
       text: response,
@@ -409,7 +422,7 @@ export class ChatRoom extends DurableObject<Env> {
       listResources: false,
     });
     this.outbox.addAlert(about, assessment.severity);
-    const crisis = this.store.append({
+    const crisis = await this.store.append({
       type: "crisis",
       about,
       severity: assessment.severity,
@@ -421,7 +434,7 @@ export class ChatRoom extends DurableObject<Env> {
     });
     this.hub.broadcast(crisis);
     if (offerScreener)
-      this.hub.broadcast(this.store.append({ type: "screener_offer", instrument: "c-ssrs", about }));
+      this.hub.broadcast(await this.store.append({ type: "screener_offer", instrument: "c-ssrs", about }));
     this.ctx.waitUntil(this.deliverAlerts().catch((err) => this.logError("alert_failed", err)));
     this.ctx.waitUntil(this.flush().catch((err) => this.logError("flush_failed", err)));
     this.ctx.waitUntil(this.reschedule());
@@ -448,7 +461,7 @@ export class ChatRoom extends DurableObject<Env> {
         const recorded = await recordAlert(job, room, pending.about, pending.severity);
         this.outbox.recorded(pending.about, recorded);
         this.hub.broadcast(
-          this.store.append({
+          await this.store.append({
             type: "crisis_status",
             about: pending.about,
             careTeamAlerted: recorded.length > 0,
@@ -494,7 +507,7 @@ export class ChatRoom extends DurableObject<Env> {
       gate ? { gate } : {},
     );
     this.hub.broadcast(
-      this.store.append({ type: "assistant", text: result.text, replyTo, outcome: result.outcome }),
+      await this.store.append({ type: "assistant", text: result.text, replyTo, outcome: result.outcome }),
     );
     await this.updateSummary().catch((err) => this.logError("summary_failed", err));
     await this.scheduleAt(Date.now() + FLUSH_DELAY_MS);
@@ -564,6 +577,7 @@ export class ChatRoom extends DurableObject<Env> {
   private async flushOnce(): Promise<number> {
     const room = this.owner();
     const job = this.jobScope("chat.flush");
+    await this.revalidateKey(job);
     let total = 0;
     for (let end = this.store.unflushedEnd(); end > 0; end = this.store.unflushedEnd()) {
       const cipher = await this.ownerKey(job);
@@ -592,9 +606,69 @@ export class ChatRoom extends DurableObject<Env> {
     return total;
   }
 
-  /** The owner's data-key cipher, loaded from Postgres once per activation (null if shredded). */
+  /**
+   * The owner's data-key cipher (null if shredded). Postgres is asked once per activation (and again
+   * by every flush, {@link ChatRoom.revalidateKey}); when it cannot answer, the wrapped key the room
+   * kept from an earlier answer is unwrapped with the master keys alone.
+   */
   private async ownerKey(scope: Scope = this.jobScope("chat.flush")): Promise<UserCipher | null> {
-    this.cipher ??= await ownerCipher(scope, this.owner());
+    if (this.cipher) return this.cipher;
+    if (Date.now() < this.keyRetryAt) {
+      const kept = await this.keptKey();
+      if (kept) return kept;
+      throw new Error("key_unavailable");
+    }
+    try {
+      return await this.loadKey(scope);
+    } catch (err) {
+      // Without a kept key, the next appends do not wait on Postgres again for a while (they are
+      // written unsealed and sealed at the next flush); the safety net's events must not lag.
+      this.keyRetryAt = Date.now() + KEY_RETRY_MS;
+      const kept = await this.keptKey();
+      if (kept) return kept;
+      throw err;
+    }
+  }
+
+  /**
+   * Asks Postgres for the owner's key again: a shredded key is dropped from the room (memory and
+   * SQLite), a re-wrapped one (master-key rotation) replaces the kept copy. If Postgres cannot
+   * answer, the key in hand stays.
+   */
+  private async revalidateKey(scope: Scope): Promise<void> {
+    try {
+      await this.loadKey(scope);
+    } catch (err) {
+      this.logError("key_check_failed", err);
+    }
+  }
+
+  /** Loads the owner's wrapped key from Postgres and keeps it (wrapped) in the room's SQLite. */
+  private async loadKey(scope: Scope): Promise<UserCipher | null> {
+    const room = this.owner();
+    const wrapped = await ownerWrappedKey(scope, room);
+    if (wrapped === null) {
+      this.cipher = null;
+      this.store.deleteMeta(KEPT_KEY);
+      return null;
+    }
+    const cipher = await userCipher(scope.config, room.ownerId, wrapped);
+    if (this.store.getMeta(KEPT_KEY) !== wrapped) this.store.setMeta(KEPT_KEY, wrapped);
+    this.cipher = cipher;
+    this.keyRetryAt = 0;
+    return cipher;
+  }
+
+  /** The cipher from the wrapped key kept in SQLite, or null (none kept, or its master key retired). */
+  private async keptKey(): Promise<UserCipher | null> {
+    const wrapped = this.store.getMeta(KEPT_KEY);
+    if (wrapped === null) return null;
+    try {
+      this.cipher = await userCipher(this.config(), this.owner().ownerId, wrapped);
+    } catch (err) {
+      this.logError("kept_key_unusable", err);
+      return null;
+    }
     return this.cipher;
   }
 

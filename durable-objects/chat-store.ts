@@ -22,13 +22,16 @@ export type CipherSource = () => Promise<UserCipher | null>;
 
 /**
  * The room's durable event log in Durable Object SQLite. Every event gets its `seq` here, before
- * it is sent to anyone, so replay after a reconnect (or an eviction) is exact. Bodies are written
- * synchronously and sealed (encrypted with the owner's data key) by {@link ChatStore.seal} when the
- * room flushes, so crypto-shredding the key reaches this copy too; flushed events beyond the
- * replay window are pruned. The queries the room runs on every message use plain columns
+ * it is sent to anyone, so replay after a reconnect (or an eviction) is exact. Bodies are sealed
+ * (encrypted with the owner's data key) before they are written, so crypto-shredding the key
+ * reaches this copy too; a body written while the key was unavailable is sealed by
+ * {@link ChatStore.seal} when the room flushes. Flushed events beyond the replay window are pruned. The queries the room runs on every message use plain columns
  * (type, author, client id, about), never the body.
  */
 export class ChatStore {
+  /** The last append queued: appends run one at a time. */
+  private appending: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly cipher: CipherSource,
@@ -55,24 +58,63 @@ export class ChatStore {
     sql.exec("create table if not exists meta (key text primary key, value text not null)");
   }
 
-  /** Stores an event and returns it with its server-assigned seq. */
-  append(event: NewEvent, author: string | null = null): RoomEvent {
+  /**
+   * Stores an event and returns it with its server-assigned seq. The body is sealed with the owner's
+   * key before it is written; only when the key cannot be had at all (a new room while Postgres is
+   * down, a shredded key) is it written in plaintext, for {@link ChatStore.seal} to seal at the next
+   * flush. Appends run one at a time, so seqs are assigned and returned in order.
+   */
+  append(event: NewEvent, author: string | null = null): Promise<RoomEvent> {
+    return this.appendUnless(event, author, () => null).then((r) => r.event as RoomEvent);
+  }
+
+  /**
+   * Like {@link ChatStore.append}, unless `existing` (checked in the same turn as the write) names
+   * a seq already stored: then nothing is written and that seq is returned.
+   */
+  appendUnless(
+    event: NewEvent,
+    author: string | null,
+    existing: () => number | null,
+  ): Promise<{ event: RoomEvent; existing?: never } | { event?: never; existing: number }> {
+    const next = this.appending.then(async () => {
+      const found = existing();
+      if (found !== null) return { existing: found };
+      return { event: await this.write(event, author) };
+    });
+    this.appending = next.catch(() => undefined);
+    return next;
+  }
+
+  private async write(event: NewEvent, author: string | null): Promise<RoomEvent> {
     const at = Date.now();
     const clientId =
       event.type === "message" ? event.clientId : event.type === "crisis_alert" ? event.alertId : null;
     const about = event.type === "crisis" ? event.about : null;
-    const { seq } = this.sql
-      .exec<{ seq: number }>(
-        "insert into events (type, author, body, at, client_id, about) values (?, ?, ?, ?, ?, ?) returning seq",
-        event.type,
-        author,
-        JSON.stringify(event),
-        at,
-        clientId,
-        about,
-      )
-      .one();
+    const cipher = await this.cipher().catch(() => null);
+    const seq = this.nextSeq();
+    const plain = JSON.stringify(event);
+    const body = cipher ? await cipher.encrypt(EVENT_FIELD(seq), plain) : plain;
+    this.sql.exec(
+      "insert into events (seq, type, author, body, at, client_id, about, sealed) values (?, ?, ?, ?, ?, ?, ?, ?)",
+      seq,
+      event.type,
+      author,
+      body,
+      at,
+      clientId,
+      about,
+      cipher ? 1 : 0,
+    );
     return { ...event, seq, at } as RoomEvent;
+  }
+
+  /** The next seq: above every seq ever used (deleted rows' seqs are never reused). */
+  private nextSeq(): number {
+    const used = this.sql
+      .exec<{ seq: number | null }>("select seq from sqlite_sequence where name = 'events'")
+      .toArray()[0]?.seq;
+    return Math.max(used ?? 0, this.lastSeq()) + 1;
   }
 
   /** Events with seq greater than `after`, in order (sealed ones the owner's key cannot open are left out). */
@@ -246,6 +288,10 @@ export class ChatStore {
       this.sql.exec<{ value: string }>("select value from meta where key = ?", key).toArray()[0]?.value ??
       null
     );
+  }
+
+  deleteMeta(key: string): void {
+    this.sql.exec("delete from meta where key = ?", key);
   }
 
   setMeta(key: string, value: string): void {

@@ -65,10 +65,10 @@ describe("ChatRoom RPC", () => {
 describe("ChatStore", () => {
   it("prunes flushed events beyond the replay window, keeping today's and unflushed ones", async () => {
     const room = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(crypto.randomUUID()));
-    await runInDurableObject(room, (_room, state) => {
+    await runInDurableObject(room, async (_room, state) => {
       const store = new ChatStore(state.storage.sql, async () => null);
       for (let i = 0; i < REPLAY_WINDOW + 50; i++)
-        store.append({ type: "clinician_joined", clinicianId: crypto.randomUUID() });
+        await store.append({ type: "clinician_joined", clinicianId: crypto.randomUUID() });
       store.markFlushed(REPLAY_WINDOW + 40);
       const today = Date.now() - 60_000;
       expect(store.prune(today)).toBe(0); // everything is from today (the daily quota counts it)
