@@ -12,6 +12,8 @@ const PHI_TABLES = [
   "screenerResponses",
   "auditLog",
   "careAlerts",
+  "careTeam",
+  "breakGlass",
 ];
 
 /**

@@ -1,7 +1,14 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { breakGlass, careTeam, users } from "../../db/schema";
-import { audit, auditInsert } from "../../lib/audit";
+import { and, eq, inArray } from "drizzle-orm";
+import { users } from "../../db/schema";
+import {
+  breakGlassLogQuery,
+  breakGlassOp,
+  breakGlassTarget,
+  insertBreakGlass,
+} from "../../lib/care-data/care-team";
+import { wrappedKeyQuery } from "../../lib/care-data/chat";
 import { regionOfUser } from "../../lib/care-data/region";
+import { careData } from "../../lib/care-data/repository";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
@@ -36,74 +43,40 @@ export async function displayNames(scope: Scope, ids: string[]): Promise<Map<str
   return new Map(found.flat().map((u) => [u.id, u.name]));
 }
 
-/** Break-glass grants last one hour; the clock is the patient database's `now()`. */
-const BREAK_GLASS_UNTIL = sql`now() + interval '60 minutes'`;
-
 /**
  * Opens a patient's record for one hour to a clinician or admin outside the team. The reason is
  * encrypted under the patient's key (AAD binds it to this grant) and shown to the patient.
  */
 export async function openBreakGlass(scope: Scope, p: Principal, patientId: string, reason: string) {
-  const event = { action: "break_glass.open", resourceType: "break_glass" };
-  const region = p.role === "patient" ? null : await regionOfUser(scope, patientId);
-  const db = scope.db(region ?? p.region);
-  const onTeam = and(
-    eq(careTeam.patientId, patientId),
-    eq(careTeam.clinicianId, p.userId),
-    eq(careTeam.status, "active"),
-  );
-  const [patient] = region
-    ? await db
-        .select({
-          wrapped: users.dataKeyWrapped,
-          onTeam: sql<boolean>`exists (select 1 from ${careTeam} where ${onTeam})`,
-        })
-        .from(users)
-        .where(and(eq(users.id, patientId), eq(users.role, "patient")))
-    : [];
-  const cipher = patient ? await userCipher(scope.config, patientId, patient.wrapped) : null;
-  if (!region || !patient || !cipher) {
-    await audit(scope, region ?? p.region, {
-      ...event,
-      patientId: region ? patientId : null,
-      outcome: "denied",
-    });
-    throw new AppError("not_found", "No such patient");
-  }
-  if (patient.onTeam) throw new AppError("conflict", "You already have access through the care team");
+  const care = careData(scope);
+  const refused = breakGlassOp("break_glass.open");
+  if (p.role === "patient") return care.refuse(refused, "patient");
+  const access = await care.locate(patientId, refused);
+  const target = await breakGlassTarget(scope, access.region, patientId, p.userId);
+  const cipher = target ? await userCipher(scope.config, patientId, target.wrapped) : null;
+  if (!target || !cipher) return care.refuse(refused, "patient", access);
+  if (target.onTeam) throw new AppError("conflict", "You already have access through the care team");
   const id = crypto.randomUUID();
   const reasonEnc = await cipher.encrypt(`break_glass_reason:${id}`, reason);
   const actorRole = p.role === "admin" ? "admin" : "clinician";
-  const [[grant]] = await db.batch([
-    db
-      .insert(breakGlass)
-      .values({ id, patientId, actorId: p.userId, actorRole, reasonEnc, expiresAt: BREAK_GLASS_UNTIL })
-      .returning({ openedAt: breakGlass.createdAt, expiresAt: breakGlass.expiresAt }),
-    auditInsert(db, scope, { ...event, resourceId: id, patientId, outcome: "success" }),
+  const [[grant]] = await care.run(access, breakGlassOp("break_glass.open", id), (db) => [
+    insertBreakGlass(db, { id, patientId, actorId: p.userId, actorRole, reasonEnc }),
   ]);
   if (!grant) throw new AppError("internal");
   return { id, patientId, openedAt: grant.openedAt.toISOString(), expiresAt: grant.expiresAt.toISOString() };
 }
 
 /** Every break-glass access to the patient, newest first, with the reason decrypted. */
-export async function listBreakGlass(scope: Scope, p: Principal) {
-  const db = scope.db(p.region);
-  const [[me], rows] = await db.batch([
-    db.select({ wrapped: users.dataKeyWrapped }).from(users).where(eq(users.id, p.userId)),
-    db
-      .select()
-      .from(breakGlass)
-      .where(eq(breakGlass.patientId, p.userId))
-      .orderBy(desc(breakGlass.createdAt)),
-    auditInsert(db, scope, {
-      action: "break_glass.read",
-      resourceType: "break_glass",
-      patientId: p.userId,
-      outcome: "success",
-    }),
-  ]);
+export async function listBreakGlass(scope: Scope, _p: Principal) {
+  const care = careData(scope);
+  const access = care.self();
+  const [[me], rows] = await care.run(
+    access,
+    breakGlassOp("break_glass.read"),
+    (db) => [wrappedKeyQuery(db, access.patientId), breakGlassLogQuery(db, access.patientId)] as const,
+  );
   const [cipher, names] = await Promise.all([
-    userCipher(scope.config, p.userId, me?.wrapped ?? null),
+    userCipher(scope.config, access.patientId, me?.wrapped ?? null),
     displayNames(
       scope,
       rows.map((r) => r.actorId),

@@ -1,14 +1,26 @@
-import { and, desc, eq, ne, type SQL, sql } from "drizzle-orm";
-import { careTeam, users } from "../../db/schema";
-import { type AuditEvent, audit, auditInsert } from "../../lib/audit";
+import type { SQL } from "drizzle-orm";
+import type { PatientAccess } from "../../lib/care-data/access";
+import {
+  assignMembership,
+  careTeamOp,
+  clinicianRelationsQuery,
+  findMembership,
+  insertMembership,
+  liveMembership,
+  type MembershipStatus,
+  membershipWith,
+  pendingInvitation,
+  teamQuery,
+  transitionMembership,
+} from "../../lib/care-data/care-team";
+import { careData } from "../../lib/care-data/repository";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
-import { REGIONS, type Region } from "../../lib/vocabulary";
+import { REGIONS } from "../../lib/vocabulary";
 import { displayNames, findUser } from "./access";
 
-type Status = (typeof careTeam.$inferSelect)["status"];
-type Event = Pick<AuditEvent, "action" | "resourceType">;
+type Status = MembershipStatus;
 
 export interface Membership {
   id: string;
@@ -16,9 +28,6 @@ export interface Membership {
   clinicianId: string;
   status: Status;
 }
-
-const careTeamEvent = (action: string): Event => ({ action, resourceType: "care_team" });
-const notFound = (what: string) => new AppError("not_found", `No such ${what}`);
 
 /** The Postgres error code of a failed query, whether drizzle wrapped the driver error or not. */
 function sqlState(err: unknown): string | undefined {
@@ -28,56 +37,42 @@ function sqlState(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Inserts a relationship with its audit row in one transaction; a live duplicate is a 409. */
-async function insertMembership(
+/**
+ * Inserts a relationship with its audit row in one transaction (the repository's `run`); a live
+ * duplicate is audited as a failure by `run` and answered 409.
+ */
+async function create(
   scope: Scope,
   p: Principal,
-  region: Region,
-  values: Omit<Membership, "id">,
+  access: PatientAccess,
+  values: Omit<Membership, "id" | "patientId">,
   action: string,
 ): Promise<Membership> {
-  const db = scope.db(region);
   const id = crypto.randomUUID();
-  const event = { ...careTeamEvent(action), resourceId: id, patientId: values.patientId };
+  const row = { id, patientId: access.patientId, ...values };
   try {
-    await db.batch([
-      db.insert(careTeam).values({ id, ...values, createdBy: p.userId }),
-      auditInsert(db, scope, { ...event, outcome: "success" }),
+    await careData(scope).run(access, careTeamOp(action, id), (db) => [
+      insertMembership(db, { ...row, createdBy: p.userId }),
     ]);
   } catch (err) {
     if (sqlState(err) !== "23505") throw err;
-    await audit(scope, region, { ...event, resourceId: null, outcome: "failure" });
     throw new AppError("conflict", "This clinician is already on the care team or has a pending invitation");
   }
-  return { id, ...values };
-}
-
-/** Audits a refused care-team change (in the patient's region when known) and answers 404. */
-async function deny(
-  scope: Scope,
-  region: Region,
-  action: string,
-  what: string,
-  patientId?: string,
-): Promise<never> {
-  await audit(scope, region, { ...careTeamEvent(action), patientId: patientId ?? null, outcome: "denied" });
-  throw notFound(what);
+  return row;
 }
 
 /** A patient invites a clinician (any region); the clinician must accept. */
 export async function invite(scope: Scope, p: Principal, clinicianId: string): Promise<Membership> {
+  const care = careData(scope);
   const clinician = await findUser(scope, clinicianId, "clinician");
-  if (!clinician) return deny(scope, p.region, "care_team.invite", "clinician", p.userId);
-  const values = { patientId: p.userId, clinicianId, status: "pending_clinician" as const };
-  return insertMembership(scope, p, p.region, values, "care_team.invite");
+  if (!clinician) return care.refuse(careTeamOp("care_team.invite"), "clinician", care.self());
+  return create(scope, p, care.self(), { clinicianId, status: "pending_clinician" }, "care_team.invite");
 }
 
 /** A clinician asks to join a patient's team; the patient must accept. */
 export async function requestToJoin(scope: Scope, p: Principal, patientId: string): Promise<Membership> {
-  const patient = await findUser(scope, patientId, "patient");
-  if (!patient) return deny(scope, p.region, "care_team.request", "patient");
-  const values = { patientId, clinicianId: p.userId, status: "pending_patient" as const };
-  return insertMembership(scope, p, patient.region, values, "care_team.request");
+  const access = await careData(scope).locate(patientId, careTeamOp("care_team.request"));
+  return create(scope, p, access, { clinicianId: p.userId, status: "pending_patient" }, "care_team.request");
 }
 
 /** An admin puts a clinician on a patient's team directly (a pending row becomes active). */
@@ -87,63 +82,36 @@ export async function assign(
   patientId: string,
   clinicianId: string,
 ): Promise<Membership> {
-  const [patient, clinician] = await Promise.all([
-    findUser(scope, patientId, "patient"),
+  const care = careData(scope);
+  const op = careTeamOp("care_team.assign");
+  const [access, clinician] = await Promise.all([
+    care.locate(patientId, op),
     findUser(scope, clinicianId, "clinician"),
   ]);
-  if (!patient) return deny(scope, p.region, "care_team.assign", "patient");
-  if (!clinician) return deny(scope, patient.region, "care_team.assign", "clinician", patientId);
-  const db = scope.db(patient.region);
-  const [[row]] = await db.batch([
-    db
-      .insert(careTeam)
-      .values({ patientId, clinicianId, status: "active", createdBy: p.userId })
-      .onConflictDoUpdate({
-        target: [careTeam.patientId, careTeam.clinicianId],
-        targetWhere: sql`status <> 'removed'`,
-        set: { status: "active", updatedAt: sql`now()` },
-      })
-      .returning({ id: careTeam.id }),
-    auditInsert(db, scope, { ...careTeamEvent("care_team.assign"), patientId, outcome: "success" }),
+  if (!clinician) return care.refuse(op, "clinician", access);
+  const [[row]] = await care.run(access, op, (db) => [
+    assignMembership(db, patientId, clinicianId, p.userId),
   ]);
   if (!row) throw new AppError("internal");
   return { id: row.id, patientId, clinicianId, status: "active" };
 }
 
-const rowColumns = { id: careTeam.id, patientId: careTeam.patientId, clinicianId: careTeam.clinicianId };
-
-async function findRow(scope: Scope, region: Region, match: SQL) {
-  const [row] = await scope.db(region).select(rowColumns).from(careTeam).where(match).limit(1);
-  return row ? { ...row, region } : null;
-}
-
 /**
- * Moves a row found with `match` to `to`, with its audit row in the same transaction. The update
- * repeats `match`, so a concurrent change cannot be overwritten. No row is an audited 404.
+ * Moves the relationship found with `match` to `to`, with its audit row in the same transaction.
+ * The update repeats `match`, so a concurrent change cannot be overwritten. No row is an audited 404.
  */
 async function transition(
   scope: Scope,
-  found: (Omit<Membership, "status"> & { region: Region }) | null,
-  fallback: Region,
+  found: Awaited<ReturnType<typeof findMembership>>,
   match: SQL,
   to: Status,
   action: string,
 ): Promise<Membership> {
-  if (!found) return deny(scope, fallback, action, "care team relationship");
+  const care = careData(scope);
+  if (!found) return care.refuse(careTeamOp(action), "care team relationship");
   const { region, ...row } = found;
-  const db = scope.db(region);
-  await db.batch([
-    db
-      .update(careTeam)
-      .set({ status: to, updatedAt: sql`now()` })
-      .where(and(eq(careTeam.id, row.id), match)),
-    auditInsert(db, scope, {
-      ...careTeamEvent(action),
-      resourceId: row.id,
-      patientId: row.patientId,
-      outcome: "success",
-    }),
-  ]);
+  const access: PatientAccess = { patientId: row.patientId, region, via: "membership" };
+  await care.run(access, careTeamOp(action, row.id), (db) => [transitionMembership(db, row.id, match, to)]);
   return { ...row, status: to };
 }
 
@@ -153,50 +121,23 @@ export async function acceptInvitation(
   p: Principal,
   invitationId: string,
 ): Promise<Membership> {
-  const match = and(
-    eq(careTeam.id, invitationId),
-    eq(careTeam.clinicianId, p.userId),
-    eq(careTeam.status, "pending_clinician"),
-  )!;
-  const found = await Promise.all(REGIONS.map((region) => findRow(scope, region, match)));
-  return transition(
-    scope,
-    found.find((r) => r !== null) ?? null,
-    p.region,
-    match,
-    "active",
-    "care_team.accept",
-  );
+  const match = pendingInvitation(invitationId, p.userId);
+  const found = await Promise.all(REGIONS.map((region) => findMembership(scope, region, match)));
+  return transition(scope, found.find((r) => r !== null) ?? null, match, "active", "care_team.accept");
 }
 
 /** A patient accepts a clinician's request to join. */
 export async function acceptRequest(scope: Scope, p: Principal, clinicianId: string): Promise<Membership> {
-  const match = and(
-    eq(careTeam.patientId, p.userId),
-    eq(careTeam.clinicianId, clinicianId),
-    eq(careTeam.status, "pending_patient"),
-  )!;
-  return transition(
-    scope,
-    await findRow(scope, p.region, match),
-    p.region,
-    match,
-    "active",
-    "care_team.accept",
-  );
+  const match = membershipWith(p.userId, clinicianId, "pending_patient");
+  return transition(scope, await findMembership(scope, p.region, match), match, "active", "care_team.accept");
 }
 
 /** A patient removes a clinician (or withdraws an invitation): access ends with this commit. */
 export async function remove(scope: Scope, p: Principal, clinicianId: string): Promise<Membership> {
-  const match = and(
-    eq(careTeam.patientId, p.userId),
-    eq(careTeam.clinicianId, clinicianId),
-    ne(careTeam.status, "removed"),
-  )!;
+  const match = liveMembership(p.userId, clinicianId);
   return transition(
     scope,
-    await findRow(scope, p.region, match),
-    p.region,
+    await findMembership(scope, p.region, match),
     match,
     "removed",
     "care_team.remove",
@@ -204,15 +145,11 @@ export async function remove(scope: Scope, p: Principal, clinicianId: string): P
 }
 
 /** The patient's team (every live relationship) with clinicians' display names. */
-export async function listTeam(scope: Scope, p: Principal) {
-  const db = scope.db(p.region);
-  const [rows] = await db.batch([
-    db
-      .select()
-      .from(careTeam)
-      .where(and(eq(careTeam.patientId, p.userId), ne(careTeam.status, "removed")))
-      .orderBy(desc(careTeam.createdAt)),
-    auditInsert(db, scope, { ...careTeamEvent("care_team.read"), patientId: p.userId, outcome: "success" }),
+export async function listTeam(scope: Scope, _p: Principal) {
+  const care = careData(scope);
+  const access = care.self();
+  const [rows] = await care.run(access, careTeamOp("care_team.read"), (db) => [
+    teamQuery(db, access.patientId),
   ]);
   const names = await displayNames(
     scope,
@@ -229,25 +166,9 @@ export async function listTeam(scope: Scope, p: Principal) {
 }
 
 /** A clinician's relationships of one status across all regions (queried in parallel), audited per region. */
-export async function listForClinician(scope: Scope, p: Principal, status: Status, action: string) {
-  const perRegion = await Promise.all(
-    REGIONS.map(async (region) => {
-      const db = scope.db(region);
-      const [rows] = await db.batch([
-        db
-          .select({
-            id: careTeam.id,
-            patientId: careTeam.patientId,
-            displayName: users.displayName,
-            createdAt: careTeam.createdAt,
-          })
-          .from(careTeam)
-          .innerJoin(users, eq(users.id, careTeam.patientId))
-          .where(and(eq(careTeam.clinicianId, p.userId), eq(careTeam.status, status))),
-        auditInsert(db, scope, { ...careTeamEvent(action), outcome: "success" }),
-      ]);
-      return rows;
-    }),
-  );
-  return perRegion.flat().sort((a, b) => a.displayName.localeCompare(b.displayName));
+export async function listForClinician(scope: Scope, _p: Principal, status: Status, action: string) {
+  const perRegion = await careData(scope).everyRegion(careTeamOp(action), (db, clinicianId) => [
+    clinicianRelationsQuery(db, clinicianId, status),
+  ]);
+  return perRegion.flatMap(([rows]) => rows).sort((a, b) => a.displayName.localeCompare(b.displayName));
 }

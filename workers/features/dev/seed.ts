@@ -1,4 +1,5 @@
-import { careTeam, recoveryCodes, users } from "../../db/schema";
+import { recoveryCodes, users } from "../../db/schema";
+import { insertMembership } from "../../lib/care-data/care-team";
 import { initialConsents } from "../../lib/care-data/consents";
 import type { Scope } from "../../lib/scope";
 import { newUserCipher } from "../../lib/user-cipher";
@@ -66,7 +67,7 @@ export async function seedDemo(scope: Scope): Promise<string> {
       `  ${d.role.padEnd(9)} ${d.email}  password ${password}${totp ? `  TOTP secret ${totp}  recovery ${codes.join(" ")}` : ""}`,
     );
   }
-  await db.insert(careTeam).values({
+  await insertMembership(db, {
     patientId: ids[0] as string,
     clinicianId: ids[1] as string,
     status: "active",

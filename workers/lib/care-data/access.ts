@@ -6,8 +6,12 @@ import type { Scope } from "../scope";
 import type { Region } from "../vocabulary";
 import { regionOfUser } from "./region";
 
-/** How a principal reaches a patient's record. */
-export type AccessVia = "self" | "care_team" | "break_glass";
+/**
+ * How a principal reaches a patient's record. `membership` is an operation on the relationship
+ * itself (asking to join a team, accepting an invitation, opening break-glass, an admin's
+ * assignment): it reaches no health data, and `open` never grants it.
+ */
+export type AccessVia = "self" | "care_team" | "break_glass" | "membership";
 
 export interface PatientAccess {
   patientId: string;

@@ -80,4 +80,24 @@ describe("care-data repository", () => {
     await call("/v1/me/consents/ai_companion/grant", { method: "POST", headers: patient.auth });
     await expect(care.open(patient.id, op)).resolves.toMatchObject({ patientId: patient.id, via: "self" });
   });
+
+  it("locates a patient for a care-relationship operation without guessing, and refuses a non-patient id", async () => {
+    const patient = await createUser("patient", "apac");
+    const other = await createUser("clinician", "eu");
+    const clinician = await createUser("clinician", "us");
+    await createRedis(testConfig()).del(userRegionKey(patient.id));
+    const care = careData(scopeOf(clinician));
+    const op = { action: "test.relationship", resourceType: "test" };
+    await expect(care.locate(patient.id, op)).resolves.toEqual({
+      patientId: patient.id,
+      region: "apac",
+      via: "membership",
+    });
+    await expect(care.locate(other.id, op)).rejects.toMatchObject({ code: "not_found" });
+    const denied = await createDatabase(testConfig(), "us")
+      .select({ outcome: auditLog.outcome, patientId: auditLog.patientId })
+      .from(auditLog)
+      .where(and(eq(auditLog.actorId, clinician.id), eq(auditLog.action, op.action)));
+    expect(denied).toEqual([{ outcome: "denied", patientId: null }]);
+  });
 });

@@ -1,9 +1,11 @@
+import { and, eq } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
+import { users } from "../../db/schema";
 import { audit, auditInsert } from "../audit";
 import type { Database } from "../db";
 import { AppError } from "../errors";
 import type { Scope } from "../scope";
-import type { ConsentKind, Region } from "../vocabulary";
+import { type ConsentKind, REGIONS, type Region } from "../vocabulary";
 import { type AccessVia, type PatientAccess, resolvePatientAccess } from "./access";
 import { type ConsentState, consentRequired, consentState } from "./consents";
 import { regionOfUser } from "./region";
@@ -84,6 +86,61 @@ export function careData(scope: Scope) {
       if (!access || !(op.allow ?? EVERY_WAY).includes(access.via)) return deny(patientId, op);
       if (op.consent) await requireConsent(access, op.consent);
       return access;
+    },
+    /**
+     * Locates a patient for an operation on the care relationship itself (`via: "membership"`):
+     * the id must be a patient's, found in their region without guessing. Anything else is a
+     * denial audited in the caller's region (no patient id) and answered 404 naming `what`.
+     */
+    async locate(patientId: string, op: CareOperation, what = "patient"): Promise<PatientAccess> {
+      const region = await regionOfUser(scope, patientId);
+      const [row] = region
+        ? await scope
+            .db(region)
+            .select({ id: users.id })
+            .from(users)
+            .where(and(eq(users.id, patientId), eq(users.role, "patient")))
+        : [];
+      if (!region || !row) return this.refuse(op, what);
+      return { patientId, region, via: "membership" };
+    },
+    /**
+     * Refuses `op` after the access decision (no such relationship, no such clinician): audited
+     * as `denied` in the patient's region when `access` is known, else in the caller's; 404.
+     */
+    async refuse(op: CareOperation, what: string, access?: PatientAccess): Promise<never> {
+      await audit(scope, access?.region ?? principal().region, {
+        action: op.action,
+        resourceType: op.resourceType,
+        resourceId: op.resourceId ?? null,
+        patientId: access?.patientId ?? null,
+        outcome: "denied",
+      });
+      throw new AppError("not_found", `No such ${what}`);
+    },
+    /**
+     * The caller's own relationships in every region, queried in parallel: `build(db, userId)`
+     * gets the caller's id and runs with one success audit row per region in one batch.
+     */
+    everyRegion<T extends Batch>(
+      op: CareOperation,
+      build: (db: Database, userId: string) => T,
+    ): Promise<BatchResponse<T>[]> {
+      const { userId } = principal();
+      return Promise.all(
+        REGIONS.map(async (region) => {
+          const db = scope.db(region);
+          const row = auditInsert(db, scope, {
+            action: op.action,
+            resourceType: op.resourceType,
+            resourceId: op.resourceId ?? null,
+            patientId: null,
+            outcome: "success",
+          });
+          const [, ...results] = await db.batch([row, ...build(db, userId)]);
+          return results as unknown as BatchResponse<T>;
+        }),
+      );
     },
     /** Runs `build(db)` and the success audit row in one batch in the patient's region. */
     async run<T extends Batch>(
