@@ -422,7 +422,12 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
   );
   const alertItems = await clinician.locator("#alert-list li").count();
   check("clinician alert listed", alertItems >= 1, `${alertItems} item(s)`);
-  const teamLine = (await patient.locator("#chat-crisis-team").textContent()) ?? "";
+  await patient
+    .waitForFunction(() => (document.getElementById("chat-crisis-alerted")?.textContent ?? "") !== "", null, {
+      timeout: 5_000,
+    })
+    .catch(() => undefined);
+  const teamLine = (await patient.locator("#chat-crisis-alerted").textContent()) ?? "";
   check("patient told the care team was alerted", teamLine === "Your care team has been alerted.", teamLine);
   // The inbox comes from the API, so it survives a reload; acknowledging empties it.
   await clinician.reload();
