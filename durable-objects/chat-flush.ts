@@ -94,9 +94,7 @@ export async function flushEvents(
         severity: e.severity,
         categories: e.categories,
         ruleIds: e.rules,
-        source: e.rules.some((r) => r.startsWith("moderation."))
-          ? ("moderation" as const)
-          : ("edge" as const),
+        source: riskSource(e.rules),
         createdAt: new Date(e.at),
       });
     }
@@ -111,4 +109,13 @@ export async function flushEvents(
   });
   await db.batch([audit, ...persistRoomEvents(db, messages, risks)]);
   return messages.length + risks.length;
+}
+
+/**
+ * Which layer a crisis event's risk row is attributed to: "moderation" when the moderation
+ * endpoint raised it (`moderation:*` ids from `assessRisk`'s `fired` vocabulary), otherwise "edge"
+ * (the safety net's layers 1-3 run at the edge, before any reply).
+ */
+export function riskSource(fired: readonly string[]): "edge" | "moderation" {
+  return fired.some((id) => id.startsWith("moderation:")) ? "moderation" : "edge";
 }

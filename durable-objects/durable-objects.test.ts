@@ -1,5 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { riskSource } from "./chat-flush";
 import { ChatStore, REPLAY_WINDOW } from "./chat-store";
 
 describe("ChatRoom RPC", () => {
@@ -100,5 +101,13 @@ describe("WearableStream RPC", () => {
       { metric: "heart_rate", count: 2, mean: 65 },
       { metric: "steps", count: 1, mean: 120 },
     ]);
+  });
+});
+
+describe("risk rows", () => {
+  it("attribute a crisis to the moderation layer only when its ids say so", () => {
+    expect(riskSource(["l1:plan.means_ready", "l2:elevated"])).toBe("edge");
+    expect(riskSource(["l3:high"])).toBe("edge");
+    expect(riskSource(["moderation:self-harm"])).toBe("moderation");
   });
 });
