@@ -10,6 +10,7 @@
  * Run through `scripts/safety/run.mjs` (esbuild bundles it with the Worker's own feature code).
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { probability } from "../../workers/features/safety/classifier.ts";
 import { evidenceIn, layer1Tier } from "../../workers/features/safety/conversation.ts";
 import { TUNING } from "../../workers/features/safety/eval/tuning/index.ts";
 import type { EvalCase } from "../../workers/features/safety/eval/types.ts";
@@ -87,12 +88,6 @@ function quantize(w: Float64Array): { q: Int8Array; scale: number } {
   return { q, scale: Number(scale.toPrecision(8)) };
 }
 
-function predictQ(e: Example, q: Int8Array, scale: number, bias: number): number {
-  let z = 0;
-  for (const i of e.f.idx) z += q[i] as number;
-  return 1 / (1 + Math.exp(-(z * scale * e.f.val + bias)));
-}
-
 interface Oof {
   p: number;
   crisis: boolean;
@@ -138,7 +133,7 @@ function main(): void {
     examples.forEach((e, i) => {
       if (i % 5 === fold)
         oof.push({
-          p: evidence[i] ? predictQ(e, q, scale, m.bias) : 0,
+          p: evidence[i] ? probability(e.f, q, scale, m.bias) : 0,
           crisis: e.crisis,
           rule: ruleFlags[i] === true,
           family: TUNING[i]?.family ?? "",

@@ -39,21 +39,25 @@ function decode(model: ClassifierModel): Int8Array {
 
 const WEIGHTS = decode(CLASSIFIER_MODEL);
 
-/** Raw score (log-odds) of a feature vector under a dense float weight vector (training and tests). */
-export function logit(f: { idx: Uint32Array; val: number }, w: ArrayLike<number>, bias: number): number {
-  let z = bias;
-  for (let i = 0; i < f.idx.length; i++) z += (w[f.idx[i] as number] as number) * f.val;
-  return z;
+/**
+ * Probability of a feature vector under quantised weights: the one scoring rule, used by the shipped
+ * model below and by the training script's out-of-fold predictions.
+ */
+export function probability(
+  f: { idx: Uint32Array; val: number },
+  weights: Int8Array,
+  scale: number,
+  bias: number,
+): number {
+  let z = 0;
+  for (let i = 0; i < f.idx.length; i++) z += weights[f.idx[i] as number] as number;
+  return 1 / (1 + Math.exp(-(z * scale * f.val + bias)));
 }
 
 /** Probability that the text is a crisis message, by the shipped model. */
 export function crisisProbability(text: string): number {
   if (WEIGHTS.length === 0) return 0;
-  const f = featurize(text);
-  let z = 0;
-  for (let i = 0; i < f.idx.length; i++) z += WEIGHTS[f.idx[i] as number] as number;
-  z = z * CLASSIFIER_MODEL.scale * f.val + CLASSIFIER_MODEL.bias;
-  return 1 / (1 + Math.exp(-z));
+  return probability(featurize(text), WEIGHTS, CLASSIFIER_MODEL.scale, CLASSIFIER_MODEL.bias);
 }
 
 export const CLASSIFIER = {

@@ -19,7 +19,7 @@
  */
 
 import type { CrisisCategory } from "./detector";
-import { normalized } from "./prepared";
+import { Memo, normalized } from "./prepared";
 
 export interface Cues {
   means: boolean;
@@ -162,6 +162,13 @@ const BENIGN_PURPOSE = w(
 
 /** The concept cues of one message (layer 1, beside the phrase rules). */
 export function cuesOf(text: string): Cues {
+  return CUES.get(text, () => readCues(text));
+}
+
+/** Memo: the conversation logic and the classifier's features both read a message's cues. */
+const CUES = new Memo<Cues>(64);
+
+function readCues(text: string): Cues {
   const t = normalized(text);
   const fired: string[] = [];
   const history = PAST.test(t) && !PRESENT_RISK.test(t);
