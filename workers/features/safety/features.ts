@@ -19,21 +19,6 @@ import { normalized, viewOf } from "./prepared";
 /** Number of hash buckets (a power of two). Changing it requires retraining. */
 export const FEATURE_DIM = 1 << 16;
 
-const ZERO_WIDTH = /[\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF]/g;
-const LATIN_MARKS = /([a-z])[\u0300-\u036f]+/g;
-const REPEATS = /(\p{L})\1{2,}/gu;
-const NOT_WORD = /[^\p{L}\p{N}]+/gu;
-const LEET: Readonly<Record<string, string>> = {
-  "0": "o",
-  "1": "i",
-  "3": "e",
-  "4": "a",
-  "5": "s",
-  "7": "t",
-  "@": "a",
-  $: "s",
-};
-const LEET_IN_WORD = /(?<=\p{L})[013457@$]|[013457@$](?=\p{L})/gu;
 const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
 
 /** FNV-1a over a string, folded into the bucket range. */
@@ -44,21 +29,6 @@ function hash(s: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return (h >>> 0) & (FEATURE_DIM - 1);
-}
-
-/** The Unicode-preserving view used for character n-grams. */
-export function unicodeView(text: string): string {
-  return text
-    .normalize("NFKC")
-    .toLowerCase()
-    .replace(ZERO_WIDTH, "")
-    .normalize("NFD")
-    .replace(LATIN_MARKS, "$1")
-    .normalize("NFC")
-    .replace(LEET_IN_WORD, (c) => LEET[c] ?? c)
-    .replace(REPEATS, "$1$1")
-    .replace(NOT_WORD, " ")
-    .trim();
 }
 
 /**

@@ -4,7 +4,6 @@
  * message. Small bounded caches keyed by a hash of the text (the text itself is not kept).
  */
 
-import { unicodeView } from "./features";
 import { normalize } from "./normalize";
 import { LEXICON } from "./patterns";
 
@@ -34,6 +33,40 @@ export class Memo<V> {
     this.map.set(key, value);
     return value;
   }
+}
+
+const ZERO_WIDTH = /[\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF]/g;
+const LATIN_MARKS = /([a-z])[\u0300-\u036f]+/g;
+const REPEATS = /(\p{L})\1{2,}/gu;
+const NOT_WORD = /[^\p{L}\p{N}]+/gu;
+const LEET: Readonly<Record<string, string>> = {
+  "0": "o",
+  "1": "i",
+  "3": "e",
+  "4": "a",
+  "5": "s",
+  "7": "t",
+  "@": "a",
+  $: "s",
+};
+const LEET_IN_WORD = /(?<=\p{L})[013457@$]|[013457@$](?=\p{L})/gu;
+
+/**
+ * The Unicode-preserving view (NFKC, lower case, Latin diacritics dropped, leetspeak inside words
+ * undone, repeats squeezed, punctuation as spaces) used by the character n-grams and the lexicons.
+ */
+export function unicodeView(text: string): string {
+  return text
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(ZERO_WIDTH, "")
+    .normalize("NFD")
+    .replace(LATIN_MARKS, "$1")
+    .normalize("NFC")
+    .replace(LEET_IN_WORD, (c) => LEET[c] ?? c)
+    .replace(REPEATS, "$1$1")
+    .replace(NOT_WORD, " ")
+    .trim();
 }
 
 const NORMALIZED = new Memo<string>(64);
