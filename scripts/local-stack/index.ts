@@ -64,7 +64,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   try {
     const pg = await startPostgres({
       databaseUrl: opts.databaseUrl,
-      dbPrefix: opts.mode === "dev" ? "haven" : opts.mode === "test" ? "haven_test" : "haven_bench",
+      // HAVEN_DB_PREFIX lets several checkouts share one Postgres server without dropping each
+      // other's databases (tests recreate theirs at every run).
+      dbPrefix:
+        process.env.HAVEN_DB_PREFIX ||
+        (opts.mode === "dev" ? "haven" : opts.mode === "test" ? "haven_test" : "haven_bench"),
       dataDir: dataDir ? join(dataDir, "pglite") : undefined,
       fresh: opts.mode !== "dev",
       host,
