@@ -1,3 +1,4 @@
+import { inc } from "../workers/lib/metrics/recorder";
 import { auditInsert } from "../workers/lib/audit";
 import { activeClinicianIds } from "../workers/lib/care-data/access";
 import { CARE_ALERT_CREATE, type RecordedAlert, recordAlertWrites } from "../workers/lib/care-data/alerts";
@@ -91,6 +92,8 @@ export async function alertCareTeam(
 ): Promise<number> {
   const scope = alertScope(caller);
   const recorded = await recordAlert(scope, room, seq, severity);
+  inc("crisis_detections_total", { severity, source: "screener" });
+  inc("care_alerts_total", { outcome: "created" });
   if (recorded.length === 0) return 0;
   const handed = await roomStub(scope.env, room.ownerId, room.region)
     .enqueueAlerts(room, { about: seq, severity, alerts: recorded })

@@ -1,3 +1,4 @@
+import { inc } from "../workers/lib/metrics/recorder";
 import type { Actor, EphemeralFrame, OutboundFrame, RoomEvent } from "./chat-protocol";
 import { SocketAttachment } from "./chat-protocol";
 import type { ChatStore } from "./chat-store";
@@ -32,6 +33,7 @@ export class ChatHub {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [actor.userId]);
+    inc("active_sessions", {}, 1);
     let joinedSeq = this.store.lastSeq();
     const state: SocketAttachment = { ...actor, lastSeq: 0, ready: false, joinedSeq };
     server.serializeAttachment(state);

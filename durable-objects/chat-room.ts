@@ -1,4 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
+import { inc } from "../workers/lib/metrics/recorder";
+import { shipMetrics } from "../workers/lib/metrics/ship";
 import { chatAllowed, consentState } from "../workers/lib/care-data/consents";
 import { type Config, loadConfig } from "../workers/lib/config";
 import { createLogger, type Logger } from "../workers/lib/logger";
@@ -220,6 +222,8 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    inc("active_sessions", {}, -1);
+    this.shipMetrics();
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
     } catch {
@@ -228,6 +232,11 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   override async webSocketError(): Promise<void> {}
+
+  /** Hands this isolate's pending metric deltas to the metrics hub when due (background). */
+  private shipMetrics(): void {
+    shipMetrics(this.env, (p) => this.ctx.waitUntil(p));
+  }
 
   // ---- messages --------------------------------------------------------------------------------
 
@@ -293,6 +302,8 @@ export class ChatRoom extends DurableObject<Env> {
     );
     origin?.send({ type: "ack", clientId, seq: event.seq });
     this.hub.broadcast(event);
+    inc("chat_messages_total", { role: isOwner ? "patient" : "clinician" });
+    this.shipMetrics();
     void this.scheduleAt(Date.now() + FLUSH_DELAY_MS);
     if (!isOwner) return { ok: true, seq: event.seq, done: Promise.resolve() };
     if (assessment.detected) {
@@ -422,6 +433,8 @@ export class ChatRoom extends DurableObject<Env> {
       listResources: false,
     });
     this.outbox.addAlert(about, assessment.severity);
+    inc("crisis_detections_total", { severity: assessment.severity, source: crisisSource(assessment.fired) });
+    inc("care_alerts_total", { outcome: "created" });
     const crisis = await this.store.append({
       type: "crisis",
       about,
@@ -784,4 +797,11 @@ function parseHeader(request: Request, name: string): unknown {
 function startOfUtcDay(now: number): number {
   const d = new Date(now);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+}
+
+/** Which layer raised a crisis, for `crisis_detections_total{source}` (ids only, never text). */
+function crisisSource(fired: readonly string[]): "chat" | "moderation" | "model" {
+  if (fired.some((id) => id.startsWith("model:"))) return "model";
+  if (fired.some((id) => id.startsWith("moderation:"))) return "moderation";
+  return "chat";
 }

@@ -11,6 +11,7 @@ import { chatRoutes } from "./features/chat/routes";
 import { devRoutes } from "./features/dev/routes";
 import { healthRoutes } from "./features/health/routes";
 import { keyRoutes } from "./features/keys/routes";
+import { opsPublicRoutes, opsRoutes } from "./features/ops/routes";
 import { profileRoutes } from "./features/profile/routes";
 import { screenerRoutes } from "./features/screeners/routes";
 import { systemRoutes } from "./features/system/routes";
@@ -40,6 +41,7 @@ api.route("/", auditRoutes);
 api.route("/", keyRoutes);
 api.route("/", screenerRoutes);
 api.route("/", alertRoutes);
+api.route("/", opsRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);
@@ -68,6 +70,7 @@ app.use(
   }),
 );
 app.route("/", healthRoutes);
+app.route("/", opsPublicRoutes);
 app.route("/v1", api);
 app.use("/docs", rateLimit);
 app.route("/", devRoutes);

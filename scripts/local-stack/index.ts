@@ -43,11 +43,19 @@ function localSecrets(dir: string | undefined): Record<string, string> {
     MASTER_KEYS: `v1:${randomBytes(32).toString("base64")}`,
     EMAIL_HASH_KEY: randomBytes(32).toString("base64url"),
     DEV_SEED_TOKEN: randomBytes(24).toString("base64url"),
+    METRICS_TOKEN: randomBytes(24).toString("base64url"),
+    OPS_WEBHOOK_TOKEN: randomBytes(24).toString("base64url"),
   });
   if (!dir) return fresh();
   const file = join(dir, "local-secrets.json");
-  if (existsSync(file))
-    return { ...fresh(), ...(JSON.parse(readFileSync(file, "utf8")) as Record<string, string>) };
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+    const merged = { ...fresh(), ...saved };
+    // A secret added since this folder was made is generated once and kept from then on.
+    if (Object.keys(merged).length > Object.keys(saved).length)
+      writeFileSync(file, JSON.stringify(merged, null, 2), { mode: 0o600 });
+    return merged;
+  }
   const s = fresh();
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });

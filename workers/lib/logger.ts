@@ -1,3 +1,5 @@
+import { recordEvent } from "./metrics/recorder";
+
 /**
  * Structured JSON logging without PHI. Fields are restricted to scalars, and callers pass
  * identifiers, codes and counts only — never names, messages, answers or readings.
@@ -5,6 +7,10 @@
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** A token-like value (ids, codes, route templates): anything else is not copied to the ops log. */
+const TOKEN = /^[A-Za-z0-9_.:/{}*-]{1,128}$/;
+const token = (v: unknown) => (typeof v === "string" && TOKEN.test(v) ? v : undefined);
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -22,6 +28,19 @@ export interface Logger {
 export function createLogger(level: LogLevel, base: LogFields = {}): Logger {
   const min = ORDER[level];
   const write = (lvl: LogLevel, event: string, fields?: LogFields) => {
+    if (lvl === "warn" || lvl === "error") {
+      // The ops view's log panel: identifiers and codes only (token-shaped values, never text).
+      recordEvent({
+        time: new Date().toISOString(),
+        level: lvl,
+        event: token(event) ?? "unnamed",
+        requestId: token(base.requestId ?? fields?.requestId),
+        route: token(fields?.route ?? base.route),
+        status: typeof fields?.status === "number" ? fields.status : undefined,
+        code: token(fields?.code ?? fields?.reason ?? fields?.error),
+        dependency: token(fields?.dependency),
+      });
+    }
     if (ORDER[lvl] < min) return;
     const line = JSON.stringify({ level: lvl, event, time: new Date().toISOString(), ...base, ...fields });
     if (lvl === "error") console.error(line);

@@ -1,3 +1,4 @@
+import { inc } from "../lib/metrics/recorder";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { verifyAccessToken } from "../features/auth/jwt";
@@ -40,11 +41,13 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const secrets = [config.JWT_SECRET, config.JWT_SECRET_PREVIOUS].filter((s): s is string => Boolean(s));
   const result = await verifyAccessToken(token, secrets, { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE });
   if (!result.ok) {
+    inc("auth_failures_total", { reason: result.reason === "expired" ? "expired" : "bad_token" });
     c.get("log").info("token_rejected", { reason: result.reason });
     throw new AppError("unauthorized", "Invalid or expired credentials");
   }
   const { claims } = result;
   if ((await c.get("scope").redis().exists(denylistKey(claims.jti), sessionDenylistKey(claims.sid))) > 0) {
+    inc("auth_failures_total", { reason: "revoked" });
     throw new AppError("unauthorized", "Invalid or expired credentials");
   }
   const via = fromHeader ? "bearer" : "cookie";

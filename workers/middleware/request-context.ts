@@ -2,6 +2,8 @@ import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../lib/context";
 import { createLogger, type LogLevel } from "../lib/logger";
+import { inc, observe } from "../lib/metrics/recorder";
+import { shipMetrics } from "../lib/metrics/ship";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -29,6 +31,15 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
     blobs: [route, c.req.method, c.env.ENVIRONMENT ?? "unknown"],
     doubles: [c.res.status, durationMs],
   });
+  // Prometheus series: recorded in memory, shipped to the metrics hub in the background.
+  inc("http_requests_total", { route, method: c.req.method, status: String(c.res.status) });
+  observe("http_request_duration_seconds", { route }, durationMs / 1000);
+  try {
+    const ctx = c.executionCtx;
+    shipMetrics(c.env, (p) => ctx.waitUntil(p));
+  } catch {
+    // No execution context (a unit test calling the app without one): nothing to ship with.
+  }
 };
 
 function matched(c: Parameters<MiddlewareHandler<AppEnv>>[0]): boolean {

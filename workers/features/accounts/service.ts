@@ -1,3 +1,4 @@
+import { inc } from "../../lib/metrics/recorder";
 import type { z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
 import { emailTokens, recoveryCodes, users } from "../../db/schema";
@@ -131,6 +132,7 @@ export async function login(scope: Scope, body: z.infer<typeof LoginBody>) {
   if (user?.passwordHash) check = await verifyPassword(body.password, user.passwordHash);
   else await dummyVerify(); // same PBKDF2 work for unknown accounts: no timing oracle
   if (!user || !db || !check?.ok) {
+    inc("auth_failures_total", { reason: "bad_password" });
     await recordFailure(scope, hash);
     if (user && db) {
       await auditInsert(db, scope, {
@@ -218,6 +220,7 @@ export async function completeMfa(scope: Scope, body: z.infer<typeof MfaLoginBod
     ok = Boolean(used);
   }
   if (!ok) {
+    inc("auth_failures_total", { reason: "bad_mfa" });
     await redis.set(
       mfaChallengeKey(body.mfaToken),
       { ...challenge, attempts: challenge.attempts + 1 },

@@ -8,6 +8,7 @@ import {
   inboxQuery,
 } from "../../lib/care-data/alerts";
 import { AppError } from "../../lib/errors";
+import { inc, observe } from "../../lib/metrics/recorder";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
@@ -76,5 +77,9 @@ export async function acknowledgeAlert(scope: Scope, id: string) {
   ]);
   const row = updated ?? current;
   if (!row) throw new AppError("not_found", "No such alert");
+  if (updated) {
+    inc("care_alerts_total", { outcome: "acknowledged" });
+    observe("care_alert_ack_seconds", {}, (Date.now() - updated.createdAt.getTime()) / 1000);
+  }
   return toOut(row);
 }

@@ -70,3 +70,17 @@ export function recordAlertWrites(db: Database, patientId: string, seq: number, 
       .where(and(eq(careAlerts.patientId, patientId), eq(careAlerts.seq, seq))),
   ] as const;
 }
+
+/**
+ * Backlog of unacknowledged high/imminent alerts in one region (counts and an age only, no
+ * patient or clinician): the metrics scrape's figure for "crisis alert not acknowledged in time".
+ */
+export function alertBacklogQuery(db: Database) {
+  return db
+    .select({
+      count: sql<number>`count(*)::int`,
+      oldestAgeSeconds: sql<number>`coalesce(extract(epoch from (now() - min(${careAlerts.createdAt}))), 0)::float8`,
+    })
+    .from(careAlerts)
+    .where(and(isNull(careAlerts.acknowledgedAt), sql`${careAlerts.severity} in ('high', 'imminent')`));
+}

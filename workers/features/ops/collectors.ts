@@ -1,0 +1,29 @@
+/**
+ * Values computed when Prometheus scrapes rather than recorded per event: backlogs and states
+ * that live in the databases. Each collector is bounded by the scrape's timeout and may fail
+ * alone (its series are then missing from that scrape, which the alert rules treat as absent).
+ * Features that own such a figure add one function here.
+ */
+import { alertBacklogQuery } from "../../lib/care-data/alerts";
+import type { ScrapeSample } from "../../lib/metrics/exposition";
+import type { Scope } from "../../lib/scope";
+import { REGIONS } from "../../lib/vocabulary";
+
+export type ScrapeCollector = (scope: Scope) => Promise<ScrapeSample[]>;
+
+/** Unacknowledged high/imminent care-team alerts across regions: count and oldest age. */
+const careAlertBacklog: ScrapeCollector = async (scope) => {
+  const rows = await Promise.all(REGIONS.map((region) => alertBacklogQuery(scope.db(region))));
+  let count = 0;
+  let oldest = 0;
+  for (const [row] of rows) {
+    count += row?.count ?? 0;
+    oldest = Math.max(oldest, row?.oldestAgeSeconds ?? 0);
+  }
+  return [
+    { name: "care_alerts_unacknowledged", labels: { measure: "count" }, value: count },
+    { name: "care_alerts_unacknowledged", labels: { measure: "oldest_age_seconds" }, value: oldest },
+  ];
+};
+
+export const scrapeCollectors: ScrapeCollector[] = [careAlertBacklog];
