@@ -1,4 +1,5 @@
 import { ACCOUNT_ROWS } from "./access-matrix-account-rows";
+import { OPS_ROWS } from "./access-matrix-ops-rows";
 import { all, everyone, jsonInit, only, REASON, type Row } from "./access-matrix-cells";
 
 /** Patient data, care team, break-glass, screeners and chat, in order (some rows change state). */
@@ -237,4 +238,4 @@ const PATIENT_ROWS: Row[] = [
 ];
 
 /** Every row, in the order they run: sign-out last. */
-export const MATRIX: Row[] = [...PATIENT_ROWS, ...ACCOUNT_ROWS];
+export const MATRIX: Row[] = [...PATIENT_ROWS, ...OPS_ROWS, ...ACCOUNT_ROWS];

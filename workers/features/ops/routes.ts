@@ -80,6 +80,7 @@ const overview = route({
   summary: "Every metric series, merged across shards (the ops view computes rates from two polls)",
   security: bearer,
   middleware: [requireAuth("admin")] as const,
+  problems: [403, 404],
   responses: {
     200: ok(z.object({ generatedAt: z.string(), series: z.array(Series) }).openapi("OpsOverview"), "Series"),
   },
@@ -105,6 +106,7 @@ const events = route({
   summary: "Recent warning/error log events (ids and codes only), optionally for one request id",
   security: bearer,
   middleware: [requireAuth("admin")] as const,
+  problems: [403, 404],
   request: {
     query: z.object({
       requestId: z
@@ -137,6 +139,7 @@ const alerts = route({
   summary: "Recent Alertmanager notifications received by Haven",
   security: bearer,
   middleware: [requireAuth("admin")] as const,
+  problems: [403, 404],
   responses: { 200: ok(z.object({ alerts: z.array(OpsAlert) }).openapi("OpsAlerts"), "Alerts, newest first") },
 });
 
@@ -157,6 +160,7 @@ const listFlags = route({
   summary: "Feature flags and their rollout rules",
   security: bearer,
   middleware: [requireAuth("admin")] as const,
+  problems: [403, 404],
   responses: { 200: ok(z.object({ flags: z.array(Flag) }).openapi("FeatureFlags"), "Flags") },
 });
 
@@ -167,7 +171,7 @@ const putFlag = route({
   summary: "Change a flag's rollout rule (audited; isolates pick it up within 30 s)",
   security: bearer,
   middleware: [requireAuth("admin")] as const,
-  problems: [404],
+  problems: [403, 404],
   request: { params: z.object({ key: z.string().max(64) }), body: jsonBody(FlagRule) },
   responses: { 200: ok(Flag, "The flag as now stored") },
 });
