@@ -6,7 +6,9 @@
  *
  * Options: --port N (or PORT), --host H, --env bench (raised rate limit for benchmarks),
  * --neon-port/--upstash-port/--openai-port N, --data-dir D (default `.data`; when given it also
- * holds wrangler's Durable Object state, so a temporary folder is a fully fresh run).
+ * holds wrangler's Durable Object state, so a temporary folder is a fully fresh run),
+ * --monitoring (also start Prometheus with Haven's alert rules and Alertmanager, see
+ * scripts/monitoring.ts; --prometheus-port / --alertmanager-port, default 9090 / 9093).
  * Env: DATABASE_URL, REDIS_URL, OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -15,6 +17,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startLocalStack } from "./local-stack/index.ts";
+import { type Monitoring, startMonitoring } from "./monitoring.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -27,6 +30,9 @@ const { values } = parseArgs({
     "openai-port": { type: "string" },
     quiet: { type: "boolean" },
     "data-dir": { type: "string" },
+    monitoring: { type: "boolean" },
+    "prometheus-port": { type: "string" },
+    "alertmanager-port": { type: "string" },
   },
 });
 const host = values.host ?? "127.0.0.1";
@@ -123,9 +129,11 @@ async function main() {
   );
 
   let stopping = false;
+  let monitoring: Monitoring | undefined;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    monitoring?.close();
     child.kill("SIGTERM");
     await stack.close();
     process.exit(code);
@@ -141,6 +149,26 @@ async function main() {
     headers: { authorization: `Bearer ${stack.bindings.DEV_SEED_TOKEN ?? ""}` },
   }).catch(() => undefined);
   const seedText = seeded?.ok ? await seeded.text() : "";
+  const monitoringLines: string[] = [];
+  if (values.monitoring) {
+    const m = startMonitoring({
+      root,
+      dataDir,
+      workerUrl: url,
+      metricsToken: stack.bindings.METRICS_TOKEN ?? "",
+      webhookToken: stack.bindings.OPS_WEBHOOK_TOKEN ?? "",
+      prometheusPort: num(values["prometheus-port"]),
+      alertmanagerPort: num(values["alertmanager-port"]),
+    });
+    if (typeof m === "string") monitoringLines.push(`  ${m}`);
+    else {
+      monitoring = m;
+      monitoringLines.push(
+        `  prometheus ${m.prometheusUrl}/alerts (scrapes ${url}/metrics every 5 s, Haven's rules)`,
+        `  alerts    ${m.alertmanagerUrl} → ${url}/ops/alertmanager → admin console /admin/ops`,
+      );
+    }
+  }
 
   console.log(
     [
@@ -150,6 +178,7 @@ async function main() {
       `  health    ${url}/health   ready ${url}/ready`,
       `  api docs  ${url}/docs     openapi ${url}/openapi.json`,
       ...stack.summary.map((l) => `  ${l}`),
+      ...monitoringLines,
       ...(seedText ? ["", seedText.trimEnd()] : []),
       "",
       "Press Ctrl-C to stop everything.",

@@ -4,6 +4,7 @@ import type { AppEnv } from "../workers/lib/context";
 import { identityPages } from "./auth-routes";
 import { ChatPage } from "./pages/chat/page";
 import { ClinicianPage } from "./pages/clinician/page";
+import { OpsPage } from "./pages/ops/page";
 import { DocsPage } from "./pages/docs/page";
 import { HomePage } from "./pages/home/page";
 import { screenerPages } from "./pages/screeners/routes";
@@ -15,4 +16,5 @@ export const webRoutes = new Hono<AppEnv>()
   .get("/", (c) => c.html(<HomePage />))
   .get("/docs", (c) => c.html(<DocsPage />))
   .get("/chat", (c) => c.html(<ChatPage signedIn={Boolean(getCookie(c, "haven_at"))} />))
-  .get("/clinician", (c) => c.html(<ClinicianPage signedIn={Boolean(getCookie(c, "haven_at"))} />));
+  .get("/clinician", (c) => c.html(<ClinicianPage signedIn={Boolean(getCookie(c, "haven_at"))} />))
+  .get("/admin/ops", (c) => c.html(<OpsPage />));
