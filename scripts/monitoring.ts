@@ -18,8 +18,11 @@ export interface Monitoring {
 
 const has = (bin: string) => spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;
 
+/** Debian installs Alertmanager as `prometheus-alertmanager`; upstream builds call it `alertmanager`. */
+const alertmanagerBin = () => (has("prometheus-alertmanager") ? "prometheus-alertmanager" : "alertmanager");
+
 function ensureInstalled(): string | null {
-  if (has("prometheus") && has("alertmanager")) return null;
+  if (has("prometheus") && has(alertmanagerBin())) return null;
   if (process.getuid?.() === 0) {
     console.log("monitoring: installing Debian packages prometheus and prometheus-alertmanager…");
     const r = spawnSync(
@@ -27,7 +30,7 @@ function ensureInstalled(): string | null {
       ["install", "-y", "--no-install-recommends", "prometheus", "prometheus-alertmanager"],
       { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } },
     );
-    if (r.status === 0 && has("prometheus") && has("alertmanager")) return null;
+    if (r.status === 0 && has("prometheus") && has(alertmanagerBin())) return null;
   }
   return "monitoring skipped: Prometheus/Alertmanager are not installed (sudo apt-get install prometheus prometheus-alertmanager)";
 }
@@ -102,7 +105,7 @@ export function startMonitoring(opts: {
     `--web.listen-address=127.0.0.1:${promPort}`,
     "--storage.tsdb.retention.time=2d",
   ]);
-  run("alertmanager", [
+  run(alertmanagerBin(), [
     `--config.file=${join(dir, "alertmanager.yml")}`,
     `--storage.path=${join(dir, "alertmanager-data")}`,
     `--web.listen-address=127.0.0.1:${amPort}`,
