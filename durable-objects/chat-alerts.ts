@@ -1,8 +1,8 @@
-import { inc } from "../workers/lib/metrics/recorder";
 import { auditInsert } from "../workers/lib/audit";
 import { activeClinicianIds } from "../workers/lib/care-data/access";
 import { CARE_ALERT_CREATE, type RecordedAlert, recordAlertWrites } from "../workers/lib/care-data/alerts";
 import { RegionUnknown, regionOfUser } from "../workers/lib/care-data/region";
+import { inc } from "../workers/lib/metrics/recorder";
 import { createScope, jobAudit, type Scope } from "../workers/lib/scope";
 import type { Region } from "../workers/lib/vocabulary";
 import type { CrisisAlert, RoomRef } from "./chat-protocol";

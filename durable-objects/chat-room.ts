@@ -1,9 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
-import { inc } from "../workers/lib/metrics/recorder";
-import { shipMetrics } from "../workers/lib/metrics/ship";
 import { chatAllowed, consentState } from "../workers/lib/care-data/consents";
 import { type Config, loadConfig } from "../workers/lib/config";
+import { isEnabled } from "../workers/lib/flags";
 import { createLogger, type Logger } from "../workers/lib/logger";
+import { inc } from "../workers/lib/metrics/recorder";
+import { shipMetrics } from "../workers/lib/metrics/ship";
 import { createOpenAI } from "../workers/lib/openai";
 import { createScope, jobAudit, type Scope } from "../workers/lib/scope";
 import { type UserCipher, userCipher } from "../workers/lib/user-cipher";
@@ -334,8 +335,14 @@ export class ChatRoom extends DurableObject<Env> {
         });
         constrained = true;
       }
+      // Layer 3 rolls out behind a flag (it only ever raises risk); layers 1-2 never do.
       const gate =
-        config.SAFETY_MODEL_CHECK && !constrained
+        config.SAFETY_MODEL_CHECK &&
+        !constrained &&
+        (await isEnabled(this.jobScope("flags"), "safety.model_check", {
+          role: "patient",
+          userId: actor.userId,
+        }))
           ? this.modelLayer(event.seq, text, context, assessment)
           : null;
       return this.companionReply(event.seq, constrained, gate);
@@ -801,7 +808,7 @@ function startOfUtcDay(now: number): number {
 
 /** Which layer raised a crisis, for `crisis_detections_total{source}` (ids only, never text). */
 function crisisSource(fired: readonly string[]): "chat" | "moderation" | "model" {
-  if (fired.some((id) => id.startsWith("model:"))) return "model";
+  if (fired.some((id) => id.startsWith("l3:") || id.startsWith("model:"))) return "model";
   if (fired.some((id) => id.startsWith("moderation:"))) return "moderation";
   return "chat";
 }

@@ -148,7 +148,10 @@ export class MetricsHub extends DurableObject<Env> {
 
   async recentAlerts(limit = 50): Promise<HubAlert[]> {
     return this.ctx.storage.sql
-      .exec<AlertRow>("select * from alerts order by received_at desc limit ?", Math.min(Math.max(limit, 1), MAX_ALERTS))
+      .exec<AlertRow>(
+        "select * from alerts order by received_at desc limit ?",
+        Math.min(Math.max(limit, 1), MAX_ALERTS),
+      )
       .toArray()
       .map((r) => ({
         fingerprint: r.fingerprint,

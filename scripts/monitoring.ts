@@ -94,7 +94,8 @@ export function startMonitoring(opts: {
       tail = (tail + d.toString()).slice(-2_000);
     });
     child.on("exit", (code) => {
-      if (code && code !== 0 && code !== 143) console.error(`monitoring: ${bin} exited with ${code}\n${tail}`);
+      if (code && code !== 0 && code !== 143)
+        console.error(`monitoring: ${bin} exited with ${code}\n${tail}`);
     });
     children.push(child);
   };

@@ -4,7 +4,13 @@ const ALERTMANAGER_BODY = {
   version: "4",
   status: "firing",
   receiver: "haven",
-  alerts: [{ status: "firing", labels: { alertname: "MatrixCheck", severity: "info" }, startsAt: "2026-11-30T00:00:00Z" }],
+  alerts: [
+    {
+      status: "firing",
+      labels: { alertname: "MatrixCheck", severity: "info" },
+      startsAt: "2026-11-30T00:00:00Z",
+    },
+  ],
 };
 
 /** Metrics, the Alertmanager webhook (their own secrets: no user token opens them) and the admin's ops API. */

@@ -1,6 +1,6 @@
 import { ACCOUNT_ROWS } from "./access-matrix-account-rows";
-import { OPS_ROWS } from "./access-matrix-ops-rows";
 import { all, everyone, jsonInit, only, REASON, type Row } from "./access-matrix-cells";
+import { OPS_ROWS } from "./access-matrix-ops-rows";
 
 /** Patient data, care team, break-glass, screeners and chat, in order (some rows change state). */
 const PATIENT_ROWS: Row[] = [

@@ -6,14 +6,20 @@ import { mergeSnapshots, renderExposition } from "../workers/lib/metrics/exposit
 import { drain, inc, observe, set } from "../workers/lib/metrics/recorder";
 import { exportedSeriesNames, METRICS } from "../workers/lib/metrics/registry";
 import { hub, METRICS_SHARDS } from "../workers/lib/metrics/ship";
-import { createUser } from "./fixtures";
 import { sendOverHttp } from "./chat-helpers";
+import { createUser } from "./fixtures";
 import { call, until } from "./helpers";
 
 type Family = {
   name: string;
   type: string;
-  metrics: Array<{ labels?: Record<string, string>; value?: string; buckets?: Record<string, string>; count?: string; sum?: string }>;
+  metrics: Array<{
+    labels?: Record<string, string>;
+    value?: string;
+    buckets?: Record<string, string>;
+    count?: string;
+    sum?: string;
+  }>;
 };
 
 const token = () => (env as unknown as { METRICS_TOKEN: string }).METRICS_TOKEN;
@@ -40,7 +46,9 @@ function counter(f: Map<string, Family>, name: string, labels: Record<string, st
 describe("/metrics", () => {
   it("refuses a scrape without the token, with a wrong one, and with a wrong basic password", async () => {
     expect((await call("/metrics")).status).toBe(401);
-    expect((await call("/metrics", { headers: { authorization: "Bearer wrong-token-wrong-token" } })).status).toBe(401);
+    expect(
+      (await call("/metrics", { headers: { authorization: "Bearer wrong-token-wrong-token" } })).status,
+    ).toBe(401);
     const basic = `Basic ${btoa("prometheus:not-the-token")}`;
     expect((await call("/metrics", { headers: { authorization: basic } })).status).toBe(401);
     const good = `Basic ${btoa(`prometheus:${token()}`)}`;
@@ -52,7 +60,9 @@ describe("/metrics", () => {
     const base = counter(before, "http_requests_total", { route: "/health", method: "GET", status: "200" });
     for (let i = 0; i < 3; i++) expect((await call("/health")).status).toBe(200);
     const after = families(await scrapeText());
-    expect(counter(after, "http_requests_total", { route: "/health", method: "GET", status: "200" })).toBe(base + 3);
+    expect(counter(after, "http_requests_total", { route: "/health", method: "GET", status: "200" })).toBe(
+      base + 3,
+    );
     // Every declared family is present with its declared type.
     for (const def of METRICS) expect(after.get(def.name)?.type, def.name).toBe(def.kind.toUpperCase());
   });
@@ -70,7 +80,8 @@ describe("/metrics", () => {
       const le = labels.match(/le="([^"]+)"/)?.[1];
       const key = labels.replace(/,?le="[^"]+"/, "");
       const g = groups.get(key) ?? { buckets: [] };
-      if (part === "bucket") g.buckets.push([le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le), Number(value)]);
+      if (part === "bucket")
+        g.buckets.push([le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le), Number(value)]);
       else if (part === "count") g.count = Number(value);
       else g.sum = Number(value);
       groups.set(key, g);
@@ -105,7 +116,8 @@ describe("/metrics", () => {
       method: "GET",
       status: "200",
     });
-    for (let i = 0; i < METRICS_SHARDS; i++) await evictDurableObject(env.METRICS_HUB.get(env.METRICS_HUB.idFromName(`shard-${i}`)));
+    for (let i = 0; i < METRICS_SHARDS; i++)
+      await evictDurableObject(env.METRICS_HUB.get(env.METRICS_HUB.idFromName(`shard-${i}`)));
     const after = counter(families(await scrapeText()), "http_requests_total", {
       route: "/health",
       method: "GET",
@@ -151,15 +163,45 @@ describe("exposition rendering (pure)", () => {
         [
           {
             series: [
-              { key: 'chat_messages_total{role="patient"}', family: "chat_messages_total", op: "add", value: 2, updatedAt: now },
-              { key: 'circuit_breaker_open{dependency="redis",region="us"}', family: "circuit_breaker_open", op: "set", value: 1, updatedAt: now - 5_000 },
-              { key: 'circuit_breaker_open{dependency="postgres",region="eu"}', family: "circuit_breaker_open", op: "set", value: 1, updatedAt: now - 3_600_000 },
+              {
+                key: 'chat_messages_total{role="patient"}',
+                family: "chat_messages_total",
+                op: "add",
+                value: 2,
+                updatedAt: now,
+              },
+              {
+                key: 'circuit_breaker_open{dependency="redis",region="us"}',
+                family: "circuit_breaker_open",
+                op: "set",
+                value: 1,
+                updatedAt: now - 5_000,
+              },
+              {
+                key: 'circuit_breaker_open{dependency="postgres",region="eu"}',
+                family: "circuit_breaker_open",
+                op: "set",
+                value: 1,
+                updatedAt: now - 3_600_000,
+              },
             ],
           },
           {
             series: [
-              { key: 'chat_messages_total{role="patient"}', family: "chat_messages_total", op: "add", value: 3, updatedAt: now },
-              { key: 'circuit_breaker_open{dependency="redis",region="us"}', family: "circuit_breaker_open", op: "set", value: 0, updatedAt: now },
+              {
+                key: 'chat_messages_total{role="patient"}',
+                family: "chat_messages_total",
+                op: "add",
+                value: 3,
+                updatedAt: now,
+              },
+              {
+                key: 'circuit_breaker_open{dependency="redis",region="us"}',
+                family: "circuit_breaker_open",
+                op: "set",
+                value: 0,
+                updatedAt: now,
+              },
             ],
           },
         ],
@@ -174,7 +216,7 @@ describe("exposition rendering (pure)", () => {
     expect(() => parsePrometheusTextFormat(text)).not.toThrow();
   });
 
-  it("the recorder clamps unknown label values to \"other\" and escapes label text", () => {
+  it('the recorder clamps unknown label values to "other" and escapes label text', () => {
     drain();
     inc("rate_limit_refusals_total", { limiter: "someone@example.com" });
     set("queue_depth", { queue: 'bad"queue\nname' }, 4);
@@ -194,9 +236,16 @@ describe("exposition rendering (pure)", () => {
 
   it("a hub shard keeps counts in storage", async () => {
     const shard = hub(env, 3);
-    await shard.record({ ops: [{ key: 'auth_failures_total{reason="locked"}', family: "auth_failures_total", op: "add", value: 7 }], events: [] });
+    await shard.record({
+      ops: [
+        { key: 'auth_failures_total{reason="locked"}', family: "auth_failures_total", op: "add", value: 7 },
+      ],
+      events: [],
+    });
     await evictDurableObject(env.METRICS_HUB.get(env.METRICS_HUB.idFromName("shard-3")));
     const snap = await hub(env, 3).snapshot();
-    expect(snap.series.find((s) => s.key === 'auth_failures_total{reason="locked"}')?.value).toBeGreaterThanOrEqual(7);
+    expect(
+      snap.series.find((s) => s.key === 'auth_failures_total{reason="locked"}')?.value,
+    ).toBeGreaterThanOrEqual(7);
   });
 });

@@ -1,11 +1,11 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import rulesText from "../ops/prometheus/rules/haven.yml?raw";
 import compliance from "../ops/grafana/dashboards/compliance.json";
 import data from "../ops/grafana/dashboards/data.json";
 import overview from "../ops/grafana/dashboards/overview.json";
 import safety from "../ops/grafana/dashboards/safety.json";
+import rulesText from "../ops/prometheus/rules/haven.yml?raw";
 import { exportedSeriesNames } from "../workers/lib/metrics/registry";
 
 type Dashboard = { uid: string; panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
@@ -56,7 +56,8 @@ describe("Grafana dashboards as code", () => {
   it("dashboards have unique uids and use the provisioned Prometheus data source", () => {
     expect(new Set(DASHBOARDS.map((d) => d.uid)).size).toBe(DASHBOARDS.length);
     for (const d of DASHBOARDS)
-      for (const p of d.panels as Array<{ datasource?: { uid?: string } }>) expect(p.datasource?.uid).toBe("haven-prometheus");
+      for (const p of d.panels as Array<{ datasource?: { uid?: string } }>)
+        expect(p.datasource?.uid).toBe("haven-prometheus");
   });
 });
 
@@ -69,7 +70,10 @@ describe("Prometheus alert rules", () => {
     for (const r of rules) {
       const { names, errors } = selectedMetrics(r.expr);
       expect(errors, r.alert).toBe(0);
-      expect(names.filter((n) => !exported.has(n)), r.alert).toEqual([]);
+      expect(
+        names.filter((n) => !exported.has(n)),
+        r.alert,
+      ).toEqual([]);
     }
   });
 });

@@ -4,9 +4,9 @@ import type { AppEnv } from "../workers/lib/context";
 import { identityPages } from "./auth-routes";
 import { ChatPage } from "./pages/chat/page";
 import { ClinicianPage } from "./pages/clinician/page";
-import { OpsPage } from "./pages/ops/page";
 import { DocsPage } from "./pages/docs/page";
 import { HomePage } from "./pages/home/page";
+import { OpsPage } from "./pages/ops/page";
 import { screenerPages } from "./pages/screeners/routes";
 
 /** Server-rendered pages. Pages call services, never SQL. */

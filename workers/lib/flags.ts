@@ -70,7 +70,10 @@ export interface FlagSubject {
 /** Whether a rule admits a subject (pure: used by the API's preview and the tests). */
 export function ruleAdmits(flag: string, rule: FlagRule, who: FlagSubject): boolean {
   if (!rule.enabled) return false;
-  if (rule.environments.length > 0 && !rule.environments.includes(who.environment as (typeof ENVIRONMENTS)[number]))
+  if (
+    rule.environments.length > 0 &&
+    !rule.environments.includes(who.environment as (typeof ENVIRONMENTS)[number])
+  )
     return false;
   if (rule.roles.length > 0 && (!who.role || !rule.roles.includes(who.role))) return false;
   if (rule.percentage >= 100) return true;
@@ -100,7 +103,11 @@ export async function flagRules(scope: Scope, now = Date.now()): Promise<Record<
   return out;
 }
 
-export async function isEnabled(scope: Scope, flag: FlagKey, who: Omit<FlagSubject, "environment">): Promise<boolean> {
+export async function isEnabled(
+  scope: Scope,
+  flag: FlagKey,
+  who: Omit<FlagSubject, "environment">,
+): Promise<boolean> {
   const rules = await flagRules(scope);
   return ruleAdmits(flag, rules[flag], { environment: scope.config.ENVIRONMENT, ...who });
 }

@@ -1,10 +1,10 @@
-import { inc } from "../lib/metrics/recorder";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { verifyAccessToken } from "../features/auth/jwt";
 import type { AppEnv } from "../lib/context";
 import { timingSafeEqual, utf8Encode } from "../lib/crypto/encoding";
 import { AppError } from "../lib/errors";
+import { inc } from "../lib/metrics/recorder";
 import {
   COOKIE_ACCESS,
   COOKIE_CSRF,

@@ -8,8 +8,13 @@
   let previous = null;
   let requestId = "";
 
-  const key = (s) => `${s.name}|${Object.entries(s.labels).sort().map(([k, v]) => `${k}=${v}`).join(",")}`;
-  const fmtMs = (s) => (s === null || Number.isNaN(s) ? "–" : s === Infinity ? "> 10 s" : `${Math.round(s * 1000)} ms`);
+  const key = (s) =>
+    `${s.name}|${Object.entries(s.labels)
+      .sort()
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",")}`;
+  const fmtMs = (s) =>
+    s === null || Number.isNaN(s) ? "–" : s === Infinity ? "> 10 s" : `${Math.round(s * 1000)} ms`;
   const fmtRate = (r) => (r >= 10 ? r.toFixed(0) : r.toFixed(2));
   const text = (tag, value, cls) => {
     const el = document.createElement(tag);
@@ -65,7 +70,13 @@
         total += r.n;
         errors += r.e;
         const b = [...r.buckets.entries()].sort((a, c) => a[0] - c[0]);
-        return { route, rate: r.n / seconds, err: r.n ? r.e / r.n : 0, p50: quantile(0.5, b), p95: quantile(0.95, b) };
+        return {
+          route,
+          rate: r.n / seconds,
+          err: r.n ? r.e / r.n : 0,
+          p50: quantile(0.5, b),
+          p95: quantile(0.95, b),
+        };
       })
       .filter((r) => r.rate > 0)
       .sort((a, b) => b.rate - a.rate)
@@ -109,7 +120,11 @@
               : calls
                 ? `${((100 * d.bad) / calls).toFixed(1)} % failing`
                 : "no calls in this interval";
-            return text("li", `${name}: ${state}`, d.open.length || (calls && d.bad / calls > 0.5) ? "error" : "");
+            return text(
+              "li",
+              `${name}: ${state}`,
+              d.open.length || (calls && d.bad / calls > 0.5) ? "error" : "",
+            );
           })
         : [text("li", "No dependency calls recorded yet.", "muted")]),
     );
@@ -120,11 +135,22 @@
         .reduce((n, s) => n + s.value, 0);
     const queues = now.series.filter((s) => s.name === "queue_depth");
     $("gauges").replaceChildren(
-      ...queues.map((q) => text("li", `queue ${q.labels.queue}: ${q.value}`, q.labels.queue === "dead_letter" && q.value > 0 ? "error" : "")),
+      ...queues.map((q) =>
+        text(
+          "li",
+          `queue ${q.labels.queue}: ${q.value}`,
+          q.labels.queue === "dead_letter" && q.value > 0 ? "error" : "",
+        ),
+      ),
       text("li", `live sockets: ${gauge("active_sessions")}`),
-      text("li", `unacknowledged high-risk alerts: ${gauge("care_alerts_unacknowledged", { measure: "count" })}`),
+      text(
+        "li",
+        `unacknowledged high-risk alerts: ${gauge("care_alerts_unacknowledged", { measure: "count" })}`,
+      ),
       text("li", `crisis detections since start: ${gauge("crisis_detections_total")}`),
-      ...(cur.has("compliance_score|") ? [text("li", `compliance score: ${(gauge("compliance_score") * 100).toFixed(0)} %`)] : []),
+      ...(cur.has("compliance_score|")
+        ? [text("li", `compliance score: ${(gauge("compliance_score") * 100).toFixed(0)} %`)]
+        : []),
     );
     previous = cur;
   }
@@ -145,7 +171,10 @@
         const li = text("li", "", "card");
         li.append(
           text("strong", `${a.alertname} `),
-          text("span", `${a.status} · ${a.severity} · since ${new Date(a.startsAt).toLocaleString()} — ${a.summary}`),
+          text(
+            "span",
+            `${a.status} · ${a.severity} · since ${new Date(a.startsAt).toLocaleString()} — ${a.summary}`,
+          ),
         );
         return li;
       }),

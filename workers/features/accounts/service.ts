@@ -1,10 +1,10 @@
-import { inc } from "../../lib/metrics/recorder";
 import type { z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
 import { emailTokens, recoveryCodes, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
 import { initialConsents } from "../../lib/care-data/consents";
 import { AppError } from "../../lib/errors";
+import { inc } from "../../lib/metrics/recorder";
 import type { Scope } from "../../lib/scope";
 import { newUserCipher, userCipher } from "../../lib/user-cipher";
 import type { ConsentKind } from "../../lib/vocabulary";

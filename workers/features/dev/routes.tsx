@@ -3,9 +3,9 @@ import { MailboxPage } from "../../../web/pages/dev/mailbox";
 import type { AppEnv } from "../../lib/context";
 import { timingSafeEqual, utf8Encode } from "../../lib/crypto/encoding";
 import { AppError } from "../../lib/errors";
+import type { MetricsBatch } from "../../lib/metrics/recorder";
 import { scopeOf, services } from "../../middleware/services";
 import { readMailbox } from "../accounts/mail";
-import type { MetricsBatch } from "../../lib/metrics/recorder";
 import { seedDemo } from "./seed";
 
 /**
@@ -46,11 +46,31 @@ function sampleBatch(i: number): MetricsBatch {
   const ops: MetricsBatch["ops"] = [];
   for (let r = 0; r < 4; r++) {
     const route = `/bench/route-${r}`;
-    ops.push({ key: `http_requests_total{method="GET",route="${route}",status="200"}`, family: "http_requests_total", op: "add", value: 25 });
+    ops.push({
+      key: `http_requests_total{method="GET",route="${route}",status="200"}`,
+      family: "http_requests_total",
+      op: "add",
+      value: 25,
+    });
     for (const le of ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"])
-      ops.push({ key: `http_request_duration_seconds_bucket{route="${route}",le="${le}"}`, family: "http_request_duration_seconds", op: "add", value: 25 });
-    ops.push({ key: `http_request_duration_seconds_sum{route="${route}"}`, family: "http_request_duration_seconds", op: "add", value: 0.4 + i * 0 });
-    ops.push({ key: `http_request_duration_seconds_count{route="${route}"}`, family: "http_request_duration_seconds", op: "add", value: 25 });
+      ops.push({
+        key: `http_request_duration_seconds_bucket{route="${route}",le="${le}"}`,
+        family: "http_request_duration_seconds",
+        op: "add",
+        value: 25,
+      });
+    ops.push({
+      key: `http_request_duration_seconds_sum{route="${route}"}`,
+      family: "http_request_duration_seconds",
+      op: "add",
+      value: 0.4 + i * 0,
+    });
+    ops.push({
+      key: `http_request_duration_seconds_count{route="${route}"}`,
+      family: "http_request_duration_seconds",
+      op: "add",
+      value: 25,
+    });
   }
   return { ops, events: [] };
 }
@@ -69,5 +89,12 @@ async function benchMetricsHub(env: Env, calls: number, concurrency: number) {
   );
   const seconds = (Date.now() - started) / 1000;
   const series = sampleBatch(0).ops.length;
-  return { calls, concurrency, seriesPerCall: series, seconds, callsPerSecond: calls / seconds, seriesPerSecond: (calls * series) / seconds };
+  return {
+    calls,
+    concurrency,
+    seriesPerCall: series,
+    seconds,
+    callsPerSecond: calls / seconds,
+    seriesPerSecond: (calls * series) / seconds,
+  };
 }

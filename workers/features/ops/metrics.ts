@@ -4,9 +4,15 @@
  * the `METRICS_TOKEN` secret (compared in constant time). Without the secret configured, every
  * scrape is refused.
  */
+
+import {
+  type MergedSeries,
+  mergeSnapshots,
+  renderExposition,
+  type ScrapeSample,
+} from "../../lib/metrics/exposition";
+import { type HubSnapshot, hub, METRICS_SHARDS, shipNow } from "../../lib/metrics/ship";
 import type { Scope } from "../../lib/scope";
-import { mergeSnapshots, type MergedSeries, renderExposition, type ScrapeSample } from "../../lib/metrics/exposition";
-import { hub, METRICS_SHARDS, shipNow, type HubSnapshot } from "../../lib/metrics/ship";
 import { scrapeCollectors } from "./collectors";
 
 /** A scrape answers within this budget even if a shard or a collector hangs. */
@@ -30,7 +36,10 @@ export function metricsCredential(header: string | undefined): string | null {
 }
 
 /** Constant-time comparison of the presented credential with the configured secret. */
-export async function credentialMatches(presented: string | null, secret: string | undefined): Promise<boolean> {
+export async function credentialMatches(
+  presented: string | null,
+  secret: string | undefined,
+): Promise<boolean> {
   if (!presented || !secret || secret.length < 16) return false;
   const enc = new TextEncoder();
   const [a, b] = await Promise.all([
@@ -61,7 +70,9 @@ export async function scrape(scope: Scope): Promise<string> {
 export async function collect(scope: Scope): Promise<Map<string, MergedSeries[]>> {
   await shipNow(scope.env);
   const shards = await Promise.allSettled(
-    Array.from({ length: METRICS_SHARDS }, (_, i) => withTimeout(hub(scope.env, i).snapshot(), SHARD_TIMEOUT_MS)),
+    Array.from({ length: METRICS_SHARDS }, (_, i) =>
+      withTimeout(hub(scope.env, i).snapshot(), SHARD_TIMEOUT_MS),
+    ),
   );
   const snapshots: HubSnapshot[] = shards.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   const failed = shards.length - snapshots.length;

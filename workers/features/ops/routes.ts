@@ -16,7 +16,7 @@ import { bearer, jsonBody, ok, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { principalOf, requireAuth } from "../../middleware/auth";
 import { scopeOf, services } from "../../middleware/services";
-import { receiveAlerts, AlertmanagerPayload } from "./alertmanager";
+import { AlertmanagerPayload, receiveAlerts } from "./alertmanager";
 import { collect, credentialMatches, metricsCredential, scrape } from "./metrics";
 
 const metrics = route({
@@ -36,7 +36,8 @@ const alertmanagerWebhook = route({
   method: "post",
   path: "/ops/alertmanager",
   tags: ["ops"],
-  summary: "Alertmanager webhook receiver (bearer = OPS_WEBHOOK_TOKEN): firing alerts reach the admin console.",
+  summary:
+    "Alertmanager webhook receiver (bearer = OPS_WEBHOOK_TOKEN): firing alerts reach the admin console.",
   middleware: [services] as const,
   rateLimited: false,
   problems: [401],
@@ -116,7 +117,9 @@ const events = route({
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
   },
-  responses: { 200: ok(z.object({ events: z.array(OpsEvent) }).openapi("OpsEvents"), "Events, newest first") },
+  responses: {
+    200: ok(z.object({ events: z.array(OpsEvent) }).openapi("OpsEvents"), "Events, newest first"),
+  },
 });
 
 const OpsAlert = z
@@ -140,7 +143,9 @@ const alerts = route({
   security: bearer,
   middleware: [requireAuth("admin")] as const,
   problems: [403, 404],
-  responses: { 200: ok(z.object({ alerts: z.array(OpsAlert) }).openapi("OpsAlerts"), "Alerts, newest first") },
+  responses: {
+    200: ok(z.object({ alerts: z.array(OpsAlert) }).openapi("OpsAlerts"), "Alerts, newest first"),
+  },
 });
 
 const Flag = z
@@ -251,9 +256,12 @@ export const opsRoutes = createRouter()
         description: FLAGS[key].description,
         rule,
         isDefault: false,
-        enabledForYou: ruleAdmits(key, rule, { environment: scope.config.ENVIRONMENT, role: p.role, userId: p.userId }),
+        enabledForYou: ruleAdmits(key, rule, {
+          environment: scope.config.ENVIRONMENT,
+          role: p.role,
+          userId: p.userId,
+        }),
       },
       200,
     );
   });
-

@@ -123,7 +123,9 @@ function renderHistogram(def: MetricDef, series: MergedSeries[]): string[] {
   const out: string[] = [];
   for (const g of [...groups.keys()].sort()) {
     const members = groups.get(g) ?? [];
-    const buckets = members.filter((m) => m.name === `${def.name}_bucket`).sort((a, b) => leValue(a.labels) - leValue(b.labels));
+    const buckets = members
+      .filter((m) => m.name === `${def.name}_bucket`)
+      .sort((a, b) => leValue(a.labels) - leValue(b.labels));
     const base = buckets[0]?.labels.filter(([k]) => k !== "le") ?? members[0]?.labels ?? [];
     const count = members.find((m) => m.name === `${def.name}_count`)?.value ?? 0;
     const sum = members.find((m) => m.name === `${def.name}_sum`)?.value ?? 0;
@@ -135,7 +137,13 @@ function renderHistogram(def: MetricDef, series: MergedSeries[]): string[] {
       running = Math.max(running, b?.value ?? 0);
       const leLabel = le === Number.POSITIVE_INFINITY ? "+Inf" : String(le);
       // `le` last, as Prometheus' own client libraries print it.
-      out.push(line(`${def.name}_bucket`, [...base, ["le", leLabel]], le === Number.POSITIVE_INFINITY ? count : running));
+      out.push(
+        line(
+          `${def.name}_bucket`,
+          [...base, ["le", leLabel]],
+          le === Number.POSITIVE_INFINITY ? count : running,
+        ),
+      );
     }
     out.push(line(`${def.name}_sum`, base, sum));
     out.push(line(`${def.name}_count`, base, count));

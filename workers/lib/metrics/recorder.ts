@@ -68,7 +68,8 @@ function clampLabels(name: MetricName, labels: Record<string, string>): Record<s
 function add(family: string, key: string, value: number): void {
   const cur = pending.get(key);
   if (cur && cur.op === "add") cur.value += value;
-  else if (cur) cur.value += value; // a set followed by an add in the same window: apply on top
+  else if (cur)
+    cur.value += value; // a set followed by an add in the same window: apply on top
   else pending.set(key, { key, family, op: "add", value });
 }
 
@@ -96,7 +97,8 @@ export function observe(name: MetricName, labels: Record<string, string>, value:
   const def = METRIC_BY_NAME.get(name);
   const buckets = def?.buckets ?? LATENCY_BUCKETS;
   const l = clampLabels(name, labels);
-  for (const le of buckets) if (value <= le) add(name, seriesKey(`${name}_bucket`, { ...l, le: String(le) }), 1);
+  for (const le of buckets)
+    if (value <= le) add(name, seriesKey(`${name}_bucket`, { ...l, le: String(le) }), 1);
   add(name, seriesKey(`${name}_bucket`, { ...l, le: "+Inf" }), 1);
   add(name, seriesKey(`${name}_sum`, l), value);
   add(name, seriesKey(`${name}_count`, l), 1);

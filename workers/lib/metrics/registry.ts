@@ -120,14 +120,16 @@ export const METRICS = [
     help: "Notification deliveries by channel and outcome.",
     labels: {
       channel: { values: ["in_app", "email", "sms", "push"] },
-      outcome: { values: ["queued", "sent", "delivered", "failed", "bounced", "dead_lettered", "suppressed"] },
+      outcome: {
+        values: ["queued", "sent", "delivered", "failed", "bounced", "dead_lettered", "suppressed"],
+      },
     },
   },
   {
     name: "queue_depth",
     kind: "gauge",
     gauge: "set",
-    help: "Messages waiting, by queue (dead letters included as queue=\"dead_letter\").",
+    help: 'Messages waiting, by queue (dead letters included as queue="dead_letter").',
     labels: { queue: { values: ["events", "notifications", "exports", "dead_letter"] } },
   },
   {
@@ -176,7 +178,16 @@ export const METRICS = [
     help: "Failed authentications by reason.",
     labels: {
       reason: {
-        values: ["bad_password", "bad_mfa", "locked", "bad_token", "revoked", "expired", "refresh_reuse", "other"],
+        values: [
+          "bad_password",
+          "bad_mfa",
+          "locked",
+          "bad_token",
+          "revoked",
+          "expired",
+          "refresh_reuse",
+          "other",
+        ],
       },
     },
   },
@@ -197,7 +208,9 @@ export const METRICS = [
 
 export type MetricName = (typeof METRICS)[number]["name"];
 
-export const METRIC_BY_NAME: ReadonlyMap<string, MetricDef> = new Map(METRICS.map((m) => [m.name, m as MetricDef]));
+export const METRIC_BY_NAME: ReadonlyMap<string, MetricDef> = new Map(
+  METRICS.map((m) => [m.name, m as MetricDef]),
+);
 
 /** Every series name that appears in the exposition (histograms add _bucket, _sum, _count). */
 export function exportedSeriesNames(): string[] {
