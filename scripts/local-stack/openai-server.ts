@@ -4,6 +4,7 @@
  * Replies are deterministic fixed supportive text picked by a hash of the last user message (never echoed).
  * Only method, path, status, model and token counts are ever logged or recorded: messages are health data.
  */
+import { OFFLINE_EMBEDDING_MODEL, offlineEmbedding } from "./offline-embedding.ts";
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -44,7 +45,7 @@ export interface RecordedRequest {
   includeUsage: boolean;
   mode: OfflineMode["kind"];
   /** "risk" for safety-classifier calls, "reply" for companion replies. */
-  purpose: "reply" | "risk";
+  purpose: "reply" | "risk" | "embedding";
   promptTokens: number;
   completionTokens: number;
 }
@@ -314,6 +315,28 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     });
   }
 
+  /** Deterministic embeddings (scripts/local-stack/offline-embedding.ts), the OpenAI response shape. */
+  function embeddings(res: ServerResponse, body: Json, entry: RecordedRequest) {
+    const input = body.input;
+    const texts = typeof input === "string" ? [input] : Array.isArray(input) && input.every((x) => typeof x === "string") ? (input as string[]) : null;
+    if (!texts || texts.length === 0 || texts.length > 2048) return fail(res, 400, "Invalid 'input'.", "invalid_value", "input");
+    const model = typeof body.model === "string" ? body.model : OFFLINE_EMBEDDING_MODEL;
+    const tokens = texts.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
+    Object.assign(entry, { model, purpose: "embedding", promptTokens: tokens });
+    sendJson(res, 200, {
+      object: "list",
+      model,
+      // The openai client asks for base64 (little-endian float32) by default and decodes it.
+      data: texts.map((t, index) => {
+        const v = offlineEmbedding(t);
+        const embedding =
+          body.encoding_format === "base64" ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v;
+        return { object: "embedding", index, embedding };
+      }),
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    });
+  }
+
   function moderations(res: ServerResponse, body: Json) {
     const input = body.input;
     const list = Array.isArray(input) && input.length > 0 ? input : null;
@@ -336,7 +359,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
       const data = [{ id: MODEL, object: "model", created: 1_700_000_000, owned_by: "haven" }];
       return sendJson(res, 200, { object: "list", data });
     }
-    const known = ["POST /__control", "POST /v1/chat/completions", "POST /v1/moderations"];
+    const known = ["POST /__control", "POST /v1/chat/completions", "POST /v1/moderations", "POST /v1/embeddings"];
     if (!known.includes(route)) return fail(res, 404, `Invalid URL (${method} ${path})`);
     const body = await readJson(req).catch(() => undefined);
     if (!isObj(body)) return fail(res, 400, "We could not parse the JSON body of your request.");
@@ -358,7 +381,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     }
     const entry: RecordedRequest = {
       ...{ method, path, status: null, model: null, messageCount: 0, stream: false, includeUsage: false },
-      ...{ mode: st.mode.kind, purpose: "reply" as const, promptTokens: 0, completionTokens: 0 },
+      ...{ mode: st.mode.kind, purpose: "reply" as RecordedRequest["purpose"], promptTokens: 0, completionTokens: 0 },
     };
     st.recorded.push(entry);
     res.once("close", () => {
@@ -368,6 +391,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
       opts.log?.(`${method} ${path} ${entry.status ?? "-"}${end} model=${entry.model ?? "-"} ${tokens}`);
     });
     if (route === "POST /v1/moderations") return moderations(res, body);
+    if (route === "POST /v1/embeddings") return embeddings(res, body, entry);
     return completions(res, body, entry, signal, headerMode(req.headers["x-haven-offline-mode"]));
   }
 
