@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { createDatabase } from "../workers/lib/db";
 import { OFF_TOPIC } from "../workers/lib/library/eval/off-topic";
 import { RETRIEVAL_SET } from "../workers/lib/library/eval/retrieval-set";
 import { LIBRARY } from "../workers/lib/library/items";
 import { ensureLibraryIndexed, resetRetrievalCaches, retrieve } from "../workers/lib/library/retrieval";
-import { createDatabase } from "../workers/lib/db";
 import { testConfig } from "./fixtures";
 
 describe("library retrieval (offline embedding, the real openai client and Postgres)", () => {
@@ -39,7 +39,8 @@ describe("library retrieval (offline embedding, the real openai client and Postg
     const config = testConfig();
     const db = createDatabase(config, "us");
     expect(config.LIBRARY_MIN_SCORE).toBe(0.2);
-    for (const q of OFF_TOPIC) expect(await retrieve(config, db, "us", q, { timeoutMs: 5_000 }), q).toEqual([]);
+    for (const q of OFF_TOPIC)
+      expect(await retrieve(config, db, "us", q, { timeoutMs: 5_000 }), q).toEqual([]);
     const grounded = await retrieve(config, db, "us", "any tips for sleeping better", { timeoutMs: 5_000 });
     expect(grounded[0]?.slug).toBe("sleep-hygiene");
   });

@@ -4,13 +4,14 @@
  * Replies are deterministic fixed supportive text picked by a hash of the last user message (never echoed).
  * Only method, path, status, model and token counts are ever logged or recorded: messages are health data.
  */
-import { OFFLINE_EMBEDDING_MODEL, offlineEmbedding } from "./offline-embedding.ts";
+
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delayFor } from "node:timers/promises";
+import { OFFLINE_EMBEDDING_MODEL, offlineEmbedding } from "./offline-embedding.ts";
 
 /** Behaviour of `/v1/chat/completions`, switchable at runtime so tests can exercise failure paths. */
 export type OfflineMode =
@@ -118,7 +119,13 @@ function textOf(content: unknown): string {
 function replyFor(messages: Json[]): string {
   const lastUser = [...messages].reverse().find((m) => m.role === "user");
   const h = hash(textOf(lastUser?.content));
-  return [...PARTS.map((opts, i) => opts[(h >>> (8 * i)) % opts.length]), OFFLINE_NOTE].join(" ");
+  // Grounded turns: the prompt names a library item and how to cite it; the offline reply does cite it.
+  const cite = messages
+    .filter((m) => m.role === "system")
+    .map((m) => /end with the line: "(From Haven's library: [^"]+)"/.exec(textOf(m.content))?.[1])
+    .find(Boolean);
+  const parts = [...PARTS.map((opts, i) => opts[(h >>> (8 * i)) % opts.length]), OFFLINE_NOTE];
+  return (cite ? [...parts, cite] : parts).join(" ");
 }
 
 function moderate(text: string): Json {
@@ -318,8 +325,14 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
   /** Deterministic embeddings (scripts/local-stack/offline-embedding.ts), the OpenAI response shape. */
   function embeddings(res: ServerResponse, body: Json, entry: RecordedRequest) {
     const input = body.input;
-    const texts = typeof input === "string" ? [input] : Array.isArray(input) && input.every((x) => typeof x === "string") ? (input as string[]) : null;
-    if (!texts || texts.length === 0 || texts.length > 2048) return fail(res, 400, "Invalid 'input'.", "invalid_value", "input");
+    const texts =
+      typeof input === "string"
+        ? [input]
+        : Array.isArray(input) && input.every((x) => typeof x === "string")
+          ? (input as string[])
+          : null;
+    if (!texts || texts.length === 0 || texts.length > 2048)
+      return fail(res, 400, "Invalid 'input'.", "invalid_value", "input");
     const model = typeof body.model === "string" ? body.model : OFFLINE_EMBEDDING_MODEL;
     const tokens = texts.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
     Object.assign(entry, { model, purpose: "embedding", promptTokens: tokens });
@@ -359,7 +372,12 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
       const data = [{ id: MODEL, object: "model", created: 1_700_000_000, owned_by: "haven" }];
       return sendJson(res, 200, { object: "list", data });
     }
-    const known = ["POST /__control", "POST /v1/chat/completions", "POST /v1/moderations", "POST /v1/embeddings"];
+    const known = [
+      "POST /__control",
+      "POST /v1/chat/completions",
+      "POST /v1/moderations",
+      "POST /v1/embeddings",
+    ];
     if (!known.includes(route)) return fail(res, 404, `Invalid URL (${method} ${path})`);
     const body = await readJson(req).catch(() => undefined);
     if (!isObj(body)) return fail(res, 400, "We could not parse the JSON body of your request.");
@@ -381,7 +399,12 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     }
     const entry: RecordedRequest = {
       ...{ method, path, status: null, model: null, messageCount: 0, stream: false, includeUsage: false },
-      ...{ mode: st.mode.kind, purpose: "reply" as RecordedRequest["purpose"], promptTokens: 0, completionTokens: 0 },
+      ...{
+        mode: st.mode.kind,
+        purpose: "reply" as RecordedRequest["purpose"],
+        promptTokens: 0,
+        completionTokens: 0,
+      },
     };
     st.recorded.push(entry);
     res.once("close", () => {

@@ -32,7 +32,14 @@ export const libraryVectors = pgTable(
   (t) => [primaryKey({ columns: [t.slug, t.model] })],
 );
 
-export const FEEDBACK_REASONS = ["not_relevant", "not_accurate", "too_long", "not_kind", "unsafe", "other"] as const;
+export const FEEDBACK_REASONS = [
+  "not_relevant",
+  "not_accurate",
+  "too_long",
+  "not_kind",
+  "unsafe",
+  "other",
+] as const;
 
 /**
  * A patient's rating of one companion reply (helpful or not, an optional reason from a short list).
@@ -56,7 +63,14 @@ export const companionFeedback = pgTable(
   (t) => [uniqueIndex("companion_feedback_reply_idx").on(t.patientId, t.seq)],
 );
 
-export const AI_PURPOSES = ["reply", "risk_check", "moderation", "embedding", "summary", "note_draft"] as const;
+export const AI_PURPOSES = [
+  "reply",
+  "risk_check",
+  "moderation",
+  "embedding",
+  "summary",
+  "note_draft",
+] as const;
 
 /**
  * The AI processing trail: one row per model call, without content — model, prompt version,
@@ -80,5 +94,8 @@ export const aiCalls = pgTable(
     grounding: text("grounding").array().notNull().default([]),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("ai_calls_patient_idx").on(t.patientId, t.createdAt), index("ai_calls_time_idx").on(t.createdAt)],
+  (t) => [
+    index("ai_calls_patient_idx").on(t.patientId, t.createdAt),
+    index("ai_calls_time_idx").on(t.createdAt),
+  ],
 );

@@ -23,7 +23,11 @@ export interface LibraryItem {
   keywords: string[];
 }
 
-const REVIEW = { reviewedOn: "2026-11-30", nextReviewOn: "2027-11-30", reviewedBy: "engineering draft, awaiting clinical sign-off" };
+const REVIEW = {
+  reviewedOn: "2026-11-30",
+  nextReviewOn: "2027-11-30",
+  reviewedBy: "engineering draft, awaiting clinical sign-off",
+};
 
 export const LIBRARY: readonly LibraryItem[] = [
   {
@@ -40,14 +44,22 @@ export const LIBRARY: readonly LibraryItem[] = [
       "Beck, J. S. (2020). Cognitive Behavior Therapy: Basics and Beyond (3rd ed.). Guilford Press.",
       "Greenberger, D., & Padesky, C. A. (2015). Mind Over Mood (2nd ed.). Guilford Press.",
     ],
-    keywords: ["negative thoughts", "overthinking", "challenge thoughts", "CBT worksheet", "evidence", "write down feelings"],
+    keywords: [
+      "negative thoughts",
+      "overthinking",
+      "challenge thoughts",
+      "CBT worksheet",
+      "evidence",
+      "write down feelings",
+    ],
     ...REVIEW,
   },
   {
     slug: "thinking-traps",
     version: 1,
     title: "Thinking traps (cognitive distortions)",
-    summary: "Spot common unhelpful thinking patterns such as catastrophising, mind reading and all-or-nothing thinking.",
+    summary:
+      "Spot common unhelpful thinking patterns such as catastrophising, mind reading and all-or-nothing thinking.",
     body: [
       "Our minds take shortcuts. Some of them are traps: all-or-nothing thinking (\"if it isn't perfect it's a failure\"), catastrophising (jumping to the worst outcome), mind reading (\"they think I'm stupid\"), fortune telling, labelling yourself, and 'should' statements.",
       "Naming the trap — \"that's catastrophising\" — puts a little distance between you and the thought. You don't have to argue with it yet; just notice it.",
@@ -57,7 +69,14 @@ export const LIBRARY: readonly LibraryItem[] = [
       "Burns, D. D. (1980). Feeling Good: The New Mood Therapy. William Morrow.",
       "Beck, J. S. (2020). Cognitive Behavior Therapy: Basics and Beyond (3rd ed.). Guilford Press.",
     ],
-    keywords: ["worst case", "catastrophizing", "always", "never", "everyone hates me", "jumping to conclusions"],
+    keywords: [
+      "worst case",
+      "catastrophizing",
+      "always",
+      "never",
+      "everyone hates me",
+      "jumping to conclusions",
+    ],
     ...REVIEW,
   },
   {
@@ -74,14 +93,23 @@ export const LIBRARY: readonly LibraryItem[] = [
       "Martell, C. R., Dimidjian, S., & Herman-Dunn, R. (2010). Behavioral Activation for Depression: A Clinician's Guide. Guilford Press.",
       "Cuijpers, P., van Straten, A., & Warmerdam, L. (2007). Behavioral activation treatments of depression: a meta-analysis. Clinical Psychology Review, 27(3), 318–326.",
     ],
-    keywords: ["no motivation", "can't get out of bed", "depressed", "nothing to do", "stuck", "lazy", "energy"],
+    keywords: [
+      "no motivation",
+      "can't get out of bed",
+      "depressed",
+      "nothing to do",
+      "stuck",
+      "lazy",
+      "energy",
+    ],
     ...REVIEW,
   },
   {
     slug: "grounding-5-4-3-2-1",
     version: 1,
     title: "Grounding 5-4-3-2-1",
-    summary: "Bring yourself back to the present by naming five things you see, four you feel, three you hear, two you smell and one you taste.",
+    summary:
+      "Bring yourself back to the present by naming five things you see, four you feel, three you hear, two you smell and one you taste.",
     body: [
       "When you feel overwhelmed, panicky or far away, use your senses to come back to right now.",
       "Name 5 things you can see. 4 things you can feel (your feet on the floor, your back against the chair). 3 things you can hear. 2 things you can smell. 1 thing you can taste.",
@@ -91,7 +119,15 @@ export const LIBRARY: readonly LibraryItem[] = [
       "Najavits, L. M. (2002). Seeking Safety: A Treatment Manual for PTSD and Substance Abuse. Guilford Press (grounding).",
       "A widely taught exercise; the evidence is mostly clinical consensus rather than trials of this exact sequence.",
     ],
-    keywords: ["panic attack", "overwhelmed", "dissociating", "flashback", "spiralling", "anxious right now", "calm down"],
+    keywords: [
+      "panic attack",
+      "overwhelmed",
+      "dissociating",
+      "flashback",
+      "spiralling",
+      "anxious right now",
+      "calm down",
+    ],
     ...REVIEW,
   },
   {
@@ -114,7 +150,8 @@ export const LIBRARY: readonly LibraryItem[] = [
     slug: "sleep-hygiene",
     version: 1,
     title: "Sleep: habits that help",
-    summary: "Keep regular wake times, use the bed only for sleep, and get up if you can't sleep after about 20 minutes.",
+    summary:
+      "Keep regular wake times, use the bed only for sleep, and get up if you can't sleep after about 20 minutes.",
     body: [
       "Get up at the same time every day, even after a bad night. A steady wake time is the anchor for the body clock.",
       "Use your bed for sleep (and sex) only. If you've been awake for about 20 minutes, get up, do something quiet in dim light, and go back when you feel sleepy.",
@@ -125,7 +162,16 @@ export const LIBRARY: readonly LibraryItem[] = [
       "Irish, L. A., et al. (2015). The role of sleep hygiene in promoting public health: a review of empirical evidence. Sleep Medicine Reviews, 22, 23–36.",
       "Bootzin, R. R. (1972). Stimulus control treatment for insomnia. Proceedings of the American Psychological Association, 7, 395–396.",
     ],
-    keywords: ["can't sleep", "insomnia", "awake at night", "tired", "sleeping", "bedtime", "nightmares", "rest"],
+    keywords: [
+      "can't sleep",
+      "insomnia",
+      "awake at night",
+      "tired",
+      "sleeping",
+      "bedtime",
+      "nightmares",
+      "rest",
+    ],
     ...REVIEW,
   },
   {
@@ -135,7 +181,7 @@ export const LIBRARY: readonly LibraryItem[] = [
     summary: "Postpone worries to a set 15-minute slot each day instead of fighting them all day.",
     body: [
       "Choose a 15-minute 'worry time' at the same time each day, not close to bedtime.",
-      "When a worry pops up during the day, write it down in a word or two and tell yourself: \"I'll think about this at worry time.\" Then bring your attention back to what you were doing.",
+      'When a worry pops up during the day, write it down in a word or two and tell yourself: "I\'ll think about this at worry time." Then bring your attention back to what you were doing.',
       "At worry time, go through the list. Some worries will have faded. For the rest, ask: can I do something about this? If yes, plan a step; if not, practise letting it go.",
     ],
     sources: [
@@ -150,7 +196,7 @@ export const LIBRARY: readonly LibraryItem[] = [
     title: "Self-compassion",
     summary: "Talk to yourself the way you would talk to a good friend who is struggling.",
     body: [
-      "When you notice harsh self-criticism, pause and try three steps: notice (\"this is a hard moment\"), remember you are not alone (\"struggling is part of being human\"), and offer kindness (\"may I be patient with myself\").",
+      'When you notice harsh self-criticism, pause and try three steps: notice ("this is a hard moment"), remember you are not alone ("struggling is part of being human"), and offer kindness ("may I be patient with myself").',
       "Ask: what would I say to a friend in my place? Then say that to yourself, in the same tone.",
       "Self-compassion is not letting yourself off the hook; it makes it easier to learn from mistakes.",
     ],
@@ -158,7 +204,15 @@ export const LIBRARY: readonly LibraryItem[] = [
       "Neff, K. D. (2003). Self-compassion: an alternative conceptualization of a healthy attitude toward oneself. Self and Identity, 2, 85–101.",
       "Neff, K. D., & Germer, C. K. (2013). A pilot study and randomized controlled trial of the Mindful Self-Compassion program. Journal of Clinical Psychology, 69(1), 28–44.",
     ],
-    keywords: ["hate myself", "failure", "not good enough", "self-critical", "guilt", "shame", "kind to myself"],
+    keywords: [
+      "hate myself",
+      "failure",
+      "not good enough",
+      "self-critical",
+      "guilt",
+      "shame",
+      "kind to myself",
+    ],
     ...REVIEW,
   },
   {
@@ -175,7 +229,14 @@ export const LIBRARY: readonly LibraryItem[] = [
       "D'Zurilla, T. J., & Nezu, A. M. (2007). Problem-Solving Therapy: A Positive Approach to Clinical Intervention (3rd ed.). Springer.",
       "Bell, A. C., & D'Zurilla, T. J. (2009). Problem-solving therapy for depression: a meta-analysis. Clinical Psychology Review, 29(4), 348–353.",
     ],
-    keywords: ["don't know what to do", "decision", "too many problems", "overwhelmed by tasks", "money", "work problem"],
+    keywords: [
+      "don't know what to do",
+      "decision",
+      "too many problems",
+      "overwhelmed by tasks",
+      "money",
+      "work problem",
+    ],
     ...REVIEW,
   },
   {
@@ -191,14 +252,22 @@ export const LIBRARY: readonly LibraryItem[] = [
     sources: [
       "Swift, J. K., & Greenberg, R. P. (2012). Premature discontinuation in adult psychotherapy: a meta-analysis. Journal of Consulting and Clinical Psychology, 80(4), 547–559 (clear expectations help people stay in therapy).",
     ],
-    keywords: ["therapist", "first appointment", "nervous about therapy", "what to say", "counselling", "session"],
+    keywords: [
+      "therapist",
+      "first appointment",
+      "nervous about therapy",
+      "what to say",
+      "counselling",
+      "session",
+    ],
     ...REVIEW,
   },
   {
     slug: "safety-planning",
     version: 1,
     title: "Safety planning",
-    summary: "A written plan for hard moments: warning signs, coping steps, people and places, and who to call.",
+    summary:
+      "A written plan for hard moments: warning signs, coping steps, people and places, and who to call.",
     body: [
       "A safety plan is a short list you write while you are calm, to use when things get hard: your warning signs, things you can do on your own to cope, people and places that distract you, people you can ask for help, professionals and crisis lines, and ways to make your surroundings safer.",
       "Keep it where you can reach it — on your phone, and in Haven. Your clinician can help you write it.",

@@ -81,7 +81,13 @@ export async function ensureLibraryIndexed(config: Config, db: Database, cacheKe
   await db.batch(
     stale.map((item, i) => {
       const embedding = vectors[i] ?? [];
-      const values = { slug: item.slug, model: config.EMBEDDING_MODEL, version: item.version, dims: embedding.length, embedding };
+      const values = {
+        slug: item.slug,
+        model: config.EMBEDDING_MODEL,
+        version: item.version,
+        dims: embedding.length,
+        embedding,
+      };
       return db
         .insert(libraryVectors)
         .values(values)
@@ -144,7 +150,11 @@ export async function retrieve(
   }
   return ranked
     .filter((r) => r.score >= minScore && LIBRARY_BY_SLUG.has(r.slug))
-    .map((r) => ({ slug: r.slug, score: r.score, title: (LIBRARY_BY_SLUG.get(r.slug) as LibraryItem).title }));
+    .map((r) => ({
+      slug: r.slug,
+      score: r.score,
+      title: (LIBRARY_BY_SLUG.get(r.slug) as LibraryItem).title,
+    }));
 }
 
 async function vectorsFor(config: Config, db: Database, cacheKey: string) {

@@ -7,7 +7,10 @@
 export const RETRIEVAL_SET: ReadonlyArray<{ q: string; expect: string[] }> = [
   { q: "how do I stop believing every bad thought I have", expect: ["thought-record", "thinking-traps"] },
   { q: "is there a worksheet to check if my thoughts are true", expect: ["thought-record"] },
-  { q: "my brain keeps telling me I'm useless, how can I test that", expect: ["thought-record", "thinking-traps"] },
+  {
+    q: "my brain keeps telling me I'm useless, how can I test that",
+    expect: ["thought-record", "thinking-traps"],
+  },
   { q: "I always assume the worst will happen", expect: ["thinking-traps"] },
   { q: "I think people are judging me all the time", expect: ["thinking-traps"] },
   { q: "everything is either perfect or a total disaster in my head", expect: ["thinking-traps"] },
