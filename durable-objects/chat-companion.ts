@@ -28,6 +28,29 @@ export function libraryPrompt(item: { title: string; summary: string; body: stri
   ].join("\n");
 }
 
+/** Said when the person has not consented to the companion using their care plan. */
+export const NO_CARE_PLAN_PROMPT =
+  "You cannot see this person's safety plan, scores, sessions or care plan: they have not consented to the companion using them. If they ask about them, say so plainly and that they can turn it on in their account, under Consent.";
+
+/** The care-plan context the person consented to, as a system turn (never shown to others). */
+export function carePlanPrompt(ctx: {
+  helpfulItems: string[];
+  copingSteps: string[];
+  facts: string[];
+}): string {
+  const lines = [
+    "With the person's consent, here is context from their care plan. Use it gently; never quote scores back as judgements.",
+  ];
+  if (ctx.copingSteps.length > 0)
+    lines.push(
+      `Their own coping steps (from their safety plan): ${ctx.copingSteps.join("; ")}. In hard moments, suggest one of these first.`,
+    );
+  if (ctx.helpfulItems.length > 0)
+    lines.push(`Exercises they found helpful before: ${ctx.helpfulItems.join(", ")}.`);
+  lines.push(...ctx.facts);
+  return lines.join("\n");
+}
+
 /** Added after a crisis detection of elevated severity: the model may answer, but only like this. */
 export const SAFETY_PROMPT =
   "The person may be at risk. Respond only with empathy, validation and encouragement to reach the crisis resources already shown to them or someone they trust. Do not explore methods, do not give advice beyond safety, keep it to three sentences.";

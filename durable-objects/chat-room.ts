@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
+import { auditInsert } from "../workers/lib/audit";
 import { aiCallInsert } from "../workers/lib/care-data/ai-calls";
+import { CONTEXT_READ, helpfulItemsQuery } from "../workers/lib/care-data/companion";
 import { chatAllowed, consentState } from "../workers/lib/care-data/consents";
 import { type Config, loadConfig } from "../workers/lib/config";
 import { LIBRARY_BY_SLUG, type LibraryItem } from "../workers/lib/library/items";
@@ -11,8 +13,10 @@ import { type UserCipher, userCipher } from "../workers/lib/user-cipher";
 import { alertScope, pushToClinician, recordAlert } from "./chat-alerts";
 import {
   type ChatTurn,
+  carePlanPrompt,
   libraryPrompt,
   moderationFlagsSelfHarm,
+  NO_CARE_PLAN_PROMPT,
   PROMPT_VERSION,
   rollSummary,
   SAFETY_PROMPT,
@@ -586,6 +590,33 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
+  /**
+   * The care-plan context the patient consented to (`care_plan_context`), read through the
+   * care-data query builders in the patient's region with its audit row in the same batch; null
+   * without consent (then the companion uses none of it). Today: exercises they rated helpful;
+   * the safety plan's coping steps, recent scores and the next session join here as those land.
+   */
+  private async carePlanContext(): Promise<{
+    helpfulItems: string[];
+    copingSteps: string[];
+    facts: string[];
+  } | null> {
+    const room = this.owner();
+    const scope = this.jobScope("companion.context");
+    const db = scope.db(room.region);
+    const state = await consentState(db, room.ownerId);
+    if (!state.care_plan_context) return null;
+    const [helpful] = await db.batch([
+      helpfulItemsQuery(db, room.ownerId),
+      auditInsert(db, scope, { ...CONTEXT_READ, patientId: room.ownerId, outcome: "success" }),
+    ]);
+    return {
+      helpfulItems: helpful.flatMap((h) => LIBRARY_BY_SLUG.get(h.slug ?? "")?.title ?? []),
+      copingSteps: [],
+      facts: [],
+    };
+  }
+
   /** Writes one row of the AI processing trail (no content) in the background. */
   private recordAiCall(call: {
     purpose: "reply" | "risk_check" | "moderation" | "embedding";
@@ -620,6 +651,12 @@ export class ChatRoom extends DurableObject<Env> {
   /** System prompt, the rolling summary, the recent turns, and the safety constraint when needed. */
   private async prompt(constrained: boolean, grounding: readonly LibraryItem[] = []): Promise<ChatTurn[]> {
     const turns: ChatTurn[] = [{ role: "system", content: SYSTEM_PROMPT }];
+    const context = await this.carePlanContext().catch((err) => {
+      this.logError("care_plan_context_failed", err);
+      return null;
+    });
+    if (context) turns.push({ role: "system", content: carePlanPrompt(context) });
+    else turns.push({ role: "system", content: NO_CARE_PLAN_PROMPT });
     for (const item of grounding) turns.push({ role: "system", content: libraryPrompt(item) });
     const summary = await this.store.summary();
     if (summary)

@@ -105,3 +105,35 @@ describe("grounded companion", () => {
     expect((await call("/v1/library/no-such-item")).status).toBe(404);
   });
 });
+
+describe("consent-aware context", () => {
+  it("without care-plan consent the companion uses none of it and says so; with it, the read is audited", async () => {
+    const patient = await createUser("patient");
+    const db = createDatabase(testConfig(), patient.region);
+    const contextReads = async () =>
+      (
+        await db
+          .select()
+          .from(auditLog)
+          .where(and(eq(auditLog.patientId, patient.id), eq(auditLog.action, "companion.context_read")))
+      ).length;
+
+    let client = await connect(patient);
+    const before = await say(client, "what does my safety plan say?");
+    client.close();
+    expect(String(before.reply.text)).toContain("you haven't turned on");
+    expect(await contextReads()).toBe(0);
+
+    const grant = await call("/v1/me/consents/care_plan_context/grant", {
+      method: "POST",
+      headers: { ...patient.auth, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(grant.status).toBe(200);
+    client = await connect(patient);
+    const after = await say(client, "what does my safety plan say?");
+    client.close();
+    expect(String(after.reply.text)).not.toContain("you haven't turned on");
+    expect(await contextReads()).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -124,6 +124,18 @@ function replyFor(messages: Json[]): string {
     .filter((m) => m.role === "system")
     .map((m) => /end with the line: "(From Haven's library: [^"]+)"/.exec(textOf(m.content))?.[1])
     .find(Boolean);
+  const systems = messages.filter((m) => m.role === "system").map((m) => textOf(m.content));
+  const asksAboutPlan = /\b(safety plan|my plan|my scores?|care plan|my session|my therapist)\b/i.test(
+    textOf(lastUser?.content),
+  );
+  // Without care-plan consent the prompt says so; asked about it, the offline reply says so too.
+  if (asksAboutPlan && systems.some((s) => s.includes("they have not consented to the companion using them")))
+    return `I can't see your safety plan, scores or sessions: you haven't turned on "Companion may use your care plan". You can turn it on in your account, under Consent. ${OFFLINE_NOTE}`;
+  const coping = systems
+    .map((s) => /Their own coping steps \(from their safety plan\): ([^.]+)\./.exec(s)?.[1])
+    .find(Boolean);
+  if (asksAboutPlan && coping)
+    return `From your safety plan, one step you chose: ${coping.split("; ")[0]}. ${OFFLINE_NOTE}`;
   const parts = [...PARTS.map((opts, i) => opts[(h >>> (8 * i)) % opts.length]), OFFLINE_NOTE];
   return (cite ? [...parts, cite] : parts).join(" ");
 }

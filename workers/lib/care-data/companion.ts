@@ -72,3 +72,20 @@ export function aiTrailStatsQuery(db: Database, sinceHours: number) {
     .where(sql`${aiCalls.createdAt} > now() - make_interval(hours => ${sinceHours})`)
     .groupBy(aiCalls.purpose, aiCalls.model, aiCalls.promptVersion, aiCalls.outcome);
 }
+
+export const CONTEXT_READ = { action: "companion.context_read", resourceType: "care_plan" } as const;
+
+/** Library items the patient rated helpful, most recent first (ids only): "exercises that helped". */
+export function helpfulItemsQuery(db: Database, patientId: string) {
+  return db
+    .selectDistinctOn([companionFeedback.librarySlug], {
+      slug: companionFeedback.librarySlug,
+      at: companionFeedback.createdAt,
+    })
+    .from(companionFeedback)
+    .where(
+      sql`${companionFeedback.patientId} = ${patientId} and ${companionFeedback.helpful} and ${companionFeedback.librarySlug} is not null`,
+    )
+    .orderBy(companionFeedback.librarySlug, sql`${companionFeedback.createdAt} desc`)
+    .limit(5);
+}
