@@ -16,6 +16,41 @@ export const SYSTEM_PROMPT = [
   "Keep replies short: two to five sentences.",
 ].join(" ");
 
+/** Recorded with every model call (the AI processing trail); change it when a prompt changes. */
+export const PROMPT_VERSION = "companion-2026-12-01.1";
+
+/** A library item the reply may draw on: its text and how to cite it. */
+export function libraryPrompt(item: { title: string; summary: string; body: string[] }): string {
+  return [
+    `Haven's library has an item that may help: "${item.title}". ${item.summary}`,
+    item.body.join(" "),
+    `If it fits what the person said, suggest one small step from it in your own words, and end with the line: "From Haven's library: ${item.title}". If it does not fit, do not mention it.`,
+  ].join("\n");
+}
+
+/** Said when the person has not consented to the companion using their care plan. */
+export const NO_CARE_PLAN_PROMPT =
+  "You cannot see this person's safety plan, scores, sessions or care plan: they have not consented to the companion using them. If they ask about them, say so plainly and that they can turn it on in their account, under Consent.";
+
+/** The care-plan context the person consented to, as a system turn (never shown to others). */
+export function carePlanPrompt(ctx: {
+  helpfulItems: string[];
+  copingSteps: string[];
+  facts: string[];
+}): string {
+  const lines = [
+    "With the person's consent, here is context from their care plan. Use it gently; never quote scores back as judgements.",
+  ];
+  if (ctx.copingSteps.length > 0)
+    lines.push(
+      `Their own coping steps (from their safety plan): ${ctx.copingSteps.join("; ")}. In hard moments, suggest one of these first.`,
+    );
+  if (ctx.helpfulItems.length > 0)
+    lines.push(`Exercises they found helpful before: ${ctx.helpfulItems.join(", ")}.`);
+  lines.push(...ctx.facts);
+  return lines.join("\n");
+}
+
 /** Added after a crisis detection of elevated severity: the model may answer, but only like this. */
 export const SAFETY_PROMPT =
   "The person may be at risk. Respond only with empathy, validation and encouragement to reach the crisis resources already shown to them or someone they trust. Do not explore methods, do not give advice beyond safety, keep it to three sentences.";
@@ -58,6 +93,8 @@ export interface ReplyResult {
   outcome: ReplyOutcome;
   /** Milliseconds from the call to the first released delta (null if none was released). */
   firstReleaseMs: number | null;
+  /** Token counts the endpoint reported (null if it reported none). */
+  usage?: { promptTokens: number; completionTokens: number } | null;
 }
 
 const SENTENCE_END = /[.!?…](["')\]]?)(\s|$)|\n/;
@@ -90,6 +127,7 @@ export async function streamReply(
   let released = "";
   let held: string[] = [];
   let firstReleaseMs: number | null = null;
+  let usage: ReplyResult["usage"] = null;
 
   /** Layer 3's verdict: awaited once, before the first release; false withholds the reply. */
   let gateOpen: boolean | null = opts.gate ? null : true;
@@ -110,10 +148,19 @@ export async function streamReply(
   try {
     const client = createOpenAI(config, { timeoutMs: opts.totalMs ?? REPLY_TIMEOUT_MS });
     const stream = await client.chat.completions.create(
-      { model: config.OPENAI_MODEL, messages, stream: true, temperature: 0.7, max_tokens: 400 },
+      {
+        model: config.OPENAI_MODEL,
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+        temperature: 0.7,
+        max_tokens: 400,
+      },
       { signal: controller.signal },
     );
     for await (const chunk of stream) {
+      if (chunk.usage)
+        usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
       const delta = chunk.choices[0]?.delta?.content;
       if (!delta) continue;
       if (first) {
@@ -135,8 +182,8 @@ export async function streamReply(
     }
     if (!(await passGate())) return { text: WITHHELD_REPLY, outcome: "withheld", firstReleaseMs };
     if (!release()) return { text: SAFE_REPLACEMENT, outcome: "unsafe", firstReleaseMs };
-    if (released.trim() === "") return { text: FALLBACK_REPLY, outcome: "error", firstReleaseMs };
-    return { text: released, outcome: "ok", firstReleaseMs };
+    if (released.trim() === "") return { text: FALLBACK_REPLY, outcome: "error", firstReleaseMs, usage };
+    return { text: released, outcome: "ok", firstReleaseMs, usage };
   } catch {
     return { text: FALLBACK_REPLY, outcome: timedOut ? "timeout" : "error", firstReleaseMs };
   } finally {

@@ -21,6 +21,12 @@ export const Actor = z.object({ userId: z.string().uuid(), role: RoleSchema });
 export type Actor = z.infer<typeof Actor>;
 
 /** The room's owner and residency region, passed by the Worker on every call. */
+/** A psychoeducation library item a reply drew on. */
+export interface Citation {
+  slug: string;
+  title: string;
+}
+
 export const RoomRef = z.object({ ownerId: z.string().uuid(), region: RegionSchema });
 export type RoomRef = z.infer<typeof RoomRef>;
 
@@ -45,7 +51,16 @@ export type RoomEvent =
       clientId: string;
       crisis: boolean;
     }
-  | { type: "assistant"; seq: number; at: number; text: string; replyTo: number; outcome: ReplyOutcome }
+  | {
+      type: "assistant";
+      seq: number;
+      at: number;
+      text: string;
+      replyTo: number;
+      outcome: ReplyOutcome;
+      /** Library items the reply was grounded in (shown as "From Haven's library: …" with a link). */
+      citations?: Citation[];
+    }
   | {
       type: "crisis";
       seq: number;

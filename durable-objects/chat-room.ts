@@ -1,7 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
+import { auditInsert } from "../workers/lib/audit";
+import { aiCallInsert } from "../workers/lib/care-data/ai-calls";
+import { CONTEXT_READ, helpfulItemsQuery } from "../workers/lib/care-data/companion";
 import { chatAllowed, consentState } from "../workers/lib/care-data/consents";
 import { type Config, loadConfig } from "../workers/lib/config";
 import { isEnabled } from "../workers/lib/flags";
+import { LIBRARY_BY_SLUG, type LibraryItem } from "../workers/lib/library/items";
+import { RETRIEVAL_TIMEOUT_MS, retrieve } from "../workers/lib/library/retrieval";
 import { createLogger, type Logger } from "../workers/lib/logger";
 import { inc } from "../workers/lib/metrics/recorder";
 import { shipMetrics } from "../workers/lib/metrics/ship";
@@ -11,7 +16,11 @@ import { type UserCipher, userCipher } from "../workers/lib/user-cipher";
 import { alertScope, pushToClinician, recordAlert } from "./chat-alerts";
 import {
   type ChatTurn,
+  carePlanPrompt,
+  libraryPrompt,
   moderationFlagsSelfHarm,
+  NO_CARE_PLAN_PROMPT,
+  PROMPT_VERSION,
   rollSummary,
   SAFETY_PROMPT,
   SYSTEM_PROMPT,
@@ -345,7 +354,7 @@ export class ChatRoom extends DurableObject<Env> {
         }))
           ? this.modelLayer(event.seq, text, context, assessment)
           : null;
-      return this.companionReply(event.seq, constrained, gate);
+      return this.companionReply(event.seq, constrained, gate, text, assessment);
     });
     this.turn = done.catch(() => undefined);
     return { ok: true, seq: event.seq, done };
@@ -370,6 +379,13 @@ export class ChatRoom extends DurableObject<Env> {
       context,
       { timeoutMs: config.SAFETY_MODEL_TIMEOUT_MS },
     );
+    this.recordAiCall({
+      purpose: "risk_check",
+      model: config.SAFETY_MODEL ?? config.OPENAI_MODEL,
+      latencyMs: verdict.ms,
+      outcome: verdict.ok ? "ok" : verdict.reason,
+      safety: { edge: assessment.tier, layer3: verdict.ok ? verdict.tier : verdict.reason },
+    });
     if (!verdict.ok) {
       this.log.warn("safety_layer3", { outcome: verdict.reason, ms: verdict.ms });
       return true;
@@ -519,23 +535,149 @@ export class ChatRoom extends DurableObject<Env> {
     replyTo: number,
     constrained: boolean,
     gate: Promise<boolean> | null,
+    text: string,
+    assessment: RiskAssessment,
   ): Promise<void> {
+    const config = this.config();
+    // Grounding is looked up only for ordinary turns: a constrained (crisis) reply keeps its fixed prompt.
+    const grounding = constrained ? [] : await this.ground(text);
+    const started = Date.now();
     const result = await streamReply(
-      this.config(),
-      await this.prompt(constrained),
+      config,
+      await this.prompt(constrained, grounding),
       (delta) => this.hub.broadcastEphemeral({ type: "token", replyTo, delta }),
       gate ? { gate } : {},
     );
+    const citations = result.outcome === "ok" ? grounding.map(({ slug, title }) => ({ slug, title })) : [];
     this.hub.broadcast(
-      await this.store.append({ type: "assistant", text: result.text, replyTo, outcome: result.outcome }),
+      await this.store.append({
+        type: "assistant",
+        text: result.text,
+        replyTo,
+        outcome: result.outcome,
+        ...(citations.length > 0 ? { citations } : {}),
+      }),
     );
+    this.recordAiCall({
+      purpose: "reply",
+      model: config.OPENAI_MODEL,
+      latencyMs: Date.now() - started,
+      outcome: result.outcome,
+      tokensIn: result.usage?.promptTokens ?? null,
+      tokensOut: result.usage?.completionTokens ?? null,
+      safety: {
+        edge: assessment.tier,
+        constrained: String(constrained),
+        layer3: gate ? "ran" : "off",
+        output:
+          result.outcome === "unsafe" ? "replaced" : result.outcome === "withheld" ? "withheld" : "passed",
+      },
+      grounding: citations.map((c) => c.slug),
+    });
     await this.updateSummary().catch((err) => this.logError("summary_failed", err));
     await this.scheduleAt(Date.now() + FLUSH_DELAY_MS);
   }
 
+  /**
+   * The library item (at most one) closest to the person's message, above the relevance
+   * threshold; bounded by RETRIEVAL_TIMEOUT_MS. Any failure means no grounding, never a failed turn.
+   */
+  private async ground(text: string): Promise<LibraryItem[]> {
+    const config = this.config();
+    const region = this.owner().region;
+    const started = Date.now();
+    try {
+      const found = await withDeadline(
+        retrieve(config, this.jobScope("library").db(region), region, text, { k: 1 }),
+        RETRIEVAL_TIMEOUT_MS,
+      );
+      this.recordAiCall({
+        purpose: "embedding",
+        model: config.EMBEDDING_MODEL,
+        latencyMs: Date.now() - started,
+        outcome: "ok",
+        grounding: found.map((f) => f.slug),
+      });
+      return found.flatMap((f) => LIBRARY_BY_SLUG.get(f.slug) ?? []);
+    } catch (err) {
+      this.recordAiCall({
+        purpose: "embedding",
+        model: config.EMBEDDING_MODEL,
+        latencyMs: Date.now() - started,
+        outcome: err instanceof Error && err.message === "deadline" ? "timeout" : "error",
+      });
+      return [];
+    }
+  }
+
+  /**
+   * The care-plan context the patient consented to (`care_plan_context`), read through the
+   * care-data query builders in the patient's region with its audit row in the same batch; null
+   * without consent (then the companion uses none of it). Today: exercises they rated helpful;
+   * the safety plan's coping steps, recent scores and the next session join here as those land.
+   */
+  private async carePlanContext(): Promise<{
+    helpfulItems: string[];
+    copingSteps: string[];
+    facts: string[];
+  } | null> {
+    const room = this.owner();
+    const scope = this.jobScope("companion.context");
+    const db = scope.db(room.region);
+    const state = await consentState(db, room.ownerId);
+    if (!state.care_plan_context) return null;
+    const [helpful] = await db.batch([
+      helpfulItemsQuery(db, room.ownerId),
+      auditInsert(db, scope, { ...CONTEXT_READ, patientId: room.ownerId, outcome: "success" }),
+    ]);
+    return {
+      helpfulItems: helpful.flatMap((h) => LIBRARY_BY_SLUG.get(h.slug ?? "")?.title ?? []),
+      copingSteps: [],
+      facts: [],
+    };
+  }
+
+  /** Writes one row of the AI processing trail (no content) in the background. */
+  private recordAiCall(call: {
+    purpose: "reply" | "risk_check" | "moderation" | "embedding";
+    model: string;
+    latencyMs: number;
+    outcome: string;
+    tokensIn?: number | null;
+    tokensOut?: number | null;
+    safety?: Record<string, string>;
+    grounding?: string[];
+  }): void {
+    const room = this.owner();
+    const db = this.jobScope("ai_trail").db(room.region);
+    this.ctx.waitUntil(
+      aiCallInsert(db, {
+        patientId: room.ownerId,
+        purpose: call.purpose,
+        model: call.model,
+        promptVersion: PROMPT_VERSION,
+        tokensIn: call.tokensIn ?? null,
+        tokensOut: call.tokensOut ?? null,
+        latencyMs: call.latencyMs,
+        outcome: call.outcome,
+        safety: call.safety ?? {},
+        grounding: call.grounding ?? [],
+      })
+        .then(() => undefined)
+        .catch((err) => this.logError("ai_trail_failed", err)),
+    );
+  }
+
   /** System prompt, the rolling summary, the recent turns, and the safety constraint when needed. */
-  private async prompt(constrained: boolean): Promise<ChatTurn[]> {
+  private async prompt(constrained: boolean, grounding: readonly LibraryItem[] = []): Promise<ChatTurn[]> {
     const turns: ChatTurn[] = [{ role: "system", content: SYSTEM_PROMPT }];
+    const context = await this.carePlanContext().catch((err) => {
+      this.logError("care_plan_context_failed", err);
+      return null;
+    });
+    if (context) turns.push({ role: "system", content: carePlanPrompt(context) });
+    else turns.push({ role: "system", content: NO_CARE_PLAN_PROMPT });
+    for (const item of grounding) turns.push({ role: "system", content: libraryPrompt(item) });
     const summary = await this.store.summary();
     if (summary)
       turns.push({ role: "system", content: `Earlier in this conversation the person said:\n${summary}` });
@@ -811,4 +953,17 @@ function crisisSource(fired: readonly string[]): "chat" | "moderation" | "model"
   if (fired.some((id) => id.startsWith("l3:") || id.startsWith("model:"))) return "model";
   if (fired.some((id) => id.startsWith("moderation:"))) return "moderation";
   return "chat";
+}
+
+/** Rejects with Error("deadline") when `p` has not settled within `ms`. */
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("deadline")), ms) as ReturnType<typeof setTimeout>;
+    }),
+  ]).finally(() => {
+    if (timer !== undefined) clearTimeout(timer);
+  });
 }

@@ -1,12 +1,15 @@
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../workers/lib/context";
+import { AppError } from "../workers/lib/errors";
+import { LIBRARY, LIBRARY_BY_SLUG } from "../workers/lib/library/items";
 import { identityPages } from "./auth-routes";
 import { ChatPage } from "./pages/chat/page";
 import { ClinicianPage } from "./pages/clinician/page";
 import { DocsPage } from "./pages/docs/page";
 import { HomePage } from "./pages/home/page";
 import { OpsPage } from "./pages/ops/page";
+import { LibraryItemPage, LibraryPage } from "./pages/library/page";
 import { screenerPages } from "./pages/screeners/routes";
 
 /** Server-rendered pages. Pages call services, never SQL. */
@@ -15,6 +18,12 @@ export const webRoutes = new Hono<AppEnv>()
   .route("/", screenerPages)
   .get("/", (c) => c.html(<HomePage />))
   .get("/docs", (c) => c.html(<DocsPage />))
+  .get("/library", (c) => c.html(<LibraryPage items={LIBRARY} />))
+  .get("/library/:slug", (c) => {
+    const item = LIBRARY_BY_SLUG.get(c.req.param("slug"));
+    if (!item) throw new AppError("not_found", "No such library item");
+    return c.html(<LibraryItemPage item={item} />);
+  })
   .get("/chat", (c) => c.html(<ChatPage signedIn={Boolean(getCookie(c, "haven_at"))} />))
   .get("/clinician", (c) => c.html(<ClinicianPage signedIn={Boolean(getCookie(c, "haven_at"))} />))
   .get("/admin/ops", (c) => c.html(<OpsPage />));

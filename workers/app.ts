@@ -8,6 +8,7 @@ import { alertRoutes } from "./features/alerts/routes";
 import { auditRoutes } from "./features/audit/routes";
 import { careTeamRoutes } from "./features/care-team/routes";
 import { chatRoutes } from "./features/chat/routes";
+import { companionRoutes } from "./features/companion/routes";
 import { devRoutes } from "./features/dev/routes";
 import { healthRoutes } from "./features/health/routes";
 import { keyRoutes } from "./features/keys/routes";
@@ -42,6 +43,7 @@ api.route("/", keyRoutes);
 api.route("/", screenerRoutes);
 api.route("/", alertRoutes);
 api.route("/", opsRoutes);
+api.route("/", companionRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);

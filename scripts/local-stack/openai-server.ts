@@ -4,12 +4,14 @@
  * Replies are deterministic fixed supportive text picked by a hash of the last user message (never echoed).
  * Only method, path, status, model and token counts are ever logged or recorded: messages are health data.
  */
+
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delayFor } from "node:timers/promises";
+import { OFFLINE_EMBEDDING_MODEL, offlineEmbedding } from "./offline-embedding.ts";
 
 /** Behaviour of `/v1/chat/completions`, switchable at runtime so tests can exercise failure paths. */
 export type OfflineMode =
@@ -44,7 +46,7 @@ export interface RecordedRequest {
   includeUsage: boolean;
   mode: OfflineMode["kind"];
   /** "risk" for safety-classifier calls, "reply" for companion replies. */
-  purpose: "reply" | "risk";
+  purpose: "reply" | "risk" | "embedding";
   promptTokens: number;
   completionTokens: number;
 }
@@ -117,7 +119,25 @@ function textOf(content: unknown): string {
 function replyFor(messages: Json[]): string {
   const lastUser = [...messages].reverse().find((m) => m.role === "user");
   const h = hash(textOf(lastUser?.content));
-  return [...PARTS.map((opts, i) => opts[(h >>> (8 * i)) % opts.length]), OFFLINE_NOTE].join(" ");
+  // Grounded turns: the prompt names a library item and how to cite it; the offline reply does cite it.
+  const cite = messages
+    .filter((m) => m.role === "system")
+    .map((m) => /end with the line: "(From Haven's library: [^"]+)"/.exec(textOf(m.content))?.[1])
+    .find(Boolean);
+  const systems = messages.filter((m) => m.role === "system").map((m) => textOf(m.content));
+  const asksAboutPlan = /\b(safety plan|my plan|my scores?|care plan|my session|my therapist)\b/i.test(
+    textOf(lastUser?.content),
+  );
+  // Without care-plan consent the prompt says so; asked about it, the offline reply says so too.
+  if (asksAboutPlan && systems.some((s) => s.includes("they have not consented to the companion using them")))
+    return `I can't see your safety plan, scores or sessions: you haven't turned on "Companion may use your care plan". You can turn it on in your account, under Consent. ${OFFLINE_NOTE}`;
+  const coping = systems
+    .map((s) => /Their own coping steps \(from their safety plan\): ([^.]+)\./.exec(s)?.[1])
+    .find(Boolean);
+  if (asksAboutPlan && coping)
+    return `From your safety plan, one step you chose: ${coping.split("; ")[0]}. ${OFFLINE_NOTE}`;
+  const parts = [...PARTS.map((opts, i) => opts[(h >>> (8 * i)) % opts.length]), OFFLINE_NOTE];
+  return (cite ? [...parts, cite] : parts).join(" ");
 }
 
 function moderate(text: string): Json {
@@ -314,6 +334,34 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     });
   }
 
+  /** Deterministic embeddings (scripts/local-stack/offline-embedding.ts), the OpenAI response shape. */
+  function embeddings(res: ServerResponse, body: Json, entry: RecordedRequest) {
+    const input = body.input;
+    const texts =
+      typeof input === "string"
+        ? [input]
+        : Array.isArray(input) && input.every((x) => typeof x === "string")
+          ? (input as string[])
+          : null;
+    if (!texts || texts.length === 0 || texts.length > 2048)
+      return fail(res, 400, "Invalid 'input'.", "invalid_value", "input");
+    const model = typeof body.model === "string" ? body.model : OFFLINE_EMBEDDING_MODEL;
+    const tokens = texts.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
+    Object.assign(entry, { model, purpose: "embedding", promptTokens: tokens });
+    sendJson(res, 200, {
+      object: "list",
+      model,
+      // The openai client asks for base64 (little-endian float32) by default and decodes it.
+      data: texts.map((t, index) => {
+        const v = offlineEmbedding(t);
+        const embedding =
+          body.encoding_format === "base64" ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v;
+        return { object: "embedding", index, embedding };
+      }),
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    });
+  }
+
   function moderations(res: ServerResponse, body: Json) {
     const input = body.input;
     const list = Array.isArray(input) && input.length > 0 ? input : null;
@@ -336,7 +384,12 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
       const data = [{ id: MODEL, object: "model", created: 1_700_000_000, owned_by: "haven" }];
       return sendJson(res, 200, { object: "list", data });
     }
-    const known = ["POST /__control", "POST /v1/chat/completions", "POST /v1/moderations"];
+    const known = [
+      "POST /__control",
+      "POST /v1/chat/completions",
+      "POST /v1/moderations",
+      "POST /v1/embeddings",
+    ];
     if (!known.includes(route)) return fail(res, 404, `Invalid URL (${method} ${path})`);
     const body = await readJson(req).catch(() => undefined);
     if (!isObj(body)) return fail(res, 400, "We could not parse the JSON body of your request.");
@@ -358,7 +411,12 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     }
     const entry: RecordedRequest = {
       ...{ method, path, status: null, model: null, messageCount: 0, stream: false, includeUsage: false },
-      ...{ mode: st.mode.kind, purpose: "reply" as const, promptTokens: 0, completionTokens: 0 },
+      ...{
+        mode: st.mode.kind,
+        purpose: "reply" as RecordedRequest["purpose"],
+        promptTokens: 0,
+        completionTokens: 0,
+      },
     };
     st.recorded.push(entry);
     res.once("close", () => {
@@ -368,6 +426,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
       opts.log?.(`${method} ${path} ${entry.status ?? "-"}${end} model=${entry.model ?? "-"} ${tokens}`);
     });
     if (route === "POST /v1/moderations") return moderations(res, body);
+    if (route === "POST /v1/embeddings") return embeddings(res, body, entry);
     return completions(res, body, entry, signal, headerMode(req.headers["x-haven-offline-mode"]));
   }
 

@@ -55,6 +55,13 @@ export const ConfigSchema = z.object({
   /** Model for layer 3 (default: OPENAI_MODEL). */
   SAFETY_MODEL: z.string().min(1).optional(),
   SAFETY_MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1200),
+  /**
+   * Embedding model for the companion's library retrieval (any OpenAI-compatible `/embeddings`).
+   * The offline server answers `haven-offline-embed` deterministically.
+   */
+  EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
+  /** Minimum cosine similarity for a library item to ground a reply (model-specific). */
+  LIBRARY_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.3),
   /** True when OPENAI_* point at the bundled offline server; the UI labels replies as offline. */
   OPENAI_OFFLINE: z
     .enum(["true", "false"])

@@ -27,7 +27,11 @@ export function isRole(value: unknown): value is Role {
 }
 
 /** What a patient can consent to: processing of health data, and the AI companion. */
-export const CONSENT_KINDS = ["health_data", "ai_companion"] as const;
+/**
+ * `care_plan_context`: the companion may read the patient's safety plan, recent scores, upcoming
+ * session and exercises that helped, to ground its replies (separate, withdrawable; off by default).
+ */
+export const CONSENT_KINDS = ["health_data", "ai_companion", "care_plan_context"] as const;
 export type ConsentKind = (typeof CONSENT_KINDS)[number];
 export const ConsentKindSchema = z.enum(CONSENT_KINDS);
 

@@ -11,7 +11,7 @@ export interface AccountView {
 
 export interface ConsentView {
   policyVersion: string;
-  active: { health_data: boolean; ai_companion: boolean };
+  active: { health_data: boolean; ai_companion: boolean; care_plan_context: boolean };
 }
 
 const REGION_NAMES: Record<string, string> = {
@@ -36,6 +36,12 @@ const CONSENTS = [
     kind: "ai_companion",
     title: "AI companion",
     effect: "Without it, your messages are not sent to the AI model; the rest of Haven keeps working.",
+  },
+  {
+    kind: "care_plan_context",
+    title: "Companion may use your care plan",
+    effect:
+      "With it, the companion can read your safety plan, recent scores and next session to tailor its replies, and suggests your own coping steps first in hard moments. Without it, the companion uses none of that.",
   },
 ] as const;
 

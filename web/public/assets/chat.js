@@ -59,6 +59,74 @@
     return li;
   }
 
+  // Under a companion reply: the library item it drew on (a link to the item) and a helpful /
+  // not helpful rating (no text is sent; a reason comes from a short list).
+  function replyExtras(li, f) {
+    if (Array.isArray(f.citations) && f.citations.length > 0) {
+      const cite = document.createElement("p");
+      cite.className = "chat-citation muted";
+      cite.append("From Haven's library: ");
+      const a = document.createElement("a");
+      a.href = `/library/${encodeURIComponent(f.citations[0].slug)}`;
+      a.textContent = f.citations[0].title;
+      cite.append(a);
+      li.append(cite);
+    }
+    if (f.outcome !== "ok" || typeof f.seq !== "number") return;
+    const box = document.createElement("div");
+    box.className = "chat-feedback";
+    const send = async (helpful, reason) => {
+      const body = { seq: f.seq, helpful };
+      if (reason) body.reason = reason;
+      if (f.citations?.[0]) body.librarySlug = f.citations[0].slug;
+      const res = await fetch("/v1/chat/feedback", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "content-type": "application/json", "x-csrf-token": csrf() },
+        body: JSON.stringify(body),
+      }).catch(() => null);
+      box.replaceChildren(
+        document.createTextNode(res?.ok ? "Thanks for the feedback." : "Feedback could not be saved."),
+      );
+    };
+    const yes = document.createElement("button");
+    yes.type = "button";
+    yes.className = "link";
+    yes.textContent = "Helpful";
+    yes.addEventListener("click", () => send(true));
+    const no = document.createElement("button");
+    no.type = "button";
+    no.className = "link";
+    no.textContent = "Not helpful";
+    no.addEventListener("click", () => {
+      const select = document.createElement("select");
+      select.setAttribute("aria-label", "Why was it not helpful?");
+      for (const [value, label] of [
+        ["", "Why? (optional)"],
+        ["not_relevant", "Not relevant"],
+        ["not_accurate", "Not accurate"],
+        ["too_long", "Too long"],
+        ["not_kind", "Not kind"],
+        ["unsafe", "Felt unsafe"],
+        ["other", "Other"],
+      ]) {
+        const o = document.createElement("option");
+        o.value = value;
+        o.textContent = label;
+        select.append(o);
+      }
+      const ok = document.createElement("button");
+      ok.type = "button";
+      ok.className = "secondary";
+      ok.textContent = "Send";
+      ok.addEventListener("click", () => send(false, select.value || undefined));
+      box.replaceChildren(select, ok);
+      select.focus();
+    });
+    box.append(yes, " · ", no);
+    li.append(box);
+  }
+
   // Safety events (crisis responses, check-ins) go right after the message they answer, after any
   // earlier ones for the same message; at the end when that message is not on the page.
   function placeAfter(about, el) {
@@ -232,10 +300,11 @@
         return;
       }
       case "assistant": {
-        const el = streaming.get(f.replyTo);
+        let el = streaming.get(f.replyTo);
         streaming.delete(f.replyTo);
         if (el) setText(el, f.text);
-        else bubble(companionLabel(), f.text, "companion");
+        else el = bubble(companionLabel(), f.text, "companion");
+        replyExtras(el, f);
         return;
       }
       case "crisis":

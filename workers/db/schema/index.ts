@@ -2,5 +2,6 @@ export * from "./audit";
 export * from "./auth";
 export * from "./care";
 export * from "./chat";
+export * from "./companion";
 export * from "./screeners";
 export * from "./users";

@@ -182,13 +182,13 @@ describe("consents", () => {
     >;
     expect(start).toEqual({
       policyVersion: "2026-11-01",
-      active: { health_data: false, ai_companion: false },
+      active: { health_data: false, ai_companion: false, care_plan_context: false },
       records: [],
     });
     await call("/v1/me/consents/health_data/grant", send("POST", patient.auth));
     const again = await call("/v1/me/consents/health_data/grant", send("POST", patient.auth));
     const granted = (await again.json()) as { active: Record<string, boolean>; records: unknown[] };
-    expect(granted.active).toEqual({ health_data: true, ai_companion: false });
+    expect(granted.active).toEqual({ health_data: true, ai_companion: false, care_plan_context: false });
     expect(granted.records).toHaveLength(1);
     const withdrawn = await call("/v1/me/consents/health_data/withdraw", send("POST", patient.auth));
     expect(((await withdrawn.json()) as { active: Record<string, boolean> }).active.health_data).toBe(false);

@@ -80,7 +80,7 @@ export const Consents = z
   .object({
     policyVersion: z.literal(POLICY_VERSION),
     active: z
-      .object({ health_data: z.boolean(), ai_companion: z.boolean() })
+      .object({ health_data: z.boolean(), ai_companion: z.boolean(), care_plan_context: z.boolean() })
       .openapi({ description: "True when granted under the current policy version and not withdrawn" }),
     records: z.array(ConsentRecord).openapi({ description: "Every grant ever made, newest first" }),
   })

@@ -136,7 +136,11 @@ function summarize(rows: Awaited<ReturnType<typeof consentRows>>) {
     rows.some((r) => r.kind === kind && r.withdrawnAt === null && r.policyVersion === POLICY_VERSION);
   return {
     policyVersion: POLICY_VERSION as typeof POLICY_VERSION,
-    active: { health_data: active("health_data"), ai_companion: active("ai_companion") },
+    active: {
+      health_data: active("health_data"),
+      ai_companion: active("ai_companion"),
+      care_plan_context: active("care_plan_context"),
+    },
     records: rows.map((r) => ({
       ...r,
       grantedAt: r.grantedAt.toISOString(),

@@ -64,7 +64,11 @@ export async function consentState(db: Database, userId: string): Promise<Consen
       ),
     );
   const kinds = new Set(rows.map((r) => r.kind));
-  return { health_data: kinds.has("health_data"), ai_companion: kinds.has("ai_companion") };
+  return {
+    health_data: kinds.has("health_data"),
+    ai_companion: kinds.has("ai_companion"),
+    care_plan_context: kinds.has("care_plan_context"),
+  };
 }
 
 /** Chatting with the companion stores messages (health data) and sends them to the model. */
@@ -82,6 +86,8 @@ const EXPLAIN: Record<ConsentKind, string> = {
     "Chatting with the companion needs your consent to the AI companion. You can turn it on in your account (/account), under Consent.",
   health_data:
     "Haven stores no new health data without your consent to processing health data. You can turn it on in your account (/account), under Consent.",
+  care_plan_context:
+    "The companion uses your care plan only with your consent to it. You can turn it on in your account (/account), under Consent.",
 };
 
 /** The problem a refused operation answers: 403 with the missing consent named (never PHI). */

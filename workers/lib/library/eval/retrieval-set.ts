@@ -1,0 +1,53 @@
+/**
+ * Labelled retrieval set: how people might ask for each library item, paraphrased, with the item
+ * that should be retrieved. Written before the offline embedding was built and never tuned
+ * against (commit history shows the order). `recall@3` over this set is reported by the tests.
+ * A question may name more than one acceptable item.
+ */
+export const RETRIEVAL_SET: ReadonlyArray<{ q: string; expect: string[] }> = [
+  { q: "how do I stop believing every bad thought I have", expect: ["thought-record", "thinking-traps"] },
+  { q: "is there a worksheet to check if my thoughts are true", expect: ["thought-record"] },
+  {
+    q: "my brain keeps telling me I'm useless, how can I test that",
+    expect: ["thought-record", "thinking-traps"],
+  },
+  { q: "I always assume the worst will happen", expect: ["thinking-traps"] },
+  { q: "I think people are judging me all the time", expect: ["thinking-traps"] },
+  { q: "everything is either perfect or a total disaster in my head", expect: ["thinking-traps"] },
+  { q: "I have zero motivation to do anything lately", expect: ["behavioural-activation"] },
+  { q: "I spend all day in bed and feel worse", expect: ["behavioural-activation", "sleep-hygiene"] },
+  { q: "how can I get going again when I feel flat", expect: ["behavioural-activation"] },
+  { q: "I stopped doing the things I used to enjoy", expect: ["behavioural-activation"] },
+  { q: "I'm having a panic attack what do I do", expect: ["grounding-5-4-3-2-1", "paced-breathing"] },
+  { q: "I feel like I'm not really here, everything feels unreal", expect: ["grounding-5-4-3-2-1"] },
+  { q: "help me come back to the present moment", expect: ["grounding-5-4-3-2-1"] },
+  { q: "what's the senses exercise with the numbers", expect: ["grounding-5-4-3-2-1"] },
+  { q: "my heart is pounding and I can't calm down", expect: ["paced-breathing", "grounding-5-4-3-2-1"] },
+  { q: "teach me a breathing exercise", expect: ["paced-breathing"] },
+  { q: "how should I breathe when I'm stressed", expect: ["paced-breathing"] },
+  { q: "I need to relax my body quickly", expect: ["paced-breathing"] },
+  { q: "I can't fall asleep at night", expect: ["sleep-hygiene"] },
+  { q: "I keep waking up at 3am and lying there", expect: ["sleep-hygiene"] },
+  { q: "any tips for sleeping better", expect: ["sleep-hygiene"] },
+  { q: "I'm exhausted but my sleep is a mess", expect: ["sleep-hygiene"] },
+  { q: "I can't stop worrying about everything", expect: ["worry-time"] },
+  { q: "my mind won't stop going over what ifs", expect: ["worry-time", "thinking-traps"] },
+  { q: "how do I put my worries aside during the day", expect: ["worry-time"] },
+  { q: "I ruminate for hours", expect: ["worry-time"] },
+  { q: "I'm so hard on myself all the time", expect: ["self-compassion"] },
+  { q: "I feel like a failure and I hate myself for it", expect: ["self-compassion"] },
+  { q: "how can I be kinder to myself", expect: ["self-compassion"] },
+  { q: "I feel so guilty and ashamed about a mistake", expect: ["self-compassion"] },
+  { q: "I have too many problems and don't know where to start", expect: ["problem-solving"] },
+  { q: "I need to make a big decision and I'm stuck", expect: ["problem-solving"] },
+  { q: "how do I deal with a problem at work step by step", expect: ["problem-solving"] },
+  { q: "I'm overwhelmed by bills and I don't know what to do", expect: ["problem-solving"] },
+  { q: "I'm nervous about seeing a therapist for the first time", expect: ["first-therapy-session"] },
+  { q: "what happens at a first counselling appointment", expect: ["first-therapy-session"] },
+  { q: "what should I tell my therapist", expect: ["first-therapy-session"] },
+  { q: "how do I get ready for my first session", expect: ["first-therapy-session"] },
+  { q: "what should I do when things get really bad", expect: ["safety-planning"] },
+  { q: "can you help me make a plan for a crisis", expect: ["safety-planning"] },
+  { q: "who should I call when I'm not okay", expect: ["safety-planning"] },
+  { q: "how do I write a safety plan", expect: ["safety-planning"] },
+];
