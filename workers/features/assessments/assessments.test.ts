@@ -367,7 +367,7 @@ describe("FHIR R4 output, validated against the official R4 JSON schema", () => 
       status: "completed",
       subject: { reference: `Patient/${patient.id}` },
     });
-    expect((qr?.item as unknown[]).length).toBe(10);
+    expect(qr?.item).toHaveLength(10);
     expect(total).toMatchObject({
       code: { coding: [{ system: "http://loinc.org", code: "44261-6" }] },
       valueInteger: 7,

@@ -27,12 +27,10 @@ export const PatientAssignmentParam = PatientIdParam.extend({
 /** Item id → option value. Completeness and allowed values are checked by the scorer (422 naming items). */
 export const AssessmentAnswers = z
   .object({
-    answers: z
-      .record(z.string().regex(/^[a-z0-9]{1,20}$/), z.number().int())
-      .openapi({
-        description: "Item id → option value, e.g. { q1: 0, …, q9: 1 }",
-        example: { q1: 1, q2: 0 },
-      }),
+    answers: z.record(z.string().regex(/^[a-z0-9]{1,20}$/), z.number().int()).openapi({
+      description: "Item id → option value, e.g. { q1: 0, …, q9: 1 }",
+      example: { q1: 1, q2: 0 },
+    }),
   })
   .strict()
   .openapi("AssessmentAnswers");
