@@ -78,6 +78,8 @@ export function insertAssessment(
     item9: number | null;
     safetyFlag: boolean;
     answersEnc: string;
+    /** Only for demo data and imports; submissions take the database's time. */
+    submittedAt?: Date;
   },
   rule: ChangeRule,
 ) {
@@ -279,6 +281,8 @@ export function assignWrites(
     clinicianId: string;
     instrument: AssignableInstrument;
     cadenceDays: number;
+    /** First due (default now); only demo data and imports set it. */
+    startsAt?: Date;
   },
 ) {
   return [
