@@ -1,7 +1,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { patientAssignments } from "../../../workers/features/assessments/assignments";
 import { INSTRUMENTS } from "../../../workers/features/assessments/instruments";
-import { InstrumentId } from "../../../workers/features/assessments/schema";
+import { type AssessmentResult, InstrumentId } from "../../../workers/features/assessments/schema";
 import { scoreSeries, submitAssessment } from "../../../workers/features/assessments/service";
 import {
   CSSRS_QUESTIONS,
@@ -44,6 +44,12 @@ const instrumentOf = (c: Ctx) => {
   if (!parsed.success) throw new AppError("not_found", "No such assessment");
   return INSTRUMENTS[parsed.data];
 };
+
+/** The crisis member of a consent refusal (see `refuseUnconsented` in the service), if any. */
+function unstoredCrisis(err: AppError): AssessmentResult["crisis"] {
+  const crisis = err.extensions?.crisis;
+  return crisis && typeof crisis === "object" ? (crisis as AssessmentResult["crisis"]) : null;
+}
 
 type YesNo = "yes" | "no";
 /** C-SSRS form → API input: a skipped follow-up's "no" is dropped, a "yes" kept so validation asks. */
@@ -129,6 +135,20 @@ export const assessmentPages = new Hono<AppEnv>()
       const result = await submitAssessment(scopeOf(c), me(c), instrument.id, answers);
       return c.html(<AssessmentResultPage result={result} />);
     } catch (err) {
+      const crisis = err instanceof AppError && err.code === "forbidden" ? unstoredCrisis(err) : null;
+      if (crisis) {
+        // Not stored (no health-data consent), but item 9 still took the crisis path: show the help.
+        const risk = crisis.urgent ? "high" : "moderate";
+        return c.html(
+          <ScreenerResultPage
+            risk={risk}
+            urgent={crisis.urgent}
+            message={crisis.message}
+            resources={crisis.resources}
+          />,
+          403,
+        );
+      }
       if (!(err instanceof AppError) || err.code !== "validation_failed") throw err;
       const problems: Record<string, string> = {};
       for (const e of err.errors ?? []) {
