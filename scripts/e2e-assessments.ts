@@ -240,6 +240,14 @@ async function scenario(browser: Browser, base: string, log: string): Promise<vo
     clinDue.assignments.length === 1,
     `${clinDue.assignments.length} due/overdue (PHQ-9 just taken)`,
   );
+  await clin.goto("/clinician/assessments");
+  const overdue = (await clin.locator(".due-overdue").allTextContents()).join(" | ");
+  check(
+    "clinician page lists the overdue GAD-7 by name",
+    overdue.includes("Demo Patient") && overdue.includes("GAD-7"),
+    overdue,
+  );
+  await axe(clin, "/clinician/assessments (desktop)");
   check("no console errors or CSP violations", errors.length === 0, errors.join("; "));
 }
 
