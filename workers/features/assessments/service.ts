@@ -151,6 +151,7 @@ export async function submitAssessment(
       response: score.response,
       remission: score.remission,
       safetyFlag: crisis,
+      careTeamAlerted: alerted > 0,
     }),
     crisis: severity
       ? {
