@@ -16,6 +16,8 @@ const PHI_TABLES = [
   "breakGlass",
   "companionFeedback",
   "aiCalls",
+  "assessmentResponses",
+  "assessmentAssignments",
 ];
 
 /**

@@ -4,6 +4,7 @@ import type { AppEnv } from "../workers/lib/context";
 import { AppError } from "../workers/lib/errors";
 import { LIBRARY, LIBRARY_BY_SLUG } from "../workers/lib/library/items";
 import { identityPages } from "./auth-routes";
+import { assessmentPages } from "./pages/assessments/routes";
 import { ChatPage } from "./pages/chat/page";
 import { ClinicianPage } from "./pages/clinician/page";
 import { DocsPage } from "./pages/docs/page";
@@ -16,6 +17,7 @@ import { screenerPages } from "./pages/screeners/routes";
 export const webRoutes = new Hono<AppEnv>()
   .route("/", identityPages)
   .route("/", screenerPages)
+  .route("/", assessmentPages)
   .get("/", (c) => c.html(<HomePage />))
   .get("/docs", (c) => c.html(<DocsPage />))
   .get("/library", (c) => c.html(<LibraryPage items={LIBRARY} />))

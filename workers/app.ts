@@ -5,6 +5,7 @@ import { webRoutes } from "../web/routes";
 import { roleRoutes } from "./features/accounts/roles";
 import { accountRoutes } from "./features/accounts/routes";
 import { alertRoutes } from "./features/alerts/routes";
+import { assessmentRoutes } from "./features/assessments/routes";
 import { auditRoutes } from "./features/audit/routes";
 import { careTeamRoutes } from "./features/care-team/routes";
 import { chatRoutes } from "./features/chat/routes";
@@ -44,6 +45,7 @@ api.route("/", screenerRoutes);
 api.route("/", alertRoutes);
 api.route("/", opsRoutes);
 api.route("/", companionRoutes);
+api.route("/", assessmentRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);

@@ -13,6 +13,7 @@ const NAV = [
   { href: "/", label: "Home" },
   { href: "/chat", label: "Companion" },
   { href: "/library", label: "Library" },
+  { href: "/assessments", label: "Assessments" },
   { href: "/docs", label: "API" },
 ];
 
