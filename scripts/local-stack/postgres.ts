@@ -22,6 +22,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
@@ -214,6 +215,8 @@ async function startPglite(opts: StartPostgresOptions): Promise<PostgresBackend>
       if (dataDir) await mkdir(dataDir, { recursive: true });
       const isNew = !dataDir || !existsSync(join(dataDir, "PG_VERSION"));
       const db = await PGlite.create({
+        // btree_gist: the sessions' no-double-booking exclusion constraint (uuid = with tstzrange &&).
+        extensions: { btree_gist },
         ...(dataDir ? { dataDir } : {}),
         ...(isNew && seed ? { loadDataDir: seed } : {}),
       });
