@@ -13,6 +13,7 @@ import { healthRoutes } from "./features/health/routes";
 import { keyRoutes } from "./features/keys/routes";
 import { profileRoutes } from "./features/profile/routes";
 import { screenerRoutes } from "./features/screeners/routes";
+import { sessionsApi } from "./features/sessions/index";
 import { systemRoutes } from "./features/system/routes";
 import { AppError } from "./lib/errors";
 import { allowedMethods } from "./lib/methods";
@@ -40,6 +41,7 @@ api.route("/", auditRoutes);
 api.route("/", keyRoutes);
 api.route("/", screenerRoutes);
 api.route("/", alertRoutes);
+api.route("/", sessionsApi);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);

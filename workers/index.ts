@@ -1,6 +1,7 @@
 import { app } from "./app";
 
 export { ChatRoom } from "../durable-objects/chat-room";
+export { VisitRoom } from "../durable-objects/visit-room";
 export { WearableStream } from "../durable-objects/wearable-stream";
 
 export default {

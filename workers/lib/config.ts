@@ -55,6 +55,11 @@ export const ConfigSchema = z.object({
   /** Model for layer 3 (default: OPENAI_MODEL). */
   SAFETY_MODEL: z.string().min(1).optional(),
   SAFETY_MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1200),
+  /**
+   * ICE servers for video visits, JSON `[{ "urls": "turn:…", "username": "…", "credential": "…" }]`
+   * (Cloudflare TURN or any TURN server). Unset: none (host candidates only, enough on one machine).
+   */
+  VISIT_ICE_SERVERS: z.string().max(4000).optional(),
   /** True when OPENAI_* point at the bundled offline server; the UI labels replies as offline. */
   OPENAI_OFFLINE: z
     .enum(["true", "false"])
