@@ -46,6 +46,8 @@ export interface World {
   foreignInvitation: string;
   /** A crisis alert about P in the team clinician's inbox. */
   alertId: string;
+  /** A therapy session of P with the team clinician, started ten minutes ago. */
+  sessionId: string;
 }
 
 export const REASON = "Matrix check: emergency access to confirm safety plan.";

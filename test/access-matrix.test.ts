@@ -8,6 +8,7 @@ import { ACTORS, jsonInit, REASON, type World } from "./access-matrix-cells";
 import { MATRIX } from "./access-matrix-rows";
 import { createUser, type TestUser, testConfig } from "./fixtures";
 import { call } from "./helpers";
+import { matrixSession } from "./sessions-helpers";
 
 let world: World;
 
@@ -55,6 +56,7 @@ beforeAll(async () => {
     roleTarget,
     foreignInvitation: invitation.id,
     alertId: alert?.id ?? "",
+    sessionId: await matrixSession(P, teamClinician),
   };
 });
 

@@ -14,6 +14,12 @@ const PHI_TABLES = [
   "careAlerts",
   "careTeam",
   "breakGlass",
+  "therapySessions",
+  "sessionNotes",
+  "sessionNoteAddenda",
+  "psychotherapyNotes",
+  "sessionRecordings",
+  "sessionSlots",
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { careTeam } from "../workers/db/schema";
+import { careTeam, therapySessions } from "../workers/db/schema";
 import { createDatabase } from "../workers/lib/db";
 import { createUser, type TestUser, testConfig } from "./fixtures";
 import { call } from "./helpers";
@@ -58,4 +58,28 @@ export function at(days: number, hh: number, mm = 0): string {
   const d = new Date();
   d.setUTCHours(0, 0, 0, 0);
   return new Date(d.getTime() + days * 86_400_000 + (hh * 60 + mm) * 60_000).toISOString();
+}
+
+/**
+ * The access matrix's session: P with the team clinician, started ten minutes ago (so the visit
+ * room is open and it can be marked), and the clinician's open availability.
+ */
+export async function matrixSession(patient: TestUser, clinician: TestUser): Promise<string> {
+  const put = await api(clinician, "PUT", "/v1/clinician/availability", OPEN_AVAILABILITY);
+  if (put.status !== 200) throw new Error(`availability ${put.status}`);
+  const id = crypto.randomUUID();
+  const start = Date.now() - 10 * 60_000;
+  await createDatabase(testConfig(), patient.region)
+    .insert(therapySessions)
+    .values({
+      id,
+      patientId: patient.id,
+      clinicianId: clinician.id,
+      clinicianRegion: clinician.region,
+      sessionType: "follow-up",
+      startsAt: new Date(start),
+      endsAt: new Date(start + 50 * 60_000),
+      bookedBy: patient.id,
+    });
+  return id;
 }
