@@ -12,6 +12,7 @@ export interface LayoutProps {
 const NAV = [
   { href: "/", label: "Home" },
   { href: "/chat", label: "Companion" },
+  { href: "/sessions", label: "Sessions" },
   { href: "/docs", label: "API" },
 ];
 

@@ -7,6 +7,7 @@ import { emailHash, lookupDirectory, writeDirectory } from "../accounts/director
 import { randomToken } from "../auth/jwt";
 import { hashPassword } from "../auth/password";
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode } from "../auth/totp";
+import { seedSessionDemo } from "../sessions/seed";
 
 const DEMO = [
   { role: "patient", email: "patient@demo.haven.local", displayName: "Demo Patient" },
@@ -73,6 +74,7 @@ export async function seedDemo(scope: Scope): Promise<string> {
     status: "active",
     createdBy: ids[2] as string,
   });
+  await seedSessionDemo(scope, ids[1] as string);
   lines.push("  The clinician is on the patient's care team. Outgoing mail: /dev/mailbox");
   return lines.join("\n");
 }
