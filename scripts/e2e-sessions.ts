@@ -179,6 +179,7 @@ async function scenario(browser: Browser, base: string, log: string): Promise<vo
   const cPage = await cCtx.newPage();
   await signIn(cPage, clin[1], clin[2], () => totp(secret));
   await cPage.goto("/sessions/availability");
+  await cPage.waitForFunction(() => (document.getElementById("tz") as HTMLInputElement | null)?.value !== "");
   const tz = await cPage.inputValue("#tz").catch(() => "");
   check("availability editor shows the seeded zone", tz === "America/New_York", tz);
   await overflow(cPage, "availability");
@@ -190,7 +191,7 @@ async function scenario(browser: Browser, base: string, log: string): Promise<vo
   const pPage = await pCtx.newPage();
   await signIn(pPage, patient[1], patient[2]);
   await pPage.goto("/sessions");
-  await pPage.waitForSelector("#clinician option");
+  await pPage.waitForSelector("#clinician option", { state: "attached" });
   await pPage.click("#find-form button[type=submit]");
   await pPage.waitForSelector("#slots button.slot");
   const first = await pPage.getAttribute("#slots button.slot >> nth=0", "data-start");

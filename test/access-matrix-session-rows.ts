@@ -9,6 +9,7 @@ const nextStart = () => {
   d.setUTCHours(0, 0, 0, 0);
   return new Date(d.getTime() + 20 * 86_400_000 + booking * 3_600_000).toISOString();
 };
+const UNKNOWN = "00000000-0000-4000-8000-000000000000";
 const S = (w: { sessionId: string }, rest = "") => `/v1/therapy-sessions/${w.sessionId}${rest}`;
 const SOAP = {
   format: "soap",
@@ -146,6 +147,46 @@ export const SESSION_ROWS: Row[] = [
     route: "GET /v1/therapy-sessions/:session/psychotherapy-note",
     request: (w) => [S(w, "/psychotherapy-note")],
     expect: only({ teamClinician: "200" }),
+  },
+  {
+    operation: "POST /v1/therapy-sessions/{id}/recordings/consent",
+    route: "POST /v1/therapy-sessions/:session/recordings/consent",
+    request: (w) => [S(w, "/recordings/consent"), jsonInit("POST", { consent: true })],
+    expect: only({ teamClinician: "200", self: "200" }),
+  },
+  {
+    // The team clinician acts first and uses both consents; P's own attempt then lacks them.
+    operation: "POST /v1/therapy-sessions/{id}/recordings",
+    route: "POST /v1/therapy-sessions/:session/recordings (both consented once)",
+    request: (w) => [S(w, "/recordings"), jsonInit("POST", { mimeType: "video/webm" })],
+    expect: only({ teamClinician: "201", self: "409" }),
+  },
+  {
+    operation: "GET /v1/therapy-sessions/{id}/recordings",
+    route: "GET /v1/therapy-sessions/:session/recordings",
+    request: (w) => [S(w, "/recordings")],
+    expect: only({ teamClinician: "200", self: "200" }),
+  },
+  {
+    operation: "PUT /v1/therapy-sessions/{id}/recordings/{recordingId}/chunks/{n}",
+    route: "PUT /v1/therapy-sessions/:session/recordings/:unknown/chunks/0",
+    request: (w) => [
+      S(w, `/recordings/${UNKNOWN}/chunks/0`),
+      { method: "PUT", headers: { "content-type": "application/octet-stream" }, body: "chunk" },
+    ],
+    expect: only({}),
+  },
+  {
+    operation: "GET /v1/therapy-sessions/{id}/recordings/{recordingId}/chunks/{n}",
+    route: "GET /v1/therapy-sessions/:session/recordings/:unknown/chunks/0",
+    request: (w) => [S(w, `/recordings/${UNKNOWN}/chunks/0`)],
+    expect: only({}),
+  },
+  {
+    operation: "POST /v1/therapy-sessions/{id}/recordings/{recordingId}/stop",
+    route: "POST /v1/therapy-sessions/:session/recordings/:unknown/stop",
+    request: (w) => [S(w, `/recordings/${UNKNOWN}/stop`), jsonInit("POST")],
+    expect: only({}),
   },
   {
     operation: "POST /v1/therapy-sessions/{id}/reschedule",
