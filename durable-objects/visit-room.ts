@@ -41,6 +41,12 @@ export const VisitFrame = z.discriminatedUnion("type", [
     ]),
   }),
   z.object({ type: z.literal("media"), audio: z.boolean(), video: z.boolean() }),
+  // Recording state for the other side's screen; consent itself is enforced by the API.
+  z.object({
+    type: z.literal("recording"),
+    state: z.enum(["consent", "withdrawn", "started", "stopped"]),
+    recordingId: z.string().uuid().optional(),
+  }),
   z.object({ type: z.literal("leave") }),
 ]);
 
@@ -87,9 +93,17 @@ export class VisitRoom extends DurableObject<Env> {
         return this.readyIfBoth();
       case "signal":
       case "media":
+      case "recording":
         if (!admitted) return this.send(ws, { type: "error", code: "not_admitted" });
         for (const s of this.sockets(peerRole))
-          this.send(s, frame.type === "signal" ? frame : { type: "peer-media", audio: frame.audio, video: frame.video });
+          this.send(
+            s,
+            frame.type === "signal"
+              ? frame
+              : frame.type === "media"
+                ? { type: "peer-media", audio: frame.audio, video: frame.video }
+                : { type: "peer-recording", state: frame.state, recordingId: frame.recordingId },
+          );
         return;
       case "leave":
         ws.close(1000, "left");

@@ -192,6 +192,12 @@ async function scenario(browser: Browser, base: string, log: string): Promise<vo
   await signIn(pPage, patient[1], patient[2]);
   await pPage.goto("/sessions");
   await pPage.waitForSelector("#clinician option", { state: "attached" });
+  // The first free time within the hour (the visit room opens an hour before the start).
+  await pPage.evaluate(() => {
+    const d = new Date(Date.now() + 60 * 60_000);
+    const day = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    (document.getElementById("slot-date") as HTMLInputElement).value = day;
+  });
   await pPage.click("#find-form button[type=submit]");
   await pPage.waitForSelector("#slots button.slot");
   const first = await pPage.getAttribute("#slots button.slot >> nth=0", "data-start");
@@ -257,6 +263,8 @@ async function scenario(browser: Browser, base: string, log: string): Promise<vo
   await oPage.goto("/dev/mailbox");
   const token = /verify-email\?token=([A-Za-z0-9_-]+)/.exec(await oPage.content())?.[1] ?? "";
   const verified = await pageApi(oPage, "POST", "/v1/auth/verify-email", { token });
+  if (signup.status >= 300 || verified.status >= 300)
+    console.log(`note: signup ${signup.status} ${JSON.stringify(signup.body)}; verify ${verified.status}`);
   await signIn(oPage, email, password);
   await oPage.goto(`/sessions/${sessionId}/visit`);
   const refused = await oPage

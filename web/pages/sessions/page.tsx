@@ -176,6 +176,25 @@ export function VisitPage({ sessionId, signedIn }: { sessionId: string; signedIn
             </button>
           </div>
           <p id="peer-media" class="muted" aria-live="polite" />
+          <fieldset id="recording">
+            <legend>Recording (optional)</legend>
+            <p class="muted">
+              A visit is recorded only if you and the other person both agree, each time. Either of you can
+              stop it. Recordings are encrypted and only you and the care team can play them.
+            </p>
+            <label>
+              <input type="checkbox" id="rec-consent" /> I agree to this visit being recorded
+            </label>
+            <p id="rec-status" aria-live="polite" />
+            <div class="toolbar">
+              <button type="button" id="rec-start" disabled>
+                Start recording
+              </button>
+              <button type="button" id="rec-stop" hidden>
+                Stop recording
+              </button>
+            </div>
+          </fieldset>
         </div>
       ) : (
         SIGN_IN(`/sessions/${sessionId}/visit`)

@@ -128,11 +128,131 @@
         say("The other person left or lost their connection. Waiting for them to come back…");
         remoteVideo.srcObject = null;
         return;
+      case "peer-recording":
+        return onPeerRecording(f);
       case "error":
         if (f.code === "not_admitted") say("Waiting to be admitted.");
         return;
     }
   }
+
+  // ---- consented recording: both agree each visit; the recorder's browser uploads 5-second chunks,
+  // which the server seals with the patient's key before storing. Either side can stop.
+  const recStatus = $("rec-status");
+  const recStart = $("rec-start");
+  const recStop = $("rec-stop");
+  const consents = { mine: false, peer: false };
+  let recorder = null;
+  let recordingId = null;
+  let chunkNo = 0;
+  let uploads = Promise.resolve();
+  const base = `/v1/therapy-sessions/${encodeURIComponent(sessionId)}/recordings`;
+  const post = (path, body) =>
+    fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf() },
+      body: JSON.stringify(body || {}),
+    });
+  function recUi() {
+    const active = Boolean(recordingId);
+    recStart.disabled = active || !(consents.mine && consents.peer);
+    recStop.hidden = !active;
+    recStatus.textContent = active
+      ? "Recording."
+      : consents.mine && consents.peer
+        ? "You both agreed. Either of you can start recording."
+        : consents.peer
+          ? "The other person agreed to record. Nothing is recorded unless you agree too."
+          : consents.mine
+            ? "You agreed. Waiting for the other person."
+            : "";
+  }
+  $("rec-consent").addEventListener("change", async (e) => {
+    const consent = e.target.checked;
+    const res = await post(`${base}/consent`, { consent });
+    if (!res.ok) return;
+    const both = await res.json();
+    consents.mine = role === "patient" ? both.patient : both.clinician;
+    consents.peer = role === "patient" ? both.clinician : both.patient;
+    send({ type: "recording", state: consent ? "consent" : "withdrawn" });
+    recUi();
+  });
+  function onPeerRecording(f) {
+    if (f.state === "consent") consents.peer = true;
+    if (f.state === "withdrawn") consents.peer = false;
+    if (f.state === "started") {
+      recordingId = f.recordingId || "peer";
+      consents.mine = consents.peer = false;
+      $("rec-consent").checked = false;
+    }
+    if (f.state === "stopped") stopLocal();
+    recUi();
+  }
+  function mixedStream() {
+    const remote = remoteVideo.srcObject;
+    const ctx = new AudioContext();
+    const dest = ctx.createMediaStreamDestination();
+    for (const s of [stream, remote]) if (s && s.getAudioTracks().length) ctx.createMediaStreamSource(s).connect(dest);
+    const video = remote ? remote.getVideoTracks() : [];
+    return new MediaStream([...video, ...dest.stream.getAudioTracks()]);
+  }
+  recStart.addEventListener("click", async () => {
+    const mimeType = ["video/webm;codecs=vp8,opus", "video/webm"].find((m) => MediaRecorder.isTypeSupported(m));
+    if (!mimeType) return (recStatus.textContent = "This browser cannot record.");
+    const res = await post(base, { mimeType });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) return (recStatus.textContent = data.detail || "Recording could not start.");
+    recordingId = data.id;
+    chunkNo = 0;
+    consents.mine = consents.peer = false;
+    $("rec-consent").checked = false;
+    recorder = new MediaRecorder(mixedStream(), { mimeType });
+    const id = recordingId;
+    recorder.ondataavailable = (ev) => {
+      if (!ev.data.size) return;
+      const n = chunkNo++;
+      uploads = uploads.then(async () => {
+        const up = await fetch(`${base}/${id}/chunks/${n}`, {
+          method: "PUT",
+          credentials: "same-origin",
+          headers: { "content-type": "application/octet-stream", "x-csrf-token": csrf() },
+          body: ev.data,
+        }).catch(() => null);
+        if (up && up.status === 409) stopLocal();
+      });
+    };
+    recorder.start(5000);
+    send({ type: "recording", state: "started", recordingId });
+    recUi();
+  });
+  function stopLocal() {
+    if (recorder && recorder.state !== "inactive") recorder.stop();
+    recorder = null;
+    recordingId = null;
+    recUi();
+    recStatus.textContent = "Recording stopped.";
+  }
+  recStop.addEventListener("click", async () => {
+    if (recordingId && recordingId !== "peer") {
+      // Flush the last chunk before the server closes the recording.
+      const id = recordingId;
+      if (recorder && recorder.state !== "inactive") {
+        const stopped = new Promise((r) => recorder.addEventListener("stop", r, { once: true }));
+        recorder.stop();
+        await stopped;
+      }
+      await uploads;
+      await post(`${base}/${id}/stop`);
+    }
+    else if (recordingId === "peer") {
+      const list = await fetch(base, { credentials: "same-origin" }).then((r) => r.json()).catch(() => ({}));
+      const live = (list.recordings || []).find((r) => r.status === "recording");
+      if (live) await post(`${base}/${live.id}/stop`);
+    }
+    send({ type: "recording", state: "stopped" });
+    stopLocal();
+  });
 
   async function newPeer(offerer) {
     if (pc) pc.close();
