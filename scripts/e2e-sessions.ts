@@ -81,7 +81,10 @@ function startDev(port: number, dataDir: string): { child: ChildProcess; ready: 
   );
   let out = "";
   const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dev not ready:\n${out.slice(-2000)}`)), STARTUP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`dev not ready:\n${out.slice(-2000)}`)),
+      STARTUP_TIMEOUT_MS,
+    );
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes("Press Ctrl-C to stop everything.")) {
@@ -115,7 +118,11 @@ async function stopDev(child: ChildProcess): Promise<void> {
 }
 
 async function context(browser: Browser, base: string): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport: PHONE, baseURL: base, permissions: ["camera", "microphone"] });
+  const ctx = await browser.newContext({
+    viewport: PHONE,
+    baseURL: base,
+    permissions: ["camera", "microphone"],
+  });
   ctx.setDefaultTimeout(STEP_TIMEOUT_MS);
   return ctx;
 }
@@ -128,7 +135,10 @@ async function signIn(page: Page, email: string, password: string, code?: () => 
   if (code) {
     await page.waitForSelector("form[action='/login/mfa']");
     await page.fill("#code", code());
-    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.click("text=Continue")]);
+    await Promise.all([
+      page.waitForURL((u) => !u.pathname.startsWith("/login")),
+      page.click("text=Continue"),
+    ]);
   }
   if (new URL(page.url()).pathname.startsWith("/login")) throw new Error("sign-in failed");
 }
@@ -172,7 +182,8 @@ const OPEN = {
 async function scenario(browser: Browser, base: string, log: string): Promise<void> {
   const patient = /patient\s+(\S+@\S+)\s+password (\S+)/.exec(log);
   const clin = /clinician\s+(\S+@\S+)\s+password (\S+)\s+TOTP secret (\S+)/.exec(log);
-  if (!patient?.[1] || !patient[2] || !clin?.[1] || !clin[2] || !clin[3]) throw new Error("no demo credentials");
+  if (!patient?.[1] || !patient[2] || !clin?.[1] || !clin[2] || !clin[3])
+    throw new Error("no demo credentials");
   const secret = clin[3];
 
   const cCtx = await context(browser, base);
@@ -280,7 +291,10 @@ async function scenario(browser: Browser, base: string, log: string): Promise<vo
 
   // The note: AI draft from bullets, edit, sign; the patient then sees the signed note.
   await cPage.goto(`/sessions/${sessionId}/note`);
-  await cPage.fill("#bullets", "- slept better\n- calm, engaged\n- mood improving\n- continue weekly sessions");
+  await cPage.fill(
+    "#bullets",
+    "- slept better\n- calm, engaged\n- mood improving\n- continue weekly sessions",
+  );
   await cPage.click("#ai-draft");
   await cPage.waitForFunction(() => !(document.getElementById("ai-flag") as HTMLElement).hidden);
   const drafted = await cPage.inputValue("#section-subjective");

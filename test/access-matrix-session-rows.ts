@@ -64,7 +64,13 @@ export const SESSION_ROWS: Row[] = [
     operation: "GET /v1/me/therapy-sessions/calendar.ics",
     route: "GET /v1/me/therapy-sessions/calendar.ics",
     request: () => ["/v1/me/therapy-sessions/calendar.ics"],
-    expect: only({ otherPatient: "200", teamClinician: "200", offTeamClinician: "200", breakGlass: "200", self: "200" }),
+    expect: only({
+      otherPatient: "200",
+      teamClinician: "200",
+      offTeamClinician: "200",
+      breakGlass: "200",
+      self: "200",
+    }),
   },
   {
     operation: "GET /v1/clinician/calendar",

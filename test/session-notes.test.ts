@@ -5,7 +5,13 @@ import { createDatabase } from "../workers/lib/db";
 import { createUser, testConfig } from "./fixtures";
 import { api, at, practice } from "./sessions-helpers";
 
-const RISK = { suicidalIdeation: "none", selfHarm: "none", harmToOthers: "none", level: "low", safetyPlan: "" };
+const RISK = {
+  suicidalIdeation: "none",
+  selfHarm: "none",
+  harmToOthers: "none",
+  level: "low",
+  safetyPlan: "",
+};
 const SOAP = {
   format: "soap",
   sections: {
@@ -74,12 +80,17 @@ describe("progress notes: drafts, signing, locking, addenda", () => {
     ]);
     const seen = await api(patient, "GET", `/v1/therapy-sessions/${id}/note`);
     expect(seen.status).toBe(200);
-    expect(seen.body).toMatchObject({ status: "signed", sections: { plan: "Continue; review in one week." } });
+    expect(seen.body).toMatchObject({
+      status: "signed",
+      sections: { plan: "Continue; review in one week." },
+    });
   });
 
   it("an addendum before signing is refused; a wrong section for the format is 422", async () => {
     const { clinician, id } = await bookedSession(12);
-    expect((await api(clinician, "POST", `/v1/therapy-sessions/${id}/note/addenda`, { text: "x" })).status).toBe(409);
+    expect(
+      (await api(clinician, "POST", `/v1/therapy-sessions/${id}/note/addenda`, { text: "x" })).status,
+    ).toBe(409);
     const wrong = await api(clinician, "PUT", `/v1/therapy-sessions/${id}/note`, {
       format: "dap",
       sections: { subjective: "x" },
@@ -102,16 +113,24 @@ describe("psychotherapy notes are kept apart", () => {
   it("only their author reads them; never the patient, never inside the progress note", async () => {
     const { clinician, patient, id } = await bookedSession(14);
     const secret = "Countertransference: reminded of my own loss.";
-    const saved = await api(clinician, "PUT", `/v1/therapy-sessions/${id}/psychotherapy-note`, { text: secret });
+    const saved = await api(clinician, "PUT", `/v1/therapy-sessions/${id}/psychotherapy-note`, {
+      text: secret,
+    });
     expect(saved.status).toBe(200);
-    expect((await api(clinician, "GET", `/v1/therapy-sessions/${id}/psychotherapy-note`)).body.text).toBe(secret);
+    expect((await api(clinician, "GET", `/v1/therapy-sessions/${id}/psychotherapy-note`)).body.text).toBe(
+      secret,
+    );
     expect((await api(patient, "GET", `/v1/therapy-sessions/${id}/psychotherapy-note`)).status).toBe(404);
     await api(clinician, "PUT", `/v1/therapy-sessions/${id}/note`, SOAP);
     await api(clinician, "POST", `/v1/therapy-sessions/${id}/note/sign`);
     const note = await api(patient, "GET", `/v1/therapy-sessions/${id}/note`);
     expect(note.status).toBe(200);
     expect(note.text).not.toContain("Countertransference");
-    for (const path of [`/v1/therapy-sessions/${id}`, `/v1/therapy-sessions/${id}/calendar.ics`, "/v1/me/therapy-sessions"])
+    for (const path of [
+      `/v1/therapy-sessions/${id}`,
+      `/v1/therapy-sessions/${id}/calendar.ics`,
+      "/v1/me/therapy-sessions",
+    ])
       expect((await api(patient, "GET", path)).text).not.toContain("Countertransference");
     const [row] = await createDatabase(testConfig(), "eu")
       .select({ contentEnc: psychotherapyNotes.contentEnc })

@@ -12,7 +12,11 @@ async function liveSession() {
 }
 
 const chunk = (user: { auth: Record<string, string> }, path: string, bytes: Uint8Array) =>
-  call(path, { method: "PUT", headers: { ...user.auth, "content-type": "application/octet-stream" }, body: bytes });
+  call(path, {
+    method: "PUT",
+    headers: { ...user.auth, "content-type": "application/octet-stream" },
+    body: bytes,
+  });
 
 describe("recording needs both consents, each visit", () => {
   it("one consent is not enough; both start it; consents are consumed; either can stop", async () => {

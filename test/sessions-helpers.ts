@@ -13,7 +13,11 @@ export async function api(
 ): Promise<{ status: number; body: Record<string, unknown>; type: string; text: string }> {
   const res = await call(path, {
     method,
-    headers: { ...(user?.auth ?? {}), ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+    headers: {
+      ...(user?.auth ?? {}),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...headers,
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();

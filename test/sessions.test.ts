@@ -42,20 +42,30 @@ describe("booking: no double booking, decided by Postgres", () => {
     const db = createDatabase(testConfig(), "us");
     const clinicianId = crypto.randomUUID();
     const range = (a: string, b: string) => `[${a},${b})`;
-    await db.insert(sessionSlots).values({ id: crypto.randomUUID(), clinicianId, during: range(at(5, 9), at(5, 10)) });
+    await db
+      .insert(sessionSlots)
+      .values({ id: crypto.randomUUID(), clinicianId, during: range(at(5, 9), at(5, 10)) });
     const err = await db
       .insert(sessionSlots)
       .values({ id: crypto.randomUUID(), clinicianId, during: range(at(5, 9, 30), at(5, 10, 30)) })
       .then(() => null)
       .catch((e: unknown) => e);
     const code = (e: unknown): string | undefined =>
-      e && typeof e === "object" ? ("code" in e ? String(e.code) : code((e as { cause?: unknown }).cause)) : undefined;
+      e && typeof e === "object"
+        ? "code" in e
+          ? String(e.code)
+          : code((e as { cause?: unknown }).cause)
+        : undefined;
     expect(code(err)).toBe("23P01");
     // Adjacent is fine ([) ranges), and so is another clinician at the same time.
-    await db.insert(sessionSlots).values({ id: crypto.randomUUID(), clinicianId, during: range(at(5, 10), at(5, 11)) });
     await db
       .insert(sessionSlots)
-      .values({ id: crypto.randomUUID(), clinicianId: crypto.randomUUID(), during: range(at(5, 9), at(5, 10)) });
+      .values({ id: crypto.randomUUID(), clinicianId, during: range(at(5, 10), at(5, 11)) });
+    await db.insert(sessionSlots).values({
+      id: crypto.randomUUID(),
+      clinicianId: crypto.randomUUID(),
+      during: range(at(5, 9), at(5, 10)),
+    });
   });
 
   it("Idempotency-Key: a retry returns the first booking (200, same id), never a second", async () => {
@@ -69,7 +79,9 @@ describe("booking: no double booking, decided by Postgres", () => {
     expect(again.body.id).toBe(first.body.id);
     const parallel = await Promise.all(
       [1, 2, 3].map(() =>
-        api(p!, "POST", "/v1/therapy-sessions", followUp(clinician.id, at(4, 12)), { "idempotency-key": "same-key-123" }),
+        api(p!, "POST", "/v1/therapy-sessions", followUp(clinician.id, at(4, 12)), {
+          "idempotency-key": "same-key-123",
+        }),
       ),
     );
     const ok = parallel.filter((r) => r.status === 200 || r.status === 201);
@@ -89,17 +101,31 @@ describe("booking: no double booking, decided by Postgres", () => {
     expect(booked.status).toBe(201);
     const taken = await api(b!, "POST", "/v1/therapy-sessions", followUp(clinician.id, at(6, 14, 30)));
     expect(taken.status).toBe(409);
-    const slotsBefore = await api(b!, "GET", `/v1/clinicians/${clinician.id}/slots?sessionType=follow-up&from=${at(6, 0).slice(0, 10)}&to=${at(6, 0).slice(0, 10)}`);
+    const slotsBefore = await api(
+      b!,
+      "GET",
+      `/v1/clinicians/${clinician.id}/slots?sessionType=follow-up&from=${at(6, 0).slice(0, 10)}&to=${at(6, 0).slice(0, 10)}`,
+    );
     expect((slotsBefore.body.slots as { start: string }[]).map((s) => s.start)).not.toContain(at(6, 14));
-    const cancelled = await api(a!, "POST", `/v1/therapy-sessions/${booked.body.id}/cancel`, { reason: "Work shift moved" });
+    const cancelled = await api(a!, "POST", `/v1/therapy-sessions/${booked.body.id}/cancel`, {
+      reason: "Work shift moved",
+    });
     expect(cancelled.status).toBe(200);
-    expect(cancelled.body).toMatchObject({ status: "cancelled", cancelReason: "Work shift moved", lateCancel: false });
+    expect(cancelled.body).toMatchObject({
+      status: "cancelled",
+      cancelReason: "Work shift moved",
+      lateCancel: false,
+    });
     const [row] = await createDatabase(testConfig(), "eu")
       .select({ reasonEnc: therapySessions.reasonEnc })
       .from(therapySessions)
       .where(eq(therapySessions.id, String(booked.body.id)));
     expect(row?.reasonEnc).not.toContain("Work shift");
-    const slotsAfter = await api(b!, "GET", `/v1/clinicians/${clinician.id}/slots?sessionType=follow-up&from=${at(6, 0).slice(0, 10)}&to=${at(6, 0).slice(0, 10)}`);
+    const slotsAfter = await api(
+      b!,
+      "GET",
+      `/v1/clinicians/${clinician.id}/slots?sessionType=follow-up&from=${at(6, 0).slice(0, 10)}&to=${at(6, 0).slice(0, 10)}`,
+    );
     expect((slotsAfter.body.slots as { start: string }[]).map((s) => s.start)).toContain(at(6, 14));
     const rebooked = await api(b!, "POST", "/v1/therapy-sessions", followUp(clinician.id, at(6, 14, 30)));
     expect(rebooked.status).toBe(201);
@@ -120,14 +146,26 @@ describe("booking: no double booking, decided by Postgres", () => {
       const r = await api(p!, "POST", "/v1/therapy-sessions", followUp(clinician.id, start));
       expect(r.status).toBe(409);
     }
-    const unknownType = await api(p!, "POST", "/v1/therapy-sessions", { clinicianId: clinician.id, sessionType: "group", start: at(7, 9) });
+    const unknownType = await api(p!, "POST", "/v1/therapy-sessions", {
+      clinicianId: clinician.id,
+      sessionType: "group",
+      start: at(7, 9),
+    });
     expect(unknownType.status).toBe(404);
     const stranger = await createUser("patient", "us");
     const off = await api(stranger, "POST", "/v1/therapy-sessions", followUp(clinician.id, at(7, 9)));
     expect(off.status).toBe(404);
-    const slots = await api(stranger, "GET", `/v1/clinicians/${clinician.id}/slots?sessionType=follow-up&from=${at(7, 0).slice(0, 10)}&to=${at(7, 0).slice(0, 10)}`);
+    const slots = await api(
+      stranger,
+      "GET",
+      `/v1/clinicians/${clinician.id}/slots?sessionType=follow-up&from=${at(7, 0).slice(0, 10)}&to=${at(7, 0).slice(0, 10)}`,
+    );
     expect(slots.status).toBe(404);
-    const bad = await api(p!, "POST", "/v1/therapy-sessions", { clinicianId: clinician.id, sessionType: "follow-up", start: "tomorrow" });
+    const bad = await api(p!, "POST", "/v1/therapy-sessions", {
+      clinicianId: clinician.id,
+      sessionType: "follow-up",
+      start: "tomorrow",
+    });
     expect(bad.status).toBe(422);
     expect(bad.type).toContain("application/problem+json");
   });
@@ -135,11 +173,20 @@ describe("booking: no double booking, decided by Postgres", () => {
   it("a clinician books for a patient, reschedules, and the patient sees it; no-shows only after the start", async () => {
     const { clinician, patients } = await practice();
     const [p] = patients;
-    const s = await api(clinician, "POST", "/v1/therapy-sessions", { patientId: p!.id, sessionType: "intake", start: at(8, 9) });
+    const s = await api(clinician, "POST", "/v1/therapy-sessions", {
+      patientId: p!.id,
+      sessionType: "intake",
+      start: at(8, 9),
+    });
     expect(s.status).toBe(201);
-    const early = await api(clinician, "POST", `/v1/therapy-sessions/${s.body.id}/mark`, { status: "no_show" });
+    const early = await api(clinician, "POST", `/v1/therapy-sessions/${s.body.id}/mark`, {
+      status: "no_show",
+    });
     expect(early.status).toBe(409);
-    const moved = await api(p!, "POST", `/v1/therapy-sessions/${s.body.id}/reschedule`, { start: at(8, 11), reason: "Clash" });
+    const moved = await api(p!, "POST", `/v1/therapy-sessions/${s.body.id}/reschedule`, {
+      start: at(8, 11),
+      reason: "Clash",
+    });
     expect(moved.status).toBe(201);
     expect(moved.body).toMatchObject({ start: at(8, 11), rescheduledFrom: s.body.id, sessionType: "intake" });
     const mine = await api(p!, "GET", "/v1/me/therapy-sessions");

@@ -171,12 +171,21 @@ const isNoteRequest = (body: Json): boolean =>
   body.response_format.json_schema.name === "haven_session_note";
 
 function noteDraft(body: Json, messages: Json[]): string {
-  const schema = isObj(body.response_format) && isObj(body.response_format.json_schema) ? body.response_format.json_schema.schema : null;
-  const sections = isObj(schema) && isObj(schema.properties) && isObj(schema.properties.sections) ? schema.properties.sections : null;
+  const schema =
+    isObj(body.response_format) && isObj(body.response_format.json_schema)
+      ? body.response_format.json_schema.schema
+      : null;
+  const sections =
+    isObj(schema) && isObj(schema.properties) && isObj(schema.properties.sections)
+      ? schema.properties.sections
+      : null;
   const keys = isObj(sections) && isObj(sections.properties) ? Object.keys(sections.properties) : [];
   const user = textOf([...messages].reverse().find((m) => m.role === "user")?.content);
   const bullets = (user.split("Bullet points:\n")[1] ?? "").split("\n\n")[0] ?? "";
-  const lines = bullets.split("\n").map((l) => l.replace(/^[-*•]\s*/, "").trim()).filter(Boolean);
+  const lines = bullets
+    .split("\n")
+    .map((l) => l.replace(/^[-*•]\s*/, "").trim())
+    .filter(Boolean);
   const out: Record<string, string> = {};
   keys.forEach((k, i) => {
     const mine = lines.filter((_, j) => j % keys.length === i);
@@ -274,11 +283,23 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     const includeUsage = stream && isObj(body.stream_options) && body.stream_options.include_usage === true;
     if (isRiskRequest(body)) return riskCompletion(res, messages, model, entry, signal);
     if (isNoteRequest(body)) {
-      const message = { role: "assistant", content: noteDraft(body, messages), refusal: null, annotations: [] };
+      const message = {
+        role: "assistant",
+        content: noteDraft(body, messages),
+        refusal: null,
+        annotations: [],
+      };
       Object.assign(entry, { model, messageCount: messages.length });
       const choices = [{ index: 0, message, logprobs: null, finish_reason: "stop" }];
       const usage = { prompt_tokens: 100, completion_tokens: 100, total_tokens: 200 };
-      return sendJson(res, 200, { id: newId("chatcmpl"), created: Math.floor(Date.now() / 1000), model, object: "chat.completion", choices, usage });
+      return sendJson(res, 200, {
+        id: newId("chatcmpl"),
+        created: Math.floor(Date.now() / 1000),
+        model,
+        object: "chat.completion",
+        choices,
+        usage,
+      });
     }
     const m = override ?? st.mode;
     Object.assign(entry, { model, messageCount: messages.length, stream, includeUsage, mode: m.kind });

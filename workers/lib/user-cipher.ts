@@ -41,7 +41,11 @@ function cipherFor(userId: string, key: CryptoKey): UserCipher {
     async encryptBytes(field, plaintext) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
       const ct = new Uint8Array(
-        await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: additionalData(field) }, key, plaintext),
+        await crypto.subtle.encrypt(
+          { name: "AES-GCM", iv, additionalData: additionalData(field) },
+          key,
+          plaintext,
+        ),
       );
       const out = new Uint8Array(1 + iv.length + ct.length);
       out.set([1]);
@@ -53,7 +57,11 @@ function cipherFor(userId: string, key: CryptoKey): UserCipher {
       if (sealed[0] !== 1 || sealed.length < 29) throw new Error("malformed sealed bytes");
       const iv = sealed.slice(1, 13);
       return new Uint8Array(
-        await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: additionalData(field) }, key, sealed.slice(13)),
+        await crypto.subtle.decrypt(
+          { name: "AES-GCM", iv, additionalData: additionalData(field) },
+          key,
+          sealed.slice(13),
+        ),
       );
     },
   };

@@ -70,17 +70,22 @@ export function SessionsPage({ role }: { role: "patient" | "clinician" | null })
             </section>
             <section aria-labelledby="calendar-h">
               <h2 id="calendar-h">Calendar</h2>
-              <div class="toolbar" role="group" aria-label="Calendar view">
-                <button type="button" id="prev">Previous</button>
+              <fieldset class="toolbar">
+                <legend class="muted">Calendar view</legend>
+                <button type="button" id="prev">
+                  Previous
+                </button>
                 <button type="button" id="view-day" aria-pressed="false">
                   Day
                 </button>
                 <button type="button" id="view-week" aria-pressed="true">
                   Week
                 </button>
-                <button type="button" id="next">Next</button>
-              </div>
-              <h3 id="range" />
+                <button type="button" id="next">
+                  Next
+                </button>
+              </fieldset>
+              <h3 id="range">This week</h3>
               <ol id="calendar" class="session-list" />
             </section>
           </>
@@ -153,15 +158,17 @@ export function VisitPage({ sessionId, signedIn }: { sessionId: string; signedIn
           <div id="camera-denied" class="banner-crisis" role="alert" hidden>
             <p>
               Haven could not use your camera or microphone. Allow them for this site in your browser's
-              settings (the camera icon in the address bar), then reload this page. You can still join
-              and be heard or seen once access is allowed.
+              settings (the camera icon in the address bar), then reload this page. You can still join and be
+              heard or seen once access is allowed.
             </p>
           </div>
           <div class="visit-videos">
+            {/* biome-ignore lint/a11y/useMediaCaption: a live call has no caption file to attach */}
             <video id="remote-video" autoplay playsinline aria-label="The other person's video" />
             <video id="local-video" autoplay playsinline muted aria-label="Your video" />
           </div>
-          <div class="toolbar" role="group" aria-label="Call controls">
+          <fieldset class="toolbar">
+            <legend class="muted">Call controls</legend>
             <button type="button" id="admit" hidden>
               Admit patient
             </button>
@@ -174,7 +181,7 @@ export function VisitPage({ sessionId, signedIn }: { sessionId: string; signedIn
             <button type="button" id="leave">
               Leave
             </button>
-          </div>
+          </fieldset>
           <p id="peer-media" class="muted" aria-live="polite" />
           <fieldset id="recording">
             <legend>Recording (optional)</legend>

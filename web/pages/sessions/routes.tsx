@@ -16,7 +16,9 @@ export const sessionPages = new Hono<AppEnv>()
     const role = c.get("principal")?.role;
     return c.html(<SessionsPage role={role === "patient" || role === "clinician" ? role : null} />);
   })
-  .get("/sessions/availability", (c) => c.html(<AvailabilityPage signedIn={c.get("principal")?.role === "clinician"} />))
+  .get("/sessions/availability", (c) =>
+    c.html(<AvailabilityPage signedIn={c.get("principal")?.role === "clinician"} />),
+  )
   .get("/sessions/:id/visit", (c) => {
     const id = Id.safeParse(c.req.param("id"));
     if (!id.success) throw new AppError("not_found", "No such page");

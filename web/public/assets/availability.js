@@ -59,7 +59,10 @@
       policy.append(field(label, input({ type: "number", min: 0, id: `p-${key}`, value: a[key] ?? dflt })));
     $("timeoff").replaceChildren();
     for (const o of a.timeOff || []) addOff(o);
-    $("closed").value = (a.overrides || []).filter((o) => o.windows.length === 0).map((o) => o.date).join(", ");
+    $("closed").value = (a.overrides || [])
+      .filter((o) => o.windows.length === 0)
+      .map((o) => o.date)
+      .join(", ");
     form.dataset.types = String(a.sessionTypes.length);
   }
   function addOff(o = { from: "", to: "" }) {
@@ -78,7 +81,8 @@
   function collect() {
     const weekly = [];
     for (let d = 1; d <= 7; d++)
-      if ($(`day-${d}`).checked) weekly.push({ weekday: d, start: $(`start-${d}`).value, end: $(`end-${d}`).value });
+      if ($(`day-${d}`).checked)
+        weekly.push({ weekday: d, start: $(`start-${d}`).value, end: $(`end-${d}`).value });
     const sessionTypes = [];
     for (let i = 0; i < Number(form.dataset.types); i++)
       sessionTypes.push({

@@ -37,7 +37,10 @@
     const res = await fetch(path, {
       method,
       credentials: "same-origin",
-      headers: { "content-type": "application/json", ...(method === "GET" ? {} : { "x-csrf-token": csrf() }) },
+      headers: {
+        "content-type": "application/json",
+        ...(method === "GET" ? {} : { "x-csrf-token": csrf() }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { ok: res.ok, status: res.status, data: await res.json().catch(() => ({})) };
@@ -97,7 +100,9 @@
     renderRisk(n.risk);
     $("ai-flag").hidden = !n.aiGenerated;
     const locked = n.status === "signed";
-    for (const el of document.querySelectorAll("#note-form textarea, #note-form select, #sign, #draft-form *"))
+    for (const el of document.querySelectorAll(
+      "#note-form textarea, #note-form select, #sign, #draft-form *",
+    ))
       el.disabled = locked;
     $("addenda-section").hidden = !locked;
     const list = $("addenda");
@@ -107,7 +112,11 @@
       li.textContent = `${new Date(a.createdAt).toLocaleString()}: ${a.text}`;
       list.append(li);
     }
-    say(locked ? `Signed ${new Date(n.signedAt).toLocaleString()}. Locked: add an addendum to change it.` : `Draft, version ${n.version}.`);
+    say(
+      locked
+        ? `Signed ${new Date(n.signedAt).toLocaleString()}. Locked: add an addendum to change it.`
+        : `Draft, version ${n.version}.`,
+    );
   }
   function schedule() {
     if (note && note.status === "signed") return;
@@ -167,7 +176,10 @@
   });
 
   (async () => {
-    const [n, psy] = await Promise.all([api("GET", `${base}/note`), api("GET", `${base}/psychotherapy-note`)]);
+    const [n, psy] = await Promise.all([
+      api("GET", `${base}/note`),
+      api("GET", `${base}/psychotherapy-note`),
+    ]);
     if (n.ok) show(n.data);
     else {
       renderSections("soap");

@@ -120,7 +120,9 @@
     const mine = r.data.slots.filter((s) => {
       const local = new Date(s.start);
       return (
-        local.getFullYear() === d.getFullYear() && local.getMonth() === d.getMonth() && local.getDate() === d.getDate()
+        local.getFullYear() === d.getFullYear() &&
+        local.getMonth() === d.getMonth() &&
+        local.getDate() === d.getDate()
       );
     });
     say(mine.length ? `${mine.length} free times.` : "No free times that day. Try another date.");
@@ -148,19 +150,25 @@
       r = await api("POST", `/v1/therapy-sessions/${rescheduling.id}/reschedule`, { start, reason: why });
       rescheduling = null;
     } else {
-      r = await api("POST", "/v1/therapy-sessions", { clinicianId, sessionType, start }, {
-        "idempotency-key": `web-${crypto.randomUUID()}`,
-      });
+      r = await api(
+        "POST",
+        "/v1/therapy-sessions",
+        { clinicianId, sessionType, start },
+        {
+          "idempotency-key": `web-${crypto.randomUUID()}`,
+        },
+      );
     }
     if (r.ok) say(`Booked for ${fmt.format(new Date(r.data.start))}.`);
-    else say(r.status === 409 ? `${r.data.detail} Refreshing free times…` : r.data.detail || "Booking failed.");
+    else
+      say(r.status === 409 ? `${r.data.detail} Refreshing free times…` : r.data.detail || "Booking failed.");
     await loadUpcoming();
     $("find-form").requestSubmit();
   }
 
   // ---- clinician ----------------------------------------------------------------------------------
   let view = "week";
-  let anchor = new Date();
+  const anchor = new Date();
   anchor.setHours(0, 0, 0, 0);
   async function loadCalendar() {
     const from = new Date(anchor);
@@ -169,7 +177,8 @@
     to.setDate(to.getDate() + (view === "week" ? 7 : 1));
     $("view-day").setAttribute("aria-pressed", String(view === "day"));
     $("view-week").setAttribute("aria-pressed", String(view === "week"));
-    $("range").textContent = `${from.toLocaleDateString()} – ${new Date(to.getTime() - 1).toLocaleDateString()} (${zone})`;
+    $("range").textContent =
+      `${from.toLocaleDateString()} – ${new Date(to.getTime() - 1).toLocaleDateString()} (${zone})`;
     const r = await api("GET", `/v1/clinician/calendar?from=${from.toISOString()}&to=${to.toISOString()}`);
     const list = $("calendar");
     list.replaceChildren();
@@ -179,10 +188,13 @@
       const li = el(
         "li",
         { class: `card status-${s.status}`, "data-session": s.id },
-        el("p", { text: `${fmt.format(new Date(s.start))} · ${s.sessionType} · ${STATUS[s.status]}${s.lateCancel ? " (late)" : ""}` }),
+        el("p", {
+          text: `${fmt.format(new Date(s.start))} · ${s.sessionType} · ${STATUS[s.status]}${s.lateCancel ? " (late)" : ""}`,
+        }),
       );
       const tools = el("div", { class: "toolbar" });
-      if (s.status === "booked") tools.append(el("a", { class: "button", href: `/sessions/${s.id}/visit`, text: "Open visit" }));
+      if (s.status === "booked")
+        tools.append(el("a", { class: "button", href: `/sessions/${s.id}/visit`, text: "Open visit" }));
       if (s.status !== "cancelled") tools.append(el("a", { href: `/sessions/${s.id}/note`, text: "Note" }));
       if (s.status === "booked" && new Date(s.start) < new Date())
         tools.append(
@@ -208,14 +220,22 @@
     if (due.length === 0) list.append(el("li", { class: "muted", text: "No notes due." }));
     for (const n of due)
       list.append(
-        el("li", {}, el("a", { href: `/sessions/${n.sessionId}/note`, text: `Session ended ${fmt.format(new Date(n.endedAt))}: note not signed` })),
+        el(
+          "li",
+          {},
+          el("a", {
+            href: `/sessions/${n.sessionId}/note`,
+            text: `Session ended ${fmt.format(new Date(n.endedAt))}: note not signed`,
+          }),
+        ),
       );
   }
 
   if (role === "patient") {
     $("my-zone").textContent = zone;
     const today = new Date();
-    $("slot-date").value = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}-${String(today.getDate()).padStart(2, "0")}`;
+    $("slot-date").value =
+      `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}-${String(today.getDate()).padStart(2, "0")}`;
     $("find-form").addEventListener("submit", findSlots);
     loadClinicians();
     loadUpcoming();

@@ -43,7 +43,7 @@
       $("camera-denied").hidden = false;
       micBtn.disabled = true;
       camBtn.disabled = true;
-      root.dataset.media = err && err.name ? err.name : "error";
+      root.dataset.media = err?.name ? err.name : "error";
     }
   }
 
@@ -193,16 +193,25 @@
     const remote = remoteVideo.srcObject;
     const ctx = new AudioContext();
     const dest = ctx.createMediaStreamDestination();
-    for (const s of [stream, remote]) if (s && s.getAudioTracks().length) ctx.createMediaStreamSource(s).connect(dest);
+    for (const s of [stream, remote])
+      if (s?.getAudioTracks().length) ctx.createMediaStreamSource(s).connect(dest);
     const video = remote ? remote.getVideoTracks() : [];
     return new MediaStream([...video, ...dest.stream.getAudioTracks()]);
   }
   recStart.addEventListener("click", async () => {
-    const mimeType = ["video/webm;codecs=vp8,opus", "video/webm"].find((m) => MediaRecorder.isTypeSupported(m));
-    if (!mimeType) return (recStatus.textContent = "This browser cannot record.");
+    const mimeType = ["video/webm;codecs=vp8,opus", "video/webm"].find((m) =>
+      MediaRecorder.isTypeSupported(m),
+    );
+    if (!mimeType) {
+      recStatus.textContent = "This browser cannot record.";
+      return;
+    }
     const res = await post(base, { mimeType });
     const data = await res.json().catch(() => ({}));
-    if (!res.ok) return (recStatus.textContent = data.detail || "Recording could not start.");
+    if (!res.ok) {
+      recStatus.textContent = data.detail || "Recording could not start.";
+      return;
+    }
     recordingId = data.id;
     chunkNo = 0;
     consents.mine = consents.peer = false;
@@ -244,9 +253,10 @@
       }
       await uploads;
       await post(`${base}/${id}/stop`);
-    }
-    else if (recordingId === "peer") {
-      const list = await fetch(base, { credentials: "same-origin" }).then((r) => r.json()).catch(() => ({}));
+    } else if (recordingId === "peer") {
+      const list = await fetch(base, { credentials: "same-origin" })
+        .then((r) => r.json())
+        .catch(() => ({}));
       const live = (list.recordings || []).find((r) => r.status === "recording");
       if (live) await post(`${base}/${live.id}/stop`);
     }
@@ -266,7 +276,8 @@
     pc.ontrack = (e) => {
       remoteVideo.srcObject = e.streams[0] || new MediaStream([e.track]);
     };
-    pc.onicecandidate = (e) => send({ type: "signal", data: { candidate: e.candidate ? e.candidate.toJSON() : null } });
+    pc.onicecandidate = (e) =>
+      send({ type: "signal", data: { candidate: e.candidate ? e.candidate.toJSON() : null } });
     const mine = pc;
     pc.onconnectionstatechange = () => {
       if (mine !== pc) return;
@@ -278,7 +289,10 @@
     sendMedia();
     if (offerer) {
       await pc.setLocalDescription(await pc.createOffer());
-      send({ type: "signal", data: { sdp: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } } });
+      send({
+        type: "signal",
+        data: { sdp: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } },
+      });
     }
   }
 
@@ -288,7 +302,10 @@
       await pc.setRemoteDescription(data.sdp);
       if (data.sdp.type === "offer") {
         await pc.setLocalDescription(await pc.createAnswer());
-        send({ type: "signal", data: { sdp: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } } });
+        send({
+          type: "signal",
+          data: { sdp: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } },
+        });
       }
       for (const c of pending.splice(0)) await pc.addIceCandidate(c).catch(() => undefined);
     } else if (data.candidate) {
@@ -318,7 +335,7 @@
   function sendMedia() {
     const a = track("audio");
     const v = track("video");
-    send({ type: "media", audio: Boolean(a && a.enabled), video: Boolean(v && v.enabled) });
+    send({ type: "media", audio: Boolean(a?.enabled), video: Boolean(v?.enabled) });
   }
   function toggle(btn, kind, label) {
     const t = track(kind);

@@ -3,5 +3,5 @@ export * from "./auth";
 export * from "./care";
 export * from "./chat";
 export * from "./screeners";
-export * from "./users";
 export * from "./sessions";
+export * from "./users";

@@ -53,15 +53,18 @@ export async function aiDraft(
 ): Promise<DraftResult> {
   const { access } = await locateSession(scope, sessionId, "note.ai_draft", ["care_team"]);
   const [existing] = await noteQuery(scope.db(access.region), sessionId);
-  if (existing?.status === "signed") throw new AppError("conflict", "The note is signed; add an addendum instead");
+  if (existing?.status === "signed")
+    throw new AppError("conflict", "The note is signed; add an addendum instead");
   let transcriptRisk = "none";
   if (input.transcript) {
     const risk = assessRisk(input.transcript);
     transcriptRisk = risk.tier;
     if (TIER_RANK[risk.tier] >= TIER_RANK.elevated) {
-      await careData(scope).run(access, { action: "risk_event.create", resourceType: "risk_event", resourceId: sessionId }, (db) => [
-        sessionRiskEvent(db, access.patientId, risk.tier, risk.categories, risk.fired),
-      ]);
+      await careData(scope).run(
+        access,
+        { action: "risk_event.create", resourceType: "risk_event", resourceId: sessionId },
+        (db) => [sessionRiskEvent(db, access.patientId, risk.tier, risk.categories, risk.fired)],
+      );
     }
   }
   const sections = await callModel(scope, input);
@@ -71,7 +74,13 @@ export async function aiDraft(
     {
       format: input.format,
       sections,
-      risk: { suicidalIdeation: "none", selfHarm: "none", harmToOthers: "none", level: "low", safetyPlan: "" },
+      risk: {
+        suicidalIdeation: "none",
+        selfHarm: "none",
+        harmToOthers: "none",
+        level: "low",
+        safetyPlan: "",
+      },
     },
     true,
   );
@@ -105,7 +114,10 @@ async function callModel(
     content = res.choices[0]?.message.content;
   } catch (err) {
     scope.log.error("note_draft_failed", { error: err instanceof Error ? err.name : typeof err });
-    throw new AppError("service_unavailable", "The drafting model is unavailable; write the note yourself or retry");
+    throw new AppError(
+      "service_unavailable",
+      "The drafting model is unavailable; write the note yourself or retry",
+    );
   }
   try {
     const parsed = JSON.parse(content ?? "") as { sections?: Record<string, unknown> };

@@ -27,41 +27,47 @@ const TRANSITIONS: [string, string, string][] = [
 ];
 
 describe("slot generation across DST transitions", () => {
-  it.each(TRANSITIONS)("%s: 09:00–17:00 stays 09:00–16:00 local on both transition days", (zone, spring, fall) => {
-    const a = everyDay(zone);
-    for (const date of [spring, fall]) {
-      const slots = slotsOn(a, date);
-      expect(slots.map((s) => local(s.start, zone))).toEqual([
-        "09:00",
-        "10:00",
-        "11:00",
-        "12:00",
-        "13:00",
-        "14:00",
-        "15:00",
-        "16:00",
-      ]);
-      // Every slot is on the local date asked for, 50 minutes long.
-      for (const s of slots) {
-        expect(DateTime.fromISO(s.start).setZone(zone).toISODate()).toBe(date);
-        expect(Date.parse(s.end) - Date.parse(s.start)).toBe(50 * 60_000);
+  it.each(TRANSITIONS)(
+    "%s: 09:00–17:00 stays 09:00–16:00 local on both transition days",
+    (zone, spring, fall) => {
+      const a = everyDay(zone);
+      for (const date of [spring, fall]) {
+        const slots = slotsOn(a, date);
+        expect(slots.map((s) => local(s.start, zone))).toEqual([
+          "09:00",
+          "10:00",
+          "11:00",
+          "12:00",
+          "13:00",
+          "14:00",
+          "15:00",
+          "16:00",
+        ]);
+        // Every slot is on the local date asked for, 50 minutes long.
+        for (const s of slots) {
+          expect(DateTime.fromISO(s.start).setZone(zone).toISODate()).toBe(date);
+          expect(Date.parse(s.end) - Date.parse(s.start)).toBe(50 * 60_000);
+        }
       }
-    }
-  });
+    },
+  );
 
-  it.each(TRANSITIONS)("%s: 13:00 local keeps its wall time while the UTC offset changes", (zone, spring, fall) => {
-    const a = everyDay(zone);
-    for (const date of [spring, fall]) {
-      const before = DateTime.fromISO(date, { zone }).minus({ days: 1 }).toISODate() ?? "";
-      const at = (d: string) => slotsOn(a, d).find((s) => local(s.start, zone) === "13:00");
-      const [x, y] = [at(before), at(date)];
-      expect(x && y).toBeTruthy();
-      expect(offset(x?.start ?? "", zone)).not.toBe(offset(y?.start ?? "", zone));
-      // Exactly one day apart in wall time, 23 or 25 hours apart in real time.
-      const hours = (Date.parse(y?.start ?? "") - Date.parse(x?.start ?? "")) / 3_600_000;
-      expect(hours === 23 || hours === 25).toBe(true);
-    }
-  });
+  it.each(TRANSITIONS)(
+    "%s: 13:00 local keeps its wall time while the UTC offset changes",
+    (zone, spring, fall) => {
+      const a = everyDay(zone);
+      for (const date of [spring, fall]) {
+        const before = DateTime.fromISO(date, { zone }).minus({ days: 1 }).toISODate() ?? "";
+        const at = (d: string) => slotsOn(a, d).find((s) => local(s.start, zone) === "13:00");
+        const [x, y] = [at(before), at(date)];
+        expect(x && y).toBeTruthy();
+        expect(offset(x?.start ?? "", zone)).not.toBe(offset(y?.start ?? "", zone));
+        // Exactly one day apart in wall time, 23 or 25 hours apart in real time.
+        const hours = (Date.parse(y?.start ?? "") - Date.parse(x?.start ?? "")) / 3_600_000;
+        expect(hours === 23 || hours === 25).toBe(true);
+      }
+    },
+  );
 
   it("New York spring-forward: a night window skips the hour that does not exist", () => {
     const a = everyDay("America/New_York", "00:00", "04:00");
@@ -72,7 +78,13 @@ describe("slot generation across DST transitions", () => {
   it("New York fall-back: 01:00 happens twice, so a night window has two 01:00 slots, an hour apart", () => {
     const a = everyDay("America/New_York", "00:00", "04:00");
     const slots = slotsOn(a, "2027-11-07");
-    expect(slots.map((s) => local(s.start, "America/New_York"))).toEqual(["00:00", "01:00", "01:00", "02:00", "03:00"]);
+    expect(slots.map((s) => local(s.start, "America/New_York"))).toEqual([
+      "00:00",
+      "01:00",
+      "01:00",
+      "02:00",
+      "03:00",
+    ]);
     expect(new Set(slots.map((s) => s.start)).size).toBe(5);
   });
 
@@ -100,7 +112,11 @@ describe("slot policy", () => {
     dailyMax: 2,
     slotStepMinutes: 60,
   });
-  const on = (date: string, extra: Partial<Parameters<typeof freeSlots>[1]> = {}, now = new Date("2027-02-01T00:00:00Z")) =>
+  const on = (
+    date: string,
+    extra: Partial<Parameters<typeof freeSlots>[1]> = {},
+    now = new Date("2027-02-01T00:00:00Z"),
+  ) =>
     freeSlots(a, { from: date, to: date, sessionType: "follow-up", now, busy: [], ...extra }).map((s) =>
       local(s.start, "Europe/London"),
     );

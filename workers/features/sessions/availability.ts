@@ -51,11 +51,21 @@ export const AvailabilitySchema = z
     sessionTypes: z.array(SessionTypeSchema).min(1).max(10),
     bufferBeforeMinutes: z.number().int().min(0).max(120).default(0),
     bufferAfterMinutes: z.number().int().min(0).max(120).default(10),
-    minNoticeHours: z.number().int().min(0).max(24 * 14).default(24),
+    minNoticeHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 14)
+      .default(24),
     horizonDays: z.number().int().min(1).max(365).default(60),
     dailyMax: z.number().int().min(1).max(24).default(8),
     slotStepMinutes: z.number().int().min(5).max(240).default(30),
-    lateCancelHours: z.number().int().min(0).max(24 * 7).default(24),
+    lateCancelHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 7)
+      .default(24),
   })
   .superRefine((a, ctx) => {
     a.weekly.forEach((w, i) => {

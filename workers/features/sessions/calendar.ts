@@ -47,7 +47,14 @@ export async function calendarFeed(scope: Scope): Promise<string> {
   const now = new Date();
   const list =
     scope.principal?.role === "clinician"
-      ? await clinicianCalendar(scope, new Date(now.getTime() - 86_400_000), new Date(now.getTime() + 41 * 86_400_000))
+      ? await clinicianCalendar(
+          scope,
+          new Date(now.getTime() - 86_400_000),
+          new Date(now.getTime() + 41 * 86_400_000),
+        )
       : await ownSessions(scope);
-  return calendar("Haven sessions", list.map((s) => eventOf(s, now)));
+  return calendar(
+    "Haven sessions",
+    list.map((s) => eventOf(s, now)),
+  );
 }

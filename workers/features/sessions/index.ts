@@ -5,5 +5,8 @@ import { sessionRoutes } from "./routes";
 import { visitRoutes } from "./visit-routes";
 
 /** Therapy sessions: availability, booking, calendar, ICS, notes and the video visit. */
-export const sessionsApi = createRouter().route("/", sessionRoutes).route("/", noteRoutes).route("/", visitRoutes)
+export const sessionsApi = createRouter()
+  .route("/", sessionRoutes)
+  .route("/", noteRoutes)
+  .route("/", visitRoutes)
   .route("/", recordingRoutes);

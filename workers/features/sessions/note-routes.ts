@@ -68,7 +68,9 @@ const r = {
       "The transcript is read by the safety net first: crisis language records a risk event for the patient.",
     request: { params, body: jsonBody(s.AiDraftRequest) },
     problems: [404, 409, 503],
-    responses: { 200: ok(z.object({ note: s.Note, transcriptRisk: z.string() }), "The AI draft, saved as a draft") },
+    responses: {
+      200: ok(z.object({ note: s.Note, transcriptRisk: z.string() }), "The AI draft, saved as a draft"),
+    },
   }),
   psychoRead: route({
     tags,
@@ -110,5 +112,8 @@ export const noteRoutes = createRouter()
     c.json(await notes.readPsychotherapy(scopeOf(c), c.req.valid("param").id), 200),
   )
   .openapi(r.psychoWrite, async (c) =>
-    c.json(await notes.writePsychotherapy(scopeOf(c), c.req.valid("param").id, c.req.valid("json").text), 200),
+    c.json(
+      await notes.writePsychotherapy(scopeOf(c), c.req.valid("param").id, c.req.valid("json").text),
+      200,
+    ),
   );

@@ -21,7 +21,11 @@ const noteField = (sessionId: string) => `session.note:${sessionId}`;
 const addendumField = (id: string) => `session.addendum:${id}`;
 const psychotherapyField = (sessionId: string) => `session.psychotherapy:${sessionId}`;
 
-async function cipherOf(scope: Scope, region: Parameters<Scope["db"]>[0], patientId: string): Promise<UserCipher> {
+async function cipherOf(
+  scope: Scope,
+  region: Parameters<Scope["db"]>[0],
+  patientId: string,
+): Promise<UserCipher> {
   const [owner] = await wrappedKeyQuery(scope.db(region), patientId);
   const cipher = await userCipher(scope.config, patientId, owner?.wrapped ?? null);
   if (!cipher) throw new AppError("not_found", "No such session");
@@ -39,7 +43,8 @@ export async function readNote(scope: Scope, sessionId: string): Promise<Note> {
     noteOp("note.read", sessionId, ["self", "care_team"]),
     (db) => [noteQuery(db, sessionId), addendaQuery(db, sessionId), wrappedKeyQuery(db, access.patientId)],
   );
-  if (!row || (access.via === "self" && row.status !== "signed")) throw new AppError("not_found", "No note yet");
+  if (!row || (access.via === "self" && row.status !== "signed"))
+    throw new AppError("not_found", "No note yet");
   const cipher = await userCipher(scope.config, access.patientId, owner?.wrapped ?? null);
   if (!cipher) throw new AppError("not_found", "No note yet");
   const content = NoteContent.parse(JSON.parse(await cipher.decrypt(noteField(sessionId), row.contentEnc)));
@@ -90,7 +95,8 @@ export async function writeDraft(
       aiGenerated,
     }),
   ]);
-  if (saved.length === 0) throw new AppError("conflict", "The note is signed and locked; add an addendum instead");
+  if (saved.length === 0)
+    throw new AppError("conflict", "The note is signed and locked; add an addendum instead");
   return readNote(scope, sessionId);
 }
 
@@ -114,12 +120,19 @@ export async function sign(scope: Scope, sessionId: string): Promise<Note> {
 export async function addAddendum(scope: Scope, sessionId: string, text: string): Promise<Note> {
   const { access } = await locateSession(scope, sessionId, "note.addendum", ["care_team"]);
   const [row] = await noteQuery(scope.db(access.region), sessionId);
-  if (!row || row.status !== "signed") throw new AppError("conflict", "Addenda are for signed notes; edit the draft");
+  if (row?.status !== "signed")
+    throw new AppError("conflict", "Addenda are for signed notes; edit the draft");
   const cipher = await cipherOf(scope, access.region, access.patientId);
   const id = crypto.randomUUID();
   const contentEnc = await cipher.encrypt(addendumField(id), text);
   await careData(scope).run(access, noteOp("note.addendum", sessionId, ["care_team"]), (db) => [
-    insertAddendum(db, { id, noteId: row.id, patientId: access.patientId, authorId: scope.principal?.userId ?? "", contentEnc }),
+    insertAddendum(db, {
+      id,
+      noteId: row.id,
+      patientId: access.patientId,
+      authorId: scope.principal?.userId ?? "",
+      contentEnc,
+    }),
   ]);
   return readNote(scope, sessionId);
 }

@@ -14,7 +14,12 @@ const RecordingParams = SessionIdParam.extend({
   recordingId: z.uuid().openapi({ param: { name: "recordingId", in: "path" } }),
 });
 const ChunkParams = RecordingParams.extend({
-  n: z.coerce.number().int().min(0).max(rec.MAX_CHUNKS).openapi({ param: { name: "n", in: "path" } }),
+  n: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(rec.MAX_CHUNKS)
+    .openapi({ param: { name: "n", in: "path" } }),
 });
 const Recording = z
   .object({
@@ -28,7 +33,10 @@ const Recording = z
   })
   .openapi("VisitRecording");
 const Consents = z.object({ patient: z.boolean(), clinician: z.boolean() }).openapi("RecordingConsents");
-const MIME = z.string().regex(/^(video|audio)\/webm(;[ a-z0-9=.,"]*)?$/i).max(80);
+const MIME = z
+  .string()
+  .regex(/^(video|audio)\/webm(;[ a-z0-9=.,"]*)?$/i)
+  .max(80);
 
 const r = {
   consent: route({
@@ -73,7 +81,10 @@ const r = {
     summary: "Upload chunk n (MediaRecorder output, ≤ 1 MiB); sealed with the patient's key before storage",
     request: {
       params: ChunkParams,
-      body: { content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } }, required: true },
+      body: {
+        content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } },
+        required: true,
+      },
     },
     problems: [404, 409],
     responses: { 200: ok(Recording, "Stored") },
@@ -87,7 +98,12 @@ const r = {
     summary: "Play back chunk n, decrypted (patient and care team; audited)",
     request: { params: ChunkParams },
     problems: [404],
-    responses: { 200: { description: "The chunk", content: { "video/webm": { schema: z.string().openapi({ format: "binary" }) } } } },
+    responses: {
+      200: {
+        description: "The chunk",
+        content: { "video/webm": { schema: z.string().openapi({ format: "binary" }) } },
+      },
+    },
   }),
   stop: route({
     tags,
@@ -109,7 +125,9 @@ export const recordingRoutes = createRouter()
   .openapi(r.start, async (c) =>
     c.json(await rec.startRecording(scopeOf(c), c.req.valid("param").id, c.req.valid("json").mimeType), 201),
   )
-  .openapi(r.list, async (c) => c.json({ recordings: await rec.list(scopeOf(c), c.req.valid("param").id) }, 200))
+  .openapi(r.list, async (c) =>
+    c.json({ recordings: await rec.list(scopeOf(c), c.req.valid("param").id) }, 200),
+  )
   .openapi(r.put, async (c) => {
     const { id, recordingId, n } = c.req.valid("param");
     const bytes = new Uint8Array(await c.req.arrayBuffer());
@@ -119,7 +137,10 @@ export const recordingRoutes = createRouter()
   .openapi(r.get, async (c) => {
     const { id, recordingId, n } = c.req.valid("param");
     const { bytes, mimeType } = await rec.getChunk(scopeOf(c), c.env.RECORDINGS, id, recordingId, n);
-    return c.body(new Uint8Array(bytes), 200, { "content-type": mimeType.split(";")[0] ?? "video/webm", "cache-control": "private, no-store" });
+    return c.body(new Uint8Array(bytes), 200, {
+      "content-type": mimeType.split(";")[0] ?? "video/webm",
+      "cache-control": "private, no-store",
+    });
   })
   .openapi(r.stop, async (c) => {
     const { id, recordingId } = c.req.valid("param");

@@ -54,9 +54,13 @@ const view = (r: NonNullable<Awaited<ReturnType<typeof recordingQuery>>[number]>
 export async function setConsent(scope: Scope, sessionId: string, consent: boolean) {
   const { access, role } = await party(scope, sessionId, "recording.consent");
   const redis = scope.redis();
-  if (consent) await redis.set(consentKey(sessionId, role), new Date().toISOString(), { ex: CONSENT_TTL_SECONDS });
+  if (consent)
+    await redis.set(consentKey(sessionId, role), new Date().toISOString(), { ex: CONSENT_TTL_SECONDS });
   else await redis.del(consentKey(sessionId, role));
-  await careData(scope).record(access, recordingOp(consent ? "recording.consent" : "recording.consent_withdrawn", sessionId));
+  await careData(scope).record(
+    access,
+    recordingOp(consent ? "recording.consent" : "recording.consent_withdrawn", sessionId),
+  );
   const [patient, clinician] = await Promise.all([
     redis.get<string>(consentKey(sessionId, "patient")),
     redis.get<string>(consentKey(sessionId, "clinician")),
@@ -68,7 +72,11 @@ export async function setConsent(scope: Scope, sessionId: string, consent: boole
  * Starts a recording only when BOTH parties consented in this visit; the consents are consumed
  * (a later recording needs them again) and their times are stored with the recording.
  */
-export async function startRecording(scope: Scope, sessionId: string, mimeType: string): Promise<RecordingView> {
+export async function startRecording(
+  scope: Scope,
+  sessionId: string,
+  mimeType: string,
+): Promise<RecordingView> {
   const { access, row } = await party(scope, sessionId, "recording.start");
   if (row.status === "cancelled") throw new AppError("conflict", "The session was cancelled");
   const redis = scope.redis();
@@ -79,8 +87,12 @@ export async function startRecording(scope: Scope, sessionId: string, mimeType: 
   if (!patient || !clinician) {
     // Put back whichever consent was consumed, so one missing consent does not erase the other.
     if (patient) await redis.set(consentKey(sessionId, "patient"), patient, { ex: CONSENT_TTL_SECONDS });
-    if (clinician) await redis.set(consentKey(sessionId, "clinician"), clinician, { ex: CONSENT_TTL_SECONDS });
-    throw new AppError("conflict", "Recording needs the consent of both the patient and the clinician, in this visit");
+    if (clinician)
+      await redis.set(consentKey(sessionId, "clinician"), clinician, { ex: CONSENT_TTL_SECONDS });
+    throw new AppError(
+      "conflict",
+      "Recording needs the consent of both the patient and the clinician, in this visit",
+    );
   }
   const id = crypto.randomUUID();
   const [[rec]] = await careData(scope).run(access, recordingOp("recording.start", id), (db) => [
@@ -100,7 +112,8 @@ export async function startRecording(scope: Scope, sessionId: string, mimeType: 
 async function recordingOf(scope: Scope, sessionId: string, recordingId: string, action: string) {
   const located = await party(scope, sessionId, action);
   const [rec] = await recordingQuery(scope.db(located.access.region), recordingId);
-  if (!rec || rec.sessionId !== sessionId) return careData(scope).refuse(recordingOp(action, recordingId), "recording", located.access);
+  if (!rec || rec.sessionId !== sessionId)
+    return careData(scope).refuse(recordingOp(action, recordingId), "recording", located.access);
   return { ...located, rec };
 }
 
@@ -163,7 +176,10 @@ export async function getChunk(
   ]);
   const cipher = await userCipher(scope.config, access.patientId, owner?.wrapped ?? null);
   if (!cipher) throw new AppError("not_found", "No such chunk");
-  const bytes = await cipher.decryptBytes(chunkField(recordingId, n), new Uint8Array(await object.arrayBuffer()));
+  const bytes = await cipher.decryptBytes(
+    chunkField(recordingId, n),
+    new Uint8Array(await object.arrayBuffer()),
+  );
   return { bytes, mimeType: rec.mimeType };
 }
 

@@ -1,5 +1,5 @@
-import { activeAppointmentsQuery, unsignedPastSessionsQuery } from "../../lib/care-data/sessions";
 import { careData } from "../../lib/care-data/repository";
+import { activeAppointmentsQuery, unsignedPastSessionsQuery } from "../../lib/care-data/sessions";
 import type { Scope } from "../../lib/scope";
 import { REGIONS } from "../../lib/vocabulary";
 
@@ -43,7 +43,9 @@ export function publishMissingNoteReminder(scope: Scope, reminder: MissingNote):
  * today (UTC), summed over every region. Counts only; no patient or clinician ids.
  */
 export async function activeAppointments(scope: Scope): Promise<{ inProgress: number; today: number }> {
-  const rows = await Promise.all(REGIONS.map(async (region) => (await activeAppointmentsQuery(scope.db(region)))[0]));
+  const rows = await Promise.all(
+    REGIONS.map(async (region) => (await activeAppointmentsQuery(scope.db(region)))[0]),
+  );
   return rows.reduce(
     (sum: { inProgress: number; today: number }, r) => ({
       inProgress: sum.inProgress + (r?.inProgress ?? 0),

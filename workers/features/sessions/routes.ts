@@ -137,7 +137,8 @@ const r = {
     middleware: [requireAuth("patient", "clinician")],
     method: "post",
     path: "/therapy-sessions/{id}/cancel",
-    summary: "Cancel with a reason (inside the late-cancel window a patient's cancellation is recorded as late)",
+    summary:
+      "Cancel with a reason (inside the late-cancel window a patient's cancellation is recorded as late)",
     request: { params: s.SessionIdParam, body: jsonBody(s.CancelRequest) },
     problems: [404, 409],
     responses: { 200: ok(s.Session, "Cancelled; the slot is free again") },

@@ -38,7 +38,9 @@ export type BookingRequest = z.infer<typeof BookingRequest>;
 
 export const Reason = z.string().trim().min(1).max(500);
 export const CancelRequest = z.object({ reason: Reason }).strict();
-export const RescheduleRequest = z.object({ start: z.iso.datetime({ offset: true }), reason: Reason }).strict();
+export const RescheduleRequest = z
+  .object({ start: z.iso.datetime({ offset: true }), reason: Reason })
+  .strict();
 export const MarkRequest = z.object({ status: z.enum(["completed", "no_show"]) }).strict();
 
 export const Session = z
@@ -59,7 +61,10 @@ export const Session = z
 export type Session = z.infer<typeof Session>;
 
 export const SessionList = z.object({ sessions: z.array(Session) }).openapi("TherapySessionList");
-export const CalendarQuery = z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) });
+export const CalendarQuery = z.object({
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+});
 export const Reminders = z
   .object({ missingNotes: z.array(z.object({ sessionId: Id, patientId: Id, endedAt: z.iso.datetime() })) })
   .openapi("MissingNoteReminders");

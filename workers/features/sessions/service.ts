@@ -108,7 +108,11 @@ async function idempotentId(actorId: string, key: string): Promise<string> {
 
 /** SQLSTATE of a database error, through drizzle's wrapper. */
 export function sqlState(err: unknown): string | undefined {
-  for (let e: unknown = err, i = 0; e && typeof e === "object" && i < 4; e = (e as { cause?: unknown }).cause, i++)
+  for (
+    let e: unknown = err, i = 0;
+    e && typeof e === "object" && i < 4;
+    e = (e as { cause?: unknown }).cause, i++
+  )
     if ("code" in e && typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
   return undefined;
 }
@@ -173,14 +177,18 @@ export async function book(
     perDay: perDay(a, dayBusy),
   });
   if (!offered.some((s) => s.start === start.toISOString()))
-    throw new AppError("conflict", "That time is not offered (availability, notice, horizon or daily maximum)");
+    throw new AppError(
+      "conflict",
+      "That time is not offered (availability, notice, horizon or daily maximum)",
+    );
   const holdFrom = new Date(start.getTime() - a.bufferBeforeMinutes * 60_000);
   const holdTo = new Date(end.getTime() + a.bufferAfterMinutes * 60_000);
   try {
     await holdSlot(scope.db(region), id, clinicianId, holdFrom, holdTo);
   } catch (err) {
     const state = sqlState(err);
-    if (state === "23P01") throw new AppError("conflict", "That time has just been booked; choose another slot");
+    if (state === "23P01")
+      throw new AppError("conflict", "That time has just been booked; choose another slot");
     if (state === "23505" && idempotencyKey) {
       const replay = await replayOf(scope, access, id);
       if (replay) return replay;
@@ -310,4 +318,3 @@ export async function ownSessions(scope: Scope): Promise<Session[]> {
   ]);
   return rows.map((r) => view(r, null));
 }
-

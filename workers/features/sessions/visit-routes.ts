@@ -52,7 +52,10 @@ async function issueVisitTicket(scope: Scope, sessionId: string) {
   const opensAt = row.startsAt.getTime() - VISIT_EARLY_MS;
   const closesAt = row.endsAt.getTime() + VISIT_LATE_MS;
   if (Date.now() < opensAt || Date.now() > closesAt)
-    throw new AppError("conflict", "The visit room opens an hour before the session and closes an hour after it");
+    throw new AppError(
+      "conflict",
+      "The visit room opens an hour before the session and closes an hour after it",
+    );
   await careData(scope).record(access, sessionOp("visit.join", sessionId));
   const role = access.via === "self" ? "patient" : "clinician";
   const ticket = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));

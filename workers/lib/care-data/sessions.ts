@@ -15,8 +15,11 @@ import type { Scope } from "../scope";
 import { REGIONS, type Region } from "../vocabulary";
 
 /** Operations on therapy sessions (audited with resource type `therapy_session`). */
-export const sessionOp = (action: string, resourceId: string | null = null, allow?: ("self" | "care_team")[]) =>
-  ({ action, resourceType: "therapy_session", resourceId, ...(allow ? { allow } : {}) }) as const;
+export const sessionOp = (
+  action: string,
+  resourceId: string | null = null,
+  allow?: ("self" | "care_team")[],
+) => ({ action, resourceType: "therapy_session", resourceId, ...(allow ? { allow } : {}) }) as const;
 /** Progress notes and addenda: the care team writes; the patient reads signed notes only. */
 export const noteOp = (action: string, resourceId: string | null, allow: ("self" | "care_team")[]) =>
   ({ action, resourceType: "session_note", resourceId, allow }) as const;
@@ -67,7 +70,8 @@ export function holdSlot(db: Database, id: string, clinicianId: string, from: Da
   return db.insert(sessionSlots).values({
     id,
     clinicianId,
-    during: sql`tstzrange(${from.toISOString()}::timestamptz, ${to.toISOString()}::timestamptz, '[)')` as unknown as string,
+    during:
+      sql`tstzrange(${from.toISOString()}::timestamptz, ${to.toISOString()}::timestamptz, '[)')` as unknown as string,
   });
 }
 
@@ -191,7 +195,9 @@ export function markSession(db: Database, id: string, status: "completed" | "no_
   return db
     .update(therapySessions)
     .set({ status, updatedAt: sql`now()` })
-    .where(and(eq(therapySessions.id, id), inArray(therapySessions.status, ["booked", "completed", "no_show"])))
+    .where(
+      and(eq(therapySessions.id, id), inArray(therapySessions.status, ["booked", "completed", "no_show"])),
+    )
     .returning({ id: therapySessions.id });
 }
 
@@ -219,8 +225,14 @@ export function unsignedPastSessionsQuery(db: Database, clinicianId: string, hou
 export function activeAppointmentsQuery(db: Database) {
   return db
     .select({
-      inProgress: sql<number>`count(*) filter (where ${therapySessions.startsAt} <= now() and ${therapySessions.endsAt} > now())`.mapWith(Number),
-      today: sql<number>`count(*) filter (where ${therapySessions.startsAt} >= date_trunc('day', now()) and ${therapySessions.startsAt} < date_trunc('day', now()) + interval '1 day')`.mapWith(Number),
+      inProgress:
+        sql<number>`count(*) filter (where ${therapySessions.startsAt} <= now() and ${therapySessions.endsAt} > now())`.mapWith(
+          Number,
+        ),
+      today:
+        sql<number>`count(*) filter (where ${therapySessions.startsAt} >= date_trunc('day', now()) and ${therapySessions.startsAt} < date_trunc('day', now()) + interval '1 day')`.mapWith(
+          Number,
+        ),
     })
     .from(therapySessions)
     .where(inArray(therapySessions.status, ["booked", "completed"]));
@@ -355,7 +367,7 @@ export function sessionRiskEvent(
   categories: readonly string[],
   fired: readonly string[],
 ) {
-  const seq = -(2 ** 30) - (crypto.getRandomValues(new Uint32Array(1))[0] ?? 0) % 2 ** 30;
+  const seq = -(2 ** 30) - ((crypto.getRandomValues(new Uint32Array(1))[0] ?? 0) % 2 ** 30);
   return db.insert(riskEvents).values({
     userId: patientId,
     seq,
