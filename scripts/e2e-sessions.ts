@@ -263,7 +263,7 @@ async function scenario(browser: Browser, base: string, log: string): Promise<vo
   const oPage = await oCtx.newPage();
   await oPage.goto("/");
   const email = `other-${Date.now()}@example.test`;
-  const password = "Other-patient-password-1";
+  const password = `Kettle-lamp-${Math.random().toString(36).slice(2, 10)}-9`;
   const signup = await pageApi(oPage, "POST", "/v1/auth/signup", {
     email,
     password,
@@ -271,8 +271,12 @@ async function scenario(browser: Browser, base: string, log: string): Promise<vo
     region: "us",
     consents: { healthData: true, aiCompanion: false },
   });
-  await oPage.goto("/dev/mailbox");
-  const token = /verify-email\?token=([A-Za-z0-9_-]+)/.exec(await oPage.content())?.[1] ?? "";
+  let token = "";
+  for (let i = 0; i < 20 && !token; i++) {
+    await oPage.goto("/dev/mailbox");
+    token = /verify-email\?token=([^\s"<&]+)/.exec(await oPage.content())?.[1] ?? "";
+    if (!token) await oPage.waitForTimeout(500);
+  }
   const verified = await pageApi(oPage, "POST", "/v1/auth/verify-email", { token });
   if (signup.status >= 300 || verified.status >= 300)
     console.log(`note: signup ${signup.status} ${JSON.stringify(signup.body)}; verify ${verified.status}`);
