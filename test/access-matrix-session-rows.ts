@@ -189,6 +189,12 @@ export const SESSION_ROWS: Row[] = [
     expect: only({}),
   },
   {
+    operation: "GET /v1/therapy-sessions/{id}/recordings/{recordingId}/media",
+    route: "GET /v1/therapy-sessions/:session/recordings/:unknown/media",
+    request: (w) => [S(w, `/recordings/${UNKNOWN}/media`)],
+    expect: only({}),
+  },
+  {
     operation: "POST /v1/therapy-sessions/{id}/recordings/{recordingId}/stop",
     route: "POST /v1/therapy-sessions/:session/recordings/:unknown/stop",
     request: (w) => [S(w, `/recordings/${UNKNOWN}/stop`), jsonInit("POST")],

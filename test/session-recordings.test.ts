@@ -59,10 +59,18 @@ describe("recording needs both consents, each visit", () => {
     const otherPatient = await createUser("patient", "eu");
     expect((await call(`${base}/${recId}/chunks/0`, { headers: otherPatient.auth })).status).toBe(404);
 
+    const more = new TextEncoder().encode(" + chunk one");
+    expect((await chunk(patient, `${base}/${recId}/chunks/1`, more)).status).toBe(200);
+    const whole = await call(`${base}/${recId}/media`, { headers: patient.auth });
+    expect(whole.headers.get("content-type")).toBe("video/webm");
+    expect(new TextDecoder().decode(await whole.arrayBuffer())).toBe(
+      "webm chunk zero: not really video + chunk one",
+    );
+    expect((await call(`${base}/${recId}/media`, { headers: stranger.auth })).status).toBe(404);
     const stopped = await api(patient, "POST", `${base}/${recId}/stop`);
-    expect(stopped.body).toMatchObject({ status: "stopped", chunks: 1 });
-    expect((await chunk(clinician, `${base}/${recId}/chunks/1`, bytes)).status).toBe(409);
-    expect(await eraseRecordings(env.RECORDINGS, patient.id)).toBe(1);
+    expect(stopped.body).toMatchObject({ status: "stopped", chunks: 2 });
+    expect((await chunk(clinician, `${base}/${recId}/chunks/2`, bytes)).status).toBe(409);
+    expect(await eraseRecordings(env.RECORDINGS, patient.id)).toBe(2);
     expect((await call(`${base}/${recId}/chunks/0`, { headers: patient.auth })).status).toBe(404);
   });
 

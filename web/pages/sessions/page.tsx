@@ -193,6 +193,9 @@ export function VisitPage({ sessionId, signedIn }: { sessionId: string; signedIn
               <input type="checkbox" id="rec-consent" /> I agree to this visit being recorded
             </label>
             <p id="rec-status" aria-live="polite" />
+            <p>
+              <a href={`/sessions/${sessionId}/recordings`}>Recordings of this visit</a>
+            </p>
             <div class="toolbar">
               <button type="button" id="rec-start" disabled>
                 Start recording
@@ -274,6 +277,51 @@ export function NotePage({ sessionId, signedIn }: { sessionId: string; signedIn:
       ) : (
         SIGN_IN(`/sessions/${sessionId}/note`)
       )}
+    </Layout>
+  );
+}
+
+/** `/sessions/:id/recordings`: the visit's recordings, played from the API (decrypted, audited). */
+export function RecordingsPage({
+  sessionId,
+  recordings,
+}: {
+  sessionId: string;
+  recordings: { id: string; status: string; chunks: number; startedAt: string }[];
+}) {
+  return (
+    <Layout title="Visit recordings">
+      <h1>Visit recordings</h1>
+      <p class="muted">
+        Only you and the care team can play these. Every playback is recorded in the access log.
+      </p>
+      {recordings.length === 0 ? (
+        <p>No recordings of this visit.</p>
+      ) : (
+        <ul class="session-list">
+          {recordings.map((r) => (
+            <li class="card">
+              <p>
+                Started {r.startedAt.slice(0, 16).replace("T", " ")} UTC · {r.status}
+              </p>
+              {r.chunks > 0 ? (
+                // biome-ignore lint/a11y/useMediaCaption: recordings of a live call have no caption file
+                <video
+                  controls
+                  preload="none"
+                  src={`/v1/therapy-sessions/${sessionId}/recordings/${r.id}/media`}
+                  aria-label="Recording"
+                />
+              ) : (
+                <p class="muted">Nothing was uploaded.</p>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p>
+        <a href="/sessions">Back to sessions</a>
+      </p>
     </Layout>
   );
 }

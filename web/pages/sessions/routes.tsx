@@ -1,8 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { list as listRecordings } from "../../../workers/features/sessions/recording";
 import type { AppEnv } from "../../../workers/lib/context";
 import { AppError } from "../../../workers/lib/errors";
-import { AvailabilityPage, NotePage, SessionsPage, VisitPage } from "./page";
+import { scopeOf } from "../../../workers/middleware/services";
+import { AvailabilityPage, NotePage, RecordingsPage, SessionsPage, VisitPage } from "./page";
 
 const Id = z.uuid();
 
@@ -24,6 +26,12 @@ export const sessionPages = new Hono<AppEnv>()
     if (!id.success) throw new AppError("not_found", "No such page");
     c.header("permissions-policy", "camera=(self), microphone=(self), geolocation=(), interest-cohort=()");
     return c.html(<VisitPage sessionId={id.data} signedIn={Boolean(c.get("principal"))} />);
+  })
+  .get("/sessions/:id/recordings", async (c) => {
+    const id = Id.safeParse(c.req.param("id"));
+    if (!id.success || !c.get("principal")) throw new AppError("not_found", "No such page");
+    const recordings = await listRecordings(scopeOf(c), id.data);
+    return c.html(<RecordingsPage sessionId={id.data} recordings={recordings} />);
   })
   .get("/sessions/:id/note", (c) => {
     const id = Id.safeParse(c.req.param("id"));

@@ -105,6 +105,22 @@ const r = {
       },
     },
   }),
+  media: route({
+    tags,
+    security,
+    middleware: both,
+    method: "get",
+    path: "/therapy-sessions/{id}/recordings/{recordingId}/media",
+    summary: "The whole recording as one WebM stream, decrypted (patient and care team; audited)",
+    request: { params: RecordingParams },
+    problems: [404],
+    responses: {
+      200: {
+        description: "The recording",
+        content: { "video/webm": { schema: z.string().openapi({ format: "binary" }) } },
+      },
+    },
+  }),
   stop: route({
     tags,
     security,
@@ -138,6 +154,14 @@ export const recordingRoutes = createRouter()
     const { id, recordingId, n } = c.req.valid("param");
     const { bytes, mimeType } = await rec.getChunk(scopeOf(c), c.env.RECORDINGS, id, recordingId, n);
     return c.body(new Uint8Array(bytes), 200, {
+      "content-type": mimeType.split(";")[0] ?? "video/webm",
+      "cache-control": "private, no-store",
+    });
+  })
+  .openapi(r.media, async (c) => {
+    const { id, recordingId } = c.req.valid("param");
+    const { body, mimeType } = await rec.media(scopeOf(c), c.env.RECORDINGS, id, recordingId);
+    return c.body(body, 200, {
       "content-type": mimeType.split(";")[0] ?? "video/webm",
       "cache-control": "private, no-store",
     });

@@ -195,3 +195,34 @@ export async function eraseRecordings(bucket: Bucket, patientId: string): Promis
   } while (cursor);
   return erased;
 }
+
+/**
+ * The whole recording as one WebM stream (MediaRecorder chunks concatenate into a valid file),
+ * decrypted chunk by chunk as it is read, for a `<video>` on the same origin. One audit row.
+ */
+export async function media(
+  scope: Scope,
+  bucket: Bucket,
+  sessionId: string,
+  recordingId: string,
+): Promise<{ body: ReadableStream<Uint8Array>; mimeType: string }> {
+  const { access, rec } = await recordingOf(scope, sessionId, recordingId, "recording.play");
+  const [[owner]] = await careData(scope).run(access, recordingOp("recording.play", recordingId), (db) => [
+    wrappedKeyQuery(db, access.patientId),
+  ]);
+  const cipher = await userCipher(scope.config, access.patientId, owner?.wrapped ?? null);
+  if (!cipher || rec.chunks === 0) throw new AppError("not_found", "No such recording");
+  let n = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (n >= rec.chunks) return controller.close();
+      const object = await bucket.get(chunkKey(access.patientId, recordingId, n));
+      if (object) {
+        const sealed = new Uint8Array(await object.arrayBuffer());
+        controller.enqueue(await cipher.decryptBytes(chunkField(recordingId, n), sealed));
+      }
+      n += 1;
+    },
+  });
+  return { body, mimeType: rec.mimeType };
+}
