@@ -258,6 +258,37 @@ async function scenario(browser: Browser, base: string, log: string): Promise<vo
   const [pc2, cc2] = await Promise.all([connected(pPage), connected(cPage)]);
   check("reconnect after a drop", pc2 && cc2, `patient ${pc2}, clinician ${cc2}`);
 
+  // Recording: both consent in the visit, the clinician records, the patient stops it; playback.
+  await pPage.check("#rec-consent");
+  await pPage.waitForFunction(() => /agreed/.test(document.getElementById("rec-status")?.textContent ?? ""));
+  await cPage.check("#rec-consent");
+  await cPage.waitForSelector("#rec-start:not([disabled])");
+  await cPage.click("#rec-start");
+  await cPage.waitForSelector("#rec-stop:not([hidden])");
+  await pPage.waitForSelector("#rec-stop:not([hidden])");
+  await cPage.waitForTimeout(6500);
+  await pPage.click("#rec-stop");
+  await cPage.waitForFunction(() => /stopped/.test(document.getElementById("rec-status")?.textContent ?? ""));
+  const recs = await pageApi(pPage, "GET", `/v1/therapy-sessions/${sessionId}/recordings`);
+  const rec = (recs.body.recordings as { id: string; chunks: number; status: string }[] | undefined)?.[0];
+  const media = rec
+    ? await pPage.evaluate(async (url) => {
+        const res = await fetch(url, { credentials: "same-origin" });
+        return { status: res.status, bytes: (await res.arrayBuffer()).byteLength };
+      }, `/v1/therapy-sessions/${sessionId}/recordings/${rec.id}/media`)
+    : { status: 0, bytes: 0 };
+  await pPage.goto(`/sessions/${sessionId}/recordings`);
+  const players = await pPage.locator("video[controls]").count();
+  check(
+    "consented recording: uploaded, stopped by the other side, played back",
+    rec?.status === "stopped" &&
+      rec.chunks >= 1 &&
+      media.status === 200 &&
+      media.bytes > 1000 &&
+      players === 1,
+    `${rec?.chunks ?? 0} chunks, ${media.bytes} bytes, ${players} player`,
+  );
+
   // The wrong patient cannot join: a second patient signs up and tries the same visit.
   const oCtx = await context(browser, base);
   const oPage = await oCtx.newPage();
