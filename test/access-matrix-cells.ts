@@ -49,6 +49,8 @@ export interface World {
   /** One of P's scored assessments, and an open assignment the team clinician made for P. */
   assessmentId: string;
   assignmentId: string;
+  /** A therapy session of P with the team clinician, started ten minutes ago. */
+  sessionId: string;
 }
 
 export const REASON = "Matrix check: emergency access to confirm safety plan.";

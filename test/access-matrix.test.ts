@@ -8,6 +8,7 @@ import { ACTORS, jsonInit, REASON, type World } from "./access-matrix-cells";
 import { MATRIX } from "./access-matrix-rows";
 import { createUser, type TestUser, testConfig } from "./fixtures";
 import { call } from "./helpers";
+import { matrixSession } from "./sessions-helpers";
 
 let world: World;
 
@@ -63,6 +64,7 @@ beforeAll(async () => {
     alertId: alert?.id ?? "",
     assessmentId: assessment.id,
     assignmentId: assignment.id,
+    sessionId: await matrixSession(P, teamClinician),
   };
 });
 

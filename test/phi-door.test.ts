@@ -18,6 +18,12 @@ const PHI_TABLES = [
   "aiCalls",
   "assessmentResponses",
   "assessmentAssignments",
+  "therapySessions",
+  "sessionNotes",
+  "sessionNoteAddenda",
+  "psychotherapyNotes",
+  "sessionRecordings",
+  "sessionSlots",
 ];
 
 /**

@@ -12,12 +12,14 @@ import { HomePage } from "./pages/home/page";
 import { OpsPage } from "./pages/ops/page";
 import { LibraryItemPage, LibraryPage } from "./pages/library/page";
 import { screenerPages } from "./pages/screeners/routes";
+import { sessionPages } from "./pages/sessions/routes";
 
 /** Server-rendered pages. Pages call services, never SQL. */
 export const webRoutes = new Hono<AppEnv>()
   .route("/", identityPages)
   .route("/", screenerPages)
   .route("/", assessmentPages)
+  .route("/", sessionPages)
   .get("/", (c) => c.html(<HomePage />))
   .get("/docs", (c) => c.html(<DocsPage />))
   .get("/library", (c) => c.html(<LibraryPage items={LIBRARY} />))

@@ -16,6 +16,7 @@ import { keyRoutes } from "./features/keys/routes";
 import { opsPublicRoutes, opsRoutes } from "./features/ops/routes";
 import { profileRoutes } from "./features/profile/routes";
 import { screenerRoutes } from "./features/screeners/routes";
+import { sessionsApi } from "./features/sessions/index";
 import { systemRoutes } from "./features/system/routes";
 import { AppError } from "./lib/errors";
 import { allowedMethods } from "./lib/methods";
@@ -46,6 +47,7 @@ api.route("/", alertRoutes);
 api.route("/", opsRoutes);
 api.route("/", companionRoutes);
 api.route("/", assessmentRoutes);
+api.route("/", sessionsApi);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);

@@ -181,6 +181,39 @@ const isRiskRequest = (body: Json): boolean =>
   isObj(body.response_format.json_schema) &&
   body.response_format.json_schema.name === "haven_risk";
 
+/**
+ * The session-note drafter's schema ("haven_session_note"): a deterministic draft that spreads the
+ * clinician's bullet lines (between "Bullet points:" and a blank line) over the schema's sections.
+ */
+const isNoteRequest = (body: Json): boolean =>
+  isObj(body.response_format) &&
+  isObj(body.response_format.json_schema) &&
+  body.response_format.json_schema.name === "haven_session_note";
+
+function noteDraft(body: Json, messages: Json[]): string {
+  const schema =
+    isObj(body.response_format) && isObj(body.response_format.json_schema)
+      ? body.response_format.json_schema.schema
+      : null;
+  const sections =
+    isObj(schema) && isObj(schema.properties) && isObj(schema.properties.sections)
+      ? schema.properties.sections
+      : null;
+  const keys = isObj(sections) && isObj(sections.properties) ? Object.keys(sections.properties) : [];
+  const user = textOf([...messages].reverse().find((m) => m.role === "user")?.content);
+  const bullets = (user.split("Bullet points:\n")[1] ?? "").split("\n\n")[0] ?? "";
+  const lines = bullets
+    .split("\n")
+    .map((l) => l.replace(/^[-*•]\s*/, "").trim())
+    .filter(Boolean);
+  const out: Record<string, string> = {};
+  keys.forEach((k, i) => {
+    const mine = lines.filter((_, j) => j % keys.length === i);
+    out[k] = `[offline draft] ${mine.length ? mine.join("; ") : "No information given."}`;
+  });
+  return JSON.stringify({ sections: out });
+}
+
 function headerMode(v: string | string[] | undefined): OfflineMode | null {
   if (typeof v !== "string") return null;
   try {
@@ -269,6 +302,25 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     const stream = body.stream === true;
     const includeUsage = stream && isObj(body.stream_options) && body.stream_options.include_usage === true;
     if (isRiskRequest(body)) return riskCompletion(res, messages, model, entry, signal);
+    if (isNoteRequest(body)) {
+      const message = {
+        role: "assistant",
+        content: noteDraft(body, messages),
+        refusal: null,
+        annotations: [],
+      };
+      Object.assign(entry, { model, messageCount: messages.length });
+      const choices = [{ index: 0, message, logprobs: null, finish_reason: "stop" }];
+      const usage = { prompt_tokens: 100, completion_tokens: 100, total_tokens: 200 };
+      return sendJson(res, 200, {
+        id: newId("chatcmpl"),
+        created: Math.floor(Date.now() / 1000),
+        model,
+        object: "chat.completion",
+        choices,
+        usage,
+      });
+    }
     const m = override ?? st.mode;
     Object.assign(entry, { model, messageCount: messages.length, stream, includeUsage, mode: m.kind });
     if (m.kind === "error") return fail(res, m.status, `Offline test error (status ${m.status}).`);

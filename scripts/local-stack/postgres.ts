@@ -23,6 +23,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
+import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
@@ -216,7 +217,8 @@ async function startPglite(opts: StartPostgresOptions): Promise<PostgresBackend>
       const isNew = !dataDir || !existsSync(join(dataDir, "PG_VERSION"));
       const db = await PGlite.create({
         // pgvector: the companion library's retrieval orders by cosine distance in SQL where it exists.
-        extensions: { vector },
+        // btree_gist: the sessions' no-double-booking exclusion constraint (uuid = with tstzrange &&).
+        extensions: { vector, btree_gist },
         ...(dataDir ? { dataDir } : {}),
         ...(isNew && seed ? { loadDataDir: seed } : {}),
       });

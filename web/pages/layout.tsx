@@ -14,6 +14,7 @@ const NAV = [
   { href: "/chat", label: "Companion" },
   { href: "/library", label: "Library" },
   { href: "/assessments", label: "Assessments" },
+  { href: "/sessions", label: "Sessions" },
   { href: "/docs", label: "API" },
 ];
 

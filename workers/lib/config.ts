@@ -62,6 +62,11 @@ export const ConfigSchema = z.object({
   EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
   /** Minimum cosine similarity for a library item to ground a reply (model-specific). */
   LIBRARY_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.3),
+  /**
+   * ICE servers for video visits, JSON `[{ "urls": "turn:…", "username": "…", "credential": "…" }]`
+   * (Cloudflare TURN or any TURN server). Unset: none (host candidates only, enough on one machine).
+   */
+  VISIT_ICE_SERVERS: z.string().max(4000).optional(),
   /** True when OPENAI_* point at the bundled offline server; the UI labels replies as offline. */
   OPENAI_OFFLINE: z
     .enum(["true", "false"])

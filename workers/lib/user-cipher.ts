@@ -25,15 +25,45 @@ export interface UserCipher {
   decrypt(field: string, ciphertext: string): Promise<string>;
   /** Decrypts when present, passes null through. */
   decryptOptional(field: string, ciphertext: string | null): Promise<string | null>;
+  /** Binary AES-256-GCM (e.g. recording chunks): `0x01 ‖ 12-byte IV ‖ ciphertext+tag`, same AAD rule. */
+  encryptBytes(field: string, plaintext: Uint8Array): Promise<Uint8Array>;
+  decryptBytes(field: string, sealed: Uint8Array): Promise<Uint8Array>;
 }
 
 function cipherFor(userId: string, key: CryptoKey): UserCipher {
   const aad = (field: string) => `user:${userId}:${field}`;
   const decrypt = (field: string, ct: string) => decryptField(key, ct, aad(field));
+  const additionalData = (field: string) => new TextEncoder().encode(aad(field));
   return {
     encrypt: (field, plaintext) => encryptField(key, plaintext, aad(field)),
     decrypt,
     decryptOptional: async (field, ct) => (ct === null ? null : decrypt(field, ct)),
+    async encryptBytes(field, plaintext) {
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const ct = new Uint8Array(
+        await crypto.subtle.encrypt(
+          { name: "AES-GCM", iv, additionalData: additionalData(field) },
+          key,
+          plaintext,
+        ),
+      );
+      const out = new Uint8Array(1 + iv.length + ct.length);
+      out.set([1]);
+      out.set(iv, 1);
+      out.set(ct, 13);
+      return out;
+    },
+    async decryptBytes(field, sealed) {
+      if (sealed[0] !== 1 || sealed.length < 29) throw new Error("malformed sealed bytes");
+      const iv = sealed.slice(1, 13);
+      return new Uint8Array(
+        await crypto.subtle.decrypt(
+          { name: "AES-GCM", iv, additionalData: additionalData(field) },
+          key,
+          sealed.slice(13),
+        ),
+      );
+    },
   };
 }
 

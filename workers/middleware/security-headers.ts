@@ -31,6 +31,8 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   h.set("referrer-policy", "no-referrer");
   h.set("x-frame-options", "DENY");
   h.set("cross-origin-opener-policy", "same-origin");
-  h.set("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+  // The video-visit page alone allows its own camera and microphone (it sets its header itself).
+  if (!isHtml || !h.has("permissions-policy"))
+    h.set("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
   h.set("content-security-policy", isHtml ? PAGE_CSP : API_CSP);
 };

@@ -5,4 +5,5 @@ export * from "./care";
 export * from "./chat";
 export * from "./companion";
 export * from "./screeners";
+export * from "./sessions";
 export * from "./users";
