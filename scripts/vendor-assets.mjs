@@ -5,11 +5,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const assets = [["swagger-ui-dist", ["swagger-ui-bundle.js", "swagger-ui.css"], "swagger-ui"]];
+const assets = [
+  ["swagger-ui-dist", ["swagger-ui-bundle.js", "swagger-ui.css"], "swagger-ui"],
+  ["uplot", ["dist/uPlot.iife.min.js", "dist/uPlot.min.css"], "uplot"],
+];
 for (const [pkg, files, target] of assets) {
   const from = join(root, "node_modules", pkg);
   if (!existsSync(from)) continue;
   const to = join(root, "web", "public", "vendor", target);
   mkdirSync(to, { recursive: true });
-  for (const f of files) copyFileSync(join(from, f), join(to, f));
+  for (const f of files) copyFileSync(join(from, f), join(to, f.split("/").pop()));
 }

@@ -14,6 +14,10 @@ const PHI_TABLES = [
   "careAlerts",
   "careTeam",
   "breakGlass",
+  "wearableDevices",
+  "telemetryReadings",
+  "telemetryMinute",
+  "telemetryHour",
 ];
 
 /**

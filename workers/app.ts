@@ -14,6 +14,8 @@ import { keyRoutes } from "./features/keys/routes";
 import { profileRoutes } from "./features/profile/routes";
 import { screenerRoutes } from "./features/screeners/routes";
 import { systemRoutes } from "./features/system/routes";
+import { telemetryRoutes } from "./features/wearables/ingest-routes";
+import { wearableRoutes } from "./features/wearables/routes";
 import { AppError } from "./lib/errors";
 import { allowedMethods } from "./lib/methods";
 import { createRouter } from "./lib/router";
@@ -40,6 +42,7 @@ api.route("/", auditRoutes);
 api.route("/", keyRoutes);
 api.route("/", screenerRoutes);
 api.route("/", alertRoutes);
+api.route("/", wearableRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);
@@ -68,6 +71,8 @@ app.use(
   }),
 );
 app.route("/", healthRoutes);
+// Device-token routes first: they answer before the session middleware of /v1 runs.
+app.route("/v1", telemetryRoutes);
 app.route("/v1", api);
 app.use("/docs", rateLimit);
 app.route("/", devRoutes);

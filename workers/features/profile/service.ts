@@ -1,3 +1,4 @@
+import { tellStreamConsent } from "../../../durable-objects/wearable-stub";
 import { eq } from "drizzle-orm";
 import { roomStub } from "../../../durable-objects/chat-stub";
 import { users } from "../../db/schema";
@@ -175,6 +176,7 @@ export async function grantConsent(scope: Scope, p: Principal, kind: ConsentKind
   );
   const result = summarize(rows);
   await tellChatRoom(scope, p, chatAllowed(result.active));
+  await tellStreamConsent(scope.env, scope.log, p.userId, p.region, result.active.health_data);
   return result;
 }
 
@@ -188,6 +190,7 @@ export async function withdrawConsent(scope: Scope, p: Principal, kind: ConsentK
   );
   const result = summarize(rows);
   await tellChatRoom(scope, p, chatAllowed(result.active));
+  await tellStreamConsent(scope.env, scope.log, p.userId, p.region, result.active.health_data);
   return result;
 }
 
