@@ -33,6 +33,7 @@ export async function publishWearableAnomaly(
     auditInsert(db, scope, { ...WEARABLE_ANOMALY, resourceId: String(seq), patientId: ref.userId, outcome: "success" }),
     ...anomalyWrites(db, ref.userId, seq, {
       severity: informational ? "info" : "elevated",
+      alertSeverity: WEARABLE_ALERT_SEVERITY,
       ruleIds: [`wearable.${anomaly.rule}`, `type.${anomaly.readingType}`],
       at: new Date(anomaly.end),
       informational,

@@ -49,6 +49,8 @@ export class WearableStream extends DurableObject<Env> {
   private readonly store: WearableStore;
   private readonly log: Logger;
   private readonly lastLive = new Map<string, number>();
+  /** The backlog cap (a field so a test can lower it). */
+  pendingCap = PENDING_CAP;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -159,11 +161,11 @@ export class WearableStream extends DurableObject<Env> {
     const consent = await this.consent(r);
     if (consent === null) return { ok: false, error: "unavailable", retryAfter: 5 };
     if (!consent) return { ok: false, error: "consent_required" };
-    if (this.store.pendingCount() + c.data.readings.length > PENDING_CAP) {
+    if (this.store.pendingCount() + c.data.readings.length > this.pendingCap) {
       if (this.store.meta("backlog_alerted") === null) {
         this.store.setMeta("backlog_alerted", Date.now());
         // Ops alert (log-based alerting on this event name); ids only.
-        this.log.error("ops_alert_wearable_backlog", { cap: PENDING_CAP });
+        this.log.error("ops_alert_wearable_backlog", { cap: this.pendingCap });
       }
       await this.schedule(0);
       return { ok: false, error: "backlog", retryAfter: BACKLOG_RETRY_AFTER_S };
@@ -322,7 +324,7 @@ export class WearableStream extends DurableObject<Env> {
       this.ctx.storage.transactionSync(() => this.store.markFlushed(rows));
       total += rows.length;
     }
-    if (this.store.pendingCount() < PENDING_CAP / 2 && this.store.meta("backlog_alerted") !== null)
+    if (this.store.pendingCount() < this.pendingCap / 2 && this.store.meta("backlog_alerted") !== null)
       this.ctx.storage.sql.exec("delete from meta where key = 'backlog_alerted'");
     return total;
   }

@@ -159,14 +159,14 @@ export const anomalySeq = (n: number) => -1_000_000_000 - n;
 /**
  * One anomaly's records in the patient's region, in one transaction: the risk-timeline row (rule
  * and reading type ids only, no values), and — unless informational — one care-team inbox row
- * (`care_alerts`) and one pending notification per clinician on the ACTIVE care team; an
+ * (`care_alerts`, severity `alertSeverity`) and one pending notification per clinician on the ACTIVE care team; an
  * informational one notifies the patient only. Idempotent by seq. Returns the inbox rows.
  */
 export function anomalyWrites(
   db: Database,
   patientId: string,
   seq: number,
-  a: { severity: string; ruleIds: string[]; at: Date; informational: boolean },
+  a: { severity: string; alertSeverity: string; ruleIds: string[]; at: Date; informational: boolean },
 ) {
   const team = and(eq(careTeam.patientId, patientId), eq(careTeam.status, "active"));
   const risk = db
@@ -193,7 +193,7 @@ export function anomalyWrites(
   return [
     risk,
     db.execute(sql`insert into ${careAlerts} (clinician_id, patient_id, seq, severity)
-      select ${careTeam.clinicianId}, ${careTeam.patientId}, ${seq}, ${a.severity} from ${careTeam} where ${team}
+      select ${careTeam.clinicianId}, ${careTeam.patientId}, ${seq}, ${a.alertSeverity} from ${careTeam} where ${team}
       on conflict do nothing`),
     db.execute(sql`insert into ${notifications} (recipient_id, patient_id, kind, severity, seq)
       select ${careTeam.clinicianId}, ${careTeam.patientId}, 'wearable_anomaly', ${a.severity}, ${seq} from ${careTeam} where ${team}
