@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import type { z } from "@hono/zod-openapi";
 import { AppError } from "../../lib/errors";
 import { bearer, ok, problem, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
@@ -12,7 +12,8 @@ import { openLive, telemetryFhir, telemetrySeries, wearableAnomalies } from "./s
 const security = bearer;
 const tags = ["wearables"];
 const form = <T extends z.ZodType>(schema: T) => ({
-  content: { "application/x-www-form-urlencoded": { schema }, "application/json": { schema } },
+  // RFC 8628 §3.1/§3.4: application/x-www-form-urlencoded.
+  content: { "application/x-www-form-urlencoded": { schema } },
   required: true,
 });
 
@@ -122,10 +123,6 @@ const r = {
   }),
 };
 
-function oauthInput<T>(c: { req: { header(n: string): string | undefined; valid(t: "json" | "form"): unknown } }): T {
-  return (c.req.header("content-type")?.includes("json") ? c.req.valid("json") : c.req.valid("form")) as T;
-}
-
 /** Wearables for patients and their care teams (JWT), plus the RFC 8628 endpoints a device calls. */
 export const wearableRoutes = createRouter()
   .openapi(r.register, async (c) => c.json(await registerDevice(scopeOf(c), c.req.valid("json")), 201))
@@ -134,11 +131,11 @@ export const wearableRoutes = createRouter()
   .openapi(r.activate, async (c) => c.json(await activateDevice(scopeOf(c), c.req.valid("json")), 200))
   .openapi(r.authorize, async (c) => {
     c.header("cache-control", "no-store");
-    return c.json(await authorizeDevice(scopeOf(c), oauthInput<z.infer<typeof s.DeviceAuthorizeIn>>(c)), 200);
+    return c.json(await authorizeDevice(scopeOf(c), c.req.valid("form")), 200);
   })
   .openapi(r.token, async (c) => {
     c.header("cache-control", "no-store");
-    return c.json(await exchangeDeviceCode(scopeOf(c), oauthInput<z.infer<typeof s.DeviceTokenIn>>(c)), 200);
+    return c.json(await exchangeDeviceCode(scopeOf(c), c.req.valid("form")), 200);
   })
   .openapi(r.series, async (c) =>
     c.json(await telemetrySeries(scopeOf(c), c.req.valid("param").patientId, c.req.valid("query")), 200),
