@@ -14,7 +14,7 @@ import { keyRoutes } from "./features/keys/routes";
 import { profileRoutes } from "./features/profile/routes";
 import { screenerRoutes } from "./features/screeners/routes";
 import { systemRoutes } from "./features/system/routes";
-import { telemetryRoutes } from "./features/wearables/ingest-routes";
+import { telemetryRoutes } from "./features/wearables/ingest/routes";
 import { wearableRoutes } from "./features/wearables/routes";
 import { AppError } from "./lib/errors";
 import { allowedMethods } from "./lib/methods";

@@ -1,5 +1,4 @@
 import type { z } from "@hono/zod-openapi";
-import { AppError } from "../../lib/errors";
 import { bearer, ok, problem, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { requireAuth } from "../../middleware/auth";
@@ -26,6 +25,7 @@ const r = {
     path: "/me/devices",
     summary: "Register a wearable; its device token is answered once (stored hashed, revocable, telemetry only)",
     request: { body: { content: { "application/json": { schema: s.DeviceInput } }, required: true } },
+    problems: [404],
     responses: { 201: ok(s.DeviceCreated, "Registered"), 403: problem(403, "No consent to processing health data") },
   }),
   list: route({
@@ -35,6 +35,7 @@ const r = {
     method: "get",
     path: "/me/devices",
     summary: "Your wearables (tokens are never shown again)",
+    problems: [404],
     responses: { 200: ok(s.DeviceList, "Your devices") },
   }),
   revoke: route({
@@ -146,7 +147,6 @@ export const wearableRoutes = createRouter()
   })
   .openapi(r.anomalies, async (c) => c.json(await wearableAnomalies(scopeOf(c), c.req.valid("param").patientId), 200))
   .openapi(r.live, async (c) => {
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
-      throw new AppError("bad_request", "Expected a WebSocket upgrade");
-    return (await openLive(scopeOf(c), c.req.valid("param").patientId, c.req.raw)) as never;
+    const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
+    return (await openLive(scopeOf(c), c.req.valid("param").patientId, upgrade)) as never;
   });

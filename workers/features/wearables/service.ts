@@ -77,9 +77,10 @@ export async function wearableAnomalies(scope: Scope, patientId: string) {
  * Opens the live feed of a patient's stream for the patient or their care team (audited), by
  * forwarding the WebSocket upgrade to the stream with the viewer's id.
  */
-export async function openLive(scope: Scope, patientId: string, request: Request): Promise<Response> {
+export async function openLive(scope: Scope, patientId: string, upgrade: boolean): Promise<Response> {
   const care = careData(scope);
   const access = await care.open(patientId, TELEMETRY_LIVE);
+  if (!upgrade) throw new AppError("bad_request", "Expected a WebSocket upgrade");
   await care.record(access, TELEMETRY_LIVE);
   const viewer = scope.principal?.userId ?? "";
   const headers = new Headers({

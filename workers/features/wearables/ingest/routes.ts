@@ -1,15 +1,15 @@
 import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { MAX_BATCH_BYTES } from "../../../durable-objects/wearable-protocol";
-import type { AppEnv } from "../../lib/context";
-import { AppError } from "../../lib/errors";
-import { bearer, ok, route } from "../../lib/openapi";
-import { createRouter } from "../../lib/router";
-import { services, scopeOf } from "../../middleware/services";
-import { deviceOf, ingestBatch, ingestOmh } from "./ingest";
-import * as s from "./schema";
-import { sha256Hex } from "./tokens";
+import { MAX_BATCH_BYTES } from "../../../../durable-objects/wearable-protocol";
+import type { AppEnv } from "../../../lib/context";
+import { AppError } from "../../../lib/errors";
+import { bearer, ok, route } from "../../../lib/openapi";
+import { createRouter } from "../../../lib/router";
+import { services, scopeOf } from "../../../middleware/services";
+import { deviceOf, ingestBatch, ingestOmh } from "../ingest";
+import * as s from "../schema";
+import { sha256Hex } from "../tokens";
 
 /** Devices are rate limited per device token (the binding's limit), never per shared IP. */
 const deviceRateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
