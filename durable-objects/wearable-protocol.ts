@@ -47,7 +47,13 @@ export const TYPE_SPECS: Record<ReadingType, TypeSpec> = {
   resting_heart_rate: { unit: "/min", units: BPM, min: 20, max: 200 },
   hrv_sdnn: { unit: "ms", units: MS, min: 1, max: 500 },
   hrv_rmssd: { unit: "ms", units: MS, min: 1, max: 500 },
-  steps: { unit: "{steps}", units: { count: same, steps: same, "{steps}": same }, min: 0, max: 60_000, integer: true },
+  steps: {
+    unit: "{steps}",
+    units: { count: same, steps: same, "{steps}": same },
+    min: 0,
+    max: 60_000,
+    integer: true,
+  },
   spo2: { unit: "%", units: { "%": same }, min: 50, max: 100 },
   respiratory_rate: {
     unit: "/min",
@@ -57,7 +63,14 @@ export const TYPE_SPECS: Record<ReadingType, TypeSpec> = {
   },
   skin_temperature: {
     unit: "Cel",
-    units: { Cel: same, "°C": same, degC: same, "[degF]": (f) => ((f - 32) * 5) / 9, "°F": (f) => ((f - 32) * 5) / 9, degF: (f) => ((f - 32) * 5) / 9 },
+    units: {
+      Cel: same,
+      "°C": same,
+      degC: same,
+      "[degF]": (f) => ((f - 32) * 5) / 9,
+      "°F": (f) => ((f - 32) * 5) / 9,
+      degF: (f) => ((f - 32) * 5) / 9,
+    },
     min: 25,
     max: 45,
   },
@@ -96,7 +109,11 @@ export const Reading = z.object({
   value: z.number().finite(),
   stage: z.enum(SLEEP_STAGES).nullable(),
   /** The offset the device reported, in minutes (nights are local nights). */
-  offsetMin: z.number().int().min(-14 * 60).max(14 * 60),
+  offsetMin: z
+    .number()
+    .int()
+    .min(-14 * 60)
+    .max(14 * 60),
 });
 export type Reading = z.infer<typeof Reading>;
 
@@ -170,7 +187,11 @@ export type IngestCall = z.infer<typeof IngestCall>;
 
 export type IngestResult =
   | { ok: true; accepted: number; duplicates: number; rejected: Rejection[]; replayed: boolean }
-  | { ok: false; error: "unauthorized" | "consent_required" | "backlog" | "unavailable"; retryAfter?: number };
+  | {
+      ok: false;
+      error: "unauthorized" | "consent_required" | "backlog" | "unavailable";
+      retryAfter?: number;
+    };
 
 /** A live frame to the wearables page: at most one reading per type per second, and anomalies. */
 export type LiveFrame =

@@ -1,9 +1,9 @@
 import { auditInsert } from "../workers/lib/audit";
 import { anomalySeq, anomalyWrites, WEARABLE_ANOMALY } from "../workers/lib/care-data/wearables";
 import type { Scope } from "../workers/lib/scope";
+import { roomStub } from "./chat-stub";
 import type { StreamRef } from "./wearable-protocol";
 import type { Episode } from "./wearable-rules";
-import { roomStub } from "./chat-stub";
 
 /** Severity on the care team's inbox row: the dashboard words these as wearable alerts, not crises. */
 export const WEARABLE_ALERT_SEVERITY = "wearable";
@@ -30,7 +30,12 @@ export async function publishWearableAnomaly(
   const seq = anomalySeq(anomaly.id);
   const informational = INFORMATIONAL.has(anomaly.rule);
   const [, , , , recorded] = await db.batch([
-    auditInsert(db, scope, { ...WEARABLE_ANOMALY, resourceId: String(seq), patientId: ref.userId, outcome: "success" }),
+    auditInsert(db, scope, {
+      ...WEARABLE_ANOMALY,
+      resourceId: String(seq),
+      patientId: ref.userId,
+      outcome: "success",
+    }),
     ...anomalyWrites(db, ref.userId, seq, {
       severity: informational ? "info" : "elevated",
       alertSeverity: WEARABLE_ALERT_SEVERITY,
@@ -42,7 +47,10 @@ export async function publishWearableAnomaly(
   const alerts = (recorded ?? []) as { alertId: string; clinicianId: string }[];
   if (alerts.length > 0) {
     const handed = await roomStub(scope.env, ref.userId, ref.region)
-      .enqueueAlerts({ ownerId: ref.userId, region: ref.region }, { about: seq, severity: WEARABLE_ALERT_SEVERITY, alerts })
+      .enqueueAlerts(
+        { ownerId: ref.userId, region: ref.region },
+        { about: seq, severity: WEARABLE_ALERT_SEVERITY, alerts },
+      )
       .catch(() => ({ ok: false }));
     if (!handed.ok) scope.log.warn("wearable_alert_push_not_handed", {});
   }

@@ -6,9 +6,9 @@ import {
   hrvDrop,
   type MinutePoint,
   newEpisodes,
+  type RuleInput,
   restingMinutes,
   rhrElevated,
-  type RuleInput,
   robust,
   shortSleep,
   spo2Low,
@@ -45,7 +45,8 @@ function nightlyHr(nights: number, base: number, bump: (nightsAgo: number) => nu
   const out: MinutePoint[] = [];
   for (let k = nights; k >= 1; k--) {
     const start = TODAY - (k - 1) * DAY + HOUR; // 01:00 of the night k nights ago (k = 1: last night)
-    for (let m = 0; m < 240; m += 2) out.push({ minute: start + m * MIN, value: base + bump(k) + jitter(k * 1000 + m) });
+    for (let m = 0; m < 240; m += 2)
+      out.push({ minute: start + m * MIN, value: base + bump(k) + jitter(k * 1000 + m) });
   }
   return out;
 }
@@ -66,7 +67,9 @@ describe("resting heart rate elevated on 2 consecutive nights (NightSignal)", ()
   it("counts only minutes with no steps in the previous 12 minutes", () => {
     const hr = nightlyHr(30, 58, (ago) => (ago <= 2 ? 10 : 0));
     // Steps every 5 minutes during the two high nights: those minutes are not resting.
-    const steps = hr.filter((p) => p.minute > NOW - 2 * DAY && p.minute % (5 * MIN) === 0).map((p) => ({ minute: p.minute, value: 30 }));
+    const steps = hr
+      .filter((p) => p.minute > NOW - 2 * DAY && p.minute % (5 * MIN) === 0)
+      .map((p) => ({ minute: p.minute, value: 30 }));
     expect(restingMinutes(hr, steps, 12).length).toBeLessThan(hr.length);
     expect(rhrElevated(input({ heartRate: hr, steps }))).toEqual([]);
   });
@@ -75,7 +78,8 @@ describe("resting heart rate elevated on 2 consecutive nights (NightSignal)", ()
 /** A resting day of minute HR (no steps) at `base`, for `days` days before the last 24 h. */
 function restingBaseline(days: number, base: number): MinutePoint[] {
   const out: MinutePoint[] = [];
-  for (let m = 0; m < days * 24 * 60; m += 10) out.push({ minute: NOW - DAY - days * DAY + m * MIN, value: base + 3 * jitter(m) });
+  for (let m = 0; m < days * 24 * 60; m += 10)
+    out.push({ minute: NOW - DAY - days * DAY + m * MIN, value: base + 3 * jitter(m) });
   return out;
 }
 
@@ -86,7 +90,7 @@ describe("heart rate above baseline + 3 robust SD for 10+ minutes at rest", () =
   it("fires on 12 resting minutes at 110 bpm", () => {
     const found = hrHighAtRest(input({ heartRate: [...base, ...run(12, 110)] }));
     expect(found).toHaveLength(1);
-    expect(found[0]?.end! - found[0]?.start!).toBe(12 * MIN);
+    expect((found[0]?.end ?? 0) - (found[0]?.start ?? 0)).toBe(12 * MIN);
   });
   it("stays silent for 9 minutes, for walking, and below the threshold", () => {
     expect(hrHighAtRest(input({ heartRate: [...base, ...run(9, 110)] }))).toEqual([]);
@@ -98,7 +102,8 @@ describe("heart rate above baseline + 3 robust SD for 10+ minutes at rest", () =
 });
 
 describe("SpO2 under 90 % for 5+ minutes", () => {
-  const series = (values: number[], stepMin = 1) => values.map((value, i) => ({ minute: NOW - HOUR + i * stepMin * MIN, value }));
+  const series = (values: number[], stepMin = 1) =>
+    values.map((value, i) => ({ minute: NOW - HOUR + i * stepMin * MIN, value }));
   it("fires on 6 minutes at 87 %, and on sparse readings 2 minutes apart spanning 6 minutes", () => {
     expect(spo2Low(input({ spo2: series([96, 87, 88, 86, 87, 88, 89, 95]) }))).toHaveLength(1);
     expect(spo2Low(input({ spo2: series([96, 87, 88, 87, 88, 97], 2) }))).toHaveLength(1);
@@ -136,20 +141,28 @@ describe("HRV down sharply against baseline on 3 nights", () => {
 function nights(n: number, hours: (ago: number) => number, offsetMin = 0) {
   return Array.from({ length: n }, (_, i) => {
     const ago = n - i;
-    return { ts: TODAY - ago * DAY + 23.5 * HOUR - offsetMin * MIN, seconds: hours(ago) * 3600, stage: "asleep" };
+    return {
+      ts: TODAY - ago * DAY + 23.5 * HOUR - offsetMin * MIN,
+      seconds: hours(ago) * 3600,
+      stage: "asleep",
+    };
   });
 }
 
 describe("under 4 h of sleep on 3 nights in a row", () => {
   it("fires on 3 short nights in a row (also in another time zone)", () => {
     expect(shortSleep(input({ sleep: nights(10, (ago) => (ago <= 3 ? 3.5 : 7.5)) }))).toHaveLength(1);
-    expect(shortSleep(input({ offsetMin: 600, sleep: nights(10, (ago) => (ago <= 3 ? 3 : 8), 600) }))).toHaveLength(1);
+    expect(
+      shortSleep(input({ offsetMin: 600, sleep: nights(10, (ago) => (ago <= 3 ? 3 : 8), 600) })),
+    ).toHaveLength(1);
   });
   it("stays silent for 2 short nights, for a gap between them, and ignores time awake", () => {
     expect(shortSleep(input({ sleep: nights(10, (ago) => (ago <= 2 ? 3 : 7)) }))).toEqual([]);
     expect(shortSleep(input({ sleep: nights(10, (ago) => (ago === 2 ? 8 : ago <= 4 ? 3 : 7)) }))).toEqual([]);
     const awake = nights(10, () => 7).map((s) => ({ ...s, stage: "awake" }));
-    expect(shortSleep(input({ sleep: [...nights(10, (ago) => (ago <= 3 ? 3 : 7)), ...awake] }))).toHaveLength(1);
+    expect(shortSleep(input({ sleep: [...nights(10, (ago) => (ago <= 3 ? 3 : 7)), ...awake] }))).toHaveLength(
+      1,
+    );
   });
 });
 
@@ -163,12 +176,23 @@ describe("a device that normally reports, silent for 24 h (informational)", () =
   it("stays silent before 24 h and for a device that rarely reports", () => {
     const days = Array.from({ length: 7 }, (_, i) => day(NOW) - i);
     expect(deviceSilent(input({ devices: [{ id: "d1", lastSeen: NOW - 23 * HOUR, days }] }))).toEqual([]);
-    expect(deviceSilent(input({ devices: [{ id: "d2", lastSeen: NOW - 30 * HOUR, days: [day(NOW - 30 * HOUR)] }] }))).toEqual([]);
+    expect(
+      deviceSilent(
+        input({ devices: [{ id: "d2", lastSeen: NOW - 30 * HOUR, days: [day(NOW - 30 * HOUR)] }] }),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe("cool-down: one episode, one alert", () => {
-  const e = (start: number, end: number): Episode => ({ rule: "spo2_low", readingType: "spo2", start, end, value: 85, baseline: null });
+  const e = (start: number, end: number): Episode => ({
+    rule: "spo2_low",
+    readingType: "spo2",
+    start,
+    end,
+    value: 85,
+    baseline: null,
+  });
   it("drops the same episode growing, and a new one inside the cool-down; keeps one after it", () => {
     const first = e(NOW - 3 * HOUR, NOW - 2.9 * HOUR);
     expect(newEpisodes([first], [], NOW)).toEqual([first]);

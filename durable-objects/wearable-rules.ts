@@ -64,7 +64,14 @@ export const ANOMALY_RULES = {
    * SARS-CoV-2 infection and symptoms", JMIR 2021. SDNN and RMSSD are evaluated apart
    * (vendors differ). The robust SD is floored at 5 % of the median (a flat history).
    */
-  hrv_drop: { z: -2, consecutiveNights: 3, baselineNights: 28, minBaselineNights: 7, sdFloor: 0.05, cooldownMs: 72 * HOUR },
+  hrv_drop: {
+    z: -2,
+    consecutiveNights: 3,
+    baselineNights: 28,
+    minBaselineNights: 7,
+    sdFloor: 0.05,
+    cooldownMs: 72 * HOUR,
+  },
   /**
    * Under 4 h of sleep on 3 nights in a row. Adults need 7–9 h and under 6 h is not recommended
    * (Hirshkowitz et al., "National Sleep Foundation's sleep time duration recommendations",
@@ -84,7 +91,13 @@ export const ANOMALY_RULES = {
   alertWindowMs: 72 * HOUR,
 } as const;
 
-export type RuleId = "rhr_elevated" | "hr_high_at_rest" | "spo2_low" | "hrv_drop" | "short_sleep" | "device_silent";
+export type RuleId =
+  | "rhr_elevated"
+  | "hr_high_at_rest"
+  | "spo2_low"
+  | "hrv_drop"
+  | "short_sleep"
+  | "device_silent";
 
 /** One detected episode: a rule, the reading type, when it started and ended (epoch ms). */
 export interface Episode {
@@ -142,13 +155,16 @@ export function robust(xs: readonly number[]): { median: number; sd: number } {
 /** Local day number (days since epoch in the person's zone) of an instant, shifted by `shiftH` hours. */
 export const localDay = (ts: number, offsetMin: number, shiftH = 0) =>
   Math.floor((ts + offsetMin * MINUTE - shiftH * HOUR) / DAY);
-const localHour = (ts: number, offsetMin: number) => (((ts + offsetMin * MINUTE) % DAY) + DAY) % DAY / HOUR;
+const localHour = (ts: number, offsetMin: number) => ((((ts + offsetMin * MINUTE) % DAY) + DAY) % DAY) / HOUR;
 /** The instant local midnight of `day` begins. */
 const dayStart = (day: number, offsetMin: number) => day * DAY - offsetMin * MINUTE;
 
 /** Heart-rate minutes with no steps in the previous `window` minutes (missing step minutes count as none). */
 export function restingMinutes(hr: MinutePoint[], steps: MinutePoint[], window: number): MinutePoint[] {
-  const active = steps.filter((s) => s.value > 0).map((s) => s.minute).sort((a, b) => a - b);
+  const active = steps
+    .filter((s) => s.value > 0)
+    .map((s) => s.minute)
+    .sort((a, b) => a - b);
   let j = 0;
   return [...hr]
     .sort((a, b) => a.minute - b.minute)
@@ -174,8 +190,8 @@ function nightly(
     const h = localHour(p.minute, offsetMin);
     if (h < startH || h >= endH) continue;
     const d = localDay(p.minute, offsetMin);
-    let xs = byNight.get(d);
-    if (!xs) byNight.set(d, (xs = []));
+    const xs = byNight.get(d) ?? [];
+    if (xs.length === 0) byNight.set(d, xs);
     xs.push(p.value);
   }
   const out = new Map<number, number>();
@@ -199,11 +215,14 @@ function nightRuns(
   type Run = { first: number; last: number; v: number; b: number };
   let run = null as Run | null;
   const close = () => {
-    if (run && run.last - run.first + 1 >= cfg.consecutiveNights) out.push(make(run.first, run.last, run.v, run.b));
+    if (run && run.last - run.first + 1 >= cfg.consecutiveNights)
+      out.push(make(run.first, run.last, run.v, run.b));
     run = null;
   };
   for (const d of days) {
-    const prior = days.filter((x) => x < d && x >= d - cfg.baselineNights).map((x) => nights.get(x) as number);
+    const prior = days
+      .filter((x) => x < d && x >= d - cfg.baselineNights)
+      .map((x) => nights.get(x) as number);
     const v = nights.get(d) as number;
     const b = prior.length >= cfg.minBaselineNights ? robust(prior) : null;
     if (b && hit(v, b)) {
@@ -238,7 +257,8 @@ function minuteRuns(
       close();
       continue;
     }
-    if (cur && p.minute - cur.end <= maxGap * MINUTE) cur = { start: cur.start, end: p.minute, worst: worse(cur.worst, p.value) };
+    if (cur && p.minute - cur.end <= maxGap * MINUTE)
+      cur = { start: cur.start, end: p.minute, worst: worse(cur.worst, p.value) };
     else {
       close();
       cur = { start: p.minute, end: p.minute, worst: p.value };
@@ -250,7 +270,14 @@ function minuteRuns(
 
 export function rhrElevated(input: RuleInput, cfg = ANOMALY_RULES.rhr_elevated): Episode[] {
   const rest = restingMinutes(input.heartRate, input.steps, cfg.restWindowMin);
-  const nights = nightly(rest, input.offsetMin, cfg.nightStartHour, cfg.nightEndHour, cfg.minRestMinutesPerNight, median);
+  const nights = nightly(
+    rest,
+    input.offsetMin,
+    cfg.nightStartHour,
+    cfg.nightEndHour,
+    cfg.minRestMinutesPerNight,
+    median,
+  );
   // A vendor's own resting HR fills nights without enough resting minutes.
   for (const [d, v] of nightly(input.restingHeartRate, input.offsetMin, 0, 24, 1, median))
     if (!nights.has(d)) nights.set(d, v);
@@ -279,20 +306,35 @@ export function hrHighAtRest(input: RuleInput, cfg = ANOMALY_RULES.hr_high_at_re
   const threshold = b.median + cfg.madK * Math.max(b.sd, 1);
   const restSet = new Set(rest.map((p) => p.minute));
   const recent = input.heartRate.filter((p) => p.minute >= evalFrom);
-  for (const run of minuteRuns(recent, (p) => restSet.has(p.minute) && p.value > threshold, 1, cfg.minMinutes, Math.max))
-    out.push({ rule: "hr_high_at_rest", readingType: "heart_rate", start: run.start, end: run.end + MINUTE, value: run.worst, baseline: b.median });
+  for (const run of minuteRuns(
+    recent,
+    (p) => restSet.has(p.minute) && p.value > threshold,
+    1,
+    cfg.minMinutes,
+    Math.max,
+  ))
+    out.push({
+      rule: "hr_high_at_rest",
+      readingType: "heart_rate",
+      start: run.start,
+      end: run.end + MINUTE,
+      value: run.worst,
+      baseline: b.median,
+    });
   return out;
 }
 
 export function spo2Low(input: RuleInput, cfg = ANOMALY_RULES.spo2_low): Episode[] {
-  return minuteRuns(input.spo2, (p) => p.value < cfg.below, cfg.maxGapMin, cfg.minMinutes, Math.min).map((r) => ({
-    rule: "spo2_low",
-    readingType: "spo2",
-    start: r.start,
-    end: r.end + MINUTE,
-    value: r.worst,
-    baseline: null,
-  }));
+  return minuteRuns(input.spo2, (p) => p.value < cfg.below, cfg.maxGapMin, cfg.minMinutes, Math.min).map(
+    (r) => ({
+      rule: "spo2_low",
+      readingType: "spo2",
+      start: r.start,
+      end: r.end + MINUTE,
+      value: r.worst,
+      baseline: null,
+    }),
+  );
 }
 
 export function hrvDrop(input: RuleInput, cfg = ANOMALY_RULES.hrv_drop): Episode[] {
@@ -301,7 +343,14 @@ export function hrvDrop(input: RuleInput, cfg = ANOMALY_RULES.hrv_drop): Episode
     ["hrv_rmssd", input.hrvRmssd],
     ["hrv_sdnn", input.hrvSdnn],
   ] as const) {
-    const nights = nightly(points, input.offsetMin, 0, 6, 1, (xs) => xs.reduce((a, b) => a + b, 0) / xs.length);
+    const nights = nightly(
+      points,
+      input.offsetMin,
+      0,
+      6,
+      1,
+      (xs) => xs.reduce((a, b) => a + b, 0) / xs.length,
+    );
     out.push(
       ...nightRuns(
         nights,
@@ -365,7 +414,14 @@ export function deviceSilent(input: RuleInput, cfg = ANOMALY_RULES.device_silent
     const lastDay = localDay(d.lastSeen, input.offsetMin);
     const active = new Set(d.days.filter((x) => x <= lastDay && x > lastDay - cfg.lookbackDays));
     if (active.size >= cfg.activeDays)
-      out.push({ rule: "device_silent", readingType: "device", start: d.lastSeen, end: d.lastSeen + cfg.silentMs, value: 24, baseline: null });
+      out.push({
+        rule: "device_silent",
+        readingType: "device",
+        start: d.lastSeen,
+        end: d.lastSeen + cfg.silentMs,
+        value: 24,
+        baseline: null,
+      });
   }
   return out;
 }

@@ -1,6 +1,6 @@
+import type { Reading, ReadingType } from "./wearable-protocol";
 import type { Episode, MinutePoint, RuleInput, SleepPoint } from "./wearable-rules";
 import { localDay } from "./wearable-rules";
-import type { Reading, ReadingType } from "./wearable-protocol";
 
 /** How long flushed readings stay as the dedupe record: the 30-day late window plus a day. */
 export const DEDUPE_HORIZON_MS = 31 * 24 * 3600_000;
@@ -50,15 +50,29 @@ export class WearableStore {
   }
 
   meta(key: string): string | null {
-    return this.sql.exec<{ value: string }>("select value from meta where key = ?", key).toArray()[0]?.value ?? null;
+    return (
+      this.sql.exec<{ value: string }>("select value from meta where key = ?", key).toArray()[0]?.value ??
+      null
+    );
   }
 
   setMeta(key: string, value: string | number): void {
-    this.sql.exec("insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value", key, String(value));
+    this.sql.exec(
+      "insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value",
+      key,
+      String(value),
+    );
   }
 
   deviceByHash(tokenHash: string): { id: string; revoked: number } | null {
-    return this.sql.exec<{ id: string; revoked: number }>("select id, revoked from devices where token_hash = ?", tokenHash).toArray()[0] ?? null;
+    return (
+      this.sql
+        .exec<{ id: string; revoked: number }>(
+          "select id, revoked from devices where token_hash = ?",
+          tokenHash,
+        )
+        .toArray()[0] ?? null
+    );
   }
 
   addDevice(id: string, tokenHash: string): void {
@@ -66,7 +80,11 @@ export class WearableStore {
   }
 
   revokeDevice(id: string): void {
-    this.sql.exec("insert into devices (id, token_hash, revoked) values (?, ?, 1) on conflict (id) do update set revoked = 1", id, `revoked:${id}`);
+    this.sql.exec(
+      "insert into devices (id, token_hash, revoked) values (?, ?, 1) on conflict (id) do update set revoked = 1",
+      id,
+      `revoked:${id}`,
+    );
   }
 
   pendingCount(): number {
@@ -77,7 +95,11 @@ export class WearableStore {
    * Stores readings in one transaction: a reading already held (same device, type, timestamp)
    * is a duplicate; a new one goes to the pending rows and its minute bucket.
    */
-  store(deviceId: string, readings: Reading[], now: number): { accepted: number; duplicates: number; fresh: Reading[] } {
+  store(
+    deviceId: string,
+    readings: Reading[],
+    now: number,
+  ): { accepted: number; duplicates: number; fresh: Reading[] } {
     const fresh: Reading[] = [];
     let duplicates = 0;
     for (const r of readings) {
@@ -110,22 +132,38 @@ export class WearableStore {
     }
     const last = readings.at(-1);
     if (last) this.setMeta("offset_min", last.offsetMin);
-    this.sql.exec("update devices set last_seen = max(coalesce(last_seen, 0), ?) where id = ?", now, deviceId);
+    this.sql.exec(
+      "update devices set last_seen = max(coalesce(last_seen, 0), ?) where id = ?",
+      now,
+      deviceId,
+    );
     const offset = Number(this.meta("offset_min") ?? 0);
-    this.sql.exec("insert into device_days (device_id, day) values (?, ?) on conflict do nothing", deviceId, localDay(now, offset));
+    this.sql.exec(
+      "insert into device_days (device_id, day) values (?, ?) on conflict do nothing",
+      deviceId,
+      localDay(now, offset),
+    );
     return { accepted: fresh.length, duplicates, fresh };
   }
 
   pending(limit: number): PendingRow[] {
     return this.sql
-      .exec<PendingRow>("select device_id, type, ts, value, stage from readings where flushed = 0 order by ts limit ?", limit)
+      .exec<PendingRow>(
+        "select device_id, type, ts, value, stage from readings where flushed = 0 order by ts limit ?",
+        limit,
+      )
       .toArray();
   }
 
   /** Postgres has these rows: they stop being pending (kept as the dedupe record until the horizon). */
   markFlushed(rows: PendingRow[]): void {
     for (const r of rows)
-      this.sql.exec("update readings set flushed = 1 where device_id = ? and type = ? and ts = ?", r.device_id, r.type, r.ts);
+      this.sql.exec(
+        "update readings set flushed = 1 where device_id = ? and type = ? and ts = ?",
+        r.device_id,
+        r.type,
+        r.ts,
+      );
   }
 
   /** Deletes what Postgres already holds and the horizon no longer needs. Never a pending row. */
@@ -133,15 +171,26 @@ export class WearableStore {
     this.sql.exec("delete from readings where flushed = 1 and ts < ?", now - DEDUPE_HORIZON_MS);
     this.sql.exec("delete from minutes where minute < ?", now - MINUTE_HORIZON_MS);
     this.sql.exec("delete from idempotency where at < ?", now - 24 * 3600_000);
-    this.sql.exec("delete from device_days where day < ?", Math.floor((now - MINUTE_HORIZON_MS) / 86_400_000));
+    this.sql.exec(
+      "delete from device_days where day < ?",
+      Math.floor((now - MINUTE_HORIZON_MS) / 86_400_000),
+    );
   }
 
   idempotent(key: string): string | null {
-    return this.sql.exec<{ answer: string }>("select answer from idempotency where key = ?", key).toArray()[0]?.answer ?? null;
+    return (
+      this.sql.exec<{ answer: string }>("select answer from idempotency where key = ?", key).toArray()[0]
+        ?.answer ?? null
+    );
   }
 
   remember(key: string, answer: string, now: number): void {
-    this.sql.exec("insert into idempotency (key, answer, at) values (?, ?, ?) on conflict do nothing", key, answer, now);
+    this.sql.exec(
+      "insert into idempotency (key, answer, at) values (?, ?, ?) on conflict do nothing",
+      key,
+      answer,
+      now,
+    );
   }
 
   minuteSeries(type: ReadingType, from: number, mean = true): MinutePoint[] {
@@ -174,7 +223,9 @@ export class WearableStore {
       )
       .toArray() as SleepPoint[];
     const devices = this.sql
-      .exec<{ id: string; last_seen: number }>("select id, last_seen from devices where revoked = 0 and last_seen is not null")
+      .exec<{ id: string; last_seen: number }>(
+        "select id, last_seen from devices where revoked = 0 and last_seen is not null",
+      )
       .toArray()
       .map((d) => ({
         id: d.id,
@@ -200,9 +251,16 @@ export class WearableStore {
 
   anomalies(): StoredAnomaly[] {
     return this.sql
-      .exec<{ id: number; rule: string; reading_type: string; start: number; end: number; value: number; baseline: number | null; published: number }>(
-        "select * from anomalies order by start",
-      )
+      .exec<{
+        id: number;
+        rule: string;
+        reading_type: string;
+        start: number;
+        end: number;
+        value: number;
+        baseline: number | null;
+        published: number;
+      }>("select * from anomalies order by start")
       .toArray()
       .map((a) => ({
         id: a.id,

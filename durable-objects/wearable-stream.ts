@@ -119,9 +119,13 @@ export class WearableStream extends DurableObject<Env> {
   /** Health-data consent now: the mirrored answer if fresh, else Postgres; the last known answer while Postgres is down. */
   private async consent(ref: StreamRef): Promise<boolean | null> {
     const known = this.store.meta("consent");
-    if (known !== null && Date.now() - Number(this.store.meta("consent_at") ?? 0) < CONSENT_TTL_MS) return known === "1";
+    if (known !== null && Date.now() - Number(this.store.meta("consent_at") ?? 0) < CONSENT_TTL_MS)
+      return known === "1";
     try {
-      const state = await withTimeout(consentState(this.scope("wearable.consent").db(ref.region), ref.userId), DB_TIMEOUT_MS);
+      const state = await withTimeout(
+        consentState(this.scope("wearable.consent").db(ref.region), ref.userId),
+        DB_TIMEOUT_MS,
+      );
       this.rememberConsent(state.health_data);
       return state.health_data;
     } catch {
@@ -134,7 +138,10 @@ export class WearableStream extends DurableObject<Env> {
     let d = this.store.deviceByHash(tokenHash);
     if (!d && this.store.meta("devices_seeded_at") === null) {
       try {
-        const rows = await withTimeout(activeDeviceHashes(this.scope("wearable.devices").db(ref.region), ref.userId), DB_TIMEOUT_MS);
+        const rows = await withTimeout(
+          activeDeviceHashes(this.scope("wearable.devices").db(ref.region), ref.userId),
+          DB_TIMEOUT_MS,
+        );
         for (const r of rows) this.store.addDevice(r.id, r.tokenHash);
         this.store.setMeta("devices_seeded_at", Date.now());
         d = this.store.deviceByHash(tokenHash);
@@ -227,7 +234,8 @@ export class WearableStream extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const viewer = LiveAttachment.safeParse({ viewerId: request.headers.get("x-haven-viewer") });
     const ref = this.bind(JSON.parse(request.headers.get("x-haven-stream") ?? "null"));
-    if (!viewer.success || !ref || request.headers.get("upgrade") !== "websocket") return new Response(null, { status: 404 });
+    if (!viewer.success || !ref || request.headers.get("upgrade") !== "websocket")
+      return new Response(null, { status: 404 });
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
     pair[1].serializeAttachment(viewer.data);
@@ -267,7 +275,10 @@ export class WearableStream extends DurableObject<Env> {
     for (const [type, r] of newest) {
       if (now - (this.lastLive.get(type) ?? 0) < LIVE_MIN_INTERVAL_MS) continue;
       this.lastLive.set(type, now);
-      this.broadcast({ type: "reading", reading: { type: r.type, ts: r.ts, value: r.value, stage: r.stage } });
+      this.broadcast({
+        type: "reading",
+        reading: { type: r.type, ts: r.ts, value: r.value, stage: r.stage },
+      });
     }
   }
 
@@ -287,14 +298,20 @@ export class WearableStream extends DurableObject<Env> {
     } catch (err) {
       const failures = Number(this.store.meta("flush_failures") ?? 0) + 1;
       this.store.setMeta("flush_failures", failures);
-      this.log.warn("wearable_flush_failed", { failures, error: err instanceof Error ? err.name : typeof err });
+      this.log.warn("wearable_flush_failed", {
+        failures,
+        error: err instanceof Error ? err.name : typeof err,
+      });
       await this.ctx.storage.setAlarm(Date.now() + Math.min(60_000, 1000 * 2 ** Math.min(failures - 1, 6)));
       return;
     }
     await this.evaluate(Date.now(), false).catch((err) =>
       this.log.warn("wearable_evaluate_failed", { error: err instanceof Error ? err.name : typeof err }),
     );
-    const next = this.store.pendingCount() > 0 || this.store.anomalies().some((a) => !a.published) ? 1000 : IDLE_ALARM_MS;
+    const next =
+      this.store.pendingCount() > 0 || this.store.anomalies().some((a) => !a.published)
+        ? 1000
+        : IDLE_ALARM_MS;
     await this.ctx.storage.setAlarm(Date.now() + next);
   }
 
@@ -312,7 +329,12 @@ export class WearableStream extends DurableObject<Env> {
       const rows = this.store.pending(FLUSH_ROWS);
       if (rows.length === 0) break;
       await db.batch([
-        auditInsert(db, scope, { ...TELEMETRY_FLUSH, resourceId: String(rows.length), patientId: ref.userId, outcome: "success" }),
+        auditInsert(db, scope, {
+          ...TELEMETRY_FLUSH,
+          resourceId: String(rows.length),
+          patientId: ref.userId,
+          outcome: "success",
+        }),
         flushTelemetryWrite(db, ref.userId, {
           deviceIds: rows.map((r) => r.device_id),
           types: rows.map((r) => r.type),
@@ -334,7 +356,10 @@ export class WearableStream extends DurableObject<Env> {
     const ref = this.ref();
     if (!ref) return;
     const last = Number(this.store.meta("evaluated_at") ?? 0);
-    const due = force || (this.store.meta("dirty") === "1" && now - last >= EVALUATE_EVERY_MS) || now - last >= IDLE_ALARM_MS;
+    const due =
+      force ||
+      (this.store.meta("dirty") === "1" && now - last >= EVALUATE_EVERY_MS) ||
+      now - last >= IDLE_ALARM_MS;
     if (due) {
       const known = this.store.anomalies();
       for (const e of newEpisodes(detectAll(this.store.ruleInput(now)), known, now)) this.store.addAnomaly(e);
@@ -345,7 +370,10 @@ export class WearableStream extends DurableObject<Env> {
     for (const a of this.store.anomalies().filter((x) => !x.published)) {
       await publishWearableAnomaly(scope, ref, a);
       this.store.markPublished(a.id);
-      this.broadcast({ type: "anomaly", anomaly: { rule: a.rule, readingType: a.readingType, start: a.start, end: a.end } });
+      this.broadcast({
+        type: "anomaly",
+        anomaly: { rule: a.rule, readingType: a.readingType, start: a.start, end: a.end },
+      });
     }
   }
 }

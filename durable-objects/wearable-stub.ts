@@ -8,7 +8,9 @@ import type { Region } from "../workers/lib/vocabulary";
  */
 export function streamStub(env: Env, userId: string, region: Region) {
   const ns =
-    region === "eu" && env.ENVIRONMENT !== "local" ? env.WEARABLE_STREAM.jurisdiction("eu") : env.WEARABLE_STREAM;
+    region === "eu" && env.ENVIRONMENT !== "local"
+      ? env.WEARABLE_STREAM.jurisdiction("eu")
+      : env.WEARABLE_STREAM;
   return ns.get(ns.idFromName(userId));
 }
 

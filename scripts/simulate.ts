@@ -83,7 +83,7 @@ class Device {
   }
 
   private localHour(ms: number): number {
-    return (((ms + this.offsetMin * MIN) / 3600_000) % 24 + 24) % 24;
+    return ((((ms + this.offsetMin * MIN) / 3600_000) % 24) + 24) % 24;
   }
 
   asleep(ms: number): boolean {
@@ -102,16 +102,34 @@ class Device {
     out.push({ type: "steps", ts: ts(ms), value: steps, unit: "steps" });
     const circadian = 6 * Math.sin(((h - 9) / 24) * 2 * Math.PI);
     for (let s = 0; s < 60; s += hrEvery) {
-      const hr = this.restHr + (sleeping ? -6 : circadian) + (active ? 25 + this.rand() * 20 : 0) + (this.rand() - 0.5) * 4;
+      const hr =
+        this.restHr +
+        (sleeping ? -6 : circadian) +
+        (active ? 25 + this.rand() * 20 : 0) +
+        (this.rand() - 0.5) * 4;
       out.push({ type: "heart_rate", ts: ts(ms + s * 1000), value: Math.round(hr), unit: "bpm" });
     }
     const m = Math.floor(ms / MIN);
     const anomalous = ms >= this.anomalyFrom && ms < this.anomalyUntil;
     if (m % 5 === 0 || anomalous)
-      out.push({ type: "spo2", ts: ts(ms), value: anomalous ? 86 + Math.floor(this.rand() * 3) : 95 + Math.floor(this.rand() * 4), unit: "%" });
+      out.push({
+        type: "spo2",
+        ts: ts(ms),
+        value: anomalous ? 86 + Math.floor(this.rand() * 3) : 95 + Math.floor(this.rand() * 4),
+        unit: "%",
+      });
     if (m % 10 === 0) {
-      out.push({ type: "respiratory_rate", ts: ts(ms), value: Math.round(sleeping ? 13 : 16 + this.rand() * 3) });
-      out.push({ type: "skin_temperature", ts: ts(ms), value: Number((33 + (sleeping ? 0.8 : 0) + this.rand() * 0.4).toFixed(2)), unit: "Cel" });
+      out.push({
+        type: "respiratory_rate",
+        ts: ts(ms),
+        value: Math.round(sleeping ? 13 : 16 + this.rand() * 3),
+      });
+      out.push({
+        type: "skin_temperature",
+        ts: ts(ms),
+        value: Number((33 + (sleeping ? 0.8 : 0) + this.rand() * 0.4).toFixed(2)),
+        unit: "Cel",
+      });
     }
     if (sleeping && m % 30 === 0) {
       const stage = ["light", "deep", "rem", "light"][Math.floor(this.rand() * 4)] as string;
@@ -127,7 +145,16 @@ class Device {
 }
 
 // ---- the run --------------------------------------------------------------------------------------
-const stats = { sent: 0, accepted: 0, rejected: 0, duplicates: 0, batches: 0, errors: 0, unavailable: 0, latencies: [] as number[] };
+const stats = {
+  sent: 0,
+  accepted: 0,
+  rejected: 0,
+  duplicates: 0,
+  batches: 0,
+  errors: 0,
+  unavailable: 0,
+  latencies: [] as number[],
+};
 
 async function postBatch(d: Device, readings: Reading[], key?: string): Promise<void> {
   const started = performance.now();
@@ -136,7 +163,11 @@ async function postBatch(d: Device, readings: Reading[], key?: string): Promise<
   try {
     const res = await fetch(`${URL_BASE}/v1/telemetry`, {
       method: "POST",
-      headers: { authorization: `Bearer ${d.token}`, "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
+      headers: {
+        authorization: `Bearer ${d.token}`,
+        "content-type": "application/json",
+        ...(key ? { "idempotency-key": key } : {}),
+      },
       body: JSON.stringify({ readings }),
     });
     stats.latencies.push(performance.now() - started);
@@ -165,9 +196,13 @@ let progressShown = "";
 function progress(done: number, total: number, phase: string): void {
   const width = 30;
   const filled = Math.round((done / Math.max(total, 1)) * width);
-  const line = `${phase.padEnd(8)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${Math.round((100 * done) / Math.max(total, 1))
+  const line = `${phase.padEnd(8)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${Math.round(
+    (100 * done) / Math.max(total, 1),
+  )
     .toString()
-    .padStart(3)}%  sent ${stats.sent.toLocaleString()}  accepted ${stats.accepted.toLocaleString()}  dup ${stats.duplicates.toLocaleString()}  p50 ${pct(stats.latencies, 50).toFixed(0)} ms`;
+    .padStart(
+      3,
+    )}%  sent ${stats.sent.toLocaleString()}  accepted ${stats.accepted.toLocaleString()}  dup ${stats.duplicates.toLocaleString()}  p50 ${pct(stats.latencies, 50).toFixed(0)} ms`;
   if (line !== progressShown) process.stdout.write(`\r${line}`);
   progressShown = line;
 }
@@ -198,7 +233,9 @@ async function main(): Promise<void> {
     demo.anomalyFrom = start - 8 * MIN;
     demo.anomalyUntil = start;
   }
-  console.log(`${fleet.length} devices (device 0: ${devices[0]?.demo ? "the demo patient" : "a simulated patient"}), ${BACKFILL_H} h backfill, then ${MINUTES} min live`);
+  console.log(
+    `${fleet.length} devices (device 0: ${devices[0]?.demo ? "the demo patient" : "a simulated patient"}), ${BACKFILL_H} h backfill, then ${MINUTES} min live`,
+  );
 
   // Backfill: minute readings for the last H hours, 1,000 per batch, oldest first.
   const batches: { d: Device; readings: Reading[] }[] = [];
@@ -235,7 +272,9 @@ async function main(): Promise<void> {
     await Promise.all(
       fleet.map(async (d) => {
         const readings = d.minute(from, 5).filter((r) => Date.parse(r.ts) >= from && Date.parse(r.ts) < now);
-        const fix = readings.map((r) => (r.type === "heart_rate" ? r : { ...r, ts: rfc3339(from, d.offsetMin) }));
+        const fix = readings.map((r) =>
+          r.type === "heart_rate" ? r : { ...r, ts: rfc3339(from, d.offsetMin) },
+        );
         if (fix.length === 0) return;
         if (d.rand() < LATE) {
           held.push({ d, readings: fix });
@@ -265,7 +304,9 @@ async function main(): Promise<void> {
       `  duplicates ignored  ${stats.duplicates.toLocaleString()}`,
       `  failed batches      ${stats.errors} (503: ${stats.unavailable})`,
       `  latency p50 / p99   ${pct(stats.latencies, 50).toFixed(1)} ms / ${pct(stats.latencies, 99).toFixed(1)} ms`,
-      !values["no-anomaly"] ? "  anomaly             SpO2 86–88 % for 8 min on device 0 (demo patient): see /clinician and /wearables" : "",
+      !values["no-anomaly"]
+        ? "  anomaly             SpO2 86–88 % for 8 min on device 0 (demo patient): see /clinician and /wearables"
+        : "",
     ]
       .filter(Boolean)
       .join("\n"),

@@ -7,8 +7,20 @@ const form = (fields: Record<string, string>): RequestInit => ({
 });
 const range = `from=${encodeURIComponent("2026-01-01T00:00:00Z")}&to=${encodeURIComponent("2026-01-02T00:00:00Z")}`;
 /** After the break-glass row: offTeamClinician, admin and breakGlass hold grants. */
-const CARE = { teamClinician: "200+", offTeamClinician: "200+", admin: "200+", breakGlass: "200+", self: "200+" } as const;
-const CARE_BARE = { teamClinician: "200", offTeamClinician: "200", admin: "200", breakGlass: "200", self: "200" } as const;
+const CARE = {
+  teamClinician: "200+",
+  offTeamClinician: "200+",
+  admin: "200+",
+  breakGlass: "200+",
+  self: "200+",
+} as const;
+const CARE_BARE = {
+  teamClinician: "200",
+  offTeamClinician: "200",
+  admin: "200",
+  breakGlass: "200",
+  self: "200",
+} as const;
 
 /** Wearables: devices (patients only), the RFC 8628 endpoints, device-token ingest, reads. */
 export const WEARABLE_ROWS: Row[] = [
@@ -40,7 +52,10 @@ export const WEARABLE_ROWS: Row[] = [
   {
     operation: "POST /v1/devices/authorize",
     route: "POST /v1/devices/authorize (public, RFC 8628)",
-    request: () => ["/v1/devices/authorize", form({ client_id: "matrix", kind: "ring", vendor: "Acme", model: "R" })],
+    request: () => [
+      "/v1/devices/authorize",
+      form({ client_id: "matrix", kind: "ring", vendor: "Acme", model: "R" }),
+    ],
     expect: all("200"),
   },
   {
@@ -48,7 +63,11 @@ export const WEARABLE_ROWS: Row[] = [
     route: "POST /v1/devices/token (unknown device code)",
     request: () => [
       "/v1/devices/token",
-      form({ grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: "nope", client_id: "matrix" }),
+      form({
+        grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+        device_code: "nope",
+        client_id: "matrix",
+      }),
     ],
     expect: all("400"),
   },
@@ -86,8 +105,12 @@ export const WEARABLE_ROWS: Row[] = [
     operation: "GET /v1/patients/{patientId}/wearables/live",
     route: "GET /v1/patients/:P/wearables/live (no upgrade: decided, then refused)",
     request: (w) => [`/v1/patients/${w.P.id}/wearables/live`],
-    expect: only({ teamClinician: "400", offTeamClinician: "400", admin: "400", breakGlass: "400", self: "400" }),
+    expect: only({
+      teamClinician: "400",
+      offTeamClinician: "400",
+      admin: "400",
+      breakGlass: "400",
+      self: "400",
+    }),
   },
 ];
-
-

@@ -1,8 +1,8 @@
 import { Validator } from "@cfworker/json-schema";
 import { describe, expect, it } from "vitest";
 import { addToCareTeam } from "./chat-helpers";
-import fhirSchema from "./fixtures/fhir/fhir.schema.json";
 import { createUser } from "./fixtures";
+import fhirSchema from "./fixtures/fhir/fhir.schema.json";
 import { call, problem } from "./helpers";
 import { landed, post, refOf, registerDevice, streamOf } from "./wearables-helpers";
 
@@ -11,7 +11,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The official FHIR R4 JSON schema (hl7.org/fhir/R4/fhir.schema.json), Observation definition. */
 const observationValidator = (() => {
-  const v = new Validator({ $ref: "http://hl7.org/fhir/json-schema/4.0#/definitions/Observation" }, "7", false);
+  const v = new Validator(
+    { $ref: "http://hl7.org/fhir/json-schema/4.0#/definitions/Observation" },
+    "7",
+    false,
+  );
   v.addSchema(fhirSchema as never, "http://hl7.org/fhir/json-schema/4.0");
   return v;
 })();
@@ -25,15 +29,27 @@ const form = (fields: Record<string, string>) => ({
 describe("RFC 8628 device authorization grant", () => {
   it("pending → confirmed in the web app → the token once → it posts telemetry", async () => {
     const p = await createUser("patient");
-    const auth = await call("/v1/devices/authorize", form({ client_id: "acme-ring", kind: "ring", vendor: "Acme", model: "R1" }));
+    const auth = await call(
+      "/v1/devices/authorize",
+      form({ client_id: "acme-ring", kind: "ring", vendor: "Acme", model: "R1" }),
+    );
     expect(auth.status).toBe(200);
-    const codes = (await auth.json()) as { device_code: string; user_code: string; verification_uri: string; interval: number };
+    const codes = (await auth.json()) as {
+      device_code: string;
+      user_code: string;
+      verification_uri: string;
+      interval: number;
+    };
     expect(codes.user_code).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
     expect(codes.verification_uri).toMatch(/\/devices\/activate$/);
     const poll = () =>
       call(
         "/v1/devices/token",
-        form({ grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: codes.device_code, client_id: "acme-ring" }),
+        form({
+          grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+          device_code: codes.device_code,
+          client_id: "acme-ring",
+        }),
       );
     const pending = await poll();
     expect(pending.status).toBe(400);
@@ -45,16 +61,23 @@ describe("RFC 8628 device authorization grant", () => {
       body: JSON.stringify({ userCode: codes.user_code.toLowerCase().replace("-", " "), approve: true }),
     });
     expect(activate.status).toBe(200);
-    expect(await activate.json()).toEqual({ approved: true, device: { kind: "ring", vendor: "Acme", model: "R1" } });
+    expect(await activate.json()).toEqual({
+      approved: true,
+      device: { kind: "ring", vendor: "Acme", model: "R1" },
+    });
     const granted = await poll();
     expect(granted.status).toBe(200);
     const token = (await granted.json()) as { access_token: string; token_type: string; scope: string };
     expect(token.token_type).toBe("Bearer");
     expect(token.scope).toBe("telemetry:write");
     expect((await problem(await poll())).error).toBe("expired_token");
-    const res = await post(token.access_token, [{ type: "heart_rate", ts: iso(Date.now() - MIN), value: 64 }]);
+    const res = await post(token.access_token, [
+      { type: "heart_rate", ts: iso(Date.now() - MIN), value: 64 },
+    ]);
     expect(await res.json()).toMatchObject({ accepted: 1 });
-    const devices = (await (await call("/v1/me/devices", { headers: p.auth })).json()) as { devices: { pairedVia: string }[] };
+    const devices = (await (await call("/v1/me/devices", { headers: p.auth })).json()) as {
+      devices: { pairedVia: string }[];
+    };
     expect(devices.devices.map((d) => d.pairedVia)).toEqual(["device_code"]);
     // A used code cannot be confirmed again.
     const again = await call("/v1/me/devices/activate", {
@@ -67,10 +90,20 @@ describe("RFC 8628 device authorization grant", () => {
 
   it("a declined code answers access_denied; a wrong client is refused", async () => {
     const p = await createUser("patient");
-    const auth = await call("/v1/devices/authorize", form({ client_id: "c1", kind: "band", vendor: "Acme", model: "B" }));
+    const auth = await call(
+      "/v1/devices/authorize",
+      form({ client_id: "c1", kind: "band", vendor: "Acme", model: "B" }),
+    );
     const codes = (await auth.json()) as { device_code: string; user_code: string };
     const poll = (client: string) =>
-      call("/v1/devices/token", form({ grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: codes.device_code, client_id: client }));
+      call(
+        "/v1/devices/token",
+        form({
+          grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+          device_code: codes.device_code,
+          client_id: client,
+        }),
+      );
     expect((await problem(await poll("other"))).error).toBe("invalid_grant");
     await call("/v1/me/devices/activate", {
       method: "POST",
@@ -111,16 +144,23 @@ describe("query API and FHIR R4", () => {
     expect((await landed(p)).rows).toBe(12);
     const q = (res: string, type = "heart_rate") =>
       `/v1/patients/${p.id}/telemetry?type=${type}&from=${encodeURIComponent(iso(base - 2 * 3600_000))}&to=${encodeURIComponent(iso(base + 3600_000))}&resolution=${res}`;
-    const minute = (await (await call(q("minute"), { headers: p.auth })).json()) as { points: { value: number; n: number }[] };
+    const minute = (await (await call(q("minute"), { headers: p.auth })).json()) as {
+      points: { value: number; n: number }[];
+    };
     expect(minute.points.map((x) => [x.value, x.n])).toEqual([
       [65, 2],
       [80, 1],
     ]);
-    const hour = (await (await call(q("hour", "steps"), { headers: clinician.auth })).json()) as { points: { value: number }[] };
+    const hour = (await (await call(q("hour", "steps"), { headers: clinician.auth })).json()) as {
+      points: { value: number }[];
+    };
     expect(hour.points.map((x) => x.value)).toEqual([100]);
-    const raw = (await (await call(q("raw"), { headers: clinician.auth })).json()) as { points: { value: number }[] };
+    const raw = (await (await call(q("raw"), { headers: clinician.auth })).json()) as {
+      points: { value: number }[];
+    };
     expect(raw.points.map((x) => x.value)).toEqual([60, 70, 80]);
-    for (const stranger of [other, offTeam]) expect((await call(q("hour"), { headers: stranger.auth })).status).toBe(404);
+    for (const stranger of [other, offTeam])
+      expect((await call(q("hour"), { headers: stranger.auth })).status).toBe(404);
     expect((await call(q("hour").replace("from=", "from=x"), { headers: p.auth })).status).toBe(422);
 
     // FHIR R4: every type, valid against the official schema, with the issue's LOINC codes.
@@ -141,7 +181,10 @@ describe("query API and FHIR R4", () => {
         { headers: clinician.auth },
       );
       expect(res.headers.get("content-type")).toContain("application/fhir+json");
-      const bundle = (await res.json()) as { resourceType: string; entry: { resource: Record<string, unknown> }[] };
+      const bundle = (await res.json()) as {
+        resourceType: string;
+        entry: { resource: Record<string, unknown> }[];
+      };
       expect(bundle.resourceType).toBe("Bundle");
       expect(bundle.entry.length).toBeGreaterThan(0);
       for (const { resource } of bundle.entry) {
@@ -162,19 +205,39 @@ describe("Open mHealth data points", () => {
     const p = await createUser("patient");
     const { token } = await registerDevice(p);
     const t = iso(Date.now() - 10 * MIN);
-    const header = (name: string, version = "2.0") => ({ id: crypto.randomUUID(), schema_id: { namespace: "omh", name, version } });
+    const header = (name: string, version = "2.0") => ({
+      id: crypto.randomUUID(),
+      schema_id: { namespace: "omh", name, version },
+    });
     const points = [
-      { header: header("heart-rate"), body: { heart_rate: { value: 72, unit: "beats/min" }, effective_time_frame: { date_time: t } } },
+      {
+        header: header("heart-rate"),
+        body: { heart_rate: { value: 72, unit: "beats/min" }, effective_time_frame: { date_time: t } },
+      },
       {
         header: header("step-count", "1.0"),
-        body: { step_count: 120, effective_time_frame: { time_interval: { start_date_time: t, end_date_time: t } } },
+        body: {
+          step_count: 120,
+          effective_time_frame: { time_interval: { start_date_time: t, end_date_time: t } },
+        },
       },
       {
         header: header("sleep-duration"),
-        body: { sleep_duration: { value: 7.5, unit: "h" }, effective_time_frame: { time_interval: { start_date_time: t, duration: { value: 7.5, unit: "h" } } } },
+        body: {
+          sleep_duration: { value: 7.5, unit: "h" },
+          effective_time_frame: {
+            time_interval: { start_date_time: t, duration: { value: 7.5, unit: "h" } },
+          },
+        },
       },
-      { header: header("oxygen-saturation"), body: { oxygen_saturation: { value: 96, unit: "%" }, effective_time_frame: { date_time: t } } },
-      { header: header("blood-glucose"), body: { blood_glucose: { value: 5, unit: "mmol/L" }, effective_time_frame: { date_time: t } } },
+      {
+        header: header("oxygen-saturation"),
+        body: { oxygen_saturation: { value: 96, unit: "%" }, effective_time_frame: { date_time: t } },
+      },
+      {
+        header: header("blood-glucose"),
+        body: { blood_glucose: { value: 5, unit: "mmol/L" }, effective_time_frame: { date_time: t } },
+      },
       { nope: true },
     ];
     const res = await post(token, points, {}, "/v1/telemetry/omh");
@@ -192,7 +255,9 @@ describe("live subscription", () => {
   it("the patient's socket sees new readings; a stranger gets 404", async () => {
     const [p, stranger] = await Promise.all([createUser("patient"), createUser("patient")]);
     const { token } = await registerDevice(p);
-    const res = await call(`/v1/patients/${p.id}/wearables/live`, { headers: { ...p.auth, upgrade: "websocket" } });
+    const res = await call(`/v1/patients/${p.id}/wearables/live`, {
+      headers: { ...p.auth, upgrade: "websocket" },
+    });
     expect(res.status).toBe(101);
     const ws = res.webSocket as WebSocket;
     ws.accept();
@@ -200,10 +265,16 @@ describe("live subscription", () => {
     ws.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data))));
     await post(token, [{ type: "heart_rate", ts: iso(Date.now() - 5000), value: 77 }]);
     const deadline = Date.now() + 3000;
-    while (!frames.some((f) => f.type === "reading") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(frames.find((f) => f.type === "reading")?.reading).toMatchObject({ type: "heart_rate", value: 77 });
+    while (!frames.some((f) => f.type === "reading") && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(frames.find((f) => f.type === "reading")?.reading).toMatchObject({
+      type: "heart_rate",
+      value: 77,
+    });
     ws.close();
-    const refused = await call(`/v1/patients/${p.id}/wearables/live`, { headers: { ...stranger.auth, upgrade: "websocket" } });
+    const refused = await call(`/v1/patients/${p.id}/wearables/live`, {
+      headers: { ...stranger.auth, upgrade: "websocket" },
+    });
     expect(refused.status).toBe(404);
   });
 });

@@ -26,7 +26,12 @@ export async function registerDevice(patient: TestUser): Promise<{ token: string
 }
 
 /** Posts readings with a device token. */
-export function post(token: string, readings: unknown[], headers: Record<string, string> = {}, path = "/v1/telemetry") {
+export function post(
+  token: string,
+  readings: unknown[],
+  headers: Record<string, string> = {},
+  path = "/v1/telemetry",
+) {
   return call(path, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
@@ -66,4 +71,7 @@ export async function streamEnv(user: TestUser, bindings: Env): Promise<void> {
 }
 
 export const dbDown = (user: TestUser) =>
-  ({ ...env, [`DATABASE_URL_${user.region.toUpperCase()}`]: `postgres://postgres:local@${CLOSED}/down` }) as Env;
+  ({
+    ...env,
+    [`DATABASE_URL_${user.region.toUpperCase()}`]: `postgres://postgres:local@${CLOSED}/down`,
+  }) as Env;

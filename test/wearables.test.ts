@@ -8,7 +8,16 @@ import { createDatabase } from "../workers/lib/db";
 import { addToCareTeam } from "./chat-helpers";
 import { createUser, testConfig } from "./fixtures";
 import { call, problem } from "./helpers";
-import { dbDown, heartRates, landed, post, refOf, registerDevice, streamEnv, streamOf } from "./wearables-helpers";
+import {
+  dbDown,
+  heartRates,
+  landed,
+  post,
+  refOf,
+  registerDevice,
+  streamEnv,
+  streamOf,
+} from "./wearables-helpers";
 
 const iso = (ms: number, offset = "+00:00") => new Date(ms).toISOString().replace("Z", offset);
 const MIN = 60_000;
@@ -37,7 +46,11 @@ describe("POST /v1/telemetry: validation edges", () => {
       { type: "skin_temperature", ts: iso(now - MIN), value: 93.2, unit: "[degF]" }, // 15 ok (34 °C)
     ]);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { accepted: number; duplicates: number; rejected: { index: number; reason: string }[] };
+    const body = (await res.json()) as {
+      accepted: number;
+      duplicates: number;
+      rejected: { index: number; reason: string }[];
+    };
     expect(body.accepted).toBe(6);
     expect(body.duplicates).toBe(0);
     expect(body.rejected.map((r) => r.index)).toEqual([2, 3, 4, 5, 6, 8, 10, 11, 13, 14]);
@@ -64,9 +77,14 @@ describe("POST /v1/telemetry: validation edges", () => {
     const doc = await problem(bad);
     expect(doc.rejected).toEqual([{ index: 0, reason: expect.stringMatching(/^out_of_range/) }]);
     expect((await post(token, heartRates(1001))).status).toBe(422);
-    const big = await post(token, [{ type: "heart_rate", ts: iso(Date.now()), value: 60, pad: "x".repeat(300_000) }]);
+    const big = await post(token, [
+      { type: "heart_rate", ts: iso(Date.now()), value: 60, pad: "x".repeat(300_000) },
+    ]);
     expect(big.status).toBe(413);
-    const anonymous = await call("/v1/telemetry", { method: "POST", body: JSON.stringify({ readings: heartRates(1) }) });
+    const anonymous = await call("/v1/telemetry", {
+      method: "POST",
+      body: JSON.stringify({ readings: heartRates(1) }),
+    });
     expect(anonymous.status).toBe(401);
     await problem(anonymous);
   });
@@ -121,7 +139,9 @@ describe("device tokens are scoped and revocable", () => {
     expect(list.devices[0]?.revokedAt).not.toBeNull();
     expect((await post(devA.token, heartRates(5, Date.now() - 5 * MIN))).status).toBe(401);
     // B cannot revoke A's device (404, not 403).
-    expect((await call(`/v1/me/devices/${devA.deviceId}`, { method: "DELETE", headers: b.auth })).status).toBe(404);
+    expect(
+      (await call(`/v1/me/devices/${devA.deviceId}`, { method: "DELETE", headers: b.auth })).status,
+    ).toBe(404);
   });
 });
 
@@ -175,7 +195,10 @@ describe("durability", () => {
       expect(await res.json()).toMatchObject({ accepted: 100 });
     }
     // Redelivery during the outage: duplicates, not new rows.
-    expect(await (await post(token, all.slice(500, 600))).json()).toMatchObject({ accepted: 0, duplicates: 100 });
+    expect(await (await post(token, all.slice(500, 600))).json()).toMatchObject({
+      accepted: 0,
+      duplicates: 100,
+    });
     expect(await streamOf(p).flushNow(refOf(p))).toEqual({ ok: false, flushed: 0 });
     const during = await streamOf(p).status(refOf(p));
     expect(during?.pending).toBeGreaterThanOrEqual(700);
@@ -214,16 +237,25 @@ describe("an anomaly reaches the risk timeline, the care team and the notificati
     await addToCareTeam(p, clinician);
     const { token } = await registerDevice(p);
     const start = Date.now() - 20 * MIN;
-    const spo2 = [96, 88, 87, 86, 87, 88, 87, 95].map((value, i) => ({ type: "spo2", ts: iso(start + i * MIN), value, unit: "%" }));
+    const spo2 = [96, 88, 87, 86, 87, 88, 87, 95].map((value, i) => ({
+      type: "spo2",
+      ts: iso(start + i * MIN),
+      value,
+      unit: "%",
+    }));
     expect(await (await post(token, spo2)).json()).toMatchObject({ accepted: 8 });
     await streamOf(p).flushNow(refOf(p));
     await streamOf(p).evaluateNow(refOf(p));
     await streamOf(p).evaluateNow(refOf(p)); // the same episode again: no second alert
     const db = createDatabase(testConfig(), p.region);
     const risks = await db.select().from(riskEvents).where(eq(riskEvents.userId, p.id));
-    expect(risks.map((r) => [r.source, r.severity, r.ruleIds])).toEqual([["wearable", "elevated", ["wearable.spo2_low", "type.spo2"]]]);
+    expect(risks.map((r) => [r.source, r.severity, r.ruleIds])).toEqual([
+      ["wearable", "elevated", ["wearable.spo2_low", "type.spo2"]],
+    ]);
     const inbox = await db.select().from(careAlerts).where(eq(careAlerts.patientId, p.id));
-    expect(inbox.map((a) => [a.clinicianId, a.severity, a.seq])).toEqual([[clinician.id, "wearable", risks[0]?.seq]]);
+    expect(inbox.map((a) => [a.clinicianId, a.severity, a.seq])).toEqual([
+      [clinician.id, "wearable", risks[0]?.seq],
+    ]);
     const queued = await db
       .select()
       .from(notifications)
@@ -232,7 +264,9 @@ describe("an anomaly reaches the risk timeline, the care team and the notificati
     const alerts = await call("/v1/clinician/alerts", { headers: clinician.auth });
     const listed = (await alerts.json()) as { alerts: { patientId: string; severity: string }[] };
     expect(listed.alerts.filter((a) => a.patientId === p.id).map((a) => a.severity)).toEqual(["wearable"]);
-    const mine = (await (await call(`/v1/patients/${p.id}/wearables/anomalies`, { headers: p.auth })).json()) as {
+    const mine = (await (
+      await call(`/v1/patients/${p.id}/wearables/anomalies`, { headers: p.auth })
+    ).json()) as {
       anomalies: { ruleIds: string[] }[];
     };
     expect(mine.anomalies.map((a) => a.ruleIds[0])).toEqual(["wearable.spo2_low"]);
@@ -242,10 +276,18 @@ describe("an anomaly reaches the risk timeline, the care team and the notificati
     const p = await createUser("patient");
     const { token } = await registerDevice(p);
     const start = Date.now() - 20 * MIN;
-    const spo2 = Array.from({ length: 10 }, (_, i) => ({ type: "spo2", ts: iso(start + i * MIN), value: 95, unit: "%" }));
+    const spo2 = Array.from({ length: 10 }, (_, i) => ({
+      type: "spo2",
+      ts: iso(start + i * MIN),
+      value: 95,
+      unit: "%",
+    }));
     await post(token, spo2);
     await streamOf(p).evaluateNow(refOf(p));
-    const rows = await createDatabase(testConfig(), p.region).select().from(riskEvents).where(eq(riskEvents.userId, p.id));
+    const rows = await createDatabase(testConfig(), p.region)
+      .select()
+      .from(riskEvents)
+      .where(eq(riskEvents.userId, p.id));
     expect(rows).toEqual([]);
   });
 });

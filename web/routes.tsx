@@ -7,11 +7,13 @@ import { ClinicianPage } from "./pages/clinician/page";
 import { DocsPage } from "./pages/docs/page";
 import { HomePage } from "./pages/home/page";
 import { screenerPages } from "./pages/screeners/routes";
+import { wearablePages } from "./pages/wearables/routes";
 
 /** Server-rendered pages. Pages call services, never SQL. */
 export const webRoutes = new Hono<AppEnv>()
   .route("/", identityPages)
   .route("/", screenerPages)
+  .route("/", wearablePages)
   .get("/", (c) => c.html(<HomePage />))
   .get("/docs", (c) => c.html(<DocsPage />))
   .get("/chat", (c) => c.html(<ChatPage signedIn={Boolean(getCookie(c, "haven_at"))} />))

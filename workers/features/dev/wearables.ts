@@ -23,8 +23,14 @@ const asPatient = (userId: string): Principal => ({
  * synthetic patients (no password: they cannot sign in), each registered through the same service
  * a patient uses. Returns the device tokens (shown to the local simulator only).
  */
-export async function simulatedDevices(scope: Scope, count: number): Promise<{ userId: string; token: string; demo: boolean }[]> {
-  const demo = await lookupDirectory(scope, await emailHash(scope.config.EMAIL_HASH_KEY, "patient@demo.haven.local"));
+export async function simulatedDevices(
+  scope: Scope,
+  count: number,
+): Promise<{ userId: string; token: string; demo: boolean }[]> {
+  const demo = await lookupDirectory(
+    scope,
+    await emailHash(scope.config.EMAIL_HASH_KEY, "patient@demo.haven.local"),
+  );
   const db = scope.db("us");
   const out: { userId: string; token: string; demo: boolean }[] = [];
   for (let i = 0; i < count; i++) {
@@ -48,10 +54,11 @@ export async function simulatedDevices(scope: Scope, count: number): Promise<{ u
       ]);
       await scope.redis().set(userRegionKey(userId), "us");
     }
-    const created = await registerDevice(
-      withPrincipal(scope, asPatient(userId)),
-      { kind: "watch", vendor: "Haven Simulator", model: `Sim ${i}` },
-    );
+    const created = await registerDevice(withPrincipal(scope, asPatient(userId)), {
+      kind: "watch",
+      vendor: "Haven Simulator",
+      model: `Sim ${i}`,
+    });
     out.push({ userId, token: created.token, demo: i === 0 && Boolean(demo) });
   }
   return out;

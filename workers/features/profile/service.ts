@@ -1,6 +1,6 @@
-import { tellStreamConsent } from "../../../durable-objects/wearable-stub";
 import { eq } from "drizzle-orm";
 import { roomStub } from "../../../durable-objects/chat-stub";
+import { tellStreamConsent } from "../../../durable-objects/wearable-stub";
 import { users } from "../../db/schema";
 import type { PatientAccess } from "../../lib/care-data/access";
 import { consentRows, grantConsentWrites, withdrawConsentWrite } from "../../lib/care-data/consents";

@@ -63,7 +63,15 @@ export function normaliseUserCode(input: string): string | null {
 export async function authorizeDevice(scope: Scope, input: z.infer<typeof DeviceAuthorizeIn>) {
   const deviceCode = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
   const code = userCode();
-  const pending: Pending = { clientId: input.client_id, kind: input.kind, vendor: input.vendor, model: input.model, userCode: code, status: "pending", exp: Date.now() + DEVICE_CODE_TTL_S * 1000 };
+  const pending: Pending = {
+    clientId: input.client_id,
+    kind: input.kind,
+    vendor: input.vendor,
+    model: input.model,
+    userCode: code,
+    status: "pending",
+    exp: Date.now() + DEVICE_CODE_TTL_S * 1000,
+  };
   const hash = await sha256Hex(deviceCode);
   const redis = scope.redis();
   await redis.set(dcKey(hash), JSON.stringify(pending), { ex: DEVICE_CODE_TTL_S });
@@ -91,7 +99,9 @@ export async function describeUserCode(scope: Scope, typed: string) {
   const code = normaliseUserCode(typed);
   const hash = code ? await scope.redis().get<string>(ucKey(code)) : null;
   const p = hash ? await load(scope, hash) : null;
-  return p && p.status === "pending" ? { code: p.userCode, kind: p.kind, vendor: p.vendor, model: p.model } : null;
+  return p && p.status === "pending"
+    ? { code: p.userCode, kind: p.kind, vendor: p.vendor, model: p.model }
+    : null;
 }
 
 /**
@@ -103,7 +113,8 @@ export async function activateDevice(scope: Scope, input: z.infer<typeof Activat
   const redis = scope.redis();
   const hash = code ? await redis.get<string>(ucKey(code)) : null;
   const p = hash ? await load(scope, hash) : null;
-  if (!hash || !p || p.status !== "pending") throw new AppError("not_found", "No such code, or it has expired");
+  if (!hash || !p || p.status !== "pending")
+    throw new AppError("not_found", "No such code, or it has expired");
   await redis.del(ucKey(p.userCode));
   const device = { kind: p.kind, vendor: p.vendor, model: p.model };
   if (!input.approve) {
@@ -115,7 +126,13 @@ export async function activateDevice(scope: Scope, input: z.infer<typeof Activat
   const principal = scope.principal;
   await redis.set(
     dcKey(hash),
-    JSON.stringify({ ...p, status: "approved", userId: principal?.userId, region: principal?.region, deviceId: created.device.id }),
+    JSON.stringify({
+      ...p,
+      status: "approved",
+      userId: principal?.userId,
+      region: principal?.region,
+      deviceId: created.device.id,
+    }),
     { ex: ttl(p) },
   );
   return { approved: true, device };
@@ -127,7 +144,8 @@ export async function exchangeDeviceCode(scope: Scope, input: z.infer<typeof Dev
   const hash = await sha256Hex(input.device_code);
   const p = await load(scope, hash);
   if (!p) throw oauthError("expired_token", "The device code has expired or was already used; start again");
-  if (p.clientId !== input.client_id) throw oauthError("invalid_grant", "The device code was issued to another client");
+  if (p.clientId !== input.client_id)
+    throw oauthError("invalid_grant", "The device code was issued to another client");
   if (p.status === "denied") {
     await scope.redis().del(dcKey(hash));
     throw oauthError("access_denied", "The person declined this device");

@@ -24,7 +24,11 @@ const out = (d: {
   pairedVia: "web" | "device_code";
   createdAt: Date;
   revokedAt: Date | null;
-}): DeviceOut => ({ ...d, createdAt: d.createdAt.toISOString(), revokedAt: d.revokedAt?.toISOString() ?? null });
+}): DeviceOut => ({
+  ...d,
+  createdAt: d.createdAt.toISOString(),
+  revokedAt: d.revokedAt?.toISOString() ?? null,
+});
 
 /**
  * Registers a device for the signed-in patient (health-data consent required) and returns its
@@ -44,9 +48,21 @@ export async function registerDevice(
   await care.requireConsent(access, op.consent);
   const token = deviceToken(access.patientId, access.region, opts.secret);
   const tokenHash = await sha256Hex(token);
-  const [[row]] = await care.run(access, op, (db) => [
-    insertDevice(db, { id, userId: access.patientId, ...input, tokenHash, scopes: [...DEVICE_TOKEN_SCOPES], pairedVia: opts.pairedVia }),
-  ] as const);
+  const [[row]] = await care.run(
+    access,
+    op,
+    (db) =>
+      [
+        insertDevice(db, {
+          id,
+          userId: access.patientId,
+          ...input,
+          tokenHash,
+          scopes: [...DEVICE_TOKEN_SCOPES],
+          pairedVia: opts.pairedVia,
+        }),
+      ] as const,
+  );
   if (!row) throw new AppError("internal");
   await streamStub(scope.env, access.patientId, access.region)
     .addDevice({ userId: access.patientId, region: access.region }, { id, tokenHash })
@@ -56,7 +72,11 @@ export async function registerDevice(
 
 export async function listDevices(scope: Scope): Promise<{ devices: DeviceOut[] }> {
   const care = careData(scope);
-  const [rows] = await care.run(care.self(), DEVICE_LIST, (db) => [devicesQuery(db, care.self().patientId)] as const);
+  const [rows] = await care.run(
+    care.self(),
+    DEVICE_LIST,
+    (db) => [devicesQuery(db, care.self().patientId)] as const,
+  );
   return { devices: rows.map(out) };
 }
 

@@ -14,7 +14,9 @@ import { mapOmh } from "./omh";
 import { type ParsedDeviceToken, parseDeviceToken, sha256Hex } from "./tokens";
 
 const unauthorized = () =>
-  new AppError("unauthorized", "Invalid or revoked device token", { headers: { "www-authenticate": "Bearer" } });
+  new AppError("unauthorized", "Invalid or revoked device token", {
+    headers: { "www-authenticate": "Bearer" },
+  });
 
 /** The device token of a request (Bearer), or a 401. */
 export function deviceOf(authorization: string | undefined): ParsedDeviceToken {
@@ -27,7 +29,8 @@ export function deviceOf(authorization: string | undefined): ParsedDeviceToken {
 /** Reads a JSON body of at most 256 KiB (413 past it, 400 if it is not JSON). */
 export async function readBody(req: Request): Promise<unknown> {
   const declared = Number(req.headers.get("content-length") ?? 0);
-  if (declared > MAX_BATCH_BYTES) throw new AppError("payload_too_large", "A telemetry batch is at most 256 KiB");
+  if (declared > MAX_BATCH_BYTES)
+    throw new AppError("payload_too_large", "A telemetry batch is at most 256 KiB");
   const text = await req.text();
   if (new TextEncoder().encode(text).byteLength > MAX_BATCH_BYTES)
     throw new AppError("payload_too_large", "A telemetry batch is at most 256 KiB");
@@ -87,19 +90,36 @@ export async function ingest(
       errors: rejected.map((r) => ({ path: `body.readings.${r.index}`, message: r.reason })),
       extensions: { accepted: 0, duplicates: 0, rejected },
     });
-  return { accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected, replayed: result.replayed };
+  return {
+    accepted: result.accepted,
+    duplicates: result.duplicates,
+    rejected: result.rejected,
+    replayed: result.replayed,
+  };
 }
 
 /** `POST /v1/telemetry`: the batch's envelope is checked here, each reading by {@link ingest}. */
-export async function ingestBatch(scope: Scope, device: ParsedDeviceToken, body: unknown, key: string | undefined) {
+export async function ingestBatch(
+  scope: Scope,
+  device: ParsedDeviceToken,
+  body: unknown,
+  key: string | undefined,
+) {
   const batch = TelemetryBatch.safeParse(body);
   if (!batch.success) throw validationError(batch.error, "body");
   return ingest(scope, device, batch.data.readings, key);
 }
 
 /** `POST /v1/telemetry/omh`: Open mHealth data points mapped to the same readings. */
-export async function ingestOmh(scope: Scope, device: ParsedDeviceToken, body: unknown, key: string | undefined) {
-  const points: unknown = Array.isArray(body) ? body : (body as { data_points?: unknown } | null)?.data_points;
+export async function ingestOmh(
+  scope: Scope,
+  device: ParsedDeviceToken,
+  body: unknown,
+  key: string | undefined,
+) {
+  const points: unknown = Array.isArray(body)
+    ? body
+    : (body as { data_points?: unknown } | null)?.data_points;
   const batch = TelemetryBatch.safeParse({ readings: points });
   if (!batch.success) throw validationError(batch.error, "body.data_points");
   const items: unknown[] = [];
@@ -107,7 +127,8 @@ export async function ingestOmh(scope: Scope, device: ParsedDeviceToken, body: u
   const refused: Rejection[] = [];
   batch.data.readings.forEach((p, i) => {
     const mapped = mapOmh(p);
-    if ("reason" in mapped && typeof mapped.reason === "string") refused.push({ index: i, reason: mapped.reason });
+    if ("reason" in mapped && typeof mapped.reason === "string")
+      refused.push({ index: i, reason: mapped.reason });
     else {
       items.push(mapped);
       origin.push(i);

@@ -12,7 +12,9 @@ const TimeFrame = z.union([
   z.object({ time_interval: z.object({ start_date_time: z.string() }).loose() }),
 ]);
 const DataPoint = z.object({
-  header: z.object({ schema_id: z.object({ namespace: z.string(), name: z.string(), version: z.string() }) }).loose(),
+  header: z
+    .object({ schema_id: z.object({ namespace: z.string(), name: z.string(), version: z.string() }) })
+    .loose(),
   body: z.record(z.string(), z.unknown()),
 });
 
@@ -28,26 +30,33 @@ const OMH_UNITS: Record<string, Record<string, string>> = {
   "sleep-duration": { h: "h", min: "min", s: "s", sec: "s" },
 };
 
-export function mapOmh(point: unknown): { reason: string } | { type: string; ts: string; value: number; unit: string; stage?: string } {
+export function mapOmh(
+  point: unknown,
+): { reason: string } | { type: string; ts: string; value: number; unit: string; stage?: string } {
   const p = DataPoint.safeParse(point);
   if (!p.success) return { reason: "invalid: not an Open mHealth data point (header.schema_id and body)" };
   const { namespace, name } = p.data.header.schema_id;
   if (namespace !== "omh") return { reason: `unsupported: schema namespace ${namespace.slice(0, 20)}` };
   const body = p.data.body;
   const ts = timeOf(body.effective_time_frame);
-  if (!ts) return { reason: "invalid: effective_time_frame needs date_time or time_interval.start_date_time" };
+  if (!ts)
+    return { reason: "invalid: effective_time_frame needs date_time or time_interval.start_date_time" };
   const uv = (field: string) => UnitValue.safeParse(body[field]);
   switch (name) {
     case "heart-rate": {
       const v = uv("heart_rate");
       if (!v.success) return { reason: "invalid: heart_rate {value, unit}" };
       const unit = OMH_UNITS["heart-rate"]?.[v.data.unit];
-      return unit ? { type: "heart_rate", ts, value: v.data.value, unit } : { reason: "unit: heart_rate takes beats/min" };
+      return unit
+        ? { type: "heart_rate", ts, value: v.data.value, unit }
+        : { reason: "unit: heart_rate takes beats/min" };
     }
     case "oxygen-saturation": {
       const v = uv("oxygen_saturation");
       if (!v.success) return { reason: "invalid: oxygen_saturation {value, unit}" };
-      return v.data.unit === "%" ? { type: "spo2", ts, value: v.data.value, unit: "%" } : { reason: "unit: oxygen_saturation takes %" };
+      return v.data.unit === "%"
+        ? { type: "spo2", ts, value: v.data.value, unit: "%" }
+        : { reason: "unit: oxygen_saturation takes %" };
     }
     case "step-count": {
       const raw = body.step_count;
@@ -59,7 +68,9 @@ export function mapOmh(point: unknown): { reason: string } | { type: string; ts:
       const v = uv("sleep_duration");
       if (!v.success) return { reason: "invalid: sleep_duration {value, unit}" };
       const unit = OMH_UNITS["sleep-duration"]?.[v.data.unit];
-      return unit ? { type: "sleep_stage", stage: "asleep", ts, value: v.data.value, unit } : { reason: "unit: sleep_duration takes h, min or s" };
+      return unit
+        ? { type: "sleep_stage", stage: "asleep", ts, value: v.data.value, unit }
+        : { reason: "unit: sleep_duration takes h, min or s" };
     }
     default:
       return { reason: `unsupported: omh:${name.slice(0, 40)}` };

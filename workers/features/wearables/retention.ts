@@ -1,7 +1,7 @@
 import { retentionWrites } from "../../lib/care-data/wearables";
-import { createScope, jobAudit } from "../../lib/scope";
 import { loadConfig } from "../../lib/config";
 import { createLogger } from "../../lib/logger";
+import { createScope, jobAudit } from "../../lib/scope";
 import { REGIONS } from "../../lib/vocabulary";
 
 /** Raw readings (and one-minute rollups) are kept 13 months; hourly rollups 7 years. */
@@ -15,7 +15,12 @@ export const HOURLY_RETENTION_YEARS = 7;
  */
 export async function telemetryRetention(env: Env, now = new Date()): Promise<void> {
   const log = createLogger("info", { component: "telemetry_retention" });
-  const scope = createScope({ env, config: loadConfig(env, log), log, audit: jobAudit("telemetry.retention") });
+  const scope = createScope({
+    env,
+    config: loadConfig(env, log),
+    log,
+    audit: jobAudit("telemetry.retention"),
+  });
   const rawBefore = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - RAW_RETENTION_MONTHS, 1));
   const hourBefore = new Date(Date.UTC(now.getUTCFullYear() - HOURLY_RETENTION_YEARS, now.getUTCMonth(), 1));
   await Promise.all(
@@ -24,7 +29,10 @@ export async function telemetryRetention(env: Env, now = new Date()): Promise<vo
       try {
         await db.batch(retentionWrites(db, rawBefore, hourBefore));
       } catch (err) {
-        log.error("telemetry_retention_failed", { region, error: err instanceof Error ? err.name : typeof err });
+        log.error("telemetry_retention_failed", {
+          region,
+          error: err instanceof Error ? err.name : typeof err,
+        });
       }
     }),
   );

@@ -23,10 +23,14 @@ const r = {
     middleware: [requireAuth("patient")],
     method: "post",
     path: "/me/devices",
-    summary: "Register a wearable; its device token is answered once (stored hashed, revocable, telemetry only)",
+    summary:
+      "Register a wearable; its device token is answered once (stored hashed, revocable, telemetry only)",
     request: { body: { content: { "application/json": { schema: s.DeviceInput } }, required: true } },
     problems: [404],
-    responses: { 201: ok(s.DeviceCreated, "Registered"), 403: problem(403, "No consent to processing health data") },
+    responses: {
+      201: ok(s.DeviceCreated, "Registered"),
+      403: problem(403, "No consent to processing health data"),
+    },
   }),
   list: route({
     tags,
@@ -58,7 +62,10 @@ const r = {
     summary: "Confirm (or decline) a device's user code (RFC 8628 device authorization grant)",
     request: { body: { content: { "application/json": { schema: s.ActivateIn } }, required: true } },
     problems: [404],
-    responses: { 200: ok(s.ActivateAnswer, "Confirmed or declined"), 403: problem(403, "No consent to processing health data") },
+    responses: {
+      200: ok(s.ActivateAnswer, "Confirmed or declined"),
+      403: problem(403, "No consent to processing health data"),
+    },
   }),
   authorize: route({
     tags,
@@ -98,7 +105,9 @@ const r = {
     summary: "The same readings as FHIR R4 Observations (LOINC codes) in a searchset Bundle (audited)",
     request: { params: s.PatientIdParam, query: s.FhirQuery },
     problems: [404],
-    responses: { 200: { description: "FHIR Bundle", content: { "application/fhir+json": { schema: s.FhirBundle } } } },
+    responses: {
+      200: { description: "FHIR Bundle", content: { "application/fhir+json": { schema: s.FhirBundle } } },
+    },
   }),
   anomalies: route({
     tags,
@@ -117,7 +126,8 @@ const r = {
     middleware: [requireAuth()],
     method: "get",
     path: "/patients/{patientId}/wearables/live",
-    summary: "WebSocket: a patient's readings (at most one per type per second) and anomalies as they happen (audited)",
+    summary:
+      "WebSocket: a patient's readings (at most one per type per second) and anomalies as they happen (audited)",
     request: { params: s.PatientIdParam },
     problems: [404],
     responses: { 101: { description: "Switching protocols" }, 400: problem(400, "Not a WebSocket upgrade") },
@@ -145,7 +155,9 @@ export const wearableRoutes = createRouter()
     const bundle = await telemetryFhir(scopeOf(c), c.req.valid("param").patientId, c.req.valid("query"));
     return c.body(JSON.stringify(bundle), 200, { "content-type": "application/fhir+json" }) as never;
   })
-  .openapi(r.anomalies, async (c) => c.json(await wearableAnomalies(scopeOf(c), c.req.valid("param").patientId), 200))
+  .openapi(r.anomalies, async (c) =>
+    c.json(await wearableAnomalies(scopeOf(c), c.req.valid("param").patientId), 200),
+  )
   .openapi(r.live, async (c) => {
     const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
     return (await openLive(scopeOf(c), c.req.valid("param").patientId, upgrade)) as never;

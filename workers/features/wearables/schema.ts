@@ -26,7 +26,9 @@ export const Device = z
 export const DeviceCreated = z
   .object({
     device: Device,
-    token: z.string().openapi({ description: "Shown once: the device posts telemetry with it as a Bearer token" }),
+    token: z
+      .string()
+      .openapi({ description: "Shown once: the device posts telemetry with it as a Bearer token" }),
     scopes: z.array(z.string()),
   })
   .openapi("WearableDeviceCreated");
@@ -42,10 +44,15 @@ export const PatientIdParam = z.object({
 export const ReadingIn = z
   .object({
     type: z.enum(READING_TYPES),
-    ts: z.string().openapi({ description: "RFC 3339 date-time with offset", example: "2026-11-30T08:15:00+01:00" }),
+    ts: z
+      .string()
+      .openapi({ description: "RFC 3339 date-time with offset", example: "2026-11-30T08:15:00+01:00" }),
     value: z.number(),
     unit: z.string().optional(),
-    stage: z.enum(SLEEP_STAGES).optional().openapi({ description: "sleep_stage only; value is its duration" }),
+    stage: z
+      .enum(SLEEP_STAGES)
+      .optional()
+      .openapi({ description: "sleep_stage only; value is its duration" }),
   })
   .openapi("TelemetryReading");
 
@@ -57,7 +64,10 @@ export const TelemetryIn = z
 export const IngestAnswer = z
   .object({
     accepted: z.number().int().openapi({ description: "New readings stored (durably, before this answer)" }),
-    duplicates: z.number().int().openapi({ description: "Readings already held (same device, type and time)" }),
+    duplicates: z
+      .number()
+      .int()
+      .openapi({ description: "Readings already held (same device, type and time)" }),
     rejected: z.array(z.object({ index: z.number().int(), reason: z.string() })),
   })
   .openapi("TelemetryIngestAnswer");
@@ -101,13 +111,25 @@ export const FhirQuery = z.object({
 });
 
 export const FhirBundle = z
-  .object({ resourceType: z.literal("Bundle"), type: z.literal("searchset"), total: z.number(), entry: z.array(z.unknown()) })
+  .object({
+    resourceType: z.literal("Bundle"),
+    type: z.literal("searchset"),
+    total: z.number(),
+    entry: z.array(z.unknown()),
+  })
   .passthrough()
   .openapi("FhirObservationBundle");
 
 export const AnomalyList = z
   .object({
-    anomalies: z.array(z.object({ seq: z.number().int(), severity: z.string(), ruleIds: z.array(z.string()), createdAt: z.string() })),
+    anomalies: z.array(
+      z.object({
+        seq: z.number().int(),
+        severity: z.string(),
+        ruleIds: z.array(z.string()),
+        createdAt: z.string(),
+      }),
+    ),
   })
   .openapi("WearableAnomalyList");
 
@@ -138,7 +160,12 @@ export const DeviceTokenIn = z.object({
 });
 
 export const DeviceTokenAnswer = z
-  .object({ access_token: z.string(), token_type: z.literal("Bearer"), scope: z.string(), device_id: z.uuid() })
+  .object({
+    access_token: z.string(),
+    token_type: z.literal("Bearer"),
+    scope: z.string(),
+    device_id: z.uuid(),
+  })
   .openapi("DeviceAccessToken");
 
 export const ActivateIn = z
@@ -146,5 +173,8 @@ export const ActivateIn = z
   .openapi("DeviceActivation");
 
 export const ActivateAnswer = z
-  .object({ approved: z.boolean(), device: z.object({ kind: z.string(), vendor: z.string(), model: z.string() }) })
+  .object({
+    approved: z.boolean(),
+    device: z.object({ kind: z.string(), vendor: z.string(), model: z.string() }),
+  })
   .openapi("DeviceActivationAnswer");

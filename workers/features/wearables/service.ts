@@ -20,9 +20,14 @@ const MAX_RANGE_MS = { raw: 7 * 86_400_000, minute: 31 * 86_400_000, hour: 7 * 3
 function range(q: { from: string; to: string }, maxMs: number) {
   const from = new Date(q.from);
   const to = new Date(q.to);
-  if (!(from < to)) throw new AppError("validation_failed", "from must be before to", { errors: [{ path: "query.from", message: "must be before to" }] });
+  if (!(from < to))
+    throw new AppError("validation_failed", "from must be before to", {
+      errors: [{ path: "query.from", message: "must be before to" }],
+    });
   if (to.getTime() - from.getTime() > maxMs)
-    throw new AppError("validation_failed", "The range is too long for this resolution", { errors: [{ path: "query.to", message: "range too long" }] });
+    throw new AppError("validation_failed", "The range is too long for this resolution", {
+      errors: [{ path: "query.to", message: "range too long" }],
+    });
   return { from, to };
 }
 
@@ -40,18 +45,37 @@ export async function telemetrySeries(
   const { from, to } = range(q, MAX_RANGE_MS[q.resolution]);
   const base = { patientId, type: q.type, unit: TYPE_SPECS[q.type].unit, resolution: q.resolution };
   if (q.resolution === "raw") {
-    const [rows] = await care.run(access, TELEMETRY_READ, (db) => [readingsQuery(db, patientId, q.type, from, to, MAX_POINTS + 1)] as const);
+    const [rows] = await care.run(
+      access,
+      TELEMETRY_READ,
+      (db) => [readingsQuery(db, patientId, q.type, from, to, MAX_POINTS + 1)] as const,
+    );
     return {
       ...base,
-      points: rows.slice(0, MAX_POINTS).map((r) => ({ ts: r.ts.toISOString(), value: r.value, stage: r.stage })),
+      points: rows
+        .slice(0, MAX_POINTS)
+        .map((r) => ({ ts: r.ts.toISOString(), value: r.value, stage: r.stage })),
       truncated: rows.length > MAX_POINTS,
     };
   }
-  const [rows] = await care.run(access, TELEMETRY_READ, (db) => [rollupQuery(db, q.resolution as "minute" | "hour", patientId, q.type, from, to, MAX_POINTS + 1)] as const);
+  const [rows] = await care.run(
+    access,
+    TELEMETRY_READ,
+    (db) =>
+      [
+        rollupQuery(db, q.resolution as "minute" | "hour", patientId, q.type, from, to, MAX_POINTS + 1),
+      ] as const,
+  );
   const sum = q.type === "steps" || q.type === "sleep_stage";
   return {
     ...base,
-    points: rows.slice(0, MAX_POINTS).map((r) => ({ ts: r.bucket.toISOString(), value: sum ? r.sum : r.sum / r.n, min: r.min, max: r.max, n: r.n })),
+    points: rows.slice(0, MAX_POINTS).map((r) => ({
+      ts: r.bucket.toISOString(),
+      value: sum ? r.sum : r.sum / r.n,
+      min: r.min,
+      max: r.max,
+      n: r.n,
+    })),
     truncated: rows.length > MAX_POINTS,
   };
 }
@@ -61,7 +85,11 @@ export async function telemetryFhir(scope: Scope, patientId: string, q: z.infer<
   const care = careData(scope);
   const access = await care.open(patientId, TELEMETRY_READ);
   const { from, to } = range(q, MAX_RANGE_MS.raw);
-  const [rows] = await care.run(access, TELEMETRY_READ, (db) => [readingsQuery(db, patientId, q.type, from, to, MAX_POINTS)] as const);
+  const [rows] = await care.run(
+    access,
+    TELEMETRY_READ,
+    (db) => [readingsQuery(db, patientId, q.type, from, to, MAX_POINTS)] as const,
+  );
   return observationBundle(patientId, q.type, rows);
 }
 
@@ -69,7 +97,11 @@ export async function telemetryFhir(scope: Scope, patientId: string, q: z.infer<
 export async function wearableAnomalies(scope: Scope, patientId: string) {
   const care = careData(scope);
   const access = await care.open(patientId, TELEMETRY_READ);
-  const [rows] = await care.run(access, TELEMETRY_READ, (db) => [wearableRiskEventsQuery(db, patientId, 200)] as const);
+  const [rows] = await care.run(
+    access,
+    TELEMETRY_READ,
+    (db) => [wearableRiskEventsQuery(db, patientId, 200)] as const,
+  );
   return { anomalies: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) };
 }
 
@@ -88,5 +120,7 @@ export async function openLive(scope: Scope, patientId: string, upgrade: boolean
     "x-haven-viewer": viewer,
     "x-haven-stream": JSON.stringify({ userId: patientId, region: access.region }),
   });
-  return streamStub(scope.env, patientId, access.region).fetch(new Request("https://stream/live", { headers }));
+  return streamStub(scope.env, patientId, access.region).fetch(
+    new Request("https://stream/live", { headers }),
+  );
 }

@@ -37,6 +37,8 @@ export async function sha256Hex(text: string): Promise<string> {
 
 /** HMAC-SHA256 of `message` under `key`, as 64 hex characters. */
 export async function hmacHex(key: string, message: string): Promise<string> {
-  const k = await crypto.subtle.importKey("raw", utf8Encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const k = await crypto.subtle.importKey("raw", utf8Encode(key), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", k, utf8Encode(message))));
 }

@@ -17,11 +17,26 @@ import type { Database } from "../db";
  * (routes) or a Durable Object's job scope with its audit row in the same batch.
  */
 
-export const DEVICE_LIST = { action: "wearable.device.list", resourceType: "wearable_device", allow: ["self"] } as const;
+export const DEVICE_LIST = {
+  action: "wearable.device.list",
+  resourceType: "wearable_device",
+  allow: ["self"],
+} as const;
 export const deviceCreate = (id: string) =>
-  ({ action: "wearable.device.create", resourceType: "wearable_device", resourceId: id, allow: ["self"], consent: "health_data" }) as const;
+  ({
+    action: "wearable.device.create",
+    resourceType: "wearable_device",
+    resourceId: id,
+    allow: ["self"],
+    consent: "health_data",
+  }) as const;
 export const deviceRevoke = (id: string) =>
-  ({ action: "wearable.device.revoke", resourceType: "wearable_device", resourceId: id, allow: ["self"] }) as const;
+  ({
+    action: "wearable.device.revoke",
+    resourceType: "wearable_device",
+    resourceId: id,
+    allow: ["self"],
+  }) as const;
 export const TELEMETRY_READ = { action: "telemetry.read", resourceType: "telemetry" } as const;
 export const TELEMETRY_LIVE = { action: "telemetry.live", resourceType: "telemetry" } as const;
 export const TELEMETRY_FLUSH = { action: "telemetry.flush", resourceType: "telemetry" } as const;
@@ -112,9 +127,21 @@ export function flushTelemetryWrite(db: Database, userId: string, c: FlushColumn
 export type Resolution = "raw" | "minute" | "hour";
 
 /** A patient's readings of one type in [from, to), oldest first (raw, capped by `limit`). */
-export function readingsQuery(db: Database, userId: string, type: string, from: Date, to: Date, limit: number) {
+export function readingsQuery(
+  db: Database,
+  userId: string,
+  type: string,
+  from: Date,
+  to: Date,
+  limit: number,
+) {
   return db
-    .select({ ts: telemetryReadings.ts, value: telemetryReadings.value, stage: telemetryReadings.stage, deviceId: telemetryReadings.deviceId })
+    .select({
+      ts: telemetryReadings.ts,
+      value: telemetryReadings.value,
+      stage: telemetryReadings.stage,
+      deviceId: telemetryReadings.deviceId,
+    })
     .from(telemetryReadings)
     .where(
       and(
@@ -129,7 +156,15 @@ export function readingsQuery(db: Database, userId: string, type: string, from: 
 }
 
 /** Rollup buckets of one type in [from, to), oldest first. */
-export function rollupQuery(db: Database, table: "minute" | "hour", userId: string, type: string, from: Date, to: Date, limit: number) {
+export function rollupQuery(
+  db: Database,
+  table: "minute" | "hour",
+  userId: string,
+  type: string,
+  from: Date,
+  to: Date,
+  limit: number,
+) {
   const t = table === "minute" ? telemetryMinute : telemetryHour;
   return db
     .select({ bucket: t.bucket, n: t.n, sum: t.sum, min: t.min, max: t.max })
@@ -142,7 +177,12 @@ export function rollupQuery(db: Database, table: "minute" | "hour", userId: stri
 /** The patient's wearable risk-timeline rows, newest first. */
 export function wearableRiskEventsQuery(db: Database, userId: string, limit: number) {
   return db
-    .select({ seq: riskEvents.seq, severity: riskEvents.severity, ruleIds: riskEvents.ruleIds, createdAt: riskEvents.createdAt })
+    .select({
+      seq: riskEvents.seq,
+      severity: riskEvents.severity,
+      ruleIds: riskEvents.ruleIds,
+      createdAt: riskEvents.createdAt,
+    })
     .from(riskEvents)
     .where(and(eq(riskEvents.userId, userId), eq(riskEvents.source, "wearable")))
     .orderBy(desc(riskEvents.createdAt))
@@ -188,7 +228,10 @@ export function anomalyWrites(
         .insert(notifications)
         .values({ recipientId: patientId, patientId, kind: "wearable_anomaly", severity: a.severity, seq })
         .onConflictDoNothing(),
-      db.select({ alertId: careAlerts.id, clinicianId: careAlerts.clinicianId }).from(careAlerts).where(sql`false`),
+      db
+        .select({ alertId: careAlerts.id, clinicianId: careAlerts.clinicianId })
+        .from(careAlerts)
+        .where(sql`false`),
     ] as const;
   return [
     risk,
@@ -208,8 +251,12 @@ export function anomalyWrites(
 /** Retention (cron): raw months before `rawBefore`, minute rollups before it, hour rollups before `hourBefore`. */
 export function retentionWrites(db: Database, rawBefore: Date, hourBefore: Date) {
   return [
-    db.execute<{ n: number }>(sql`select telemetry_ensure_partitions((now() - interval '1 month')::date, 5) as n`),
-    db.execute<{ n: number }>(sql`select telemetry_drop_partitions_before(${rawBefore.toISOString()}::timestamptz) as n`),
+    db.execute<{ n: number }>(
+      sql`select telemetry_ensure_partitions((now() - interval '1 month')::date, 5) as n`,
+    ),
+    db.execute<{ n: number }>(
+      sql`select telemetry_drop_partitions_before(${rawBefore.toISOString()}::timestamptz) as n`,
+    ),
     db.delete(telemetryReadings).where(lt(telemetryReadings.ts, rawBefore)),
     db.delete(telemetryMinute).where(lt(telemetryMinute.bucket, rawBefore)),
     db.delete(telemetryHour).where(lt(telemetryHour.bucket, hourBefore)),

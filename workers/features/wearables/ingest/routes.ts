@@ -6,7 +6,7 @@ import type { AppEnv } from "../../../lib/context";
 import { AppError } from "../../../lib/errors";
 import { bearer, ok, route } from "../../../lib/openapi";
 import { createRouter } from "../../../lib/router";
-import { services, scopeOf } from "../../../middleware/services";
+import { scopeOf, services } from "../../../middleware/services";
 import { deviceOf, ingestBatch, ingestOmh } from "../ingest";
 import * as s from "../schema";
 import { sha256Hex } from "../tokens";
@@ -17,7 +17,9 @@ const deviceRateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = `device:${(await sha256Hex(device.token)).slice(0, 32)}`;
   const { success } = await c.env.RATE_LIMITER.limit({ key });
   if (!success)
-    throw new AppError("rate_limited", "Too many requests from this device", { headers: { "retry-after": "60" } });
+    throw new AppError("rate_limited", "Too many requests from this device", {
+      headers: { "retry-after": "60" },
+    });
   await next();
 };
 
@@ -29,7 +31,11 @@ const limit = bodyLimit({
 });
 
 const Headers = z.object({
-  "idempotency-key": z.string().max(200).optional().openapi({ description: "Same key, same answer, nothing stored twice" }),
+  "idempotency-key": z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: "Same key, same answer, nothing stored twice" }),
 });
 
 const answers = {
@@ -50,7 +56,9 @@ const r = {
     request: {
       headers: Headers,
       body: {
-        content: { "application/json": { schema: z.object({ readings: z.array(s.ReadingIn).min(1).max(1000) }) } },
+        content: {
+          "application/json": { schema: z.object({ readings: z.array(s.ReadingIn).min(1).max(1000) }) },
+        },
         required: true,
       },
     },
@@ -64,7 +72,10 @@ const r = {
     method: "post",
     path: "/telemetry/omh",
     summary: "Post Open mHealth data points (heart-rate 2.0, step-count, sleep-duration, oxygen-saturation)",
-    request: { headers: Headers, body: { content: { "application/json": { schema: s.OmhIn } }, required: true } },
+    request: {
+      headers: Headers,
+      body: { content: { "application/json": { schema: s.OmhIn } }, required: true },
+    },
     problems: [...problems],
     responses: answers,
   }),
@@ -86,7 +97,12 @@ for (const [path, handle] of [
     const body = await c.req.json().catch(() => {
       throw new AppError("bad_request", "The body is not valid JSON");
     });
-    const answer = await handle(scopeOf(c), deviceOf(c.req.header("authorization")), body, c.req.header("idempotency-key"));
+    const answer = await handle(
+      scopeOf(c),
+      deviceOf(c.req.header("authorization")),
+      body,
+      c.req.header("idempotency-key"),
+    );
     if (answer.replayed) c.header("idempotent-replayed", "true");
     const { replayed: _, ...out } = answer;
     return c.json(out, 200);
