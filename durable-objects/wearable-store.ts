@@ -102,6 +102,8 @@ export class WearableStore {
   ): { accepted: number; duplicates: number; fresh: Reading[] } {
     const fresh: Reading[] = [];
     let duplicates = 0;
+    // New readings' minute buckets, summed here first: one upsert per (type, minute), not per reading.
+    const buckets = new Map<string, { type: string; minute: number; n: number; sum: number; min: number; max: number }>();
     for (const r of readings) {
       const written = this.sql.exec(
         "insert into readings (device_id, type, ts, value, stage) values (?, ?, ?, ?, ?) on conflict do nothing",
@@ -116,20 +118,29 @@ export class WearableStore {
         continue;
       }
       fresh.push(r);
-      if (r.type !== "sleep_stage") {
-        const minute = Math.floor(r.ts / 60_000) * 60_000;
-        this.sql.exec(
-          `insert into minutes (type, minute, n, sum, min, max) values (?, ?, 1, ?, ?, ?)
-           on conflict (type, minute) do update set n = n + 1, sum = sum + excluded.sum,
-             min = min(min, excluded.min), max = max(max, excluded.max)`,
-          r.type,
-          minute,
-          r.value,
-          r.value,
-          r.value,
-        );
-      }
+      if (r.type === "sleep_stage") continue;
+      const minute = Math.floor(r.ts / 60_000) * 60_000;
+      const key = `${r.type}:${minute}`;
+      const b = buckets.get(key);
+      if (b) {
+        b.n++;
+        b.sum += r.value;
+        b.min = Math.min(b.min, r.value);
+        b.max = Math.max(b.max, r.value);
+      } else buckets.set(key, { type: r.type, minute, n: 1, sum: r.value, min: r.value, max: r.value });
     }
+    for (const b of buckets.values())
+      this.sql.exec(
+        `insert into minutes (type, minute, n, sum, min, max) values (?, ?, ?, ?, ?, ?)
+         on conflict (type, minute) do update set n = n + excluded.n, sum = sum + excluded.sum,
+           min = min(min, excluded.min), max = max(max, excluded.max)`,
+        b.type,
+        b.minute,
+        b.n,
+        b.sum,
+        b.min,
+        b.max,
+      );
     const last = readings.at(-1);
     if (last) this.setMeta("offset_min", last.offsetMin);
     this.sql.exec(

@@ -51,6 +51,8 @@ export class WearableStream extends DurableObject<Env> {
   private readonly lastLive = new Map<string, number>();
   /** The backlog cap (a field so a test can lower it). */
   pendingCap = PENDING_CAP;
+  /** Readings not yet in Postgres, counted once per activation and kept up to date after. */
+  private pendingKnown: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -168,7 +170,7 @@ export class WearableStream extends DurableObject<Env> {
     const consent = await this.consent(r);
     if (consent === null) return { ok: false, error: "unavailable", retryAfter: 5 };
     if (!consent) return { ok: false, error: "consent_required" };
-    if (this.store.pendingCount() + c.data.readings.length > this.pendingCap) {
+    if (this.pending() + c.data.readings.length > this.pendingCap) {
       if (this.store.meta("backlog_alerted") === null) {
         this.store.setMeta("backlog_alerted", Date.now());
         // Ops alert (log-based alerting on this event name); ids only.
@@ -190,6 +192,7 @@ export class WearableStream extends DurableObject<Env> {
       if (key) this.store.remember(key, JSON.stringify(result), now);
       return { result, fresh: stored.fresh };
     });
+    this.pendingKnown = this.pending() + answer.result.accepted;
     this.store.setMeta("dirty", 1);
     await this.schedule(FLUSH_DELAY_MS);
     this.live(answer.fresh);
@@ -253,6 +256,11 @@ export class WearableStream extends DurableObject<Env> {
     } catch {
       // already closed
     }
+  }
+
+  private pending(): number {
+    this.pendingKnown ??= this.store.pendingCount();
+    return this.pendingKnown;
   }
 
   private broadcast(frame: LiveFrame): void {
@@ -344,9 +352,10 @@ export class WearableStream extends DurableObject<Env> {
         }),
       ]);
       this.ctx.storage.transactionSync(() => this.store.markFlushed(rows));
+      this.pendingKnown = null;
       total += rows.length;
     }
-    if (this.store.pendingCount() < this.pendingCap / 2 && this.store.meta("backlog_alerted") !== null)
+    if (this.pending() < this.pendingCap / 2 && this.store.meta("backlog_alerted") !== null)
       this.ctx.storage.sql.exec("delete from meta where key = 'backlog_alerted'");
     return total;
   }
