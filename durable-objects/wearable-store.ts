@@ -103,7 +103,10 @@ export class WearableStore {
     const fresh: Reading[] = [];
     let duplicates = 0;
     // New readings' minute buckets, summed here first: one upsert per (type, minute), not per reading.
-    const buckets = new Map<string, { type: string; minute: number; n: number; sum: number; min: number; max: number }>();
+    const buckets = new Map<
+      string,
+      { type: string; minute: number; n: number; sum: number; min: number; max: number }
+    >();
     for (const r of readings) {
       const written = this.sql.exec(
         "insert into readings (device_id, type, ts, value, stage) values (?, ?, ?, ?, ?) on conflict do nothing",

@@ -156,10 +156,12 @@ const stats = {
   latencies: [] as number[],
 };
 
-async function postBatch(d: Device, readings: Reading[], key?: string): Promise<void> {
+async function postBatch(d: Device, readings: Reading[], key?: string, attempt = 0): Promise<void> {
   const started = performance.now();
-  stats.sent += readings.length;
-  stats.batches++;
+  if (attempt === 0) {
+    stats.sent += readings.length;
+    stats.batches++;
+  }
   try {
     const res = await fetch(`${URL_BASE}/v1/telemetry`, {
       method: "POST",
@@ -171,7 +173,14 @@ async function postBatch(d: Device, readings: Reading[], key?: string): Promise<
       body: JSON.stringify({ readings }),
     });
     stats.latencies.push(performance.now() - started);
-    if (res.status === 503) stats.unavailable++;
+    if (res.status === 503 && attempt < 3) {
+      // As a device should: wait Retry-After (capped here at 5 s) and resend the same batch.
+      stats.unavailable++;
+      await res.body?.cancel();
+      const wait = Math.min(5, Number(res.headers.get("retry-after") ?? 1)) * 1000;
+      await new Promise((r) => setTimeout(r, wait));
+      return postBatch(d, readings, key, attempt + 1);
+    }
     if (!res.ok) {
       stats.errors++;
       await res.body?.cancel();
@@ -302,7 +311,7 @@ async function main(): Promise<void> {
       `  accepted (new)      ${stats.accepted.toLocaleString()}`,
       `  rejected            ${stats.rejected.toLocaleString()}`,
       `  duplicates ignored  ${stats.duplicates.toLocaleString()}`,
-      `  failed batches      ${stats.errors} (503: ${stats.unavailable})`,
+      `  failed batches      ${stats.errors} (503 answers, retried: ${stats.unavailable})`,
       `  latency p50 / p99   ${pct(stats.latencies, 50).toFixed(1)} ms / ${pct(stats.latencies, 99).toFixed(1)} ms`,
       !values["no-anomaly"]
         ? "  anomaly             SpO2 86–88 % for 8 min on device 0 (demo patient): see /clinician and /wearables"

@@ -73,9 +73,20 @@
     const lo = xs.map(() => (band ? band.lo : null));
     const hi = xs.map(() => (band ? band.hi : null));
     const bars = type === "steps" || type === "sleep_stage";
+    if (charts[type]) charts[type].destroy();
+    delete charts[type];
+    if (xs.length === 0) {
+      const note = document.createElement("p");
+      note.className = "muted";
+      note.textContent = "No readings in this range.";
+      el.replaceChildren(note);
+      return;
+    }
     const opts = {
       width,
       height: 180,
+      // The figure's caption names the series; uPlot's legend greys hidden series below contrast.
+      legend: { show: false },
       plugins: [anomalyPlugin()],
       scales: { x: { time: true } },
       series: [
@@ -92,7 +103,6 @@
       bands: band ? [{ series: [3, 2], fill: "rgba(56,161,105,0.12)" }] : [],
     };
     data[type] = [xs, ys, lo, hi];
-    if (charts[type]) charts[type].destroy();
     el.replaceChildren();
     charts[type] = new uPlot(opts, data[type], el);
   }
