@@ -236,7 +236,13 @@ export class WearableStream extends DurableObject<Env> {
   /** Live subscription: the Worker has already decided access and audited it. */
   override async fetch(request: Request): Promise<Response> {
     const viewer = LiveAttachment.safeParse({ viewerId: request.headers.get("x-haven-viewer") });
-    const ref = this.bind(JSON.parse(request.headers.get("x-haven-stream") ?? "null"));
+    let named: unknown = null;
+    try {
+      named = JSON.parse(request.headers.get("x-haven-stream") ?? "null");
+    } catch {
+      return new Response(null, { status: 404 });
+    }
+    const ref = this.bind(named);
     if (!viewer.success || !ref || request.headers.get("upgrade") !== "websocket")
       return new Response(null, { status: 404 });
     const pair = new WebSocketPair();
