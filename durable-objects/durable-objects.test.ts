@@ -83,27 +83,6 @@ describe("ChatStore", () => {
   });
 });
 
-describe("WearableStream RPC", () => {
-  it("stores a batch and summarises it", async () => {
-    const stream = env.WEARABLE_STREAM.get(env.WEARABLE_STREAM.idFromName(`user-${crypto.randomUUID()}`));
-    const ts = Date.now();
-    const res = await stream.ingest([
-      { metric: "heart_rate", value: 60, ts },
-      { metric: "heart_rate", value: 70, ts: ts + 1000 },
-      { metric: "steps", value: 120, ts },
-    ]);
-    expect(res).toEqual({ ok: true, accepted: 3, pending: 3 });
-    expect(await stream.ingest([{ metric: "mood", value: 1, ts }])).toEqual({
-      ok: false,
-      error: "invalid_input",
-    });
-    expect(await stream.summary()).toEqual([
-      { metric: "heart_rate", count: 2, mean: 65 },
-      { metric: "steps", count: 1, mean: 120 },
-    ]);
-  });
-});
-
 describe("risk rows", () => {
   it("attribute a crisis to the moderation layer only when its ids say so", () => {
     expect(riskSource(["l1:plan.means_ready", "l2:elevated"])).toBe("edge");

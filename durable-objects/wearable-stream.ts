@@ -1,67 +1,394 @@
 import { DurableObject } from "cloudflare:workers";
-import { z } from "zod";
+import { auditInsert } from "../workers/lib/audit";
+import { consentState } from "../workers/lib/care-data/consents";
+import { activeDeviceHashes, flushTelemetryWrite, TELEMETRY_FLUSH } from "../workers/lib/care-data/wearables";
+import { type Config, loadConfig } from "../workers/lib/config";
+import { createLogger, type Logger } from "../workers/lib/logger";
+import { createScope, jobAudit, type Scope } from "../workers/lib/scope";
+import {
+  DeviceEntry,
+  IngestCall,
+  type IngestResult,
+  LiveAttachment,
+  type LiveFrame,
+  ReadingTypeSchema,
+  StreamRef,
+} from "./wearable-protocol";
+import { publishWearableAnomaly } from "./wearable-publish";
+import { detectAll, newEpisodes } from "./wearable-rules";
+import { WearableStore } from "./wearable-store";
 
-/** One telemetry reading. `ts` is the device's epoch milliseconds. */
-export const Reading = z.object({
-  metric: z.enum(["heart_rate", "hrv", "steps", "sleep_minutes", "skin_temp"]),
-  value: z.number().finite(),
-  ts: z.number().int().positive(),
-});
-export const ReadingBatch = z.array(Reading).min(1).max(500);
+/** Readings per flush statement (one `unnest` INSERT through the HTTP driver). */
+export const FLUSH_ROWS = 5000;
+/** Statements per alarm run before yielding (the next alarm continues). */
+const FLUSH_ROUNDS = 20;
+const FLUSH_DELAY_MS = 1000;
+/** Past this many readings not yet in Postgres, ingest answers 503 with Retry-After. */
+export const PENDING_CAP = 200_000;
+const BACKLOG_RETRY_AFTER_S = 60;
+/** Consent is re-read from Postgres when the stream's answer is older than this. */
+const CONSENT_TTL_MS = 15_000;
+const DB_TIMEOUT_MS = 5000;
+const EVALUATE_EVERY_MS = 60_000;
+/** Silence is checked at least this often while devices exist. */
+const IDLE_ALARM_MS = 3600_000;
+const LIVE_MIN_INTERVAL_MS = 1000;
+
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), ms))]);
 
 /**
- * Per-user wearable stream state. SQLite-backed: a batch is written to `ctx.storage` before the
- * call returns, so an accepted reading is never lost; a later feature flushes to Postgres from
- * `alarm()` and detects anomalies against the person's own baseline.
+ * One user's wearable stream. Accepted readings are in this object's SQLite before `ingest`
+ * returns; `alarm()` lands them in Postgres in large idempotent batches (retried with backoff
+ * while Postgres is down, removed from here only once Postgres has them), evaluates the
+ * personal-baseline anomaly rules and publishes what they find; live subscribers (the patient's
+ * and the care team's pages) get readings — at most one per type per second — and anomalies over
+ * hibernatable WebSockets.
  */
 export class WearableStream extends DurableObject<Env> {
+  private readonly store: WearableStore;
+  private readonly log: Logger;
+  private readonly lastLive = new Map<string, number>();
+  /** The backlog cap (a field so a test can lower it). */
+  pendingCap = PENDING_CAP;
+  /** Readings not yet in Postgres, counted once per activation and kept up to date after. */
+  private pendingKnown: number | null = null;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => {
-      this.ctx.storage.sql.exec(
-        `create table if not exists readings (
-           id integer primary key autoincrement,
-           metric text not null,
-           value real not null,
-           ts integer not null,
-           flushed integer not null default 0
-         )`,
+    this.store = new WearableStore(ctx.storage.sql);
+    this.log = createLogger("warn", { component: "wearable_stream" });
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  /** Binds the stream to its owner and region on first use; a call naming anyone else is refused. */
+  private bind(ref: unknown): StreamRef | null {
+    const r = StreamRef.safeParse(ref);
+    if (!r.success) return null;
+    const owner = this.store.meta("owner");
+    if (owner === null) {
+      this.store.setMeta("owner", r.data.userId);
+      this.store.setMeta("region", r.data.region);
+      return r.data;
+    }
+    return owner === r.data.userId && this.store.meta("region") === r.data.region ? r.data : null;
+  }
+
+  private ref(): StreamRef | null {
+    const userId = this.store.meta("owner");
+    const region = this.store.meta("region");
+    const r = StreamRef.safeParse({ userId, region });
+    return r.success ? r.data : null;
+  }
+
+  private config(): Config {
+    return loadConfig(this.env, this.log);
+  }
+
+  private scope(job: string): Scope {
+    return createScope({ env: this.env, config: this.config(), log: this.log, audit: jobAudit(job) });
+  }
+
+  /** Registers a device's token hash (after Postgres has the device). */
+  async addDevice(ref: unknown, device: unknown): Promise<{ ok: boolean }> {
+    const d = DeviceEntry.safeParse(device);
+    if (!this.bind(ref) || !d.success) return { ok: false };
+    this.store.addDevice(d.data.id, d.data.tokenHash);
+    await this.schedule(IDLE_ALARM_MS);
+    return { ok: true };
+  }
+
+  /** Revokes a device: its token is refused from the next request (before Postgres records it). */
+  async revokeDevice(ref: unknown, deviceId: unknown): Promise<{ ok: boolean }> {
+    const id = DeviceEntry.shape.id.safeParse(deviceId);
+    if (!this.bind(ref) || !id.success) return { ok: false };
+    this.store.revokeDevice(id.data);
+    return { ok: true };
+  }
+
+  /** Mirrors the owner's health-data consent (Postgres holds the record). */
+  async setConsent(ref: unknown, allowed: unknown): Promise<{ ok: boolean }> {
+    if (!this.bind(ref) || typeof allowed !== "boolean") return { ok: false };
+    this.rememberConsent(allowed);
+    return { ok: true };
+  }
+
+  private rememberConsent(allowed: boolean): void {
+    this.store.setMeta("consent", allowed ? "1" : "0");
+    this.store.setMeta("consent_at", Date.now());
+  }
+
+  /** Health-data consent now: the mirrored answer if fresh, else Postgres; the last known answer while Postgres is down. */
+  private async consent(ref: StreamRef): Promise<boolean | null> {
+    const known = this.store.meta("consent");
+    if (known !== null && Date.now() - Number(this.store.meta("consent_at") ?? 0) < CONSENT_TTL_MS)
+      return known === "1";
+    try {
+      const state = await withTimeout(
+        consentState(this.scope("wearable.consent").db(ref.region), ref.userId),
+        DB_TIMEOUT_MS,
       );
-    });
+      this.rememberConsent(state.health_data);
+      return state.health_data;
+    } catch {
+      return known === null ? null : known === "1";
+    }
   }
 
-  /** Stores a validated batch atomically and returns how many readings are pending flush. */
-  async ingest(
-    batch: unknown,
-  ): Promise<{ ok: true; accepted: number; pending: number } | { ok: false; error: "invalid_input" }> {
-    const parsed = ReadingBatch.safeParse(batch);
-    if (!parsed.success) return { ok: false, error: "invalid_input" };
-    const readings = parsed.data;
-    this.ctx.storage.transactionSync(() => {
-      for (const r of readings) {
-        this.ctx.storage.sql.exec(
-          "insert into readings (metric, value, ts) values (?, ?, ?)",
-          r.metric,
-          r.value,
-          r.ts,
+  /** The device of a token hash: this stream's registry, re-seeded once from Postgres on a miss. */
+  private async device(ref: StreamRef, tokenHash: string): Promise<string | null> {
+    let d = this.store.deviceByHash(tokenHash);
+    if (!d && this.store.meta("devices_seeded_at") === null) {
+      try {
+        const rows = await withTimeout(
+          activeDeviceHashes(this.scope("wearable.devices").db(ref.region), ref.userId),
+          DB_TIMEOUT_MS,
         );
+        for (const r of rows) this.store.addDevice(r.id, r.tokenHash);
+        this.store.setMeta("devices_seeded_at", Date.now());
+        d = this.store.deviceByHash(tokenHash);
+      } catch {
+        return null;
       }
-    });
-    return { ok: true, accepted: readings.length, pending: this.pending() };
+    }
+    return d && !d.revoked ? d.id : null;
   }
 
-  /** Per-metric count and mean of what has been received, for dashboards. */
-  async summary(): Promise<Array<{ metric: string; count: number; mean: number }>> {
-    return this.ctx.storage.sql
-      .exec<{ metric: string; count: number; mean: number }>(
-        "select metric, count(*) as count, avg(value) as mean from readings group by metric order by metric",
-      )
-      .toArray();
+  /**
+   * Stores a checked batch from one device. The answer is given only after the readings are in
+   * this object's SQLite (durable). Idempotent per Idempotency-Key and per reading (device, type, ts).
+   */
+  async ingest(ref: unknown, call: unknown): Promise<IngestResult> {
+    const r = this.bind(ref);
+    const c = IngestCall.safeParse(call);
+    if (!r || !c.success) return { ok: false, error: "unauthorized" };
+    const deviceId = await this.device(r, c.data.tokenHash);
+    if (!deviceId) return { ok: false, error: "unauthorized" };
+    const key = c.data.idempotencyKey ? `${deviceId}:${c.data.idempotencyKey}` : null;
+    const earlier = key ? this.store.idempotent(key) : null;
+    if (earlier) return { ...(JSON.parse(earlier) as Extract<IngestResult, { ok: true }>), replayed: true };
+    const consent = await this.consent(r);
+    if (consent === null) return { ok: false, error: "unavailable", retryAfter: 5 };
+    if (!consent) return { ok: false, error: "consent_required" };
+    if (this.pending() + c.data.readings.length > this.pendingCap) {
+      if (this.store.meta("backlog_alerted") === null) {
+        this.store.setMeta("backlog_alerted", Date.now());
+        // Ops alert (log-based alerting on this event name); ids only.
+        this.log.error("ops_alert_wearable_backlog", { cap: this.pendingCap });
+      }
+      await this.schedule(0);
+      return { ok: false, error: "backlog", retryAfter: BACKLOG_RETRY_AFTER_S };
+    }
+    const now = Date.now();
+    const answer = this.ctx.storage.transactionSync(() => {
+      const stored = this.store.store(deviceId, c.data.readings, now);
+      const result = {
+        ok: true as const,
+        accepted: stored.accepted,
+        duplicates: stored.duplicates,
+        rejected: c.data.rejected,
+        replayed: false,
+      };
+      if (key) this.store.remember(key, JSON.stringify(result), now);
+      return { result, fresh: stored.fresh };
+    });
+    this.pendingKnown = this.pending() + answer.result.accepted;
+    this.store.setMeta("dirty", 1);
+    await this.schedule(FLUSH_DELAY_MS);
+    this.live(answer.fresh);
+    return answer.result;
+  }
+
+  /** State for tests and ops: pending readings, devices, flush failures, anomalies. */
+  async status(ref: unknown) {
+    if (!this.bind(ref)) return null;
+    return {
+      pending: this.store.pendingCount(),
+      flushFailures: Number(this.store.meta("flush_failures") ?? 0),
+      anomalies: this.store.anomalies(),
+    };
+  }
+
+  /** One-minute buckets held here (including readings not yet in Postgres), for live charts. */
+  async recent(ref: unknown, type: unknown, sinceMs: unknown) {
+    const t = ReadingTypeSchema.safeParse(type);
+    if (!this.bind(ref) || !t.success || typeof sinceMs !== "number") return null;
+    return this.store.minuteBuckets(t.data, sinceMs);
+  }
+
+  /** Runs the alarm's work now (tests, and reads that want Postgres current). */
+  async flushNow(ref: unknown): Promise<{ ok: boolean; flushed: number }> {
+    if (!this.bind(ref)) return { ok: false, flushed: 0 };
+    try {
+      return { ok: true, flushed: await this.flush() };
+    } catch {
+      return { ok: false, flushed: 0 };
+    }
+  }
+
+  /** Evaluates the rules now (tests); normally the alarm does it. */
+  async evaluateNow(ref: unknown, now?: number): Promise<{ ok: boolean }> {
+    if (!this.bind(ref)) return { ok: false };
+    await this.evaluate(now ?? Date.now(), true);
+    return { ok: true };
+  }
+
+  /** Live subscription: the Worker has already decided access and audited it. */
+  override async fetch(request: Request): Promise<Response> {
+    const viewer = LiveAttachment.safeParse({ viewerId: request.headers.get("x-haven-viewer") });
+    let named: unknown = null;
+    try {
+      named = JSON.parse(request.headers.get("x-haven-stream") ?? "null");
+    } catch {
+      return new Response(null, { status: 404 });
+    }
+    const ref = this.bind(named);
+    if (!viewer.success || !ref || request.headers.get("upgrade") !== "websocket")
+      return new Response(null, { status: 404 });
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    pair[1].serializeAttachment(viewer.data);
+    pair[1].send(JSON.stringify({ type: "welcome", pending: this.store.pendingCount() } satisfies LiveFrame));
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  override async webSocketMessage(): Promise<void> {
+    // Subscribers only listen (pings are answered by the auto-response).
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, "closed");
+    } catch {
+      // already closed
+    }
   }
 
   private pending(): number {
-    return this.ctx.storage.sql
-      .exec<{ n: number }>("select count(*) as n from readings where flushed = 0")
-      .one().n;
+    this.pendingKnown ??= this.store.pendingCount();
+    return this.pendingKnown;
+  }
+
+  private broadcast(frame: LiveFrame): void {
+    const text = JSON.stringify(frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(text);
+      } catch {
+        // closing
+      }
+    }
+  }
+
+  /** The newest fresh reading of each type, at most one per type per second. */
+  private live(fresh: IngestCall["readings"]): void {
+    if (this.ctx.getWebSockets().length === 0) return;
+    const newest = new Map<string, IngestCall["readings"][number]>();
+    for (const r of fresh) if ((newest.get(r.type)?.ts ?? -1) < r.ts) newest.set(r.type, r);
+    const now = Date.now();
+    for (const [type, r] of newest) {
+      if (now - (this.lastLive.get(type) ?? 0) < LIVE_MIN_INTERVAL_MS) continue;
+      this.lastLive.set(type, now);
+      this.broadcast({
+        type: "reading",
+        reading: { type: r.type, ts: r.ts, value: r.value, stage: r.stage },
+      });
+    }
+  }
+
+  private async schedule(inMs: number): Promise<void> {
+    const at = Date.now() + inMs;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  override async alarm(): Promise<void> {
+    const ref = this.ref();
+    if (!ref) return;
+    try {
+      await this.flush();
+      this.store.setMeta("flush_failures", 0);
+      this.store.prune(Date.now());
+    } catch (err) {
+      const failures = Number(this.store.meta("flush_failures") ?? 0) + 1;
+      this.store.setMeta("flush_failures", failures);
+      this.log.warn("wearable_flush_failed", {
+        failures,
+        error: err instanceof Error ? err.name : typeof err,
+      });
+      await this.ctx.storage.setAlarm(Date.now() + Math.min(60_000, 1000 * 2 ** Math.min(failures - 1, 6)));
+      return;
+    }
+    await this.evaluate(Date.now(), false).catch((err) =>
+      this.log.warn("wearable_evaluate_failed", { error: err instanceof Error ? err.name : typeof err }),
+    );
+    const next =
+      this.store.pendingCount() > 0 || this.store.anomalies().some((a) => !a.published)
+        ? 1000
+        : IDLE_ALARM_MS;
+    await this.ctx.storage.setAlarm(Date.now() + next);
+  }
+
+  /**
+   * Lands pending readings in Postgres, FLUSH_ROWS per statement, each with its audit row in one
+   * transaction; rows stop being pending only after Postgres answered. Throws on a failure.
+   */
+  private async flush(): Promise<number> {
+    const ref = this.ref();
+    if (!ref) return 0;
+    const scope = this.scope("wearable.flush");
+    const db = scope.db(ref.region);
+    let total = 0;
+    for (let round = 0; round < FLUSH_ROUNDS; round++) {
+      const rows = this.store.pending(FLUSH_ROWS);
+      if (rows.length === 0) break;
+      await db.batch([
+        auditInsert(db, scope, {
+          ...TELEMETRY_FLUSH,
+          resourceId: String(rows.length),
+          patientId: ref.userId,
+          outcome: "success",
+        }),
+        flushTelemetryWrite(db, ref.userId, {
+          deviceIds: rows.map((r) => r.device_id),
+          types: rows.map((r) => r.type),
+          ts: rows.map((r) => r.ts),
+          values: rows.map((r) => r.value),
+          stages: rows.map((r) => r.stage),
+        }),
+      ]);
+      this.ctx.storage.transactionSync(() => this.store.markFlushed(rows));
+      this.pendingKnown = null;
+      total += rows.length;
+    }
+    if (this.pending() < this.pendingCap / 2 && this.store.meta("backlog_alerted") !== null)
+      this.ctx.storage.sql.exec("delete from meta where key = 'backlog_alerted'");
+    return total;
+  }
+
+  /** Runs the rules when new data arrived (or hourly, for silence) and publishes new anomalies. */
+  private async evaluate(now: number, force: boolean): Promise<void> {
+    const ref = this.ref();
+    if (!ref) return;
+    const last = Number(this.store.meta("evaluated_at") ?? 0);
+    const due =
+      force ||
+      (this.store.meta("dirty") === "1" && now - last >= EVALUATE_EVERY_MS) ||
+      now - last >= IDLE_ALARM_MS;
+    if (due) {
+      const known = this.store.anomalies();
+      for (const e of newEpisodes(detectAll(this.store.ruleInput(now)), known, now)) this.store.addAnomaly(e);
+      this.store.setMeta("evaluated_at", now);
+      this.store.setMeta("dirty", 0);
+    }
+    const scope = this.scope("wearable.anomaly");
+    for (const a of this.store.anomalies().filter((x) => !x.published)) {
+      await publishWearableAnomaly(scope, ref, a);
+      this.store.markPublished(a.id);
+      this.broadcast({
+        type: "anomaly",
+        anomaly: { rule: a.rule, readingType: a.readingType, start: a.start, end: a.end },
+      });
+    }
   }
 }

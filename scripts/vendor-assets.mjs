@@ -9,11 +9,12 @@ const assets = [
   ["swagger-ui-dist", ["swagger-ui-bundle.js", "swagger-ui.css"], "swagger-ui"],
   ["chart.js/dist", ["chart.umd.min.js"], "chartjs"],
   ["chartjs-plugin-annotation/dist", ["chartjs-plugin-annotation.min.js"], "chartjs"],
+  ["uplot", ["dist/uPlot.iife.min.js", "dist/uPlot.min.css"], "uplot"],
 ];
 for (const [pkg, files, target] of assets) {
   const from = join(root, "node_modules", pkg);
   if (!existsSync(from)) continue;
   const to = join(root, "web", "public", "vendor", target);
   mkdirSync(to, { recursive: true });
-  for (const f of files) copyFileSync(join(from, f), join(to, f));
+  for (const f of files) copyFileSync(join(from, f), join(to, f.split("/").pop()));
 }

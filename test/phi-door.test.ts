@@ -24,6 +24,10 @@ const PHI_TABLES = [
   "psychotherapyNotes",
   "sessionRecordings",
   "sessionSlots",
+  "wearableDevices",
+  "telemetryReadings",
+  "telemetryMinute",
+  "telemetryHour",
 ];
 
 /**

@@ -13,6 +13,7 @@ import { OpsPage } from "./pages/ops/page";
 import { LibraryItemPage, LibraryPage } from "./pages/library/page";
 import { screenerPages } from "./pages/screeners/routes";
 import { sessionPages } from "./pages/sessions/routes";
+import { wearablePages } from "./pages/wearables/routes";
 
 /** Server-rendered pages. Pages call services, never SQL. */
 export const webRoutes = new Hono<AppEnv>()
@@ -20,6 +21,7 @@ export const webRoutes = new Hono<AppEnv>()
   .route("/", screenerPages)
   .route("/", assessmentPages)
   .route("/", sessionPages)
+  .route("/", wearablePages)
   .get("/", (c) => c.html(<HomePage />))
   .get("/docs", (c) => c.html(<DocsPage />))
   .get("/library", (c) => c.html(<LibraryPage items={LIBRARY} />))

@@ -18,6 +18,8 @@ import { profileRoutes } from "./features/profile/routes";
 import { screenerRoutes } from "./features/screeners/routes";
 import { sessionsApi } from "./features/sessions/index";
 import { systemRoutes } from "./features/system/routes";
+import { telemetryRoutes } from "./features/wearables/ingest/routes";
+import { wearableRoutes } from "./features/wearables/routes";
 import { AppError } from "./lib/errors";
 import { allowedMethods } from "./lib/methods";
 import { createRouter } from "./lib/router";
@@ -48,6 +50,7 @@ api.route("/", opsRoutes);
 api.route("/", companionRoutes);
 api.route("/", assessmentRoutes);
 api.route("/", sessionsApi);
+api.route("/", wearableRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);
@@ -77,6 +80,8 @@ app.use(
 );
 app.route("/", healthRoutes);
 app.route("/", opsPublicRoutes);
+// Device-token routes first: they answer before the session middleware of /v1 runs.
+app.route("/v1", telemetryRoutes);
 app.route("/v1", api);
 app.use("/docs", rateLimit);
 app.route("/", devRoutes);

@@ -15,6 +15,7 @@ const NAV = [
   { href: "/library", label: "Library" },
   { href: "/assessments", label: "Assessments" },
   { href: "/sessions", label: "Sessions" },
+  { href: "/wearables", label: "Wearables" },
   { href: "/docs", label: "API" },
 ];
 

@@ -26,7 +26,16 @@
     who.textContent = `Patient ${String(a.patientId).slice(0, 8)}…`;
     who.title = String(a.patientId);
     const meta = document.createElement("span");
-    meta.textContent = ` — ${a.severity} risk at ${new Date(a.createdAt).toLocaleString()} `;
+    meta.textContent =
+      a.severity === "wearable"
+        ? ` — wearable anomaly at ${new Date(a.createdAt).toLocaleString()} `
+        : ` — ${a.severity} risk at ${new Date(a.createdAt).toLocaleString()} `;
+    if (a.severity === "wearable") {
+      const link = document.createElement("a");
+      link.href = `/wearables?patient=${encodeURIComponent(a.patientId)}`;
+      link.textContent = "Open wearables";
+      meta.append(link, " ");
+    }
     const ack = document.createElement("button");
     ack.type = "button";
     ack.className = "secondary";
@@ -66,7 +75,9 @@
   function pop(f) {
     $("alert-banner").hidden = false;
     $("alert-text").textContent =
-      `Crisis alert: a patient on your care team (${f.severity} risk). Review now.`;
+      f.severity === "wearable"
+        ? "Wearable alert: a patient on your care team has a wearable anomaly. Review their readings."
+        : `Crisis alert: a patient on your care team (${f.severity} risk). Review now.`;
     if ("Notification" in window && Notification.permission === "granted") {
       new Notification("Haven crisis alert", { body: `${f.severity} risk — open your dashboard` });
     }

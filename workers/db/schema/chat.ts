@@ -48,7 +48,7 @@ export const riskEvents = pgTable(
     severity: text("severity").notNull(),
     categories: text("categories").array().notNull(),
     ruleIds: text("rule_ids").array().notNull(),
-    source: text("source", { enum: ["edge", "moderation", "screener", "assessment", "session"] })
+    source: text("source", { enum: ["edge", "moderation", "screener", "assessment", "session", "wearable"] })
       .notNull()
       .default("edge"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
@@ -71,7 +71,7 @@ export const notifications = pgTable(
     patientId: uuid("patient_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: ["crisis_alert"] }).notNull(),
+    kind: text("kind", { enum: ["crisis_alert", "wearable_anomaly"] }).notNull(),
     severity: text("severity").notNull(),
     seq: integer("seq").notNull(),
     status: text("status", { enum: ["pending", "sent", "failed"] })

@@ -7,3 +7,4 @@ export * from "./companion";
 export * from "./screeners";
 export * from "./sessions";
 export * from "./users";
+export * from "./wearables";

@@ -7,6 +7,7 @@ import type { MetricsBatch } from "../../lib/metrics/recorder";
 import { scopeOf, services } from "../../middleware/services";
 import { readMailbox } from "../accounts/mail";
 import { seedDemo } from "./seed";
+import { simulatedDevices } from "./wearables";
 
 /**
  * Local-only developer routes: demo seeding (called by `npm run dev`) and the dev mailbox. In any
@@ -28,6 +29,14 @@ export const devRoutes = new Hono<AppEnv>()
     if (!expected || !timingSafeEqual(utf8Encode(expected), utf8Encode(given)))
       throw new AppError("not_found", "No such resource");
     return c.text(await seedDemo(scopeOf(c)));
+  })
+  .post("/__dev/wearables/devices", async (c) => {
+    const expected = c.get("config").DEV_SEED_TOKEN ?? "";
+    const given = (c.req.header("authorization") ?? "").replace(/^Bearer /, "");
+    if (!expected || !timingSafeEqual(utf8Encode(expected), utf8Encode(given)))
+      throw new AppError("not_found", "No such resource");
+    const count = Math.min(200, Math.max(1, Number(c.req.query("count") ?? 1) || 1));
+    return c.json({ devices: await simulatedDevices(scopeOf(c), count) });
   })
   .get("/dev/mailbox", async (c) => c.html(<MailboxPage mails={await readMailbox(scopeOf(c))} />))
   // `npm run bench:metrics`: how many shipments per second one MetricsHub object absorbs.

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { roomStub } from "../../../durable-objects/chat-stub";
+import { tellStreamConsent } from "../../../durable-objects/wearable-stub";
 import { users } from "../../db/schema";
 import type { PatientAccess } from "../../lib/care-data/access";
 import { consentRows, grantConsentWrites, withdrawConsentWrite } from "../../lib/care-data/consents";
@@ -179,6 +180,7 @@ export async function grantConsent(scope: Scope, p: Principal, kind: ConsentKind
   );
   const result = summarize(rows);
   await tellChatRoom(scope, p, chatAllowed(result.active));
+  await tellStreamConsent(scope.env, scope.log, p.userId, p.region, result.active.health_data);
   return result;
 }
 
@@ -192,6 +194,7 @@ export async function withdrawConsent(scope: Scope, p: Principal, kind: ConsentK
   );
   const result = summarize(rows);
   await tellChatRoom(scope, p, chatAllowed(result.active));
+  await tellStreamConsent(scope.env, scope.log, p.userId, p.region, result.active.health_data);
   return result;
 }
 
