@@ -1,5 +1,6 @@
 import { ACCOUNT_ROWS } from "./access-matrix-account-rows";
 import { all, everyone, jsonInit, only, REASON, type Row } from "./access-matrix-cells";
+import { COMPANION_ROWS } from "./access-matrix-companion-rows";
 import { OPS_ROWS } from "./access-matrix-ops-rows";
 import { SESSION_ROWS } from "./access-matrix-session-rows";
 import { WEARABLE_ROWS } from "./access-matrix-wearable-rows";
@@ -333,4 +334,4 @@ const PATIENT_ROWS: Row[] = [
 ];
 
 /** Every row, in the order they run: sign-out last. */
-export const MATRIX: Row[] = [...PATIENT_ROWS, ...SESSION_ROWS, ...WEARABLE_ROWS, ...OPS_ROWS, ...ACCOUNT_ROWS];
+export const MATRIX: Row[] = [...PATIENT_ROWS, ...SESSION_ROWS, ...WEARABLE_ROWS, ...COMPANION_ROWS, ...OPS_ROWS, ...ACCOUNT_ROWS];
