@@ -1,3 +1,5 @@
+import { inc } from "../workers/lib/metrics/recorder";
+import { shipMetrics } from "../workers/lib/metrics/ship";
 import { DurableObject } from "cloudflare:workers";
 import { auditInsert } from "../workers/lib/audit";
 import { consentState } from "../workers/lib/care-data/consents";
@@ -360,6 +362,10 @@ export class WearableStream extends DurableObject<Env> {
       this.ctx.storage.transactionSync(() => this.store.markFlushed(rows));
       this.pendingKnown = null;
       total += rows.length;
+    }
+    if (total > 0) {
+      inc("telemetry_readings_total", { outcome: "landed" }, total);
+      shipMetrics(this.env, (p) => this.ctx.waitUntil(p));
     }
     if (this.pending() < this.pendingCap / 2 && this.store.meta("backlog_alerted") !== null)
       this.ctx.storage.sql.exec("delete from meta where key = 'backlog_alerted'");

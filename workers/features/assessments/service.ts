@@ -1,3 +1,4 @@
+import { inc } from "../../lib/metrics/recorder";
 import { eq } from "drizzle-orm";
 import { alertCareTeam } from "../../../durable-objects/chat-alerts";
 import { users } from "../../db/schema/users";
@@ -139,6 +140,7 @@ export async function submitAssessment(
     safetyFlag: crisis,
     ...saved,
   });
+  inc("assessments_submitted_total", { instrument: instrumentId.replace("-", "") });
   return {
     ...score,
     recommendations: recommend({

@@ -5,6 +5,7 @@
  * Features that own such a figure add one function here.
  */
 import { alertBacklogQuery } from "../../lib/care-data/alerts";
+import { activeAppointments } from "../sessions/reminders";
 import type { ScrapeSample } from "../../lib/metrics/exposition";
 import type { Scope } from "../../lib/scope";
 import { REGIONS } from "../../lib/vocabulary";
@@ -26,4 +27,13 @@ const careAlertBacklog: ScrapeCollector = async (scope) => {
   ];
 };
 
-export const scrapeCollectors: ScrapeCollector[] = [careAlertBacklog];
+/** Therapy sessions in progress now and booked for today (all regions). */
+const appointments: ScrapeCollector = async (scope) => {
+  const { inProgress, today } = await activeAppointments(scope);
+  return [
+    { name: "active_appointments", labels: { state: "in_progress" }, value: inProgress },
+    { name: "active_appointments", labels: { state: "today" }, value: today },
+  ];
+};
+
+export const scrapeCollectors: ScrapeCollector[] = [careAlertBacklog, appointments];

@@ -1,3 +1,4 @@
+import { inc } from "../../lib/metrics/recorder";
 import {
   checkReading,
   type IngestResult,
@@ -90,6 +91,11 @@ export async function ingest(
       errors: rejected.map((r) => ({ path: `body.readings.${r.index}`, message: r.reason })),
       extensions: { accepted: 0, duplicates: 0, rejected },
     });
+  if (!result.replayed) {
+    inc("telemetry_readings_total", { outcome: "accepted" }, result.accepted);
+    inc("telemetry_readings_total", { outcome: "duplicate" }, result.duplicates);
+    inc("telemetry_readings_total", { outcome: "rejected" }, result.rejected.length);
+  }
   return {
     accepted: result.accepted,
     duplicates: result.duplicates,
