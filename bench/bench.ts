@@ -6,8 +6,19 @@
  *
  * Options: --seconds S (5 per run) --reps N (3) --connections C (50) --warmup S (1) --no-peer
  * --no-ablations --label TEXT --out FILE (default bench/results/<date>-<time>.json)
+ * --compare REF: also build Haven from git REF (e.g. a commit before a change) and run its routes
+ *   alternated with the working tree's, in the same run: before/after under the same conditions.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -36,6 +47,7 @@ const { values } = parseArgs({
     "no-peer": { type: "boolean", default: false },
     "no-ablations": { type: "boolean", default: false },
     label: { type: "string", default: "" },
+    compare: { type: "string" },
     out: { type: "string" },
   },
 });
@@ -45,7 +57,7 @@ const CONNECTIONS = Math.max(1, Number(values.connections));
 const WARMUP = Math.max(0, Number(values.warmup));
 const ENV = "bench";
 
-type Target = "hello" | "haven" | "haven-assets-first" | "peer";
+type Target = "hello" | "haven" | "haven-assets-first" | "haven-ref" | "peer";
 
 interface Case {
   name: string;
@@ -369,6 +381,28 @@ async function main(): Promise<void> {
     workers["haven-assets-first"] = assetsFirst;
   }
 
+  const ref = values.compare;
+  if (ref) {
+    const refRoot = join(tmp, "ref");
+    mkdirSync(refRoot, { recursive: true });
+    const sh = spawnSync(
+      "bash",
+      ["-c", `git -C "$1" archive "$2" | tar -x -C "$3"`, "sh", root, ref, refRoot],
+      {
+        encoding: "utf8",
+      },
+    );
+    if (sh.status !== 0) throw new Error(`git archive ${ref} failed: ${sh.stderr}`);
+    symlinkSync(join(root, "node_modules"), join(refRoot, "node_modules"));
+    const refBundle = buildHaven(refRoot, join(tmp, "haven-ref"), ENV);
+    console.log(
+      `  ${ref}: bundle ${(refBundle.bytes / 1024).toFixed(0)} KiB raw, ${(refBundle.gzipBytes / 1024).toFixed(0)} KiB gzip`,
+    );
+    const w = await startHaven({ root: refRoot, env: ENV, bundle: refBundle, secrets, label: "haven-ref" });
+    cleanups.push(() => w.dispose());
+    workers["haven-ref"] = w;
+  }
+
   let peer: Peer | undefined;
   let peerNote = "";
   if (!values["no-peer"]) {
@@ -411,6 +445,18 @@ async function main(): Promise<void> {
       req: { url: `${haven.url}/v1/chat/history?limit=100`, headers: auth },
     },
   ];
+  const refWorker = workers["haven-ref"];
+  if (refWorker && ref) {
+    // Each route right after its twin, so before and after meet the same moment's load.
+    for (const c of cases.filter((x) => x.target === "haven")) {
+      cases.splice(cases.indexOf(c) + 1, 0, {
+        ...c,
+        name: `${c.name} [${ref}]`,
+        target: "haven-ref",
+        req: { ...c.req, url: c.req.url.replace(haven.url, refWorker.url) },
+      });
+    }
+  }
   const tele = await telemetryCase(haven.url, token, tmp);
   if (tele) cases.push(tele);
   else
@@ -615,6 +661,12 @@ async function main(): Promise<void> {
       {
         started: started.toISOString(),
         label: values.label || undefined,
+        compare: ref,
+        commit: spawnSync("git", ["-C", root, "rev-parse", "--short", "HEAD"], {
+          encoding: "utf8",
+        }).stdout.trim(),
+        dirty:
+          spawnSync("git", ["-C", root, "status", "--porcelain"], { encoding: "utf8" }).stdout.trim() !== "",
         machine: { cpus: availableParallelism(), model: cpus()[0]?.model.trim(), loadBefore, loadAfter },
         conditions: {
           seconds: SECONDS,

@@ -103,7 +103,8 @@ export function runWrk(
     child.on("exit", () => {
       const statLine = /__STAT__ (.*)/.exec(out)?.[1];
       const parsed = parseWrk(out);
-      if (!parsed.requests) return reject(new Error(`wrk produced no requests:\n${out.slice(0, 800)}`));
+      if (!parsed.requests && !/requests in/.test(out))
+        return reject(new Error(`wrk failed:\n${out.slice(0, 800)}`));
       const t = statLine ? parseStat(statLine) : undefined;
       resolve({ ...parsed, cpuMs: t ? t.childUser + t.childSystem : Number.NaN });
     });
