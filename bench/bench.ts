@@ -8,6 +8,7 @@
  * --no-ablations --label TEXT --out FILE (default bench/results/<date>-<time>.json)
  * --compare REF: also build Haven from git REF (e.g. a commit before a change) and run its routes
  *   alternated with the working tree's, in the same run: before/after under the same conditions.
+ * --only REGEX: run only the cases whose name matches (the hello baseline always runs).
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     "no-ablations": { type: "boolean", default: false },
     label: { type: "string", default: "" },
     compare: { type: "string" },
+    only: { type: "string" },
     out: { type: "string" },
   },
 });
@@ -57,7 +59,7 @@ const CONNECTIONS = Math.max(1, Number(values.connections));
 const WARMUP = Math.max(0, Number(values.warmup));
 const ENV = "bench";
 
-type Target = "hello" | "haven" | "haven-assets-first" | "haven-ref" | "peer";
+type Target = "hello" | "haven" | "haven-assets-first" | "haven-mf-ratelimit" | "haven-ref" | "peer";
 
 interface Case {
   name: string;
@@ -379,6 +381,16 @@ async function main(): Promise<void> {
     });
     cleanups.push(() => assetsFirst.dispose());
     workers["haven-assets-first"] = assetsFirst;
+    const mfRate = await startHaven({
+      root,
+      env: ENV,
+      bundle: havenBundle,
+      secrets,
+      rateLimiter: "miniflare",
+      label: "haven-mf-ratelimit",
+    });
+    cleanups.push(() => mfRate.dispose());
+    workers["haven-mf-ratelimit"] = mfRate;
   }
 
   const ref = values.compare;
@@ -499,6 +511,13 @@ async function main(): Promise<void> {
     );
   }
 
+  if (values.only) {
+    const only = new RegExp(values.only);
+    for (let i = cases.length - 1; i >= 0; i--) {
+      const c = cases[i];
+      if (c && c.target !== "hello" && !only.test(c.name)) cases.splice(i, 1);
+    }
+  }
   const runs: Run[] = [];
   for (let rep = 1; rep <= REPS; rep++) {
     for (const c of cases) {

@@ -130,7 +130,21 @@ export interface HavenOptions {
   /** false: consult the asset router before the Worker for every path (wrangler.toml without run_worker_first). */
   workerFirst?: boolean;
   label?: string;
+  /**
+   * "stub" (default): RATE_LIMITER is an RPC stub that always allows, standing for production's
+   * binding (a counter local to the Cloudflare machine). "miniflare": Miniflare's simulation,
+   * which keeps counters in a Durable Object behind a service: a local-only cost per request.
+   */
+  rateLimiter?: "stub" | "miniflare";
 }
+
+const RATE_LIMIT_STUB = `
+import { WorkerEntrypoint } from "cloudflare:workers";
+export class RateLimit extends WorkerEntrypoint {
+  async limit() { return { success: true }; }
+}
+export default { fetch() { return new Response("rate-limit stub"); } };
+`;
 
 export async function startHaven(opts: HavenOptions): Promise<RunningWorker> {
   process.env.WRANGLER_LOG ??= "error"; // its config warnings are about `wrangler dev`, not this
@@ -141,19 +155,38 @@ export async function startHaven(opts: HavenOptions): Promise<RunningWorker> {
   }
   const before = new Set(childrenNamed(process.pid, "workerd"));
   const t0 = performance.now();
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      ...shared,
-      workers: [
-        {
-          ...workerOptions,
-          name: "haven",
-          modules: [{ type: "ESModule", path: "index.js", contents: readFileSync(opts.bundle.file, "utf8") }],
-          modulesRules: [],
-          bindings: { ...(workerOptions.bindings as Record<string, string>), ...opts.secrets, ...opts.vars },
-        },
-      ],
-    }),
-  );
+  type V4Options = Parameters<typeof convertV4MiniflareOptions>[0];
+  const options = {
+    ...shared,
+    workers: [
+      {
+        ...workerOptions,
+        name: "haven",
+        modules: [{ type: "ESModule", path: "index.js", contents: readFileSync(opts.bundle.file, "utf8") }],
+        modulesRules: [],
+        bindings: { ...(workerOptions.bindings as Record<string, string>), ...opts.secrets, ...opts.vars },
+        ...(opts.rateLimiter === "miniflare"
+          ? {}
+          : {
+              ratelimits: {},
+              serviceBindings: {
+                ...(workerOptions.serviceBindings as Record<string, never>),
+                RATE_LIMITER: { name: "rate-limit-stub", entrypoint: "RateLimit" },
+              },
+            }),
+      },
+      ...(opts.rateLimiter === "miniflare"
+        ? []
+        : [
+            {
+              name: "rate-limit-stub",
+              compatibilityDate: workerOptions.compatibilityDate,
+              compatibilityFlags: workerOptions.compatibilityFlags,
+              modules: [{ type: "ESModule" as const, path: "rl.mjs", contents: RATE_LIMIT_STUB }],
+            },
+          ]),
+    ],
+  } as V4Options;
+  const mf = new Miniflare(convertV4MiniflareOptions(options));
   return started(opts.label ?? "haven", mf, before, t0, "/health");
 }
