@@ -9,6 +9,7 @@
  * --compare REF: also build Haven from git REF (e.g. a commit before a change) and run its routes
  *   alternated with the working tree's, in the same run: before/after under the same conditions.
  * --only REGEX: run only the cases whose name matches (the hello baseline always runs).
+ * --no-dev: skip the `npm run dev` overhead section (GET /health through the whole dev stack).
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -25,6 +26,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { login } from "./account.ts";
+import { startDev, tree } from "./lib/dev.ts";
 import { PEER_INSTALL, type Peer, peerDir, peerMissing, startPeer } from "./lib/peer.ts";
 import { snapshot, spent } from "./lib/proc.ts";
 import { backendPids, counters, type Services, startServices } from "./lib/stack.ts";
@@ -50,6 +52,7 @@ const { values } = parseArgs({
     label: { type: "string", default: "" },
     compare: { type: "string" },
     only: { type: "string" },
+    "no-dev": { type: "boolean", default: false },
     out: { type: "string" },
   },
 });
@@ -515,18 +518,49 @@ async function main(): Promise<void> {
     const only = new RegExp(values.only);
     for (let i = cases.length - 1; i >= 0; i--) {
       const c = cases[i];
-      if (c && c.target !== "hello" && !only.test(c.name)) cases.splice(i, 1);
+      if (c && c.target !== "hello" && !only.test(c.name.replace(/ \[[^\]]+\]$/, ""))) cases.splice(i, 1);
     }
   }
   const runs: Run[] = [];
   for (let rep = 1; rep <= REPS; rep++) {
-    for (const c of cases) {
+    // Twins (a route on the working tree and on --compare REF) swap order every other repetition.
+    const order = [...cases];
+    if (rep % 2 === 0)
+      for (let i = 0; i + 1 < order.length; i++) {
+        const [a, b] = [order[i], order[i + 1]];
+        if (a?.target === "haven" && b?.target === "haven-ref") [order[i], order[i + 1]] = [b, a];
+      }
+    for (const c of order) {
       process.stdout.write(`  rep ${rep}/${REPS}  ${c.name}… `);
       const r = await measure({ services, workers, peer, tmp }, c, rep);
       runs.push(r);
       console.log(
         `${r.wrk.rps.toFixed(0)} req/s, worker ${fmt(r.cpu.worker)} ms/req, load ${r.load1.toFixed(2)}`,
       );
+    }
+  }
+
+  // `npm run dev` as users run it: GET /health through wrangler's proxy, CPU of the whole tree.
+  const devRuns: Array<{ root: string; perRequest: number; rps: number }> = [];
+  if (!values["no-dev"]) {
+    const roots: Array<[string, string]> = [["working tree", root]];
+    if (ref) roots.push([ref, join(tmp, "ref")]);
+    for (const [label, r] of roots) {
+      process.stdout.write(`  npm run dev (${label}): GET /health… `);
+      const dev = await startDev(r, join(tmp, `dev-${devRuns.length}`));
+      try {
+        const req = { url: `${dev.url}/health` };
+        await runWrk(req, { connections: CONNECTIONS, threads: 1, seconds: 1, tmpDir: tmp });
+        await new Promise((res) => setTimeout(res, 500));
+        const before = snapshot(tree(dev.pid));
+        const w = await runWrk(req, { connections: CONNECTIONS, threads: 1, seconds: SECONDS, tmpDir: tmp });
+        await new Promise((res) => setTimeout(res, 500));
+        const perRequest = spent(before, snapshot(tree(dev.pid))) / (w.requests + CONNECTIONS);
+        devRuns.push({ root: label, perRequest, rps: w.rps });
+        console.log(`${w.rps.toFixed(0)} req/s, ${fmt(perRequest)} ms CPU per request (all dev processes)`);
+      } finally {
+        await dev.stop();
+      }
     }
   }
 
@@ -646,6 +680,16 @@ async function main(): Promise<void> {
   }
   if (peerPost) console.log(`  peer executemany ingest: ${fmt(peerPost.unitsPerSecond, 0)} readings/s`);
 
+  if (devRuns.length) {
+    const prod = summary.find((x) => x.name === "GET /health")?.cpu.worker?.median ?? Number.NaN;
+    console.log(
+      "\n== npm run dev overhead: GET /health, CPU of every dev process (wrangler, proxy, workerd, stand-ins)",
+    );
+    for (const d of devRuns)
+      console.log(
+        `  ${d.root.padEnd(14)} ${fmt(d.perRequest)} ms per request = ${fmt(d.perRequest / prod)}× the production bundle's ${fmt(prod)} ms (target ≤ 2×), ${d.rps.toFixed(0)} req/s`,
+      );
+  }
   console.log("\n== Sequential: login (PBKDF2 600k by design) and one chat turn");
   console.log(
     `  POST /v1/auth/login  ${fmt(loginWall, 0)} ms wall, ${fmt(loginCpu, 0)} ms workerd CPU per login`,
@@ -700,6 +744,7 @@ async function main(): Promise<void> {
         startMs: { haven: haven.startMs, hello: hello.startMs },
         login: { wallMs: loginWall, workerCpuMs: loginCpu },
         chat,
+        dev: devRuns,
         summary,
         targets: targets.map(([label, value, goal, kind]) => ({ label, value, goal, kind })),
         runs,
