@@ -493,6 +493,14 @@ async function main(): Promise<void> {
       },
     );
   }
+  const mfRate = workers["haven-mf-ratelimit"];
+  if (mfRate) {
+    cases.push({
+      name: "GET /v1/me [Miniflare's rate-limit simulation]",
+      target: "haven-mf-ratelimit",
+      req: { url: `${mfRate.url}/v1/me`, headers: auth },
+    });
+  }
   if (peer) {
     cases.push(
       { name: "peer GET / (FastAPI hello)", target: "peer", req: { url: `${peer.url}/` } },
@@ -702,7 +710,7 @@ async function main(): Promise<void> {
     `  Haven bundle ${(havenBundle.bytes / 1024).toFixed(0)} KiB raw, ${(havenBundle.gzipBytes / 1024).toFixed(0)} KiB gzip; hello ${(helloBundle.bytes / 1024).toFixed(0)} KiB raw`,
   );
   console.log(
-    `  start to first answer (workerd process + isolate + first request): Haven ${haven.startMs.toFixed(0)} ms, hello ${hello.startMs.toFixed(0)} ms`,
+    `  start to first answer (workerd process + isolate + first request): Haven ${haven.startMs.toFixed(0)} ms wall / ${haven.startCpuMs.toFixed(0)} ms workerd CPU, hello ${hello.startMs.toFixed(0)} ms / ${hello.startCpuMs.toFixed(0)} ms (the difference is Haven's module evaluation and first request)`,
   );
   console.log(
     `\nload average before ${loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${loadAfter.map((l) => l.toFixed(2)).join(" ")}`,
@@ -742,6 +750,7 @@ async function main(): Promise<void> {
         },
         bundle: { bytes: havenBundle.bytes, gzipBytes: havenBundle.gzipBytes, helloBytes: helloBundle.bytes },
         startMs: { haven: haven.startMs, hello: hello.startMs },
+        startCpuMs: { haven: haven.startCpuMs, hello: hello.startCpuMs },
         login: { wallMs: loginWall, workerCpuMs: loginCpu },
         chat,
         dev: devRuns,

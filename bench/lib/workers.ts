@@ -14,7 +14,7 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { childrenNamed } from "./proc.ts";
+import { childrenNamed, cpuOf } from "./proc.ts";
 
 export interface RunningWorker {
   name: string;
@@ -23,6 +23,8 @@ export interface RunningWorker {
   pid: number;
   /** Wall time from `new Miniflare` to the first answered request (process start + isolate + first request). */
   startMs: number;
+  /** workerd's CPU from its start to the first answered request (process, config, module evaluation, first request). */
+  startCpuMs: number;
   dispose(): Promise<void>;
 }
 
@@ -87,7 +89,10 @@ async function started(name: string, mf: Miniflare, before: Set<number>, t0: num
   const pids = childrenNamed(process.pid, "workerd").filter((p) => !before.has(p));
   if (pids.length !== 1)
     throw new Error(`expected one new workerd process for ${name}, found ${pids.length}`);
-  return { name, url, pid: pids[0] as number, startMs, dispose: () => mf.dispose() };
+  const pid = pids[0] as number;
+  const t = cpuOf(pid);
+  const startCpuMs = t ? t.user + t.system : Number.NaN;
+  return { name, url, pid, startMs, startCpuMs, dispose: () => mf.dispose() };
 }
 
 const shared = {
