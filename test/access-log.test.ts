@@ -30,7 +30,9 @@ describe("access log", () => {
     const lines = capture();
     const res = await send("/health?email=someone%40example.com", { ACCESS_LOG: "all" });
     expect(res.status).toBe(200);
-    const access = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === "request");
+    const access = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.event === "request");
     expect(access).toHaveLength(1);
     expect(access[0]).toMatchObject({ method: "GET", route: "/health", status: 200 });
     expect(access[0]?.requestId).toBe(res.headers.get("x-request-id"));
