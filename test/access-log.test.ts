@@ -56,6 +56,21 @@ describe("access log", () => {
   });
 });
 
+describe("access log at LOG_LEVEL=error (the test suite's level)", () => {
+  it('"errors": a 4xx stays quiet, a 5xx still writes its line', async () => {
+    const lines = capture();
+    const notFound = await send("/v1/no-such-thing", { ACCESS_LOG: "errors", LOG_LEVEL: "error" });
+    expect(notFound.status).toBe(404);
+    expect(lines).toEqual([]);
+    const broken = await send("/v1/meta", { ACCESS_LOG: "errors", LOG_LEVEL: "error", OPENAI_API_KEY: "" });
+    expect(broken.status).toBe(500);
+    const requestId = broken.headers.get("x-request-id");
+    expect(lines.filter((l) => l.startsWith("500 GET "))).toEqual([
+      expect.stringMatching(new RegExp(`^500 GET \\S+ \\d+ ms  request ${requestId}$`)),
+    ]);
+  });
+});
+
 describe("per-isolate clients", () => {
   it("scopes built from the same config share one database instance per region", () => {
     const config = loadConfig(env as unknown as Env, createLogger("error"));

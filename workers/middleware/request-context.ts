@@ -12,7 +12,8 @@ export const SLOW_REQUEST_MS = 1000;
  * Which requests get an access-log line (`ACCESS_LOG` var):
  * - "all" (default; staging, production, bench): one JSON line per request, for Workers Logs.
  * - "errors" (local `npm run dev`): only responses ≥ 400 and requests slower than
- *   {@link SLOW_REQUEST_MS}, as one short human-readable line. `wrangler dev` carries every console
+ *   {@link SLOW_REQUEST_MS}, as one short human-readable line (5xx always; 4xx and slow ones only
+ *   at LOG_LEVEL info/debug, so the test suite's LOG_LEVEL=error stays quiet). `wrangler dev` carries every console
  *   line through its inspector into its own Node process, which cost more than the request itself
  *   (issue 16: ~1.25 ms CPU per line across three processes, against ~0.5 ms for /health).
  */
@@ -44,7 +45,10 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const durationMs = Date.now() - started;
   if (accessLogMode(c.env.ACCESS_LOG) === "all") {
     log.info("request", { method: c.req.method, route, status, durationMs });
-  } else if (status >= 400 || durationMs >= SLOW_REQUEST_MS) {
+  } else if (
+    status >= 500 ||
+    ((level === "info" || level === "debug") && (status >= 400 || durationMs >= SLOW_REQUEST_MS))
+  ) {
     // Local only: readable at a glance in the dev terminal; the same fields, no PHI.
     const line = `${status} ${c.req.method} ${route} ${durationMs} ms  request ${requestId}`;
     if (status >= 500) console.error(line);
