@@ -62,7 +62,14 @@ const CONNECTIONS = Math.max(1, Number(values.connections));
 const WARMUP = Math.max(0, Number(values.warmup));
 const ENV = "bench";
 
-type Target = "hello" | "haven" | "haven-assets-first" | "haven-mf-ratelimit" | "haven-ref" | "peer";
+type Target =
+  | "hello"
+  | "haven"
+  | "haven-assets-first"
+  | "haven-asset-router"
+  | "haven-mf-ratelimit"
+  | "haven-ref"
+  | "peer";
 
 interface Case {
   name: string;
@@ -370,7 +377,9 @@ async function main(): Promise<void> {
   const secrets = { ...services.bindings };
   const hello = await startHello(helloBundle, compat);
   cleanups.push(() => hello.dispose());
-  const haven = await startHaven({ root, env: ENV, bundle: havenBundle, secrets });
+  // Production-like: no asset router Worker in front (Cloudflare routes assets before the Worker,
+  // unbilled); Miniflare's router is measured apart in the "[asset router …]" instances.
+  const haven = await startHaven({ root, env: ENV, bundle: havenBundle, secrets, noAssets: true });
   cleanups.push(() => haven.dispose());
   const workers: Ctx["workers"] = { hello, haven };
   if (!values["no-ablations"]) {
@@ -390,10 +399,20 @@ async function main(): Promise<void> {
       bundle: havenBundle,
       secrets,
       rateLimiter: "miniflare",
+      noAssets: true,
       label: "haven-mf-ratelimit",
     });
     cleanups.push(() => mfRate.dispose());
     workers["haven-mf-ratelimit"] = mfRate;
+    const router = await startHaven({
+      root,
+      env: ENV,
+      bundle: havenBundle,
+      secrets,
+      label: "haven-asset-router",
+    });
+    cleanups.push(() => router.dispose());
+    workers["haven-asset-router"] = router;
   }
 
   const ref = values.compare;
@@ -413,7 +432,14 @@ async function main(): Promise<void> {
     console.log(
       `  ${ref}: bundle ${(refBundle.bytes / 1024).toFixed(0)} KiB raw, ${(refBundle.gzipBytes / 1024).toFixed(0)} KiB gzip`,
     );
-    const w = await startHaven({ root: refRoot, env: ENV, bundle: refBundle, secrets, label: "haven-ref" });
+    const w = await startHaven({
+      root: refRoot,
+      env: ENV,
+      bundle: refBundle,
+      secrets,
+      noAssets: true,
+      label: "haven-ref",
+    });
     cleanups.push(() => w.dispose());
     workers["haven-ref"] = w;
   }
@@ -482,14 +508,29 @@ async function main(): Promise<void> {
   if (assetsFirst) {
     cases.push(
       {
-        name: "GET /health [assets router first]",
+        name: "GET /health [asset router in front, assets first]",
         target: "haven-assets-first",
         req: { url: `${assetsFirst.url}/health` },
       },
       {
-        name: "GET /v1/me [assets router first]",
+        name: "GET /v1/me [asset router in front, assets first]",
         target: "haven-assets-first",
         req: { url: `${assetsFirst.url}/v1/me`, headers: auth },
+      },
+    );
+  }
+  const router = workers["haven-asset-router"];
+  if (router) {
+    cases.push(
+      {
+        name: "GET /health [asset router in front, run_worker_first]",
+        target: "haven-asset-router",
+        req: { url: `${router.url}/health` },
+      },
+      {
+        name: "GET /v1/me [asset router in front, run_worker_first]",
+        target: "haven-asset-router",
+        req: { url: `${router.url}/v1/me`, headers: auth },
       },
     );
   }

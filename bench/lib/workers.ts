@@ -134,6 +134,8 @@ export interface HavenOptions {
   vars?: Record<string, string>;
   /** false: consult the asset router before the Worker for every path (wrangler.toml without run_worker_first). */
   workerFirst?: boolean;
+  /** true: no assets binding, hence no asset router Worker in front of Haven (an ablation). */
+  noAssets?: boolean;
   label?: string;
   /**
    * "stub" (default): RATE_LIMITER is an RPC stub that always allows, standing for production's
@@ -158,6 +160,9 @@ export async function startHaven(opts: HavenOptions): Promise<RunningWorker> {
   if (assets && opts.workerFirst === false) {
     assets.routerConfig = { has_user_worker: true };
   }
+  // No assets at all: Miniflare then puts no router Worker in front (Cloudflare's own asset
+  // routing is not billed to the Worker, so this is the closest to the Worker's own cost).
+  if (opts.noAssets) delete (workerOptions as { assets?: unknown }).assets;
   const before = new Set(childrenNamed(process.pid, "workerd"));
   const t0 = performance.now();
   type V4Options = Parameters<typeof convertV4MiniflareOptions>[0];
