@@ -168,6 +168,8 @@ export async function startNeonProxy(opts: { port?: number; host?: string }): Pr
   const host = opts.host ?? "127.0.0.1";
   const pools = new Map<string, pg.Pool>();
   const tunnels = new Map<WebSocket, Socket>();
+  // Round trips seen (HTTP requests to /sql, statements in them, WebSocket tunnels opened): `GET /__counters`.
+  const counters = { requests: 0, statements: 0, tunnels: 0 };
 
   const poolFor = (connectionString: string): pg.Pool => {
     const existing = pools.get(connectionString);
@@ -188,6 +190,8 @@ export async function startNeonProxy(opts: { port?: number; host?: string }): Pr
     const batch = Array.isArray(queries) ? queries.map(parseRequest) : null;
     const single = batch ? null : parseRequest(body);
     const begin = batch ? batchBegin(req) : "";
+    counters.requests++;
+    counters.statements += batch ? batch.length : 1;
     const client = await pool.connect();
     let discard: Error | undefined;
     try {
@@ -217,6 +221,7 @@ export async function startNeonProxy(opts: { port?: number; host?: string }): Pr
     };
     const path = new URL(req.url ?? "/", "http://local").pathname;
     if (req.method === "OPTIONS") return send(204, null);
+    if (path === "/__counters" && req.method === "GET") return send(200, counters);
     if (path !== "/sql") return send(404, { message: "not found" });
     if (req.method !== "POST") return send(405, { message: "method not allowed" });
     handleSql(req).then(
@@ -242,6 +247,7 @@ export async function startNeonProxy(opts: { port?: number; host?: string }): Pr
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      counters.tunnels++;
       const tcp = tunnel(ws, targetHost, targetPort, () => tunnels.delete(ws));
       tunnels.set(ws, tcp);
     });

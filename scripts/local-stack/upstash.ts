@@ -133,6 +133,8 @@ export async function startUpstash(opts: StartUpstashOptions): Promise<UpstashSe
     : await MemoryStore.open(opts.persistFile);
   const expected = Buffer.from(opts.token);
   let syncCounter = 0;
+  // Round trips seen (HTTP requests and the commands in them): `GET /__counters`, no token needed.
+  const counters = { requests: 0, commands: 0 };
 
   const send = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, {
@@ -147,6 +149,8 @@ export async function startUpstash(opts: StartUpstashOptions): Promise<UpstashSe
     let route = "command";
     let cmds: string[][] = [];
     try {
+      if (url.pathname === "/__counters" && req.method === "GET") return send(res, 200, counters);
+      counters.requests++;
       if (!authorized(req, url, expected)) return send(res, 401, { error: "Unauthorized" });
       if (req.method !== "POST" && req.method !== "GET") throw new HttpError(405, "ERR method not allowed");
       const segments = url.pathname
@@ -159,6 +163,7 @@ export async function startUpstash(opts: StartUpstashOptions): Promise<UpstashSe
       if (segments.length === 1 && (first === "pipeline" || first === "multi-exec")) {
         route = first;
         cmds = toCommands(parseJson(body));
+        counters.commands += cmds.length;
         if (route === "pipeline") {
           const replies = await backend.pipeline(cmds);
           return send(
@@ -181,6 +186,7 @@ export async function startUpstash(opts: StartUpstashOptions): Promise<UpstashSe
       const cmd =
         segments.length === 0 ? toCommand(parseJson(body)) : body !== "" ? [...segments, body] : segments;
       cmds = [cmd];
+      counters.commands++;
       const reply = await backend.single(cmd);
       if (reply instanceof ReplyError) return send(res, 400, { error: reply.message });
       return send(res, 200, { result: toUpstashJson(reply, b64) });

@@ -19,8 +19,10 @@ export interface AuditMeta {
 /**
  * Everything a service needs for one unit of work — an HTTP request, a Durable Object alarm, a
  * queue batch, a cron run — and nothing from HTTP. Services take a Scope, never Hono's Context,
- * so the same code runs in every one of them. Clients are built lazily and once per scope
- * (building one opens no connection: Neon HTTP and Upstash REST are plain fetches).
+ * so the same code runs in every one of them. Clients are built lazily (building one opens no
+ * connection: Neon HTTP and Upstash REST are plain fetches): databases once per isolate, the
+ * Redis client once per scope (its auto-pipeline would otherwise batch commands of concurrent
+ * requests into one fetch, i.e. share I/O across requests, which workerd forbids).
  */
 export interface Scope {
   readonly env: Env;
@@ -51,22 +53,38 @@ export interface ScopeInit {
 }
 
 /**
+ * Drizzle databases per isolate, by configuration and region. A drizzle/neon-http instance holds
+ * no connection and no per-request state (every query is its own fetch), but building one walks
+ * the whole schema for the relational query config: reusing it saves that on every request.
+ * Keyed by the parsed Config object, which `loadConfig` caches per env (one per isolate).
+ */
+const databases = new WeakMap<Config, Map<Region, Database>>();
+
+function databaseFor(config: Config, region: Region): Database {
+  let byRegion = databases.get(config);
+  if (!byRegion) {
+    byRegion = new Map();
+    databases.set(config, byRegion);
+  }
+  let db = byRegion.get(region);
+  if (!db) {
+    db = createDatabase(config, region);
+    byRegion.set(region, db);
+  }
+  return db;
+}
+
+/**
  * Builds a scope: the same way for a request (the `services` middleware), a Durable Object, a
  * queue consumer or a scheduled job.
  *
  * @example const scope = createScope({ env, config, log, audit: jobAudit("chat.flush") });
  */
 export function createScope(init: ScopeInit): Scope {
-  const dbs = new Map<Region, Database>();
   let redis: Redis | undefined;
   const clients = {
     db(region: Region) {
-      let db = dbs.get(region);
-      if (!db) {
-        db = createDatabase(init.config, region);
-        dbs.set(region, db);
-      }
-      return db;
+      return databaseFor(init.config, region);
     },
     redis() {
       redis ??= createRedis(init.config, init.redisTimeoutMs ? { timeoutMs: init.redisTimeoutMs } : {});

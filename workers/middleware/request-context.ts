@@ -7,11 +7,29 @@ import { shipMetrics } from "../lib/metrics/ship";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
+/** In "errors" mode, requests at least this slow are logged even when they succeed. */
+export const SLOW_REQUEST_MS = 1000;
+
+/**
+ * Which requests get an access-log line (`ACCESS_LOG` var):
+ * - "all" (default; staging, production, bench): one JSON line per request, for Workers Logs.
+ * - "errors" (local `npm run dev`): only responses ≥ 400 and requests slower than
+ *   {@link SLOW_REQUEST_MS}, as one short human-readable line (5xx always; 4xx and slow ones only
+ *   at LOG_LEVEL info/debug, so the test suite's LOG_LEVEL=error stays quiet). `wrangler dev` carries every console
+ *   line through its inspector into its own Node process, which cost more than the request itself
+ *   (issue 16: ~1.25 ms CPU per line across three processes, against ~0.5 ms for /health).
+ */
+export type AccessLogMode = "all" | "errors";
+
+export function accessLogMode(value: unknown): AccessLogMode {
+  return value === "errors" ? "errors" : "all";
+}
+
 /**
  * Assigns the request id (a well-formed incoming `X-Request-Id` is kept, so traces join up
- * across services), echoes it, writes one access-log line and one Analytics Engine data point.
- * Only the route TEMPLATE is recorded (`/v1/patients/:id`), never the concrete path, query, user
- * or IP — those can identify a person.
+ * across services), echoes it, writes the access-log line (see {@link AccessLogMode}) and one
+ * Analytics Engine data point. Only the route TEMPLATE is recorded (`/v1/patients/:id`), never the
+ * concrete path, query, user or IP — those can identify a person.
  */
 export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = Date.now();
@@ -23,13 +41,25 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("log", log);
   await next();
   c.res.headers.set("x-request-id", requestId);
-  const route = c.res.status === 404 && !matched(c) ? "unmatched" : routePath(c);
+  const path = routePath(c);
+  const status = c.res.status;
+  const route = status === 404 && (path === "*" || path === "/*") ? "unmatched" : path;
   const durationMs = Date.now() - started;
-  log.info("request", { method: c.req.method, route, status: c.res.status, durationMs });
+  if (accessLogMode(c.env.ACCESS_LOG) === "all") {
+    log.info("request", { method: c.req.method, route, status, durationMs });
+  } else if (
+    status >= 500 ||
+    ((level === "info" || level === "debug") && (status >= 400 || durationMs >= SLOW_REQUEST_MS))
+  ) {
+    // Local only: readable at a glance in the dev terminal; the same fields, no PHI.
+    const line = `${status} ${c.req.method} ${route} ${durationMs} ms  request ${requestId}`;
+    if (status >= 500) console.error(line);
+    else console.log(line);
+  }
   c.env.ANALYTICS?.writeDataPoint({
     indexes: [route.slice(0, 96)],
     blobs: [route, c.req.method, c.env.ENVIRONMENT ?? "unknown"],
-    doubles: [c.res.status, durationMs],
+    doubles: [status, durationMs],
   });
   // Prometheus series: recorded in memory, shipped to the metrics hub in the background.
   inc("http_requests_total", { route, method: c.req.method, status: String(c.res.status) });
@@ -41,8 +71,3 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
     // No execution context (a unit test calling the app without one): nothing to ship with.
   }
 };
-
-function matched(c: Parameters<MiddlewareHandler<AppEnv>>[0]): boolean {
-  const path = routePath(c);
-  return path !== "*" && path !== "/*";
-}
