@@ -182,6 +182,7 @@ export async function startHaven(opts: HavenOptions): Promise<RunningWorker> {
               serviceBindings: {
                 ...(workerOptions.serviceBindings as Record<string, never>),
                 RATE_LIMITER: { name: "rate-limit-stub", entrypoint: "RateLimit" },
+                USER_RATE_LIMITER: { name: "rate-limit-stub", entrypoint: "RateLimit" },
               },
             }),
       },

@@ -7,13 +7,17 @@ import { inc } from "../lib/metrics/recorder";
 const PERIOD_SECONDS = 60;
 
 /**
- * Cloudflare rate limiting binding, keyed by user when authenticated and by client IP otherwise.
- * The limit itself is configuration (`[[ratelimits]]`), not code. Over the limit: 429 with
+ * Cloudflare rate limiting bindings: USER_RATE_LIMITER keyed by user when authenticated (600 a
+ * minute), RATE_LIMITER keyed by client IP otherwise (100 a minute). The limits are configuration
+ * (`[[ratelimits]]`), not code. Over the limit: 429 with
  * Retry-After. The key never leaves the Worker (no IP in logs or analytics).
  */
 export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const key = rateLimitKey(c.req.raw, c.get("principal")?.userId);
-  const { success } = await c.env.RATE_LIMITER.limit({ key });
+  const userId = c.get("principal")?.userId;
+  const key = rateLimitKey(c.req.raw, userId);
+  // Signed-in users have their own (higher) per-user limit; anonymous clients the per-IP one.
+  const limiter = userId ? c.env.USER_RATE_LIMITER : c.env.RATE_LIMITER;
+  const { success } = await limiter.limit({ key });
   if (!success) {
     inc("rate_limit_refusals_total", {
       limiter: c.req.path.startsWith("/v1/auth/")
