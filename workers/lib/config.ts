@@ -55,6 +55,13 @@ export const ConfigSchema = z.object({
   /** Model for layer 3 (default: OPENAI_MODEL). */
   SAFETY_MODEL: z.string().min(1).optional(),
   SAFETY_MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1200),
+  /**
+   * Deadlines per dependency call (ms) and the circuit breaker's cool-down (see lib/resilience.ts).
+   * Postgres allows for a Neon compute waking up; Redis answers in single-digit ms when healthy.
+   */
+  DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+  REDIS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1500),
+  BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   /** True when OPENAI_* point at the bundled offline server; the UI labels replies as offline. */
   OPENAI_OFFLINE: z
     .enum(["true", "false"])
