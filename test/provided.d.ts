@@ -3,6 +3,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     workerBindings: Record<string, string>;
     openaiControlUrl: string;
+    /** Fault suite only: the control server of the proxies in front of the stack. */
+    faultControlUrl: string;
   }
 }
 
