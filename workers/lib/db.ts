@@ -45,7 +45,9 @@ export function isReadOnlySql(body: unknown): boolean {
       : [body];
   return queries.every((q) => {
     const text = typeof q === "object" && q !== null && "query" in q ? String(q.query) : "";
-    return /^\s*select\b/i.test(text) && !/\bfor\s+(update|no\s+key\s+update|share|key\s+share)\b/i.test(text);
+    return (
+      /^\s*select\b/i.test(text) && !/\bfor\s+(update|no\s+key\s+update|share|key\s+share)\b/i.test(text)
+    );
   });
 }
 

@@ -110,7 +110,9 @@ function dependencyProblem(
   err: { dependency?: DependencyClass; kind?: string; retryAfter?: number; message: string },
   c: Context<AppEnv>,
 ): AppError {
-  const fromMessage = /^(database|cache|model) unavailable/.exec(err.message)?.[1] as DependencyClass | undefined;
+  const fromMessage = /^(database|cache|model) unavailable/.exec(err.message)?.[1] as
+    | DependencyClass
+    | undefined;
   const dependency = err.dependency ?? fromMessage ?? "database";
   const retryAfter = err.retryAfter ?? 1;
   c.get("log")?.warn("dependency_unavailable", { dependency, kind: err.kind ?? "unknown" });

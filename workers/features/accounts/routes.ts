@@ -4,6 +4,7 @@ import { AppError } from "../../lib/errors";
 import { bearer, jsonBody, ok, problem, route } from "../../lib/openapi";
 import { COOKIE_REFRESH } from "../../lib/principal";
 import { createRouter } from "../../lib/router";
+import { IdSchema } from "../../lib/vocabulary";
 import { principalOf, requireAuth, requireSession } from "../../middleware/auth";
 import { scopeOf } from "../../middleware/services";
 import { clearSessionCookies, setSessionCookies } from "./cookies";
@@ -131,7 +132,7 @@ const r = {
     tags: ["account"],
     security: bearer,
     middleware: [requireSession] as const,
-    request: { params: z.object({ sessionId: z.string().uuid() }) },
+    request: { params: z.object({ sessionId: IdSchema }) },
     responses: { 204: { description: "Revoked" }, 404: problem(404) },
   }),
   invite: route({
@@ -142,7 +143,7 @@ const r = {
     middleware: [requireAuth("admin")] as const,
     request: { body: jsonBody(s.InviteBody) },
     problems: [404],
-    responses: { 201: ok(z.object({ userId: z.string().uuid() }), "Invited"), 409: problem(409) },
+    responses: { 201: ok(z.object({ userId: IdSchema }), "Invited"), 409: problem(409) },
   }),
 };
 
