@@ -87,7 +87,9 @@ describe("control characters are refused with a 422", () => {
     });
     expect(res.status).toBe(422);
     const body = await problem(res);
-    expect(body.errors).toEqual([{ path: "json.displayName", message: "Control characters are not allowed" }]);
+    expect(body.errors).toEqual([
+      { path: "json.displayName", message: "Control characters are not allowed" },
+    ]);
     expect(JSON.stringify(body)).not.toContain("Al");
   });
 
@@ -101,7 +103,9 @@ describe("control characters are refused with a 422", () => {
       }),
     });
     expect(put.status).toBe(422);
-    expect((await problem(put)).errors).toEqual([expect.objectContaining({ path: "json.emergencyContact.name" })]);
+    expect((await problem(put)).errors).toEqual([
+      expect.objectContaining({ path: "json.emergencyContact.name" }),
+    ]);
     const admin = await createUser("admin");
     const q = await call(`/v1/admin/audit?region=us&action=${encodeURIComponent("a\u0007")}`, {
       headers: admin.auth,

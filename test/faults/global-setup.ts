@@ -1,7 +1,12 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
-import { FAULT_MODES, type FaultMode, type FaultProxy, startFaultProxy } from "../../scripts/local-stack/fault-proxy.ts";
+import {
+  FAULT_MODES,
+  type FaultMode,
+  type FaultProxy,
+  startFaultProxy,
+} from "../../scripts/local-stack/fault-proxy.ts";
 import { spawnLocalStack } from "../../scripts/local-stack/spawn.ts";
 
 /**
@@ -52,7 +57,9 @@ export default async function setup(project: TestProject) {
   });
   await new Promise<void>((resolve) => control.listen(0, "127.0.0.1", resolve));
   const { port } = control.address() as AddressInfo;
-  console.log(`[haven fault stack]\n  ${stack.summary.join("\n  ")}\n  fault control http://127.0.0.1:${port}`);
+  console.log(
+    `[haven fault stack]\n  ${stack.summary.join("\n  ")}\n  fault control http://127.0.0.1:${port}`,
+  );
   project.provide("workerBindings", bindings);
   project.provide("openaiControlUrl", stack.openaiControlUrl);
   project.provide("faultControlUrl", `http://127.0.0.1:${port}`);

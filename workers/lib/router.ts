@@ -6,6 +6,7 @@ import { AppError, validationError } from "./errors";
  * C0 controls except TAB, LF and CR, DEL, and C1 controls. Postgres refuses NUL in text (22021,
  * which used to surface as a 500), and none of them belongs in a name, a note or an answer.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 /** The path of the first string holding a control character (e.g. `json.displayName`), if any. */

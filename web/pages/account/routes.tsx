@@ -22,7 +22,11 @@ type Ctx = Context<AppEnv>;
 
 /** Signed-out visitors are sent to sign in (the page equivalent of the API's 401). */
 const signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!c.get("principal")) return c.redirect("/login", 303);
+  if (!c.get("principal")) {
+    if (c.req.method !== "GET") return c.redirect("/login", 303);
+    const here = new URL(c.req.url);
+    return c.redirect(`/login?next=${encodeURIComponent(here.pathname + here.search)}`, 303);
+  }
   await next();
 };
 const page = [rateLimit, signedIn] as const;

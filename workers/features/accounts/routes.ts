@@ -9,6 +9,7 @@ import { principalOf, requireAuth, requireSession } from "../../middleware/auth"
 import { scopeOf } from "../../middleware/services";
 import { clearSessionCookies, setSessionCookies } from "./cookies";
 import * as creds from "./credentials";
+import { assertTrustedOrigin } from "./origin";
 import * as s from "./schema";
 import { completeMfa, login, signup, verifyEmail } from "./service";
 import { listSessions, revokeSession, rotateRefreshToken } from "./sessions";
@@ -51,9 +52,9 @@ const r = {
     method: "post",
     path: "/auth/refresh",
     tags: ["auth"],
-    summary: "Rotate the refresh token (reuse revokes the session)",
+    summary: "Rotate the refresh token (reuse revokes the session); by cookie only from a trusted Origin",
     request: { query: CookieQuery, body: { content: { "application/json": { schema: s.RefreshBody } } } },
-    responses: { 200: ok(s.Tokens, "New tokens"), 401: problem(401) },
+    responses: { 200: ok(s.Tokens, "New tokens"), 401: problem(401), 403: problem(403) },
   }),
   logout: route({
     method: "post",
@@ -169,8 +170,11 @@ export const accountRoutes = createRouter()
     return c.json(result, 200);
   })
   .openapi(r.refresh, async (c) => {
-    const presented = c.req.valid("json").refreshToken ?? getCookie(c, COOKIE_REFRESH);
+    const fromBody = c.req.valid("json").refreshToken;
+    const presented = fromBody ?? getCookie(c, COOKIE_REFRESH);
     if (!presented) throw new AppError("unauthorized", "Invalid or expired credentials");
+    // A cookie is sent by the browser whoever asks: only our own pages may spend it.
+    if (!fromBody) assertTrustedOrigin(c.req.header("origin"), c.req.url, c.get("config").CORS_ORIGINS);
     const tokens = await rotateRefreshToken(scopeOf(c), presented);
     if (c.req.valid("query").cookie === "true") setSessionCookies(c, tokens);
     return c.json(tokens, 200);
