@@ -5,6 +5,9 @@ declare module "vitest" {
     openaiControlUrl: string;
     /** Fault suite only: the control server of the proxies in front of the stack. */
     faultControlUrl: string;
+    /** Fuzz budget per operation × role (0 = the CI default) and seed (0 = the fixed CI seed). */
+    fuzzRuns: number;
+    fuzzSeed: number;
   }
 }
 

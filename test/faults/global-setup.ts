@@ -63,6 +63,8 @@ export default async function setup(project: TestProject) {
   project.provide("workerBindings", bindings);
   project.provide("openaiControlUrl", stack.openaiControlUrl);
   project.provide("faultControlUrl", `http://127.0.0.1:${port}`);
+  project.provide("fuzzRuns", 0);
+  project.provide("fuzzSeed", 0);
   return async () => {
     control.close();
     for (const p of Object.values(proxies)) await p.close();
