@@ -189,3 +189,47 @@ describe("sign-up does the same work whether or not the email exists", () => {
     expect((await inbox(existing)).some((m) => m.subject.includes("tried to create"))).toBe(true);
   });
 });
+
+describe("recovery codes can be regenerated", () => {
+  it("with a current code: ten new, distinct codes that sign in; a wrong code is a 422", async () => {
+    const { email, secret } = await withMfa();
+    const login = await post("/v1/auth/login", { email, password: PASSWORD });
+    const { mfaToken } = (await login.json()) as { mfaToken: string };
+    const now = Math.floor(Date.now() / 1000);
+    const signedIn = await post("/v1/auth/login/mfa", {
+      mfaToken,
+      code: await generateTotp(secret, now + 30),
+    });
+    expect(signedIn.status).toBe(200);
+    const auth = {
+      authorization: `Bearer ${((await signedIn.json()) as { accessToken: string }).accessToken}`,
+    };
+    expect((await post("/v1/me/mfa/recovery-codes", { code: "000000" }, { headers: auth })).status).toBe(422);
+    const res = await post(
+      "/v1/me/mfa/recovery-codes",
+      { code: await generateTotp(secret, now) },
+      { headers: auth },
+    );
+    expect(res.status).toBe(200);
+    const { recoveryCodes } = (await res.json()) as { recoveryCodes: string[] };
+    expect(recoveryCodes).toHaveLength(10);
+    expect(new Set(recoveryCodes).size).toBe(10);
+    const step = await post("/v1/auth/login", { email, password: PASSWORD });
+    const { mfaToken: t2 } = (await step.json()) as { mfaToken: string };
+    expect((await post("/v1/auth/login/mfa", { mfaToken: t2, recoveryCode: recoveryCodes[0] })).status).toBe(
+      200,
+    );
+  });
+});
+
+describe("MFA enrolment shows a QR code rendered locally", () => {
+  it("the otpauth URI becomes an SVG data URI (no network, allowed by img-src data:)", async () => {
+    const { qrDataUri } = await import("../web/pages/account/security");
+    const uri = qrDataUri("otpauth://totp/Haven:sam?secret=JBSWY3DPEHPK3PXP&issuer=Haven");
+    expect(uri.startsWith("data:image/svg+xml;base64,")).toBe(true);
+    const svg = atob(uri.slice("data:image/svg+xml;base64,".length));
+    expect(svg).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"/);
+    expect(svg).toMatch(/<path [^>]*d="M/);
+    expect(svg).not.toMatch(/<script|href=/);
+  });
+});

@@ -119,6 +119,17 @@ const r = {
       ),
     },
   }),
+  recoveryCodes: route({
+    method: "post",
+    path: "/me/mfa/recovery-codes",
+    tags: ["account"],
+    summary: "Replace all recovery codes (a current authenticator code is required); shown once",
+    security: bearer,
+    middleware: [requireSession] as const,
+    request: { body: jsonBody(s.MfaCodeBody) },
+    problems: [409],
+    responses: { 200: ok(z.object({ recoveryCodes: z.array(z.string()) }), "New recovery codes") },
+  }),
   sessions: route({
     method: "get",
     path: "/me/sessions",
@@ -210,6 +221,9 @@ export const accountRoutes = createRouter()
     if (c.req.valid("query").cookie === "true") setSessionCookies(c, result.tokens);
     return c.json(result, 200);
   })
+  .openapi(r.recoveryCodes, async (c) =>
+    c.json(await creds.regenerateRecoveryCodes(scopeOf(c), principalOf(c), c.req.valid("json").code), 200),
+  )
   .openapi(r.sessions, async (c) => {
     const rows = await listSessions(scopeOf(c), principalOf(c));
     return c.json(
