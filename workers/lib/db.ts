@@ -61,6 +61,8 @@ const neonFetch = async (input: RequestInfo | URL, init: RequestInit = {}): Prom
   const key = databaseKey(headers.get("neon-connection-string") ?? "");
   const region = regionOfDatabase.get(key) ?? "unknown";
   const limits = deadlineOfDatabase.get(key) ?? { timeoutMs: 5000, cooldownMs: 5000 };
+  // One breaker per region AND endpoint: a region moved to another host is another dependency.
+  const breakerKey = `${region}@${key.split("/")[0]}`;
   let parsed: unknown;
   try {
     parsed = typeof init.body === "string" ? JSON.parse(init.body) : undefined;
@@ -68,7 +70,7 @@ const neonFetch = async (input: RequestInfo | URL, init: RequestInit = {}): Prom
     parsed = undefined;
   }
   const readOnly = isReadOnlySql(parsed);
-  const breaker = breakerFor("database", region, { threshold: 3, cooldownMs: limits.cooldownMs });
+  const breaker = breakerFor("database", breakerKey, { threshold: 3, cooldownMs: limits.cooldownMs });
   return breaker.run(() =>
     withRetry(() => deadlineFetch("database", limits.timeoutMs, input, init), {
       retries: readOnly ? 1 : 0,
@@ -108,10 +110,14 @@ export async function withInteractiveTransaction<T>(
   work: (tx: Parameters<Parameters<PoolDatabase["transaction"]>[0]>[0]) => Promise<T>,
 ): Promise<T> {
   configureLocalNeon(config);
-  const breaker = breakerFor("database", region, { threshold: 3, cooldownMs: config.BREAKER_COOLDOWN_MS });
+  const url = databaseUrl(config, region);
+  const breaker = breakerFor("database", `${region}@${databaseKey(url).split("/")[0]}:ws`, {
+    threshold: 3,
+    cooldownMs: config.BREAKER_COOLDOWN_MS,
+  });
   return breaker.run(async () => {
     const pool = new Pool({
-      connectionString: databaseUrl(config, region),
+      connectionString: url,
       max: 1,
       connectionTimeoutMillis: config.DB_TIMEOUT_MS,
     });

@@ -77,7 +77,11 @@ export function createRedis(config: Config, opts: { timeoutMs?: number } = {}): 
   });
   const client = (redis as unknown as { client: Requester }).client;
   const send = client.request.bind(client);
-  const breaker = breakerFor("cache", "global", { threshold: 3, cooldownMs: config.BREAKER_COOLDOWN_MS });
+  // Redis is global (one endpoint for every region): one breaker per endpoint.
+  const breaker = breakerFor("cache", new URL(config.UPSTASH_REDIS_REST_URL).host, {
+    threshold: 3,
+    cooldownMs: config.BREAKER_COOLDOWN_MS,
+  });
   client.request = (req) =>
     breaker.run(() =>
       withRetry(
