@@ -46,11 +46,11 @@ afterEach(async () => {
 });
 
 describe("Postgres outage", () => {
-  for (const mode of ["hang", "refuse", "drop", "cut"] as const) {
+  for (const mode of ["hang", "refuse", "slow", "drop", "cut"] as const) {
     it(`${mode}: GET /v1/me answers 503 database_unavailable with Retry-After, then recovers`, async () => {
       const patient = await createUser("patient");
       expect((await call("/v1/me", { headers: patient.auth })).status).toBe(200);
-      await fault("neon", mode, { bytes: 20 });
+      await fault("neon", mode, { bytes: 20, delayMs: 3000 });
       const { res, ms } = await timed("/v1/me", { headers: patient.auth });
       expect(res.status).toBe(503);
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
