@@ -16,6 +16,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { devCorsOrigins } from "./dev-cors.ts";
 import { startLocalStack } from "./local-stack/index.ts";
 import { type Monitoring, startMonitoring } from "./monitoring.ts";
 
@@ -113,6 +114,8 @@ async function main() {
     const value = stack.bindings[name];
     if (value) args.push("--var", `${name}:${value}`);
   }
+  // CORS follows the port this server really listens on, not wrangler.toml's :8787.
+  args.push("--var", `CORS_ORIGINS:${devCorsOrigins(host, port)}`);
   if (values["data-dir"]) args.push("--persist-to", join(dataDir, "wrangler"));
   if (wranglerEnv) args.push("--env", wranglerEnv);
   if (values.quiet) args.push("--log-level", "warn");

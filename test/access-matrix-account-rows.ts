@@ -31,6 +31,12 @@ export const ACCOUNT_ROWS: Row[] = [
     expect: everyone("422"),
   },
   {
+    operation: "POST /v1/me/mfa/recovery-codes",
+    route: "POST /v1/me/mfa/recovery-codes (no authenticator enrolled yet)",
+    request: () => ["/v1/me/mfa/recovery-codes", jsonInit("POST", { code: "000000" })],
+    expect: everyone("409"),
+  },
+  {
     operation: "POST /v1/me/password",
     route: "POST /v1/me/password (wrong current password)",
     request: () => ["/v1/me/password", jsonInit("POST", { currentPassword: "not-it", newPassword: "x" })],

@@ -10,6 +10,12 @@ declare global {
   }
 }
 
+/** Vite's `?raw` imports (a file's text), e.g. web/public/_headers in the header test. */
+declare module "*?raw" {
+  const text: string;
+  export default text;
+}
+
 export {};
 
 declare module "*?raw" {

@@ -11,5 +11,8 @@ export default async function setup(project: TestProject) {
   console.log(`[haven test stack]\n  ${stack.summary.join("\n  ")}`);
   project.provide("workerBindings", stack.bindings);
   project.provide("openaiControlUrl", stack.openaiControlUrl);
+  // The fuzz suite's budget (test/fuzz.test.ts): fixed in CI, longer with `npm run test:fuzz`.
+  project.provide("fuzzRuns", Number(process.env.HAVEN_FUZZ_RUNS ?? 0));
+  project.provide("fuzzSeed", Number(process.env.HAVEN_FUZZ_SEED ?? 0));
   return () => stack.stop();
 }

@@ -184,11 +184,11 @@ describe("sign-in, account and sign-out pages", () => {
     expect(out.status).toBe(303);
     expect(out.headers.get("location")).toBe("/");
     expect(b.cookies.has("haven_at")).toBe(false);
-    expect((await b.get("/account")).headers.get("location")).toBe("/login");
+    expect((await b.get("/account")).headers.get("location")).toBe("/login?next=%2Faccount");
     // The old access cookie itself is revoked, not just deleted from this browser.
     const replay = await call("/account", { headers: { cookie: `haven_at=${stolen}` }, redirect: "manual" });
     expect(replay.status).toBe(303);
-    expect(replay.headers.get("location")).toBe("/login");
+    expect(replay.headers.get("location")).toBe("/login?next=%2Faccount");
   });
 
   it("renews an expired access cookie from the refresh cookie on a page view", async () => {
@@ -220,7 +220,7 @@ describe("sign-in, account and sign-out pages", () => {
     for (const path of ["/account", "/account/security", "/account/access"]) {
       const res = await call(path, { redirect: "manual" });
       expect(res.status).toBe(303);
-      expect(res.headers.get("location")).toBe("/login");
+      expect(res.headers.get("location")).toBe(`/login?next=${encodeURIComponent(path)}`);
     }
   });
 

@@ -67,6 +67,13 @@ export const ConfigSchema = z.object({
    * (Cloudflare TURN or any TURN server). Unset: none (host candidates only, enough on one machine).
    */
   VISIT_ICE_SERVERS: z.string().max(4000).optional(),
+  /**
+   * Deadlines per dependency call (ms) and the circuit breaker's cool-down (see lib/resilience.ts).
+   * Postgres allows for a Neon compute waking up; Redis answers in single-digit ms when healthy.
+   */
+  DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+  REDIS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1500),
+  BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   /** True when OPENAI_* point at the bundled offline server; the UI labels replies as offline. */
   OPENAI_OFFLINE: z
     .enum(["true", "false"])

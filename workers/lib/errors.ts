@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 import type { AppEnv } from "./context";
+import { type DependencyClass, findDependencyError } from "./resilience";
 
 /**
  * The closed set of error codes Haven answers with. Each maps to one HTTP status and one title,
@@ -21,6 +22,9 @@ export const ERROR_CODES = {
   rate_limited: { status: 429, title: "Too many requests" },
   internal: { status: 500, title: "Unexpected error" },
   service_unavailable: { status: 503, title: "Service unavailable" },
+  database_unavailable: { status: 503, title: "Database unavailable" },
+  cache_unavailable: { status: 503, title: "Session store unavailable" },
+  model_unavailable: { status: 503, title: "Model unavailable" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -85,6 +89,40 @@ function fromHttpException(err: HTTPException): AppError {
   return new AppError(code, detail);
 }
 
+const DEPENDENCY_CODES: Record<DependencyClass, ErrorCode> = {
+  database: "database_unavailable",
+  cache: "cache_unavailable",
+  model: "model_unavailable",
+};
+
+const DEPENDENCY_WORDS: Record<DependencyClass, string> = {
+  database: "The database",
+  cache: "The session store",
+  model: "The language model",
+};
+
+/**
+ * A dependency outage as an honest 503: the code names the dependency CLASS (never a host or a
+ * region), `Retry-After` says when the circuit breaker lets a probe through. A DependencyError
+ * that crossed a Durable Object RPC boundary keeps only its message, which names the class.
+ */
+function dependencyProblem(
+  err: { dependency?: DependencyClass; kind?: string; retryAfter?: number; message: string },
+  c: Context<AppEnv>,
+): AppError {
+  const fromMessage = /^(database|cache|model) unavailable/.exec(err.message)?.[1] as
+    | DependencyClass
+    | undefined;
+  const dependency = err.dependency ?? fromMessage ?? "database";
+  const retryAfter = err.retryAfter ?? 1;
+  c.get("log")?.warn("dependency_unavailable", { dependency, kind: err.kind ?? "unknown" });
+  return new AppError(
+    DEPENDENCY_CODES[dependency],
+    `${DEPENDENCY_WORDS[dependency]} is not answering right now. Try again in ${retryAfter} s.`,
+    { headers: { "retry-after": String(retryAfter) }, extensions: { dependency } },
+  );
+}
+
 /** Renders an AppError as an RFC 9457 problem document. */
 export function problemResponse(c: Context<AppEnv>, err: AppError): Response {
   const { status, title } = ERROR_CODES[err.code];
@@ -114,6 +152,8 @@ export function problemResponse(c: Context<AppEnv>, err: AppError): Response {
 export function handleError(err: unknown, c: Context<AppEnv>): Response {
   if (err instanceof AppError) return problemResponse(c, err);
   if (err instanceof HTTPException) return problemResponse(c, fromHttpException(err));
+  const dependency = findDependencyError(err);
+  if (dependency) return problemResponse(c, dependencyProblem(dependency, c));
   const log = c.get("log");
   const name = err instanceof Error ? err.name : typeof err;
   const code = typeof err === "object" && err !== null && "code" in err ? String(err.code) : undefined;

@@ -77,6 +77,8 @@ export function route<P extends string, R extends Omit<RouteConfig, "path"> & { 
   if (req?.params || req?.query || req?.body) implied.push(422);
   if (req?.body) implied.push(400);
   if (rateLimited) implied.push(429);
+  // Every /v1 route reads Postgres or Redis (at least the token denylist): an outage is a 503.
+  if (rateLimited) implied.push(503);
   const responses: RouteConfig["responses"] = {};
   for (const status of [...new Set(implied)].sort()) responses[status] = problem(status);
   for (const [status, given] of Object.entries(rest.responses)) {

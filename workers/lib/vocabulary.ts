@@ -42,3 +42,26 @@ export const POLICY_VERSION = "2026-11-01";
 export function isConsentKind(value: unknown): value is ConsentKind {
   return typeof value === "string" && (CONSENT_KINDS as readonly string[]).includes(value);
 }
+
+/**
+ * Every identifier Haven takes from outside (path, query, body): a UUID, lower-cased at the edge.
+ * Postgres compares uuid columns case-insensitively but Durable Object names, Redis keys and
+ * key-derivation inputs do not, so `679F…` and `679f…` must never reach them as two spellings
+ * (found in review: an upper-case patient id opened a second, empty chat room and failed to
+ * decrypt a profile). Invalid → 422 before any lookup.
+ */
+export const IdSchema = z.uuid().overwrite((s) => s.toLowerCase());
+
+/** A path parameter holding an identifier, documented as such in /openapi.json. */
+export function idParam(name: string) {
+  return IdSchema.openapi({
+    param: { name, in: "path" },
+    example: "0b7c6a52-3f1e-4d7a-9a43-2f6a8f0c1d2e",
+  });
+}
+
+/** The largest value a Postgres `integer` column holds; numeric input is bounded to what it maps onto. */
+export const INT4_MAX = 2_147_483_647;
+
+/** A sequence number or offset from a query string: 0 … INT4_MAX (else 422, never a 22003). */
+export const SeqSchema = z.coerce.number().int().min(0).max(INT4_MAX);

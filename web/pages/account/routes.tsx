@@ -1,6 +1,11 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { clearSessionCookies, setSessionCookies } from "../../../workers/features/accounts/cookies";
-import { beginMfaSetup, changePassword, enableMfa } from "../../../workers/features/accounts/credentials";
+import {
+  beginMfaSetup,
+  changePassword,
+  enableMfa,
+  regenerateRecoveryCodes,
+} from "../../../workers/features/accounts/credentials";
 import { listSessions, revokeSession } from "../../../workers/features/accounts/sessions";
 import { accessReport } from "../../../workers/features/audit/service";
 import { totpUri } from "../../../workers/features/auth/totp";
@@ -22,7 +27,11 @@ type Ctx = Context<AppEnv>;
 
 /** Signed-out visitors are sent to sign in (the page equivalent of the API's 401). */
 const signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!c.get("principal")) return c.redirect("/login", 303);
+  if (!c.get("principal")) {
+    if (c.req.method !== "GET") return c.redirect("/login", 303);
+    const here = new URL(c.req.url);
+    return c.redirect(`/login?next=${encodeURIComponent(here.pathname + here.search)}`, 303);
+  }
   await next();
 };
 const page = [rateLimit, signedIn] as const;
@@ -131,6 +140,23 @@ export const accountPages = new Hono<AppEnv>()
   .post("/account/mfa/setup", ...post, async (c) =>
     securityPage(c, { setup: await beginMfaSetup(scopeOf(c), me(c)) }),
   )
+  .post("/account/mfa/recovery-codes", ...post, async (c) => {
+    const code = ((await formFields(c)).code ?? "").trim();
+    if (!/^\d{6}$/.test(code))
+      return securityPage(
+        c,
+        { recoveryErrors: { fields: { code: "Enter the 6 digits your app shows" } } },
+        422,
+      );
+    try {
+      const { recoveryCodes } = await regenerateRecoveryCodes(scopeOf(c), me(c), code);
+      return c.html(<RecoveryCodesPage codes={recoveryCodes} />);
+    } catch (err) {
+      const failure = serviceFailure(err);
+      const status = failure.status === 429 || failure.status === 409 ? failure.status : 422;
+      return securityPage(c, { recoveryErrors: failure.errors }, status);
+    }
+  })
   .post("/account/mfa/enable", ...post, async (c) => {
     const p = me(c);
     const f = await formFields(c);

@@ -1,3 +1,4 @@
+import { renderSVG } from "uqr";
 import { ErrorSummary, Field, type FormErrors, Notice, PostForm } from "../auth/forms";
 import { Layout } from "../layout";
 
@@ -17,6 +18,7 @@ export interface SecurityProps {
   /** Set while enrolling: the secret to type or scan, shown as text (no inline images or scripts). */
   setup?: { secret: string; otpauthUri: string } | undefined;
   mfaErrors?: FormErrors | undefined;
+  recoveryErrors?: FormErrors | undefined;
   passwordErrors?: FormErrors | undefined;
 }
 
@@ -50,8 +52,20 @@ export function SecurityPage(p: SecurityProps) {
           <>
             <ol>
               <li>Open an authenticator app (for example Google Authenticator, 1Password or Aegis).</li>
+              <li>Scan this code with the app:</li>
+            </ol>
+            <p>
+              <img
+                class="qr"
+                src={qrDataUri(p.setup.otpauthUri)}
+                width={220}
+                height={220}
+                alt="QR code for your authenticator app. If you cannot scan it, type the key shown below."
+              />
+            </p>
+            <ol start={3}>
               <li>
-                Add an account by typing this key: <code class="secret">{p.setup.secret}</code>
+                Or add an account by typing this key: <code class="secret">{p.setup.secret}</code>
               </li>
               <li>Or paste this setup link if your app accepts one:</li>
             </ol>
@@ -73,11 +87,29 @@ export function SecurityPage(p: SecurityProps) {
             </PostForm>
           </>
         ) : (
-          <PostForm action="/account/mfa/setup" csrf={p.csrf}>
-            <button type="submit">
-              {p.mfaEnabled ? "Move to a new device" : "Set up two-factor sign-in"}
-            </button>
-          </PostForm>
+          <>
+            <PostForm action="/account/mfa/setup" csrf={p.csrf}>
+              <button type="submit">
+                {p.mfaEnabled ? "Move to a new device" : "Set up two-factor sign-in"}
+              </button>
+            </PostForm>
+            {p.mfaEnabled ? (
+              <PostForm action="/account/mfa/recovery-codes" csrf={p.csrf}>
+                <h3>New recovery codes</h3>
+                <p>Replaces all your recovery codes; the old ones stop working.</p>
+                <Field
+                  name="code"
+                  label="Enter the 6-digit code your app shows"
+                  autocomplete="one-time-code"
+                  inputmode="numeric"
+                  pattern="[0-9]{6}"
+                  maxlength={6}
+                  errors={p.recoveryErrors}
+                />
+                <button type="submit">Make new recovery codes</button>
+              </PostForm>
+            ) : null}
+          </>
         )}
       </section>
       <section class="card" aria-labelledby="sessions">
@@ -127,11 +159,12 @@ export function SecurityPage(p: SecurityProps) {
   );
 }
 
-/** Shown once after enrolment: the codes are stored only as hashes. */
+/** Shown once after enrolment or regeneration: the codes are stored only as hashes. */
 export function RecoveryCodesPage({ codes }: { codes: string[] }) {
+  const text = `Haven recovery codes (each works once)\n\n${codes.join("\n")}\n`;
   return (
     <Layout title="Save your recovery codes">
-      <h1>Two-factor sign-in is on</h1>
+      <h1>Save your recovery codes</h1>
       <p>
         <strong>Save these recovery codes now.</strong> Each works once if you lose your phone. This is the
         only time Haven shows them.
@@ -143,11 +176,28 @@ export function RecoveryCodesPage({ codes }: { codes: string[] }) {
           </li>
         ))}
       </ul>
-      <p>
+      <label for="recovery-codes-text">To copy them, select all of this text and copy it:</label>
+      <textarea id="recovery-codes-text" class="codes-text" readonly rows={codes.length + 3}>
+        {text}
+      </textarea>
+      <p class="actions">
+        <a
+          class="button secondary"
+          download="haven-recovery-codes.txt"
+          href={`data:text/plain;charset=utf-8,${encodeURIComponent(text)}`}
+        >
+          Download as a text file
+        </a>
         <a class="button" href="/account/security">
           I have saved them
         </a>
       </p>
     </Layout>
   );
+}
+
+/** The otpauth URI as a QR code, rendered here (uqr, no network) into an SVG data URI. */
+export function qrDataUri(otpauthUri: string): string {
+  const svg = renderSVG(otpauthUri, { ecc: "M", border: 2 });
+  return `data:image/svg+xml;base64,${btoa(svg)}`;
 }

@@ -2,12 +2,24 @@ import { Layout } from "../layout";
 import { ErrorSummary, Field, type FormErrors, PostForm } from "./forms";
 
 /** Password step of sign-in. Only the email is ever written back into the form. */
-export function LoginPage({ csrf, email, errors }: { csrf: string; email?: string; errors?: FormErrors }) {
+export function LoginPage({
+  csrf,
+  email,
+  errors,
+  next,
+}: {
+  csrf: string;
+  email?: string;
+  errors?: FormErrors;
+  /** Where to continue after sign-in (already checked to be a same-origin path). */
+  next?: string | undefined;
+}) {
   return (
     <Layout title="Sign in">
       <h1>Sign in</h1>
       <ErrorSummary errors={errors} />
       <PostForm action="/login" csrf={csrf}>
+        {next ? <input type="hidden" name="next" value={next} /> : null}
         <Field
           name="email"
           label="Email"
@@ -36,13 +48,24 @@ export function LoginPage({ csrf, email, errors }: { csrf: string; email?: strin
 }
 
 /** Second step: a code from the authenticator app, or one unused recovery code. */
-export function MfaPage({ csrf, mfaToken, errors }: { csrf: string; mfaToken: string; errors?: FormErrors }) {
+export function MfaPage({
+  csrf,
+  mfaToken,
+  errors,
+  next,
+}: {
+  csrf: string;
+  mfaToken: string;
+  errors?: FormErrors;
+  next?: string | undefined;
+}) {
   return (
     <Layout title="Two-factor sign-in">
       <h1>Enter your sign-in code</h1>
       <ErrorSummary errors={errors} />
       <PostForm action="/login/mfa" csrf={csrf}>
         <input type="hidden" name="mfaToken" value={mfaToken} />
+        {next ? <input type="hidden" name="next" value={next} /> : null}
         <Field
           name="code"
           label="6-digit code from your authenticator app"

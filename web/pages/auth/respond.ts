@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type { AppEnv } from "../../../workers/lib/context";
 import { AppError, ERROR_CODES } from "../../../workers/lib/errors";
+import { findControlCharacters } from "../../../workers/lib/router";
 import type { FormErrors } from "./forms";
 
 /** A failed form submission: what to show, with which status and headers (e.g. Retry-After). */
@@ -17,6 +18,12 @@ export async function formFields(c: Context<AppEnv>): Promise<Record<string, str
   const body = await c.req.parseBody();
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v;
+  // The same refusal the API's validation hook applies (a NUL reached Postgres as a 500).
+  const where = findControlCharacters(out, "form");
+  if (where)
+    throw new AppError("validation_failed", "The form contains control characters", {
+      errors: [{ path: where, message: "Control characters are not allowed" }],
+    });
   return out;
 }
 

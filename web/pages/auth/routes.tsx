@@ -5,6 +5,7 @@ import {
   confirmPasswordReset,
   requestPasswordReset,
 } from "../../../workers/features/accounts/credentials";
+import { safeNext } from "../../../workers/features/accounts/origin";
 import * as schema from "../../../workers/features/accounts/schema";
 import { completeMfa, login, signup, verifyEmail } from "../../../workers/features/accounts/service";
 import { revokeSession } from "../../../workers/features/accounts/sessions";
@@ -112,26 +113,36 @@ export const authPages = new Hono<AppEnv>()
       </MessagePage>,
     );
   })
-  .get("/login", ...page, (c) =>
-    c.get("principal") ? c.redirect("/account", 303) : c.html(<LoginPage csrf={csrfToken(c)} />),
-  )
+  .get("/login", ...page, (c) => {
+    const next = safeNext(c.req.query("next"), "");
+    if (c.get("principal")) return c.redirect(next || "/account", 303);
+    return c.html(<LoginPage csrf={csrfToken(c)} next={next || undefined} />);
+  })
   .post("/login", ...post, async (c) => {
     const f = await formFields(c);
     const email = f.email ?? "";
+    const next = safeNext(f.next, "") || undefined;
     const parsed = schema.LoginBody.safeParse({ email: f.email, password: f.password });
     if (!parsed.success) {
       const failure = zodFailure(parsed.error, LOGIN_MESSAGES);
-      return c.html(<LoginPage csrf={csrfToken(c)} email={email} errors={failure.errors} />, failure.status);
+      return c.html(
+        <LoginPage csrf={csrfToken(c)} email={email} errors={failure.errors} next={next} />,
+        failure.status,
+      );
     }
     try {
       const result = await login(scopeOf(c), parsed.data);
-      if (result.mfaRequired) return c.html(<MfaPage csrf={csrfToken(c)} mfaToken={result.mfaToken} />);
+      if (result.mfaRequired)
+        return c.html(<MfaPage csrf={csrfToken(c)} mfaToken={result.mfaToken} next={next} />);
       setSessionCookies(c, result);
-      return c.redirect(result.mfaSetupRequired ? "/account/security?notice=mfa-required" : "/account", 303);
+      return c.redirect(
+        result.mfaSetupRequired ? "/account/security?notice=mfa-required" : (next ?? "/account"),
+        303,
+      );
     } catch (err) {
       const failure = serviceFailure(err);
       return c.html(
-        <LoginPage csrf={csrfToken(c)} email={email} errors={failure.errors} />,
+        <LoginPage csrf={csrfToken(c)} email={email} errors={failure.errors} next={next} />,
         failure.status,
         failure.headers,
       );
@@ -141,6 +152,7 @@ export const authPages = new Hono<AppEnv>()
   .post("/login/mfa", ...post, async (c) => {
     const f = await formFields(c);
     const mfaToken = f.mfaToken ?? "";
+    const next = safeNext(f.next, "") || undefined;
     const parsed = schema.MfaLoginBody.safeParse({
       mfaToken,
       code: f.code?.trim() || undefined,
@@ -148,15 +160,15 @@ export const authPages = new Hono<AppEnv>()
     });
     if (!parsed.success) {
       const errors = { form: "Enter the 6-digit code from your app, or one recovery code." };
-      return c.html(<MfaPage csrf={csrfToken(c)} mfaToken={mfaToken} errors={errors} />, 422);
+      return c.html(<MfaPage csrf={csrfToken(c)} mfaToken={mfaToken} errors={errors} next={next} />, 422);
     }
     try {
       setSessionCookies(c, await completeMfa(scopeOf(c), parsed.data));
-      return c.redirect("/account", 303);
+      return c.redirect(next ?? "/account", 303);
     } catch (err) {
       const failure = serviceFailure(err);
       return c.html(
-        <MfaPage csrf={csrfToken(c)} mfaToken={mfaToken} errors={failure.errors} />,
+        <MfaPage csrf={csrfToken(c)} mfaToken={mfaToken} errors={failure.errors} next={next} />,
         failure.status,
         failure.headers,
       );

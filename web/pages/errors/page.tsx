@@ -97,6 +97,8 @@ export function errorPage(err: unknown, c: Context<AppEnv>): Response | Promise<
     ...(err instanceof AppError ? err.headers : {}),
     "cache-control": "no-store",
   };
+  const retryAfter = problem.headers.get("retry-after");
+  if (retryAfter) headers["retry-after"] = retryAfter;
   const detail = err instanceof AppError && status < 500 ? err.message : undefined;
   const title = Object.values(ERROR_CODES).find((e) => e.status === status)?.title ?? "Something went wrong";
   return c.html(

@@ -16,6 +16,7 @@ import {
 } from "../auth/totp";
 import { emailHash, lookupDirectory, writeDirectory } from "./directory";
 import { sendMail } from "./mail";
+import { assertMfaNotBackedOff, recordMfaFailure } from "./mfa-budget";
 import type { InviteBody } from "./schema";
 import { assertPasswordPolicy } from "./service";
 import { revokeSession, startSession } from "./sessions";
@@ -158,6 +159,40 @@ export async function enableMfa(scope: Scope, p: Principal, code: string) {
   await revokeSession(scope, p, p.sessionId, "mfa_upgrade");
   const { tokens } = await startSession(scope, user, "totp");
   return { recoveryCodes: codes, tokens };
+}
+
+/**
+ * Replaces every recovery code with ten new ones (shown once), after a current TOTP code proves
+ * the authenticator is at hand. Failed codes count towards the account's MFA failure budget.
+ */
+export async function regenerateRecoveryCodes(scope: Scope, p: Principal, code: string) {
+  const user = await loadUser(scope, p);
+  if (!user.mfaEnabledAt || !user.mfaSecretEnc)
+    throw new AppError("conflict", "Two-factor sign-in is not on");
+  await assertMfaNotBackedOff(scope, user.id);
+  const cipher = await userCipher(scope.config, user.id, user.dataKeyWrapped);
+  const secret = cipher ? await cipher.decrypt("mfa_secret", user.mfaSecretEnc) : "";
+  const result = await verifyTotp(secret, code);
+  if (!result.ok) {
+    await recordMfaFailure(scope, user);
+    throw new AppError("validation_failed", "That code did not work", {
+      errors: [{ path: "body.code", message: "Incorrect code" }],
+    });
+  }
+  const codes = generateRecoveryCodes(10);
+  const hashes = await Promise.all(codes.map((rc) => hashRecoveryCode(rc, p.userId)));
+  const db = scope.db(p.region);
+  await db.batch([
+    db.delete(recoveryCodes).where(eq(recoveryCodes.userId, p.userId)),
+    db.insert(recoveryCodes).values(hashes.map((codeHash) => ({ userId: p.userId, codeHash }))),
+    auditInsert(db, scope, {
+      action: "auth.recovery_codes_regenerate",
+      resourceType: "user",
+      resourceId: p.userId,
+      outcome: "success",
+    }),
+  ]);
+  return { recoveryCodes: codes };
 }
 
 /** Admin invites a clinician or admin: an account without a password and a 72-hour link. */

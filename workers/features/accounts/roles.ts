@@ -8,6 +8,7 @@ import { bearer, route } from "../../lib/openapi";
 import type { Principal } from "../../lib/principal";
 import { createRouter } from "../../lib/router";
 import type { Scope } from "../../lib/scope";
+import { IdSchema } from "../../lib/vocabulary";
 import { principalOf, requireAuth } from "../../middleware/auth";
 import { scopeOf } from "../../middleware/services";
 import { denylistSessions } from "./sessions";
@@ -75,7 +76,7 @@ const roleChange = route({
   security: bearer,
   middleware: [requireAuth("admin")],
   request: {
-    params: z.object({ userId: z.string().uuid() }),
+    params: z.object({ userId: IdSchema }),
     body: {
       content: { "application/json": { schema: z.object({ role: StaffRole }).openapi("RoleChange") } },
       required: true,
@@ -84,7 +85,7 @@ const roleChange = route({
   responses: {
     200: {
       description: "Changed",
-      content: { "application/json": { schema: z.object({ userId: z.string().uuid(), role: StaffRole }) } },
+      content: { "application/json": { schema: z.object({ userId: IdSchema, role: StaffRole }) } },
     },
     404: { description: "No such staff account" },
   },

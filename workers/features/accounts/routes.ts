@@ -4,10 +4,12 @@ import { AppError } from "../../lib/errors";
 import { bearer, jsonBody, ok, problem, route } from "../../lib/openapi";
 import { COOKIE_REFRESH } from "../../lib/principal";
 import { createRouter } from "../../lib/router";
+import { IdSchema } from "../../lib/vocabulary";
 import { principalOf, requireAuth, requireSession } from "../../middleware/auth";
 import { scopeOf } from "../../middleware/services";
 import { clearSessionCookies, setSessionCookies } from "./cookies";
 import * as creds from "./credentials";
+import { assertTrustedOrigin } from "./origin";
 import * as s from "./schema";
 import { completeMfa, login, signup, verifyEmail } from "./service";
 import { listSessions, revokeSession, rotateRefreshToken } from "./sessions";
@@ -50,9 +52,9 @@ const r = {
     method: "post",
     path: "/auth/refresh",
     tags: ["auth"],
-    summary: "Rotate the refresh token (reuse revokes the session)",
+    summary: "Rotate the refresh token (reuse revokes the session); by cookie only from a trusted Origin",
     request: { query: CookieQuery, body: { content: { "application/json": { schema: s.RefreshBody } } } },
-    responses: { 200: ok(s.Tokens, "New tokens"), 401: problem(401) },
+    responses: { 200: ok(s.Tokens, "New tokens"), 401: problem(401), 403: problem(403) },
   }),
   logout: route({
     method: "post",
@@ -117,6 +119,17 @@ const r = {
       ),
     },
   }),
+  recoveryCodes: route({
+    method: "post",
+    path: "/me/mfa/recovery-codes",
+    tags: ["account"],
+    summary: "Replace all recovery codes (a current authenticator code is required); shown once",
+    security: bearer,
+    middleware: [requireSession] as const,
+    request: { body: jsonBody(s.MfaCodeBody) },
+    problems: [409],
+    responses: { 200: ok(z.object({ recoveryCodes: z.array(z.string()) }), "New recovery codes") },
+  }),
   sessions: route({
     method: "get",
     path: "/me/sessions",
@@ -131,7 +144,7 @@ const r = {
     tags: ["account"],
     security: bearer,
     middleware: [requireSession] as const,
-    request: { params: z.object({ sessionId: z.string().uuid() }) },
+    request: { params: z.object({ sessionId: IdSchema }) },
     responses: { 204: { description: "Revoked" }, 404: problem(404) },
   }),
   invite: route({
@@ -142,7 +155,7 @@ const r = {
     middleware: [requireAuth("admin")] as const,
     request: { body: jsonBody(s.InviteBody) },
     problems: [404],
-    responses: { 201: ok(z.object({ userId: z.string().uuid() }), "Invited"), 409: problem(409) },
+    responses: { 201: ok(z.object({ userId: IdSchema }), "Invited"), 409: problem(409) },
   }),
 };
 
@@ -168,8 +181,11 @@ export const accountRoutes = createRouter()
     return c.json(result, 200);
   })
   .openapi(r.refresh, async (c) => {
-    const presented = c.req.valid("json").refreshToken ?? getCookie(c, COOKIE_REFRESH);
+    const fromBody = c.req.valid("json").refreshToken;
+    const presented = fromBody ?? getCookie(c, COOKIE_REFRESH);
     if (!presented) throw new AppError("unauthorized", "Invalid or expired credentials");
+    // A cookie is sent by the browser whoever asks: only our own pages may spend it.
+    if (!fromBody) assertTrustedOrigin(c.req.header("origin"), c.req.url, c.get("config").CORS_ORIGINS);
     const tokens = await rotateRefreshToken(scopeOf(c), presented);
     if (c.req.valid("query").cookie === "true") setSessionCookies(c, tokens);
     return c.json(tokens, 200);
@@ -205,6 +221,9 @@ export const accountRoutes = createRouter()
     if (c.req.valid("query").cookie === "true") setSessionCookies(c, result.tokens);
     return c.json(result, 200);
   })
+  .openapi(r.recoveryCodes, async (c) =>
+    c.json(await creds.regenerateRecoveryCodes(scopeOf(c), principalOf(c), c.req.valid("json").code), 200),
+  )
   .openapi(r.sessions, async (c) => {
     const rows = await listSessions(scopeOf(c), principalOf(c));
     return c.json(

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { RegionSchema } from "../../lib/vocabulary";
+import { IdSchema, RegionSchema } from "../../lib/vocabulary";
 
 export const Email = z
   .string()
@@ -79,7 +79,7 @@ export const Accepted = z.object({ status: z.string() }).openapi("Accepted");
 export const SessionList = z
   .array(
     z.object({
-      id: z.string().uuid(),
+      id: IdSchema,
       userAgent: z.string().nullable(),
       createdAt: z.string(),
       lastUsedAt: z.string(),

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { RegionSchema as Region } from "../../lib/vocabulary";
+import { IdSchema, RegionSchema as Region } from "../../lib/vocabulary";
 
 const Outcome = z.enum(["success", "denied", "failure"]);
 const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
@@ -13,8 +13,8 @@ const instant = z.iso.datetime({ offset: true }).optional();
 export const AuditQuery = z
   .object({
     region: Region,
-    actorId: z.uuid().optional(),
-    patientId: z.uuid().optional(),
+    actorId: IdSchema.optional(),
+    patientId: IdSchema.optional(),
     action: z
       .string()
       .regex(/^[a-z_]+(\.[a-z_]+)*$/, "Must be an action name such as profile.read")
@@ -36,12 +36,12 @@ export const AuditEntry = z
   .object({
     id: z.number().int(),
     at: z.iso.datetime(),
-    actorId: z.uuid().nullable(),
+    actorId: IdSchema.nullable(),
     actorRole: z.string().nullable(),
     action: z.string(),
     resourceType: z.string(),
     resourceId: z.string().nullable(),
-    patientId: z.uuid().nullable(),
+    patientId: IdSchema.nullable(),
     outcome: Outcome,
     requestId: z.string().nullable(),
     ip: z.string().nullable(),
@@ -73,7 +73,7 @@ export type ReportQuery = z.infer<typeof ReportQuery>;
 
 export const AccessEntry = z
   .object({
-    actorId: z.uuid().nullable(),
+    actorId: IdSchema.nullable(),
     actorRole: z.string().nullable(),
     action: z.string(),
     resourceType: z.string(),

@@ -1,16 +1,17 @@
 import { z } from "@hono/zod-openapi";
+import { IdSchema } from "../../lib/vocabulary";
 
 const id = (name: string) =>
-  z.uuid().openapi({ param: { name, in: "path" }, example: "0b7c6a52-3f1e-4d7a-9a43-2f6a8f0c1d2e" });
+  IdSchema.openapi({ param: { name, in: "path" }, example: "0b7c6a52-3f1e-4d7a-9a43-2f6a8f0c1d2e" });
 
 export const ClinicianIdParam = z.object({ clinicianId: id("clinicianId") });
 export const InvitationIdParam = z.object({ id: id("id") });
 export const PatientIdParam = z.object({ patientId: id("patientId") });
 
-export const InviteBody = z.object({ clinicianId: z.uuid() }).strict().openapi("CareTeamInvite");
-export const CareRequestBody = z.object({ patientId: z.uuid() }).strict().openapi("CareTeamRequest");
+export const InviteBody = z.object({ clinicianId: IdSchema }).strict().openapi("CareTeamInvite");
+export const CareRequestBody = z.object({ patientId: IdSchema }).strict().openapi("CareTeamRequest");
 export const AssignBody = z
-  .object({ patientId: z.uuid(), clinicianId: z.uuid() })
+  .object({ patientId: IdSchema, clinicianId: IdSchema })
   .strict()
   .openapi("CareTeamAssignment");
 
@@ -19,17 +20,17 @@ export const CareTeamStatus = z.enum(["pending_clinician", "pending_patient", "a
 /** One relationship as the API shows it: ids and status, never health data. */
 export const Membership = z
   .object({
-    id: z.uuid(),
-    patientId: z.uuid(),
-    clinicianId: z.uuid(),
+    id: IdSchema,
+    patientId: IdSchema,
+    clinicianId: IdSchema,
     status: CareTeamStatus,
   })
   .openapi("CareTeamMembership");
 
 export const TeamMember = z
   .object({
-    id: z.uuid(),
-    clinicianId: z.uuid(),
+    id: IdSchema,
+    clinicianId: IdSchema,
     clinicianDisplayName: z.string().nullable(),
     status: CareTeamStatus,
     createdAt: z.iso.datetime(),
@@ -40,8 +41,8 @@ export const TeamList = z.object({ members: z.array(TeamMember) }).openapi("Care
 
 export const Invitation = z
   .object({
-    id: z.uuid(),
-    patientId: z.uuid(),
+    id: IdSchema,
+    patientId: IdSchema,
     patientDisplayName: z.string(),
     createdAt: z.iso.datetime(),
   })
@@ -49,7 +50,7 @@ export const Invitation = z
 export const InvitationList = z.object({ invitations: z.array(Invitation) }).openapi("CareTeamInvitations");
 
 export const PatientSummary = z
-  .object({ patientId: z.uuid(), displayName: z.string() })
+  .object({ patientId: IdSchema, displayName: z.string() })
   .openapi("ClinicianPatient");
 export const PatientList = z.object({ patients: z.array(PatientSummary) }).openapi("ClinicianPatients");
 
@@ -67,8 +68,8 @@ export const BreakGlassBody = z
 
 export const BreakGlassGrant = z
   .object({
-    id: z.uuid(),
-    patientId: z.uuid(),
+    id: IdSchema,
+    patientId: IdSchema,
     openedAt: z.iso.datetime(),
     expiresAt: z.iso.datetime(),
   })
@@ -76,8 +77,8 @@ export const BreakGlassGrant = z
 
 export const BreakGlassAccess = z
   .object({
-    id: z.uuid(),
-    actorId: z.uuid(),
+    id: IdSchema,
+    actorId: IdSchema,
     actorRole: z.enum(["clinician", "admin"]),
     actorDisplayName: z.string().nullable(),
     openedAt: z.iso.datetime(),

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_MESSAGE_CHARS } from "../../../durable-objects/chat-protocol";
+import { IdSchema, SeqSchema } from "../../lib/vocabulary";
 
 export const TicketSchema = z
   .object({
@@ -10,10 +11,7 @@ export const TicketSchema = z
   .openapi("ChatTicket");
 
 export const PatientParams = z.object({
-  id: z
-    .string()
-    .uuid()
-    .openapi({ param: { name: "id", in: "path" } }),
+  id: IdSchema.openapi({ param: { name: "id", in: "path" } }),
 });
 
 export const SendMessageSchema = z
@@ -23,10 +21,10 @@ export const SendMessageSchema = z
   })
   .openapi("ChatSendMessage");
 
-export const StreamQuery = z.object({ after: z.coerce.number().int().min(0).default(0) });
+export const StreamQuery = z.object({ after: SeqSchema.default(0) });
 
 export const HistoryQuery = z.object({
-  after: z.coerce.number().int().min(0).default(0),
+  after: SeqSchema.default(0),
   limit: z.coerce.number().int().min(1).max(200).default(100),
 });
 

@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { ConsentKindSchema, POLICY_VERSION, RegionSchema, RoleSchema } from "../../lib/vocabulary";
+import { ConsentKindSchema, IdSchema, POLICY_VERSION, RegionSchema, RoleSchema } from "../../lib/vocabulary";
 
 export const Account = z
   .object({
-    id: z.uuid(),
+    id: IdSchema,
     role: RoleSchema,
     region: RegionSchema,
     displayName: z.string(),
@@ -48,7 +48,7 @@ export type ProfileInput = z.infer<typeof ProfileInput>;
 
 export const Profile = z
   .object({
-    userId: z.uuid(),
+    userId: IdSchema,
     legalName: z.string().nullable(),
     dateOfBirth: z.string().nullable(),
     phone: z.string().nullable(),
@@ -59,7 +59,7 @@ export const Profile = z
 export type Profile = z.infer<typeof Profile>;
 
 export const PatientIdParam = z.object({
-  patientId: z.uuid().openapi({ param: { name: "patientId", in: "path" } }),
+  patientId: IdSchema.openapi({ param: { name: "patientId", in: "path" } }),
 });
 
 export const ConsentKindParam = z.object({
@@ -68,7 +68,7 @@ export const ConsentKindParam = z.object({
 
 export const ConsentRecord = z
   .object({
-    id: z.uuid(),
+    id: IdSchema,
     kind: ConsentKindSchema,
     policyVersion: z.string(),
     grantedAt: z.iso.datetime(),

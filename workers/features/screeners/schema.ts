@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { SCREENER_INSTRUMENTS, SCREENER_RISKS } from "../../db/schema/screeners";
+import { IdSchema } from "../../lib/vocabulary";
 
 /**
  * The C-SSRS Screener (screen version, past month), in the published wording. Keys are the API's
@@ -82,8 +83,8 @@ const CrisisResource = z
 
 export const ScreenerResult = z
   .object({
-    id: z.uuid(),
-    patientId: z.uuid(),
+    id: IdSchema,
+    patientId: IdSchema,
     instrument: z.enum(SCREENER_INSTRUMENTS),
     risk: ScreenerRisk,
     urgent: z.boolean().openapi({ description: "True for high risk: contact emergency services now" }),
@@ -97,7 +98,7 @@ export type ScreenerResult = z.infer<typeof ScreenerResult>;
 
 export const ScreenerEntry = z
   .object({
-    id: z.uuid(),
+    id: IdSchema,
     instrument: z.enum(SCREENER_INSTRUMENTS),
     risk: ScreenerRisk,
     answers: CssrsAnswers.nullable().openapi({ description: "Null only if the key was crypto-shredded" }),
@@ -108,12 +109,12 @@ export type ScreenerEntry = z.infer<typeof ScreenerEntry>;
 
 export const ScreenerHistory = z
   .object({
-    patientId: z.uuid(),
+    patientId: IdSchema,
     entries: z.array(ScreenerEntry).openapi({ description: "Newest first, at most 100" }),
   })
   .openapi("ScreenerHistory");
 export type ScreenerHistory = z.infer<typeof ScreenerHistory>;
 
 export const PatientIdParam = z.object({
-  patientId: z.uuid().openapi({ param: { name: "patientId", in: "path" } }),
+  patientId: IdSchema.openapi({ param: { name: "patientId", in: "path" } }),
 });
