@@ -6,12 +6,14 @@ import { ChatPage } from "./pages/chat/page";
 import { ClinicianPage } from "./pages/clinician/page";
 import { DocsPage } from "./pages/docs/page";
 import { HomePage } from "./pages/home/page";
+import { notificationPages } from "./pages/notifications/routes";
 import { screenerPages } from "./pages/screeners/routes";
 
 /** Server-rendered pages. Pages call services, never SQL. */
 export const webRoutes = new Hono<AppEnv>()
   .route("/", identityPages)
   .route("/", screenerPages)
+  .route("/", notificationPages)
   .get("/", (c) => c.html(<HomePage />))
   .get("/docs", (c) => c.html(<DocsPage />))
   .get("/chat", (c) => c.html(<ChatPage signedIn={Boolean(getCookie(c, "haven_at"))} />))

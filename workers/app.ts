@@ -11,6 +11,8 @@ import { chatRoutes } from "./features/chat/routes";
 import { devRoutes } from "./features/dev/routes";
 import { healthRoutes } from "./features/health/routes";
 import { keyRoutes } from "./features/keys/routes";
+import { notifyDevRoutes } from "./features/notifications/dev-routes";
+import { notificationRoutes } from "./features/notifications/routes";
 import { profileRoutes } from "./features/profile/routes";
 import { screenerRoutes } from "./features/screeners/routes";
 import { systemRoutes } from "./features/system/routes";
@@ -40,6 +42,7 @@ api.route("/", auditRoutes);
 api.route("/", keyRoutes);
 api.route("/", screenerRoutes);
 api.route("/", alertRoutes);
+api.route("/", notificationRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);
@@ -71,6 +74,7 @@ app.route("/", healthRoutes);
 app.route("/v1", api);
 app.use("/docs", rateLimit);
 app.route("/", devRoutes);
+app.route("/", notifyDevRoutes);
 app.route("/", webRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

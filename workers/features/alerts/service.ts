@@ -8,6 +8,7 @@ import {
   inboxQuery,
 } from "../../lib/care-data/alerts";
 import { AppError } from "../../lib/errors";
+import { publishQuietly } from "../../lib/events";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
@@ -76,5 +77,14 @@ export async function acknowledgeAlert(scope: Scope, id: string) {
   ]);
   const row = updated ?? current;
   if (!row) throw new AppError("not_found", "No such alert");
+  if (updated)
+    await publishQuietly(scope.env, scope.log, {
+      type: "alert.acknowledged",
+      v: 1,
+      alertId: id,
+      patientId: row.patientId,
+      region: hit.region,
+      clinicianId: p.userId,
+    });
   return toOut(row);
 }
