@@ -82,15 +82,15 @@ export function zonedInstant(
   minute: number,
 ): Date {
   const guess = Date.UTC(year, month - 1, day, hour, minute);
-  const first = guess - offsetMs(guess, tz);
-  const second = guess - offsetMs(first, tz);
-  // Fall-back: both candidates are valid; take the earlier. Spring-forward: neither round-trips;
-  // `first - (offset before the gap)` lands after the jump.
-  const candidates = [first, second].filter((t) => {
+  const before = guess - offsetMs(guess - 12 * 3600_000, tz);
+  const after = guess - offsetMs(guess + 12 * 3600_000, tz);
+  // Fall-back: both candidates show the time; take the earlier. Spring-forward: neither does; the
+  // offset from before the gap lands the same distance after the jump (02:30 → 03:30).
+  const candidates = [before, after].filter((t) => {
     const p = localParts(new Date(t), tz);
     return p.hour === hour && p.minute === minute;
   });
-  return new Date(candidates.length > 0 ? Math.min(...candidates) : Math.max(first, second));
+  return new Date(candidates.length > 0 ? Math.min(...candidates) : before);
 }
 
 /** The next instant strictly after `after` when the clock in `tz` reads `hh:mm`. */
