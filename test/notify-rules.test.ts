@@ -53,7 +53,7 @@ describe("Web Push payload encryption (RFC 8291 aes128gcm)", () => {
     expect(headers.ttl).toBe("60");
     expect(headers.urgency).toBe("high");
     expect(headers.authorization).toMatch(new RegExp(`^vapid t=[^,]+, k=${config.VAPID_PUBLIC_KEY}$`));
-    const text = await decryptPush(new Uint8Array(payload.body as ArrayBuffer), ua);
+    const text = await decryptPush(new Uint8Array(payload.body), ua);
     expect(JSON.parse(text)).toEqual({ title: "Haven: urgent care-team alert" });
   });
 });

@@ -114,21 +114,20 @@ export async function materialize(scope: Scope, e: DomainEvent, now = new Date()
       digestMinutes: recipient.digestMinutes,
       now,
     });
+    // The first allowed channel now; later ones only by failover. A critical alert also goes by
+    // email at once (if allowed) so it has a second, independent path from the start.
     const first = plan.channels[0];
+    const now2 = first && n.critical && first !== "email" && plan.channels.includes("email") ? ["email" as const] : [];
     const planned = await planDeliveries(db, [
       { notificationId: n.id, recipientId: n.recipientId, channel: "in_app", status: "queued" },
-      ...(first
-        ? [
-            {
-              notificationId: n.id,
-              recipientId: n.recipientId,
-              channel: first,
-              status: plan.releaseAt ? ("held" as const) : ("queued" as const),
-              releaseAt: plan.releaseAt,
-              digest: plan.digest,
-            },
-          ]
-        : []),
+      ...(first ? [first, ...now2] : []).map((channel) => ({
+        notificationId: n.id,
+        recipientId: n.recipientId,
+        channel,
+        status: plan.releaseAt ? ("held" as const) : ("queued" as const),
+        releaseAt: plan.releaseAt,
+        digest: plan.digest,
+      })),
     ]);
     for (const d of planned) {
       if (d.status !== "queued") continue;
