@@ -124,6 +124,9 @@ export async function alertCareTeam(
 
 /** The severity as an event code (lowercase; the event schema accepts codes only). */
 function severityCode(severity: string): string {
-  const code = severity.toLowerCase().replace(/[^a-z0-9_.:-]/g, "_").slice(0, 48);
+  const code = severity
+    .toLowerCase()
+    .replace(/[^a-z0-9_.:-]/g, "_")
+    .slice(0, 48);
   return code.length > 0 ? code : "unknown";
 }

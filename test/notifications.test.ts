@@ -8,7 +8,7 @@ import { fireDueSchedules, scheduleReminder } from "../workers/features/notifica
 import { localPushes } from "../workers/features/notifications/dev-push";
 import { DEV_PUSH_ORIGIN, providersFor } from "../workers/features/notifications/providers";
 import { handleDeliveries } from "../workers/features/notifications/queue";
-import { decryptPush, newUserAgentKeys, base64UrlBytes } from "../workers/features/notifications/rfc8291";
+import { base64UrlBytes, decryptPush, newUserAgentKeys } from "../workers/features/notifications/rfc8291";
 import { type DomainEvent, makeEvent, type NewEvent } from "../workers/lib/events";
 import { addToCareTeam, connect } from "./chat-helpers";
 import { createUser, type TestUser } from "./fixtures";
@@ -32,11 +32,24 @@ const json = (method: string, body: unknown, user: TestUser) => ({
 });
 
 /** The first external channel planned for each of `user`'s notifications of `event`. */
-async function planned(event: DomainEvent, user: TestUser): Promise<{ critical: boolean; channels: string[] } | null> {
-  const n = (await notificationsOf(user, event.region)).find((x) => x.eventId === event.id || (x.kind === "crisis_alert" && event.type === "crisis.detected" && x.seq === event.seq));
+async function planned(
+  event: DomainEvent,
+  user: TestUser,
+): Promise<{ critical: boolean; channels: string[] } | null> {
+  const n = (await notificationsOf(user, event.region)).find(
+    (x) =>
+      x.eventId === event.id ||
+      (x.kind === "crisis_alert" && event.type === "crisis.detected" && x.seq === event.seq),
+  );
   if (!n) return null;
   const ds = await deliveriesFor(n.id, event.region);
-  return { critical: n.critical, channels: ds.map((d) => d.channel).filter((c) => c !== "in_app").sort() };
+  return {
+    critical: n.critical,
+    channels: ds
+      .map((d) => d.channel)
+      .filter((c) => c !== "in_app")
+      .sort(),
+  };
 }
 
 async function crisisRows(patient: TestUser, clinicians: TestUser[], seq: number) {
@@ -84,18 +97,127 @@ describe("each event type notifies the right people on the right channel", () =>
     const ev = (e: NewEvent) => makeEvent(e);
     const base = { v: 1 as const, region: "us" as const };
     const cases: Array<[DomainEvent, Array<[TestUser, string[] | null]>]> = [
-      [ev({ ...base, type: "crisis.detected", patientId: p.id, seq: 7, severity: "high" }), [[c1, ["email", "push"]], [c2, ["email"]], [p, null]]],
-      [ev({ ...base, type: "alert.acknowledged", alertId: crypto.randomUUID(), patientId: p.id, clinicianId: c1.id }), [[c1, null], [c2, []]]],
-      [ev({ ...base, type: "assessment.due", patientId: p.id, instrument: "phq-9" }), [[p, ["email"]], [c1, null]]],
-      [ev({ ...base, type: "assessment.submitted", patientId: p.id, instrument: "phq-9", responseId: crypto.randomUUID() }), [[c1, ["email"]], [c2, ["email"]], [p, null]]],
-      [ev({ ...base, type: "anomaly.detected", patientId: p.id, metric: "hr_rest", critical: false }), [[c1, ["push"]], [c2, []]]],
-      [ev({ ...base, type: "booking.created", bookingId: crypto.randomUUID(), patientId: p.id, clinicianId: c1.id, startsAt: at }), [[p, ["email"]], [c1, ["email"]], [c2, null]]],
-      [ev({ ...base, type: "booking.changed", bookingId: crypto.randomUUID(), patientId: p.id, clinicianId: c1.id, startsAt: at }), [[p, ["email"]], [c1, ["email"]]]],
-      [ev({ ...base, type: "booking.cancelled", bookingId: crypto.randomUUID(), patientId: p.id, clinicianId: c2.id, startsAt: at }), [[p, ["email"]], [c2, ["email"]]]],
-      [ev({ ...base, type: "session.reminder", bookingId: crypto.randomUUID(), patientId: p.id, clinicianId: c1.id, startsAt: at }), [[p, ["email"]], [c1, ["push"]]]],
-      [ev({ ...base, type: "medication.reminder", patientId: p.id, scheduleId: crypto.randomUUID() }), [[p, []]]],
-      [ev({ ...base, type: "note.unsigned", noteId: crypto.randomUUID(), clinicianId: c2.id }), [[c2, ["email"]], [c1, null]]],
-      [ev({ ...base, type: "security.sign_in", userId: p.id, sessionId: crypto.randomUUID() }), [[p, ["email"]]]],
+      [
+        ev({ ...base, type: "crisis.detected", patientId: p.id, seq: 7, severity: "high" }),
+        [
+          [c1, ["email", "push"]],
+          [c2, ["email"]],
+          [p, null],
+        ],
+      ],
+      [
+        ev({
+          ...base,
+          type: "alert.acknowledged",
+          alertId: crypto.randomUUID(),
+          patientId: p.id,
+          clinicianId: c1.id,
+        }),
+        [
+          [c1, null],
+          [c2, []],
+        ],
+      ],
+      [
+        ev({ ...base, type: "assessment.due", patientId: p.id, instrument: "phq-9" }),
+        [
+          [p, ["email"]],
+          [c1, null],
+        ],
+      ],
+      [
+        ev({
+          ...base,
+          type: "assessment.submitted",
+          patientId: p.id,
+          instrument: "phq-9",
+          responseId: crypto.randomUUID(),
+        }),
+        [
+          [c1, ["email"]],
+          [c2, ["email"]],
+          [p, null],
+        ],
+      ],
+      [
+        ev({ ...base, type: "anomaly.detected", patientId: p.id, metric: "hr_rest", critical: false }),
+        [
+          [c1, ["push"]],
+          [c2, []],
+        ],
+      ],
+      [
+        ev({
+          ...base,
+          type: "booking.created",
+          bookingId: crypto.randomUUID(),
+          patientId: p.id,
+          clinicianId: c1.id,
+          startsAt: at,
+        }),
+        [
+          [p, ["email"]],
+          [c1, ["email"]],
+          [c2, null],
+        ],
+      ],
+      [
+        ev({
+          ...base,
+          type: "booking.changed",
+          bookingId: crypto.randomUUID(),
+          patientId: p.id,
+          clinicianId: c1.id,
+          startsAt: at,
+        }),
+        [
+          [p, ["email"]],
+          [c1, ["email"]],
+        ],
+      ],
+      [
+        ev({
+          ...base,
+          type: "booking.cancelled",
+          bookingId: crypto.randomUUID(),
+          patientId: p.id,
+          clinicianId: c2.id,
+          startsAt: at,
+        }),
+        [
+          [p, ["email"]],
+          [c2, ["email"]],
+        ],
+      ],
+      [
+        ev({
+          ...base,
+          type: "session.reminder",
+          bookingId: crypto.randomUUID(),
+          patientId: p.id,
+          clinicianId: c1.id,
+          startsAt: at,
+        }),
+        [
+          [p, ["email"]],
+          [c1, ["push"]],
+        ],
+      ],
+      [
+        ev({ ...base, type: "medication.reminder", patientId: p.id, scheduleId: crypto.randomUUID() }),
+        [[p, []]],
+      ],
+      [
+        ev({ ...base, type: "note.unsigned", noteId: crypto.randomUUID(), clinicianId: c2.id }),
+        [
+          [c2, ["email"]],
+          [c1, null],
+        ],
+      ],
+      [
+        ev({ ...base, type: "security.sign_in", userId: p.id, sessionId: crypto.randomUUID() }),
+        [[p, ["email"]]],
+      ],
       [ev({ ...base, type: "security.mfa_changed", userId: c1.id, change: "enabled" }), [[c1, ["email"]]]],
     ];
     for (const [event, expected] of cases) {
@@ -116,10 +238,26 @@ describe("each event type notifies the right people on the right channel", () =>
     ).toBe(200);
     const put = await call(
       "/v1/me/notification-preferences",
-      json("PUT", { preferences: [{ eventType: "booking.changed", channel: "email", enabled: false }, { eventType: "booking.changed", channel: "sms", enabled: true }] }, p),
+      json(
+        "PUT",
+        {
+          preferences: [
+            { eventType: "booking.changed", channel: "email", enabled: false },
+            { eventType: "booking.changed", channel: "sms", enabled: true },
+          ],
+        },
+        p,
+      ),
     );
     expect(put.status).toBe(200);
-    const changed = ev({ ...base, type: "booking.changed", bookingId: crypto.randomUUID(), patientId: p.id, clinicianId: c1.id, startsAt: at });
+    const changed = ev({
+      ...base,
+      type: "booking.changed",
+      bookingId: crypto.randomUUID(),
+      patientId: p.id,
+      clinicianId: c1.id,
+      startsAt: at,
+    });
     await materialize(scope, changed);
     expect((await planned(changed, p))?.channels).toEqual(["sms"]);
   });
@@ -133,10 +271,25 @@ describe("each event type notifies the right people on the right channel", () =>
     await settings(p, allDay);
     await settings(c, allDay);
     await crisisRows(p, [c], 11);
-    const due = makeEvent({ type: "assessment.due", v: 1, region: "us", patientId: p.id, instrument: "phq-9" });
-    const crisis = makeEvent({ type: "crisis.detected", v: 1, region: "us", patientId: p.id, seq: 11, severity: "imminent" });
+    const due = makeEvent({
+      type: "assessment.due",
+      v: 1,
+      region: "us",
+      patientId: p.id,
+      instrument: "phq-9",
+    });
+    const crisis = makeEvent({
+      type: "crisis.detected",
+      v: 1,
+      region: "us",
+      patientId: p.id,
+      seq: 11,
+      severity: "imminent",
+    });
     const sendNow = [...(await materialize(scope, due)), ...(await materialize(scope, crisis))];
-    const [held] = (await deliveriesFor((await notificationsOf(p)).find((n) => n.eventId === due.id)?.id ?? "")).filter((d) => d.channel === "email");
+    const [held] = (
+      await deliveriesFor((await notificationsOf(p)).find((n) => n.eventId === due.id)?.id ?? "")
+    ).filter((d) => d.channel === "email");
     expect(held?.status).toBe("held");
     expect(held?.releaseAt?.getTime()).toBeGreaterThan(Date.now());
     const crisisN = (await notificationsOf(c)).find((n) => n.seq === 11);
@@ -149,7 +302,13 @@ describe("each event type notifies the right people on the right channel", () =>
 describe("delivery", () => {
   it("a redelivered queue message sends once", async () => {
     const u = await createUser("patient");
-    const event = makeEvent({ type: "security.sign_in", v: 1, region: "us", userId: u.id, sessionId: crypto.randomUUID() });
+    const event = makeEvent({
+      type: "security.sign_in",
+      v: 1,
+      region: "us",
+      userId: u.id,
+      sessionId: crypto.randomUUID(),
+    });
     const [msg] = await materialize(jobScope(), event);
     // The event itself redelivered: nothing new is planned.
     expect(await materialize(jobScope(), event)).toEqual([msg]);
@@ -170,13 +329,27 @@ describe("delivery", () => {
     const c = await createUser("clinician");
     await addToCareTeam(p, c);
     await pushSub(c);
-    expect((await call("/v1/me/notification-settings", json("PATCH", { phone: "+14155550199" }, c))).status).toBe(200);
+    expect(
+      (await call("/v1/me/notification-settings", json("PATCH", { phone: "+14155550199" }, c))).status,
+    ).toBe(200);
     // Email off for this clinician (not on call), so the failover path is push → SMS only.
     expect(
-      (await call("/v1/me/notification-preferences", json("PUT", { preferences: [{ eventType: "crisis.detected", channel: "email", enabled: false }] }, c))).status,
+      (
+        await call(
+          "/v1/me/notification-preferences",
+          json(
+            "PUT",
+            { preferences: [{ eventType: "crisis.detected", channel: "email", enabled: false }] },
+            c,
+          ),
+        )
+      ).status,
     ).toBe(200);
     await crisisRows(p, [c], 21);
-    const [msg] = await materialize(jobScope(), makeEvent({ type: "crisis.detected", v: 1, region: "us", patientId: p.id, seq: 21, severity: "high" }));
+    const [msg] = await materialize(
+      jobScope(),
+      makeEvent({ type: "crisis.detected", v: 1, region: "us", patientId: p.id, seq: 21, severity: "high" }),
+    );
     const pushMsg = msg as DeliveryMessage;
     let requests = 0;
     const failing = async (input: Request | string, init?: RequestInit) => {
@@ -208,7 +381,10 @@ describe("delivery", () => {
     expect((await deadLettersOf(pushMsg.deliveryId)).map((d) => d.errorCode)).toEqual(["push_503"]);
     // The failover (SMS) went to the real deliveries queue; the consumer sends it to the dev outbox.
     const sms = await until(async () => {
-      const rows = await db().select().from(notificationDeliveries).where(eq(notificationDeliveries.notificationId, dead.notificationId));
+      const rows = await db()
+        .select()
+        .from(notificationDeliveries)
+        .where(eq(notificationDeliveries.notificationId, dead.notificationId));
       const s = rows.find((r) => r.channel === "sms");
       return s?.status === "sent" ? s : undefined;
     }, 15_000);
@@ -218,7 +394,10 @@ describe("delivery", () => {
   it("a permanently failing delivery becomes a dead letter an admin inspects and retries once", async () => {
     const u = await createUser("patient");
     const admin = await createUser("admin");
-    const [msg] = await materialize(jobScope(), makeEvent({ type: "security.mfa_changed", v: 1, region: "us", userId: u.id, change: "enabled" }));
+    const [msg] = await materialize(
+      jobScope(),
+      makeEvent({ type: "security.mfa_changed", v: 1, region: "us", userId: u.id, change: "enabled" }),
+    );
     const m = msg as DeliveryMessage;
     const refusing = fakeProviders(() => ({ ok: false, cls: "permanent", code: "email_422" }));
     const batch = batchOf(m);
@@ -229,16 +408,27 @@ describe("delivery", () => {
     expect(dl).toBeDefined();
     const list = await call("/v1/admin/notifications/dead-letters", { headers: admin.auth });
     expect(list.status).toBe(200);
-    const listed = ((await list.json()) as { deadLetters: Array<{ id: string; errorCode: string }> }).deadLetters;
+    const listed = ((await list.json()) as { deadLetters: Array<{ id: string; errorCode: string }> })
+      .deadLetters;
     expect(listed.find((d) => d.id === dl?.id)?.errorCode).toBe("email_422");
     const one = await call(`/v1/admin/notifications/dead-letters/${dl?.id}`, { headers: admin.auth });
     const body = (await one.json()) as { body: Record<string, unknown> };
     expect(body.body).toEqual({ deliveryId: m.deliveryId, region: "us" });
     // Not for anyone else.
     expect((await call("/v1/admin/notifications/dead-letters", { headers: u.auth })).status).toBe(404);
-    const retry = await call(`/v1/admin/notifications/dead-letters/${dl?.id}/retry`, { method: "POST", headers: admin.auth });
+    const retry = await call(`/v1/admin/notifications/dead-letters/${dl?.id}/retry`, {
+      method: "POST",
+      headers: admin.auth,
+    });
     expect(retry.status).toBe(200);
-    expect((await call(`/v1/admin/notifications/dead-letters/${dl?.id}/retry`, { method: "POST", headers: admin.auth })).status).toBe(409);
+    expect(
+      (
+        await call(`/v1/admin/notifications/dead-letters/${dl?.id}/retry`, {
+          method: "POST",
+          headers: admin.auth,
+        })
+      ).status,
+    ).toBe(409);
     // The real consumer now sends it (dev mailbox), once.
     const sent = await until(async () => {
       const d = await delivery(m.deliveryId);
@@ -253,17 +443,33 @@ describe("inbox", () => {
     const u = await createUser("patient");
     const scope = jobScope();
     for (let i = 0; i < 10; i++)
-      await materialize(scope, makeEvent({ type: "security.sign_in", v: 1, region: "us", userId: u.id, sessionId: crypto.randomUUID() }));
+      await materialize(
+        scope,
+        makeEvent({
+          type: "security.sign_in",
+          v: 1,
+          region: "us",
+          userId: u.id,
+          sessionId: crypto.randomUUID(),
+        }),
+      );
     const inbox = await call("/v1/me/notifications", { headers: u.auth });
-    const { unread, notifications } = (await inbox.json()) as { unread: number; notifications: Array<{ id: string; title: string }> };
+    const { unread, notifications } = (await inbox.json()) as {
+      unread: number;
+      notifications: Array<{ id: string; title: string }>;
+    };
     expect(unread).toBe(10);
     expect(notifications[0]?.title).toBe("Haven: new sign-in to your account");
     const ids = notifications.map((n) => n.id);
     const sets = [ids.slice(0, 3), ids.slice(1, 4), ids.slice(2, 6), ids.slice(0, 6), ids.slice(3, 5)];
-    const results = await Promise.all(sets.map((s) => call("/v1/me/notifications/read", json("POST", { ids: s }, u))));
+    const results = await Promise.all(
+      sets.map((s) => call("/v1/me/notifications/read", json("POST", { ids: s }, u))),
+    );
     const bodies = (await Promise.all(results.map((r) => r.json()))) as Array<{ marked: number }>;
     expect(bodies.reduce((a, b) => a + b.marked, 0)).toBe(6);
-    const after = (await (await call("/v1/me/notifications", { headers: u.auth })).json()) as { unread: number };
+    const after = (await (await call("/v1/me/notifications", { headers: u.auth })).json()) as {
+      unread: number;
+    };
     expect(after.unread).toBe(4);
     // Someone else's ids change nothing.
     const other = await createUser("patient");
@@ -276,7 +482,9 @@ describe("inbox", () => {
     const off = { preferences: [{ eventType: "crisis.detected", channel: "push", enabled: false }] };
     expect((await call("/v1/me/notification-settings", json("PATCH", { onCall: true }, c))).status).toBe(200);
     expect((await call("/v1/me/notification-preferences", json("PUT", off, c))).status).toBe(409);
-    expect((await call("/v1/me/notification-settings", json("PATCH", { onCall: false }, c))).status).toBe(200);
+    expect((await call("/v1/me/notification-settings", json("PATCH", { onCall: false }, c))).status).toBe(
+      200,
+    );
     expect((await call("/v1/me/notification-preferences", json("PUT", off, c))).status).toBe(200);
     const p = await createUser("patient");
     expect((await call("/v1/me/notification-settings", json("PATCH", { onCall: true }, p))).status).toBe(422);
@@ -309,7 +517,10 @@ describe("scheduled reminders", () => {
     expect(published.length).toBe(1);
     await fireDueSchedules(scope, "us", new Date("2026-03-08T13:00:10Z"), publish);
     expect(published.length).toBe(2);
-    expect(published.map((e) => e.occurredAt)).toEqual(["2026-03-07T14:00:00.000Z", "2026-03-08T13:00:00.000Z"]);
+    expect(published.map((e) => e.occurredAt)).toEqual([
+      "2026-03-07T14:00:00.000Z",
+      "2026-03-08T13:00:00.000Z",
+    ]);
     // A firing has a stable id: the same firing republished notifies once.
     expect(new Set(published.map((e) => e.id)).size).toBe(2);
   });
@@ -324,22 +535,41 @@ describe("crisis end to end", () => {
     const path = `/sub/${crypto.randomUUID()}`;
     const sub = await call(
       "/v1/me/push-subscriptions",
-      json("POST", { endpoint: `${DEV_PUSH_ORIGIN}${path}`, keys: { p256dh: ua.publicKey, auth: ua.auth } }, c),
+      json(
+        "POST",
+        { endpoint: `${DEV_PUSH_ORIGIN}${path}`, keys: { p256dh: ua.publicKey, auth: ua.auth } },
+        c,
+      ),
     );
     expect(sub.status).toBe(201);
     const dashboard = await connect(c);
     const client = await connect(p);
-    client.send({ type: "message", text: "I want to kill myself tonight, I have the pills", clientId: crypto.randomUUID() });
+    client.send({
+      type: "message",
+      text: "I want to kill myself tonight, I have the pills",
+      clientId: crypto.randomUUID(),
+    });
     const live = await dashboard.waitFor((f) => f.type === "notification", 15_000);
-    expect(live).toMatchObject({ eventType: "crisis.detected", title: "Haven: urgent care-team alert", critical: true });
+    expect(live).toMatchObject({
+      eventType: "crisis.detected",
+      title: "Haven: urgent care-team alert",
+      critical: true,
+    });
     expect(JSON.stringify(live)).not.toContain(p.id);
     const [push] = await until(async () => {
       const got = await localPushes(jobScope(), path);
       return got.length > 0 ? got : undefined;
     }, 15_000);
     expect(push?.urgency).toBe("high");
-    const payload = JSON.parse(await decryptPush(base64UrlBytes(String(push?.body)), ua)) as Record<string, unknown>;
-    expect(payload).toMatchObject({ title: "Haven: urgent care-team alert", body: "Open Haven now to review.", critical: true });
+    const payload = JSON.parse(await decryptPush(base64UrlBytes(String(push?.body)), ua)) as Record<
+      string,
+      unknown
+    >;
+    expect(payload).toMatchObject({
+      title: "Haven: urgent care-team alert",
+      body: "Open Haven now to review.",
+      critical: true,
+    });
     expect(JSON.stringify(payload)).not.toContain(p.id);
     const n = (await notificationsOf(c)).find((x) => x.kind === "crisis_alert");
     const email = await until(async () => {
@@ -354,13 +584,30 @@ describe("crisis end to end", () => {
 describe("push subscriptions", () => {
   it("accept known push services only (the Worker POSTs to the endpoint)", async () => {
     const u = await createUser("patient");
-    const keys = { p256dh: "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4", auth: "BTBZMqHH6r4Tts7J_aSIgg" };
-    expect((await call("/v1/me/push-subscriptions", json("POST", { endpoint: "https://169.254.169.254/latest", keys }, u))).status).toBe(422);
-    const ok = await call("/v1/me/push-subscriptions", json("POST", { endpoint: "https://fcm.googleapis.com/fcm/send/abc", keys }, u));
+    const keys = {
+      p256dh: "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+      auth: "BTBZMqHH6r4Tts7J_aSIgg",
+    };
+    expect(
+      (
+        await call(
+          "/v1/me/push-subscriptions",
+          json("POST", { endpoint: "https://169.254.169.254/latest", keys }, u),
+        )
+      ).status,
+    ).toBe(422);
+    const ok = await call(
+      "/v1/me/push-subscriptions",
+      json("POST", { endpoint: "https://fcm.googleapis.com/fcm/send/abc", keys }, u),
+    );
     expect(ok.status).toBe(201);
     const { id } = (await ok.json()) as { id: string };
     const other = await createUser("patient");
-    expect((await call(`/v1/me/push-subscriptions/${id}`, { method: "DELETE", headers: other.auth })).status).toBe(404);
-    expect((await call(`/v1/me/push-subscriptions/${id}`, { method: "DELETE", headers: u.auth })).status).toBe(204);
+    expect(
+      (await call(`/v1/me/push-subscriptions/${id}`, { method: "DELETE", headers: other.auth })).status,
+    ).toBe(404);
+    expect(
+      (await call(`/v1/me/push-subscriptions/${id}`, { method: "DELETE", headers: u.auth })).status,
+    ).toBe(204);
   });
 });

@@ -4,8 +4,8 @@ import { expect } from "vitest";
 import {
   notificationDeadLetters,
   notificationDeliveries,
-  notifications,
   notificationSettings,
+  notifications,
   pushSubscriptions,
 } from "../workers/db/schema";
 import type { OutboundMessage, Providers, SendResult } from "../workers/features/notifications/providers";
@@ -22,7 +22,9 @@ export const jobScope = (): Scope =>
 export const db = (region: Region = "us") => createDatabase(testConfig(), region);
 
 /** Providers that record every send and answer what `answer` says (default: success). */
-export function fakeProviders(answer: (channel: string, n: number) => SendResult = () => ({ ok: true, providerMessageId: "x" })) {
+export function fakeProviders(
+  answer: (channel: string, n: number) => SendResult = () => ({ ok: true, providerMessageId: "x" }),
+) {
   const sent: Array<{ channel: string; msg: OutboundMessage }> = [];
   const counts: Record<string, number> = {};
   const make = (channel: string) => ({
@@ -44,7 +46,10 @@ export async function settings(user: TestUser, values: Partial<typeof notificati
     .onConflictDoUpdate({ target: notificationSettings.userId, set: values });
 }
 
-export async function pushSub(user: TestUser, endpoint = `https://fcm.googleapis.com/fcm/send/${crypto.randomUUID()}`) {
+export async function pushSub(
+  user: TestUser,
+  endpoint = `https://fcm.googleapis.com/fcm/send/${crypto.randomUUID()}`,
+) {
   await db(user.region).insert(pushSubscriptions).values({
     userId: user.id,
     endpoint,
@@ -59,11 +64,17 @@ export async function notificationsOf(user: TestUser, region: Region = "us") {
 }
 
 export async function deliveriesFor(notificationId: string, region: Region = "us") {
-  return db(region).select().from(notificationDeliveries).where(eq(notificationDeliveries.notificationId, notificationId));
+  return db(region)
+    .select()
+    .from(notificationDeliveries)
+    .where(eq(notificationDeliveries.notificationId, notificationId));
 }
 
 export async function delivery(id: string, region: Region = "us") {
-  const [row] = await db(region).select().from(notificationDeliveries).where(eq(notificationDeliveries.id, id));
+  const [row] = await db(region)
+    .select()
+    .from(notificationDeliveries)
+    .where(eq(notificationDeliveries.id, id));
   expect(row).toBeDefined();
   return row as typeof notificationDeliveries.$inferSelect;
 }

@@ -37,7 +37,9 @@ describe("Web Push payload encryption (RFC 8291 aes128gcm)", () => {
   it("rejects a body altered by one bit (the check can fail)", async () => {
     const body = base64UrlBytes(RFC.body);
     body[body.length - 1] = (body[body.length - 1] ?? 0) ^ 1;
-    await expect(decryptPush(body, { publicKey: RFC.uaPublic, privateKey: RFC.uaPrivate, auth: RFC.auth })).rejects.toThrow();
+    await expect(
+      decryptPush(body, { publicKey: RFC.uaPublic, privateKey: RFC.uaPrivate, auth: RFC.auth }),
+    ).rejects.toThrow();
   });
 
   it("what Haven sends decrypts with the subscription's keys, with VAPID and RFC 8030 headers", async () => {
@@ -45,8 +47,16 @@ describe("Web Push payload encryption (RFC 8291 aes128gcm)", () => {
     const ua = await newUserAgentKeys();
     const payload = await buildPushPayload(
       { data: { title: "Haven: urgent care-team alert" }, options: { ttl: 60, urgency: "high" } },
-      { endpoint: "https://push.example/sub/1", expirationTime: null, keys: { p256dh: ua.publicKey, auth: ua.auth } },
-      { subject: config.VAPID_SUBJECT, publicKey: String(config.VAPID_PUBLIC_KEY), privateKey: String(config.VAPID_PRIVATE_KEY) },
+      {
+        endpoint: "https://push.example/sub/1",
+        expirationTime: null,
+        keys: { p256dh: ua.publicKey, auth: ua.auth },
+      },
+      {
+        subject: config.VAPID_SUBJECT,
+        publicKey: String(config.VAPID_PUBLIC_KEY),
+        privateKey: String(config.VAPID_PRIVATE_KEY),
+      },
     );
     const headers = payload.headers as Record<string, string>;
     expect(headers["content-encoding"]).toBe("aes128gcm");
@@ -71,7 +81,15 @@ describe("templates", () => {
       expect(r.preview).not.toContain(SECRET);
       // The in-app/email body does use the variables (the check above is not vacuous).
       expect(r.text).toContain(SECRET);
-      for (const word of [/suicid/i, /kill/i, /self.?harm/i, /overdose/i, /depress/i, /phq|gad|c-ssrs/i, /crisis/i])
+      for (const word of [
+        /suicid/i,
+        /kill/i,
+        /self.?harm/i,
+        /overdose/i,
+        /depress/i,
+        /phq|gad|c-ssrs/i,
+        /crisis/i,
+      ])
         expect(`${r.title} ${r.preview}`).not.toMatch(word);
     }
   });
@@ -79,7 +97,10 @@ describe("templates", () => {
   it("every event type has English and Spanish wording", () => {
     const vars = new Map(allTemplates().map((t) => [t.type, t.vars]));
     for (const type of EVENT_TYPES) {
-      const v = vars.get(type) === "appointment" ? { link: "https://h.test/", when: "x" } : { link: "https://h.test/" };
+      const v =
+        vars.get(type) === "appointment"
+          ? { link: "https://h.test/", when: "x" }
+          : { link: "https://h.test/" };
       const en = render(type, "en", v);
       const es = render(type, "es", v);
       expect(es.title).not.toBe(en.title);
@@ -88,7 +109,9 @@ describe("templates", () => {
 
   it("validates variables: a missing or unexpected one is refused, never sent", () => {
     expect(() => render("booking.created", "en", { link: "https://h.test/" })).toThrow(TemplateError);
-    expect(() => render("crisis.detected", "en", { link: "https://h.test/", when: "now" })).toThrow(TemplateError);
+    expect(() => render("crisis.detected", "en", { link: "https://h.test/", when: "now" })).toThrow(
+      TemplateError,
+    );
     expect(() => render("crisis.detected", "en", { link: "not a url" })).toThrow(TemplateError);
   });
 
@@ -111,7 +134,14 @@ describe("events", () => {
         severity: "I want to die",
       }),
     ).toThrow();
-    const ok = makeEvent({ type: "crisis.detected", v: 1, patientId: crypto.randomUUID(), region: "us", seq: 3, severity: "high" });
+    const ok = makeEvent({
+      type: "crisis.detected",
+      v: 1,
+      patientId: crypto.randomUUID(),
+      region: "us",
+      seq: 3,
+      severity: "high",
+    });
     expect(ok.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
@@ -178,7 +208,9 @@ describe("channel plan", () => {
   });
 
   it("digest batches non-urgent kinds, never critical ones", () => {
-    const prefs = [{ eventType: "assessment.submitted", channel: "email" as const, enabled: true, digest: true }];
+    const prefs = [
+      { eventType: "assessment.submitted", channel: "email" as const, enabled: true, digest: true },
+    ];
     const quiet = { timeZone: "UTC", start: null, end: null };
     const d = planChannels({ ...base, prefs, quiet, type: "assessment.submitted", critical: false });
     expect(d).toEqual({ channels: ["email"], releaseAt: new Date("2026-01-10T13:00:00Z"), digest: true });
@@ -193,8 +225,16 @@ describe("channel plan", () => {
   });
 
   it("security notices cannot be turned off", () => {
-    const prefs = [{ eventType: "security.sign_in", channel: "email" as const, enabled: false, digest: false }];
-    const p = planChannels({ ...base, prefs, quiet: { timeZone: "UTC", start: null, end: null }, type: "security.sign_in", critical: false });
+    const prefs = [
+      { eventType: "security.sign_in", channel: "email" as const, enabled: false, digest: false },
+    ];
+    const p = planChannels({
+      ...base,
+      prefs,
+      quiet: { timeZone: "UTC", start: null, end: null },
+      type: "security.sign_in",
+      critical: false,
+    });
     expect(p.channels).toEqual(["email"]);
     expect(POLICY["security.sign_in"].optional).toBe(false);
   });

@@ -11,7 +11,7 @@ import { chatRoutes } from "./features/chat/routes";
 import { devRoutes } from "./features/dev/routes";
 import { healthRoutes } from "./features/health/routes";
 import { keyRoutes } from "./features/keys/routes";
-import { notifyDevRoutes } from "./features/notifications/dev-routes";
+import { notifyDevRoutes } from "./features/notifications/dev/routes";
 import { notificationRoutes } from "./features/notifications/routes";
 import { profileRoutes } from "./features/profile/routes";
 import { screenerRoutes } from "./features/screeners/routes";

@@ -30,7 +30,10 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   const url = new URL(req.url);
-  if (url.origin === self.location.origin && (url.pathname === "/assets/haven.css" || url.pathname === "/favicon.svg")) {
+  if (
+    url.origin === self.location.origin &&
+    (url.pathname === "/assets/haven.css" || url.pathname === "/favicon.svg")
+  ) {
     event.respondWith(fetch(req).catch(() => caches.match(req)));
   }
 });
@@ -45,7 +48,10 @@ self.addEventListener("push", (event) => {
     data = {};
   }
   const title = typeof data.title === "string" ? data.title : "Haven";
-  const url = typeof data.url === "string" && new URL(data.url, self.location.origin).origin === self.location.origin ? data.url : "/notifications";
+  const url =
+    typeof data.url === "string" && new URL(data.url, self.location.origin).origin === self.location.origin
+      ? data.url
+      : "/notifications";
   event.waitUntil(
     self.registration.showNotification(title, {
       body: typeof data.body === "string" ? data.body : "Open Haven to see what's new.",
@@ -59,10 +65,11 @@ self.addEventListener("push", (event) => {
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const url = (event.notification.data && event.notification.data.url) || "/notifications";
+  const url = event.notification.data?.url || "/notifications";
   event.waitUntil(
     self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((wins) => {
-      for (const w of wins) if (new URL(w.url).pathname === new URL(url, self.location.origin).pathname) return w.focus();
+      for (const w of wins)
+        if (new URL(w.url).pathname === new URL(url, self.location.origin).pathname) return w.focus();
       return self.clients.openWindow(url);
     }),
   );

@@ -30,8 +30,8 @@ export function NotificationsPage({ signedIn }: { signedIn: boolean }) {
           <section aria-labelledby="push-h">
             <h2 id="push-h">Push notifications on this device</h2>
             <p class="muted">
-              Lock-screen notifications never show what they are about: only that there is something to look at in
-              Haven.
+              Lock-screen notifications never show what they are about: only that there is something to look
+              at in Haven.
             </p>
             <p>
               <button type="button" id="push-on">
@@ -78,8 +78,9 @@ export function DeadLettersPage({ signedIn }: { signedIn: boolean }) {
     <Layout title="Notification dead letters" scripts={signedIn ? ["/assets/admin-notifications.js"] : []}>
       <h1>Notification dead letters</h1>
       <p class="muted">
-        Deliveries that failed after their last attempt, and queue messages that could not be processed. Only ids
-        and error codes are shown. Retrying starts a fresh series of attempts; it still sends at most once.
+        Deliveries that failed after their last attempt, and queue messages that could not be processed. Only
+        ids and error codes are shown. Retrying starts a fresh series of attempts; it still sends at most
+        once.
       </p>
       {signedIn ? (
         <section aria-label="Dead letters">
@@ -132,8 +133,9 @@ export function OfflinePage() {
     <Layout title="You're offline">
       <h1>You're offline</h1>
       <p>
-        Haven can't reach the internet right now. <strong>If you are in danger, call your local emergency number
-        now.</strong> These lines answer by phone without Haven:
+        Haven can't reach the internet right now.{" "}
+        <strong>If you are in danger, call your local emergency number now.</strong> These lines answer by
+        phone without Haven:
       </p>
       {OFFLINE_REGIONS.map((r) => (
         <section class="card">
@@ -162,7 +164,8 @@ export function OfflinePage() {
           {crisisResources("zz").map((x) => (
             <li>
               <strong>{x.name}</strong>
-              {x.url ? <> — {x.url}</> : null} {x.description ? <span class="muted">{x.description}</span> : null}
+              {x.url ? <> — {x.url}</> : null}{" "}
+              {x.description ? <span class="muted">{x.description}</span> : null}
             </li>
           ))}
         </ul>

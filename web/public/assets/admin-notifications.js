@@ -6,7 +6,11 @@
     return m ? decodeURIComponent(m[1]) : "";
   };
   const api = (path, init = {}) =>
-    fetch(path, { credentials: "same-origin", ...init, headers: { "x-csrf-token": csrf(), ...(init.headers || {}) } });
+    fetch(path, {
+      credentials: "same-origin",
+      ...init,
+      headers: { "x-csrf-token": csrf(), ...(init.headers || {}) },
+    });
 
   function cell(text) {
     const td = document.createElement("td");
@@ -23,8 +27,12 @@
   }
 
   async function act(id, action) {
-    const res = await api(`/v1/admin/notifications/dead-letters/${encodeURIComponent(id)}/${action}`, { method: "POST" });
-    $("dl-status").textContent = res.ok ? `Dead letter ${action === "retry" ? "retried" : "discarded"}.` : "That did not work (already resolved?).";
+    const res = await api(`/v1/admin/notifications/dead-letters/${encodeURIComponent(id)}/${action}`, {
+      method: "POST",
+    });
+    $("dl-status").textContent = res.ok
+      ? `Dead letter ${action === "retry" ? "retried" : "discarded"}.`
+      : "That did not work (already resolved?).";
     await load();
   }
 

@@ -54,7 +54,9 @@
   }
 
   async function mark(body) {
-    const res = await api("/v1/me/notifications/read", { method: "POST", body: JSON.stringify(body) }).catch(() => null);
+    const res = await api("/v1/me/notifications/read", { method: "POST", body: JSON.stringify(body) }).catch(
+      () => null,
+    );
     if (res?.ok) await load();
   }
   $("mark-all").addEventListener("click", () => mark({ all: true }));
@@ -71,19 +73,27 @@
   };
 
   async function pushOn() {
-    if (!("serviceWorker" in navigator) || !("PushManager" in window)) return status("This browser cannot receive push notifications.");
+    if (!("serviceWorker" in navigator) || !("PushManager" in window))
+      return status("This browser cannot receive push notifications.");
     const perm = await Notification.requestPermission();
-    if (perm !== "granted") return status("Notifications are blocked for this site in your browser settings.");
+    if (perm !== "granted")
+      return status("Notifications are blocked for this site in your browser settings.");
     const key = await (await api("/v1/notifications/vapid-public-key")).json();
     if (!key.publicKey) return status("Push notifications are not configured on this server.");
     const reg = await navigator.serviceWorker.ready;
     let sub;
     try {
-      sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64ToBytes(key.publicKey) });
+      sub = await reg.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: b64ToBytes(key.publicKey),
+      });
     } catch {
       return status("Your browser's push service could not be reached. Try again when you're online.");
     }
-    const res = await api("/v1/me/push-subscriptions", { method: "POST", body: JSON.stringify(sub.toJSON()) });
+    const res = await api("/v1/me/push-subscriptions", {
+      method: "POST",
+      body: JSON.stringify(sub.toJSON()),
+    });
     if (!res.ok) return status("This device could not be registered.");
     localStorage.setItem("haven-push-id", (await res.json()).id);
     $("push-off").hidden = false;
@@ -110,7 +120,8 @@
     .then((r) => (r.ok ? r.json() : null))
     .then((s) => {
       if (!s) return;
-      form.timeZone.value = s.timeZone === "UTC" ? Intl.DateTimeFormat().resolvedOptions().timeZone : s.timeZone;
+      form.timeZone.value =
+        s.timeZone === "UTC" ? Intl.DateTimeFormat().resolvedOptions().timeZone : s.timeZone;
       form.quietStart.value = s.quietStart || "";
       form.quietEnd.value = s.quietEnd || "";
     });

@@ -83,7 +83,11 @@ export function eventTypeOf(n: Pick<NotificationRow, "kind">): DomainEvent["type
  * returns the deliveries to enqueue now. Running it twice for the same event plans nothing new
  * and returns only deliveries still queued (their attempt is itself idempotent).
  */
-export async function materialize(scope: Scope, e: DomainEvent, now = new Date()): Promise<DeliveryMessage[]> {
+export async function materialize(
+  scope: Scope,
+  e: DomainEvent,
+  now = new Date(),
+): Promise<DeliveryMessage[]> {
   const recipientIds = [...new Set(await recipientsOf(scope, e))];
   if (recipientIds.length === 0) return [];
   const db = scope.db(e.region);
@@ -117,7 +121,8 @@ export async function materialize(scope: Scope, e: DomainEvent, now = new Date()
     // The first allowed channel now; later ones only by failover. A critical alert also goes by
     // email at once (if allowed) so it has a second, independent path from the start.
     const first = plan.channels[0];
-    const now2 = first && n.critical && first !== "email" && plan.channels.includes("email") ? ["email" as const] : [];
+    const now2 =
+      first && n.critical && first !== "email" && plan.channels.includes("email") ? ["email" as const] : [];
     const planned = await planDeliveries(db, [
       { notificationId: n.id, recipientId: n.recipientId, channel: "in_app", status: "queued" },
       ...(first ? [first, ...now2] : []).map((channel) => ({
@@ -172,7 +177,9 @@ async function showInApp(
 
 /** Unread notifications of a user across every region. */
 export async function countUnread(scope: Scope, userId: string): Promise<number> {
-  const counts = await Promise.all(REGIONS.map(async (r) => (await unreadQuery(scope.db(r), userId))[0]?.n ?? 0));
+  const counts = await Promise.all(
+    REGIONS.map(async (r) => (await unreadQuery(scope.db(r), userId))[0]?.n ?? 0),
+  );
   return counts.reduce((a, b) => a + b, 0);
 }
 

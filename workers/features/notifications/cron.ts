@@ -5,7 +5,12 @@ import {
   takeForDigest,
   unplannedCrisisQuery,
 } from "../../lib/care-data/notifications";
-import { advanceSchedule, dueSchedulesQuery, insertSchedule, type ScheduleRow } from "../../lib/care-data/notify-settings";
+import {
+  advanceSchedule,
+  dueSchedulesQuery,
+  insertSchedule,
+  type ScheduleRow,
+} from "../../lib/care-data/notify-settings";
 import { DomainEvent, type NewEvent, publishEvent } from "../../lib/events";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
@@ -23,7 +28,10 @@ import { renderDigest } from "./templates";
 
 /** A UUID derived from a string (SHA-256, RFC 9562 version 8): the same reminder firing → the same event id. */
 export async function derivedUuid(input: string): Promise<string> {
-  const h = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(input))).slice(0, 16);
+  const h = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(input))).slice(
+    0,
+    16,
+  );
   h[6] = ((h[6] ?? 0) & 0x0f) | 0x80;
   h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
   const hex = Array.from(h, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -75,7 +83,9 @@ export async function scheduleReminder(
   now = new Date(),
 ) {
   const nextFireAt =
-    s.kind === "once" ? s.at : (nextFire({ kind: "daily", localTime: s.localTime, timeZone: s.timeZone }, now) as Date);
+    s.kind === "once"
+      ? s.at
+      : (nextFire({ kind: "daily", localTime: s.localTime, timeZone: s.timeZone }, now) as Date);
   const [row] = await insertSchedule(scope.db(region), {
     userId,
     kind: s.kind,
@@ -134,8 +144,7 @@ export async function releaseHeld(
   const rows = await releasableQuery(db, now);
   const plain = rows.filter((r) => !r.delivery.digest).map((r) => r.delivery.id);
   const out: DeliveryMessage[] = [];
-  if (plain.length > 0)
-    for (const r of await requeueHeld(db, plain)) out.push({ deliveryId: r.id, region });
+  if (plain.length > 0) for (const r of await requeueHeld(db, plain)) out.push({ deliveryId: r.id, region });
   const byRecipient = new Map<string, string[]>();
   for (const r of rows.filter((x) => x.delivery.digest)) {
     const list = byRecipient.get(r.delivery.recipientId) ?? [];
@@ -150,7 +159,14 @@ export async function releaseHeld(
     const link = new URL("/notifications", appOrigin(scope.config)).toString();
     const r = renderDigest(recipient?.locale ?? "en", taken.length, link);
     const res = to
-      ? await providers.email.send({ to, ...r, url: link, idempotencyKey: `digest:${taken[0]}`, critical: false, tag: "digest" })
+      ? await providers.email.send({
+          to,
+          ...r,
+          url: link,
+          idempotencyKey: `digest:${taken[0]}`,
+          critical: false,
+          tag: "digest",
+        })
       : ({ ok: false, cls: "permanent", code: "email_unavailable" } as const);
     if (!res.ok) {
       // Fall back to individual deliveries with the normal retry and failover path.
@@ -203,7 +219,9 @@ export async function runNotificationCron(
         async () => void (await fireDueSchedules(scope, region, now)),
         async () => enqueue(await releaseHeld(scope, region, now, providers)),
       ]) {
-        await step().catch((err) => scope.log.error("notify_cron_failed", { region, error: (err as Error).name }));
+        await step().catch((err) =>
+          scope.log.error("notify_cron_failed", { region, error: (err as Error).name }),
+        );
       }
     }),
   );

@@ -48,17 +48,23 @@ export async function attemptDelivery(
   const { notification } = row;
   const recipient = await loadRecipient(scope, claimed.recipientId);
   const result: SendResult = recipient
-    ? await send(scope, db, claimed, notification, recipient, providers)
+    ? await send(scope, claimed, notification, recipient, providers)
     : { ok: false, cls: "permanent", code: "recipient_gone" };
   if (result.ok) {
-    await finishDelivery(db, claimed.id, "sent", { providerMessageId: result.providerMessageId, lastError: null });
+    await finishDelivery(db, claimed.id, "sent", {
+      providerMessageId: result.providerMessageId,
+      lastError: null,
+    });
     return { kind: "sent" };
   }
   if (result.cls === "transient" || result.cls === "rate_limited") {
     const { maxAttempts } = RETRY[result.cls];
     if (claimed.attempts < maxAttempts) {
       await finishDelivery(db, claimed.id, "queued", { lastError: result.code });
-      return { kind: "retry", delaySeconds: backoffSeconds(result.cls, claimed.attempts, random(), result.retryAfterSec) };
+      return {
+        kind: "retry",
+        delaySeconds: backoffSeconds(result.cls, claimed.attempts, random(), result.retryAfterSec),
+      };
     }
   }
   const dead = result.cls !== "gone";
@@ -81,7 +87,9 @@ export async function attemptDelivery(
     code: result.code,
     attempts: claimed.attempts,
   });
-  const failover = recipient ? await failOver(scope, msg.region, notification, claimed.channel, recipient) : null;
+  const failover = recipient
+    ? await failOver(scope, msg.region, notification, claimed.channel, recipient)
+    : null;
   return { kind: "failed", failover, deadLetter: dead };
 }
 
@@ -125,7 +133,6 @@ async function failOver(
 /** Renders and sends one delivery; push goes to every subscription of the person (any success counts). */
 async function send(
   scope: Scope,
-  db: ReturnType<Scope["db"]>,
   d: DeliveryRow,
   n: NotificationRow,
   recipient: Recipient,
@@ -135,7 +142,8 @@ async function send(
   const link = new URL(POLICY[type].link, appOrigin(scope.config)).toString();
   const vars: TemplateVars = { link };
   const startsAt = n.data?.startsAt;
-  if (typeof startsAt === "string") vars.when = formatLocal(new Date(startsAt), recipient.timeZone, recipient.locale);
+  if (typeof startsAt === "string")
+    vars.when = formatLocal(new Date(startsAt), recipient.timeZone, recipient.locale);
   const r = render(type, recipient.locale, vars);
   const base: Omit<OutboundMessage, "to"> = {
     title: r.title,
@@ -151,11 +159,15 @@ async function send(
   switch (d.channel) {
     case "email": {
       const to = await recipient.email();
-      return to ? providers.email.send({ ...base, to }) : { ok: false, cls: "permanent", code: "email_unavailable" };
+      return to
+        ? providers.email.send({ ...base, to })
+        : { ok: false, cls: "permanent", code: "email_unavailable" };
     }
     case "sms": {
       const to = await recipient.phone();
-      return to ? providers.sms.send({ ...base, to }) : { ok: false, cls: "permanent", code: "sms_no_number" };
+      return to
+        ? providers.sms.send({ ...base, to })
+        : { ok: false, cls: "permanent", code: "sms_no_number" };
     }
     case "push": {
       if (recipient.push.length === 0) return { ok: false, cls: "gone", code: "push_no_subscription" };

@@ -62,12 +62,18 @@ async function verifyVapid(header: string | null, audience: string, expectedKey:
 /** Handles one push request (RFC 8030 §5) for a dev subscription; answers as a push service would. */
 export async function receiveLocalPush(scope: Scope, request: Request): Promise<Response> {
   const url = new URL(request.url);
-  if (url.origin !== DEV_PUSH_ORIGIN || !url.pathname.startsWith("/sub/")) return text(404, "no such subscription");
+  if (url.origin !== DEV_PUSH_ORIGIN || !url.pathname.startsWith("/sub/"))
+    return text(404, "no such subscription");
   if (request.method !== "POST") return text(405, "POST only");
-  const problem = await verifyVapid(request.headers.get("authorization"), DEV_PUSH_ORIGIN, scope.config.VAPID_PUBLIC_KEY);
+  const problem = await verifyVapid(
+    request.headers.get("authorization"),
+    DEV_PUSH_ORIGIN,
+    scope.config.VAPID_PUBLIC_KEY,
+  );
   if (problem) return text(403, problem);
   const ttl = Number(request.headers.get("ttl"));
-  if (request.headers.get("ttl") === null || !Number.isInteger(ttl) || ttl < 0) return text(400, "missing TTL");
+  if (request.headers.get("ttl") === null || !Number.isInteger(ttl) || ttl < 0)
+    return text(400, "missing TTL");
   if (request.headers.get("content-encoding") !== "aes128gcm") return text(415, "aes128gcm only");
   const body = new Uint8Array(await request.arrayBuffer());
   if (body.byteLength > MAX_BODY) return text(413, "payload too large");

@@ -60,7 +60,11 @@ async function attempt(prefix: string, run: () => Promise<SendResult>): Promise<
   try {
     return await run();
   } catch (err) {
-    return { ok: false, cls: "transient", code: `${prefix}_${(err as Error).name === "TimeoutError" ? "timeout" : "network"}` };
+    return {
+      ok: false,
+      cls: "transient",
+      code: `${prefix}_${(err as Error).name === "TimeoutError" ? "timeout" : "network"}`,
+    };
   }
 }
 

@@ -53,7 +53,11 @@ export async function handleEvents(batch: MessageBatch<unknown>, env: Env): Prom
       await enqueue(env, await materialize(scope, parsed.data));
       msg.ack();
     } catch (err) {
-      scope.log.warn("event_failed", { type: parsed.data.type, id: parsed.data.id, error: (err as Error).name });
+      scope.log.warn("event_failed", {
+        type: parsed.data.type,
+        id: parsed.data.id,
+        error: (err as Error).name,
+      });
       msg.retry({ delaySeconds: backoffSeconds("transient", msg.attempts, Math.random()) });
     }
   }

@@ -50,7 +50,12 @@ export async function loadRecipient(scope: Scope, userId: string): Promise<Recip
     quiet: { timeZone, start: settings?.quietStart ?? null, end: settings?.quietEnd ?? null },
     digestMinutes: settings?.digestMinutes ?? 60,
     onCall: settings?.onCall ?? false,
-    prefs: prefs.map((p) => ({ eventType: p.eventType, channel: p.channel, enabled: p.enabled, digest: p.digest })),
+    prefs: prefs.map((p) => ({
+      eventType: p.eventType,
+      channel: p.channel,
+      enabled: p.enabled,
+      digest: p.digest,
+    })),
     push,
     reachable,
     email: async () => (await cipher())?.decrypt("email", user.emailEnc) ?? null,

@@ -8,7 +8,12 @@
 const enc = new TextEncoder();
 
 function b64u(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(s.length / 4) * 4, "="));
+  const bin = atob(
+    s
+      .replace(/-/g, "+")
+      .replace(/_/g, "/")
+      .padEnd(Math.ceil(s.length / 4) * 4, "="),
+  );
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
@@ -23,10 +28,17 @@ function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
 }
 
 async function hkdf(salt: Uint8Array, ikm: Uint8Array, info: Uint8Array, bytes: number) {
-  const key = await crypto.subtle.importKey("raw", ikm as Uint8Array<ArrayBuffer>, "HKDF", false, ["deriveBits"]);
+  const key = await crypto.subtle.importKey("raw", ikm as Uint8Array<ArrayBuffer>, "HKDF", false, [
+    "deriveBits",
+  ]);
   return new Uint8Array(
     await crypto.subtle.deriveBits(
-      { name: "HKDF", hash: "SHA-256", salt: salt as Uint8Array<ArrayBuffer>, info: info as Uint8Array<ArrayBuffer> },
+      {
+        name: "HKDF",
+        hash: "SHA-256",
+        salt: salt as Uint8Array<ArrayBuffer>,
+        info: info as Uint8Array<ArrayBuffer>,
+      },
       key,
       bytes * 8,
     ),
@@ -55,16 +67,34 @@ export async function decryptPush(body: Uint8Array, ua: UserAgentKeys): Promise<
       kty: "EC",
       crv: "P-256",
       d: ua.privateKey,
-      x: btoa(String.fromCharCode(...uaPublic.slice(1, 33))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
-      y: btoa(String.fromCharCode(...uaPublic.slice(33, 65))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
+      x: btoa(String.fromCharCode(...uaPublic.slice(1, 33)))
+        .replace(/\+/g, "-")
+        .replace(/\//g, "_")
+        .replace(/=+$/, ""),
+      y: btoa(String.fromCharCode(...uaPublic.slice(33, 65)))
+        .replace(/\+/g, "-")
+        .replace(/\//g, "_")
+        .replace(/=+$/, ""),
       ext: true,
     },
     { name: "ECDH", namedCurve: "P-256" },
     false,
     ["deriveBits"],
   );
-  const sender = await crypto.subtle.importKey("raw", asPublic, { name: "ECDH", namedCurve: "P-256" }, false, []);
-  const ecdh = new Uint8Array(await crypto.subtle.deriveBits({ name: "ECDH", public: sender } as unknown as SubtleCryptoDeriveKeyAlgorithm, priv, 256));
+  const sender = await crypto.subtle.importKey(
+    "raw",
+    asPublic,
+    { name: "ECDH", namedCurve: "P-256" },
+    false,
+    [],
+  );
+  const ecdh = new Uint8Array(
+    await crypto.subtle.deriveBits(
+      { name: "ECDH", public: sender } as unknown as SubtleCryptoDeriveKeyAlgorithm,
+      priv,
+      256,
+    ),
+  );
   const keyInfo = concat(enc.encode("WebPush: info\0"), uaPublic, asPublic);
   const ikm = await hkdf(b64u(ua.auth), ecdh, keyInfo, 32);
   const cek = await hkdf(salt, ikm, enc.encode("Content-Encoding: aes128gcm\0"), 16);
@@ -84,8 +114,16 @@ export async function newUserAgentKeys(): Promise<UserAgentKeys> {
   ])) as CryptoKeyPair;
   const raw = new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
   const jwk = (await crypto.subtle.exportKey("jwk", pair.privateKey)) as JsonWebKey;
-  const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  return { publicKey: b64(raw), privateKey: String(jwk.d), auth: b64(crypto.getRandomValues(new Uint8Array(16))) };
+  const b64 = (b: Uint8Array) =>
+    btoa(String.fromCharCode(...b))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
+  return {
+    publicKey: b64(raw),
+    privateKey: String(jwk.d),
+    auth: b64(crypto.getRandomValues(new Uint8Array(16))),
+  };
 }
 
 export { b64u as base64UrlBytes };

@@ -189,9 +189,13 @@ export const notificationRoutes = createRouter()
   .openapi(r.read, async (c) => c.json(await svc.markRead(scopeOf(c), c.req.valid("json")), 200))
   .openapi(r.deliveries, async (c) => c.json(await svc.deliveries(scopeOf(c), c.req.valid("param").id), 200))
   .openapi(r.settings, async (c) => c.json(await svc.getSettings(scopeOf(c)), 200))
-  .openapi(r.updateSettings, async (c) => c.json(await svc.updateSettings(scopeOf(c), c.req.valid("json")), 200))
+  .openapi(r.updateSettings, async (c) =>
+    c.json(await svc.updateSettings(scopeOf(c), c.req.valid("json")), 200),
+  )
   .openapi(r.prefs, async (c) => c.json(await svc.getPreferences(scopeOf(c)), 200))
-  .openapi(r.updatePrefs, async (c) => c.json(await svc.updatePreferences(scopeOf(c), c.req.valid("json")), 200))
+  .openapi(r.updatePrefs, async (c) =>
+    c.json(await svc.updatePreferences(scopeOf(c), c.req.valid("json")), 200),
+  )
   .openapi(r.vapid, async (c) => c.json({ publicKey: scopeOf(c).config.VAPID_PUBLIC_KEY ?? null }, 200))
   .openapi(r.subscribe, async (c) => c.json(await svc.subscribePush(scopeOf(c), c.req.valid("json")), 201))
   .openapi(r.unsubscribe, async (c) => {
@@ -199,7 +203,9 @@ export const notificationRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(r.reminders, async (c) => c.json(await svc.listReminders(scopeOf(c)), 200))
-  .openapi(r.addReminder, async (c) => c.json(await svc.addDailyReminder(scopeOf(c), c.req.valid("json")), 201))
+  .openapi(r.addReminder, async (c) =>
+    c.json(await svc.addDailyReminder(scopeOf(c), c.req.valid("json")), 201),
+  )
   .openapi(r.removeReminder, async (c) => {
     await svc.removeReminder(scopeOf(c), c.req.valid("param").id);
     return c.body(null, 204);
@@ -207,8 +213,12 @@ export const notificationRoutes = createRouter()
   .openapi(r.deadLetters, async (c) =>
     c.json(await svc.listDeadLetters(scopeOf(c), c.req.valid("query").status), 200),
   )
-  .openapi(r.deadLetter, async (c) => c.json(await svc.getDeadLetter(scopeOf(c), c.req.valid("param").id), 200))
-  .openapi(r.retry, async (c) => c.json(await svc.resolve(scopeOf(c), c.req.valid("param").id, "retried"), 200))
+  .openapi(r.deadLetter, async (c) =>
+    c.json(await svc.getDeadLetter(scopeOf(c), c.req.valid("param").id), 200),
+  )
+  .openapi(r.retry, async (c) =>
+    c.json(await svc.resolve(scopeOf(c), c.req.valid("param").id, "retried"), 200),
+  )
   .openapi(r.discard, async (c) =>
     c.json(await svc.resolve(scopeOf(c), c.req.valid("param").id, "discarded"), 200),
   );

@@ -50,7 +50,11 @@ export interface LocalParts {
 
 /** The wall-clock time of `instant` in `tz`. */
 export function localParts(instant: Date, tz: string): LocalParts {
-  const parts = Object.fromEntries(fmt(tz).formatToParts(instant).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    fmt(tz)
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  );
   return {
     year: Number(parts.year),
     month: Number(parts.month),
@@ -181,7 +185,10 @@ export function planChannels(input: PlanInput): Plan {
   );
   if (input.critical) return { channels: allowed, releaseAt: null, digest: false };
   const digest =
-    policy.digestable && allowed.includes("email") && (pref("email")?.digest ?? false) && input.digestMinutes > 0;
+    policy.digestable &&
+    allowed.includes("email") &&
+    (pref("email")?.digest ?? false) &&
+    input.digestMinutes > 0;
   if (digest)
     return {
       channels: ["email"],
@@ -192,7 +199,12 @@ export function planChannels(input: PlanInput): Plan {
 }
 
 /** Whether a preference change is refused: a clinician on call may not turn off critical alerts. */
-export function refusesCriticalOptOut(role: Role, onCall: boolean, type: EventType, enabled: boolean): boolean {
+export function refusesCriticalOptOut(
+  role: Role,
+  onCall: boolean,
+  type: EventType,
+  enabled: boolean,
+): boolean {
   return !enabled && role === "clinician" && onCall && POLICY[type].critical;
 }
 
@@ -205,7 +217,10 @@ export function refusesCriticalOptOut(role: Role, onCall: boolean, type: EventTy
  */
 export type ErrorClass = "transient" | "rate_limited" | "permanent" | "gone";
 
-export const RETRY: Record<"transient" | "rate_limited", { baseSec: number; capSec: number; maxAttempts: number }> = {
+export const RETRY: Record<
+  "transient" | "rate_limited",
+  { baseSec: number; capSec: number; maxAttempts: number }
+> = {
   transient: { baseSec: 5, capSec: 300, maxAttempts: 5 },
   rate_limited: { baseSec: 30, capSec: 900, maxAttempts: 6 },
 };

@@ -62,7 +62,9 @@ export const Settings = z
     quietStart: hhmm.nullable(),
     quietEnd: hhmm.nullable(),
     digestMinutes: z.number().int().min(0).max(1440),
-    onCall: z.boolean().openapi({ description: "Clinicians: while on call, critical alerts cannot be turned off" }),
+    onCall: z
+      .boolean()
+      .openapi({ description: "Clinicians: while on call, critical alerts cannot be turned off" }),
     phone: z
       .string()
       .regex(/^\+[1-9]\d{6,14}$/, "E.164, e.g. +14155550123")
@@ -85,7 +87,9 @@ export const Preferences = z
     preferences: z.array(
       Preference.extend({
         critical: z.boolean(),
-        locked: z.boolean().openapi({ description: "Cannot be turned off now (security notice, or critical while on call)" }),
+        locked: z
+          .boolean()
+          .openapi({ description: "Cannot be turned off now (security notice, or critical while on call)" }),
       }),
     ),
   })
@@ -105,12 +109,14 @@ export const PushSubscriptionBody = z
   .openapi("PushSubscription");
 export const PushSubscriptionCreated = z.object({ id: z.uuid() }).openapi("PushSubscriptionCreated");
 export const VapidKey = z
-  .object({ publicKey: z.string().nullable().openapi({ description: "null when Web Push is not configured" }) })
+  .object({
+    publicKey: z.string().nullable().openapi({ description: "null when Web Push is not configured" }),
+  })
   .openapi("VapidPublicKey");
 
-export const ReminderBody = z
-  .object({ localTime: hhmm, timeZone })
-  .openapi("DailyReminder", { description: "A daily reminder at a local time in an IANA zone (DST-correct)" });
+export const ReminderBody = z.object({ localTime: hhmm, timeZone }).openapi("DailyReminder", {
+  description: "A daily reminder at a local time in an IANA zone (DST-correct)",
+});
 export const Reminder = z
   .object({
     id: z.uuid(),

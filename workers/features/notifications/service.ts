@@ -25,7 +25,7 @@ import {
 } from "../../lib/care-data/notify-settings";
 import { careData } from "../../lib/care-data/repository";
 import { AppError } from "../../lib/errors";
-import { DomainEvent, type EventType, EVENT_TYPES } from "../../lib/events";
+import { DomainEvent, EVENT_TYPES, type EventType } from "../../lib/events";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
 import { userCipher } from "../../lib/user-cipher";
@@ -54,7 +54,8 @@ async function self(scope: Scope): Promise<Recipient> {
 function toOut(n: NotificationRow, r: Recipient, origin: string) {
   const type = eventTypeOf(n);
   const vars: TemplateVars = { link: new URL(POLICY[type].link, origin).toString() };
-  if (typeof n.data?.startsAt === "string") vars.when = formatLocal(new Date(n.data.startsAt), r.timeZone, r.locale);
+  if (typeof n.data?.startsAt === "string")
+    vars.when = formatLocal(new Date(n.data.startsAt), r.timeZone, r.locale);
   const t = render(type, r.locale, vars);
   return {
     id: n.id,
@@ -71,7 +72,9 @@ function toOut(n: NotificationRow, r: Recipient, origin: string) {
 /** The inbox from every region (a notification lives in its patient's region), newest first, audited per region. */
 export async function inbox(scope: Scope) {
   const r = await self(scope);
-  const perRegion = await careData(scope).everyRegion(NOTIFICATION_LIST, (db, userId) => [inboxQuery(db, userId, 100)]);
+  const perRegion = await careData(scope).everyRegion(NOTIFICATION_LIST, (db, userId) => [
+    inboxQuery(db, userId, 100),
+  ]);
   const rows = perRegion
     .flatMap(([rows]) => rows)
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
@@ -107,7 +110,9 @@ export async function markRead(scope: Scope, body: z.infer<typeof s.MarkRead>) {
 export async function deliveries(scope: Scope, id: string) {
   const p = me(scope);
   for (const region of REGIONS) {
-    const [own] = await inboxQuery(scope.db(region), p.userId, 500).then((rows) => rows.filter((n) => n.id === id));
+    const [own] = await inboxQuery(scope.db(region), p.userId, 500).then((rows) =>
+      rows.filter((n) => n.id === id),
+    );
     if (!own) continue;
     const rows = await deliveriesOf(scope.db(region), id);
     return {
@@ -274,7 +279,13 @@ export async function addDailyReminder(scope: Scope, body: z.infer<typeof s.Remi
     p.region,
     p.userId,
     { kind: "daily", localTime: body.localTime, timeZone: body.timeZone },
-    { type: "medication.reminder", v: 1, patientId: p.userId, region: p.region, scheduleId: crypto.randomUUID() },
+    {
+      type: "medication.reminder",
+      v: 1,
+      patientId: p.userId,
+      region: p.region,
+      scheduleId: crypto.randomUUID(),
+    },
   );
   if (!row) throw new AppError("conflict", "Could not save the reminder");
   return reminderOut(row);

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import {
-  careAlerts,
   type Channel,
+  careAlerts,
   type DeliveryStatus,
   notificationDeadLetters,
   notificationDeliveries,
@@ -111,11 +111,7 @@ export async function planDeliveries(db: Database, rows: NewDelivery[]): Promise
 
 /** One more delivery on a notification (failover): planned once per channel. */
 export function addDelivery(db: Database, row: NewDelivery) {
-  return db
-    .insert(notificationDeliveries)
-    .values(row)
-    .onConflictDoNothing()
-    .returning();
+  return db.insert(notificationDeliveries).values(row).onConflictDoNothing().returning();
 }
 
 /**
@@ -222,7 +218,9 @@ export function markReadWrites(db: Database, recipientId: string, ids: string[] 
   return db
     .update(notifications)
     .set({ readAt: sql`now()` })
-    .where(and(mine, isNull(notifications.readAt), ids === "all" ? undefined : inArray(notifications.id, ids)))
+    .where(
+      and(mine, isNull(notifications.readAt), ids === "all" ? undefined : inArray(notifications.id, ids)),
+    )
     .returning({ id: notifications.id });
 }
 
@@ -260,8 +258,6 @@ export function reviveDelivery(db: Database, id: string) {
   return db
     .update(notificationDeliveries)
     .set({ status: "queued", attempts: 0, lastError: null, updatedAt: sql`now()` })
-    .where(
-      and(eq(notificationDeliveries.id, id), inArray(notificationDeliveries.status, ["dead", "failed"])),
-    )
+    .where(and(eq(notificationDeliveries.id, id), inArray(notificationDeliveries.status, ["dead", "failed"])))
     .returning();
 }

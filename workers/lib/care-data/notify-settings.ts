@@ -50,7 +50,11 @@ export function setPreferences(db: Database, rows: (typeof notificationPreferenc
     .insert(notificationPreferences)
     .values(rows)
     .onConflictDoUpdate({
-      target: [notificationPreferences.userId, notificationPreferences.eventType, notificationPreferences.channel],
+      target: [
+        notificationPreferences.userId,
+        notificationPreferences.eventType,
+        notificationPreferences.channel,
+      ],
       set: { enabled: sql`excluded.enabled`, digest: sql`excluded.digest` },
     });
 }

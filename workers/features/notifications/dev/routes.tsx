@@ -1,10 +1,10 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import { DevSmsPage } from "../../../web/pages/notifications/dev-sms";
-import type { AppEnv } from "../../lib/context";
-import { AppError } from "../../lib/errors";
-import { scopeOf, services } from "../../middleware/services";
-import { localPushes, receiveLocalPush } from "./dev-push";
-import { DEV_PUSH_ORIGIN, SMS_OUTBOX_KEY } from "./providers";
+import { DevSmsPage } from "../../../../web/pages/notifications/dev-sms";
+import type { AppEnv } from "../../../lib/context";
+import { AppError } from "../../../lib/errors";
+import { scopeOf, services } from "../../../middleware/services";
+import { localPushes, receiveLocalPush } from "../dev-push";
+import { DEV_PUSH_ORIGIN, SMS_OUTBOX_KEY } from "../providers";
 
 /** Local mode only (404 elsewhere): the dev SMS outbox page and the local push service over HTTP. */
 const localOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -27,4 +27,6 @@ export const notifyDevRoutes = new Hono<AppEnv>()
     receiveLocalPush(scopeOf(c), new Request(`${DEV_PUSH_ORIGIN}/sub/${c.req.param("id")}`, c.req.raw)),
   )
   // What a dev subscription received (encrypted bodies): the subscriber decrypts with its own keys.
-  .get("/dev/push/sub/:id", async (c) => c.json({ messages: await localPushes(scopeOf(c), `/sub/${c.req.param("id")}`) }));
+  .get("/dev/push/sub/:id", async (c) =>
+    c.json({ messages: await localPushes(scopeOf(c), `/sub/${c.req.param("id")}`) }),
+  );
