@@ -7,6 +7,7 @@ import { emailHash, lookupDirectory, writeDirectory } from "../accounts/director
 import { randomToken } from "../auth/jwt";
 import { hashPassword } from "../auth/password";
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode } from "../auth/totp";
+import { seedNotifications } from "../notifications/seed";
 
 const DEMO = [
   { role: "patient", email: "patient@demo.haven.local", displayName: "Demo Patient" },
@@ -74,5 +75,8 @@ export async function seedDemo(scope: Scope): Promise<string> {
     createdBy: ids[2] as string,
   });
   lines.push("  The clinician is on the patient's care team. Outgoing mail: /dev/mailbox");
+  lines.push(
+    ...(await seedNotifications(scope, { patientId: ids[0] as string, clinicianId: ids[1] as string })),
+  );
   return lines.join("\n");
 }
