@@ -102,6 +102,8 @@ async function main() {
     "--env-file",
     varsFile,
     "--show-interactive-dev-session=false",
+    // Miniflare does not run cron triggers on its own: the minute ticker below calls /__scheduled.
+    "--test-scheduled",
   ];
   for (const name of LOCAL_VARS) {
     const value = stack.bindings[name];
@@ -141,6 +143,11 @@ async function main() {
     headers: { authorization: `Bearer ${stack.bindings.DEV_SEED_TOKEN ?? ""}` },
   }).catch(() => undefined);
   const seedText = seeded?.ok ? await seeded.text() : "";
+  // The notifications cron (reminders, digests, crisis sweep) every minute, as Cron Triggers would.
+  const tick = () =>
+    fetch(`${url}/__scheduled?cron=${encodeURIComponent("* * * * *")}`).catch(() => undefined);
+  setInterval(tick, 60_000).unref();
+  void tick();
 
   console.log(
     [

@@ -90,7 +90,7 @@ export async function decryptPush(body: Uint8Array, ua: UserAgentKeys): Promise<
   );
   const ecdh = new Uint8Array(
     await crypto.subtle.deriveBits(
-      { name: "ECDH", public: sender } as unknown as SubtleCryptoDeriveKeyAlgorithm,
+      { name: "ECDH", public: sender } as unknown as Parameters<SubtleCrypto["deriveBits"]>[0],
       priv,
       256,
     ),
