@@ -167,7 +167,8 @@ async function context(browser: Browser, base: string): Promise<BrowserContext> 
 
 async function axe(page: Page, name: string): Promise<void> {
   const source = readFileSync(join(root, "node_modules", "axe-core", "axe.min.js"), "utf8");
-  await page.addScriptTag({ content: source }).catch(() => undefined);
+  // Evaluated over CDP (the CSP forbids inline script tags).
+  await page.evaluate(source).catch(() => undefined);
   const violations = (await page
     .evaluate(async () => {
       const w = window as unknown as {
@@ -381,8 +382,15 @@ async function scenario(browser: Browser, base: string, accounts: ReturnType<typ
   const adminCtx = await context(browser, base);
   const admin = await adminCtx.newPage();
   await signIn(admin, accounts.admin);
+  const first = await api(admin, "/v1/admin/notifications/dead-letters").catch((e: Error) => ({ status: -1, body: e.message }));
+  console.log(`INFO admin at ${new URL(admin.url()).pathname}; dead letters answered ${first.status} ${JSON.stringify(first.body).slice(0, 300)}`);
+  let lastAnswer = "";
   const listed = await until(async () => {
-    const r = await api(admin, "/v1/admin/notifications/dead-letters");
+    const r = await api(admin, "/v1/admin/notifications/dead-letters").catch((e: Error) => {
+      lastAnswer = `${admin.url()}: ${e.message.slice(0, 200)}`;
+      throw e;
+    });
+    lastAnswer = `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`;
     const rows =
       (r.body as { deadLetters?: Array<{ id: string; errorCode: string }> } | null)?.deadLetters ?? [];
     return rows.length > 0 ? rows : undefined;

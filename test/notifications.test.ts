@@ -438,6 +438,33 @@ describe("delivery", () => {
   });
 });
 
+describe("a push service that refuses the sender", () => {
+  it("is a permanent failure: dead letter at once, while the critical alert's email goes out", async () => {
+    const p = await createUser("patient");
+    const c = await createUser("clinician");
+    await addToCareTeam(p, c);
+    await pushSub(c, `${DEV_PUSH_ORIGIN}/refuse/${crypto.randomUUID()}`);
+    await crisisRows(p, [c], 5);
+    const msgs = await materialize(
+      jobScope(),
+      makeEvent({ type: "crisis.detected", v: 1, region: "us", patientId: p.id, seq: 5, severity: "high" }),
+    );
+    expect(msgs.length).toBe(2);
+    for (const m of msgs) {
+      const batch = batchOf(m);
+      await handleDeliveries(batch, env);
+      expect((await getQueueResult(batch, createExecutionContext())).explicitAcks.length).toBe(1);
+    }
+    const [push, email] = [
+      await delivery(msgs[0]?.deliveryId ?? ""),
+      await delivery(msgs[1]?.deliveryId ?? ""),
+    ];
+    expect(push).toMatchObject({ channel: "push", status: "dead", attempts: 1, lastError: "push_403" });
+    expect(email).toMatchObject({ channel: "email", status: "sent" });
+    expect((await deadLettersOf(push.id)).map((d) => d.errorCode)).toEqual(["push_403"]);
+  });
+});
+
 describe("inbox", () => {
   it("the unread count is right after concurrent, overlapping marks", async () => {
     const u = await createUser("patient");

@@ -62,6 +62,9 @@ async function verifyVapid(header: string | null, audience: string, expectedKey:
 /** Handles one push request (RFC 8030 §5) for a dev subscription; answers as a push service would. */
 export async function receiveLocalPush(scope: Scope, request: Request): Promise<Response> {
   const url = new URL(request.url);
+  // `/refuse/…` subscriptions model a push service that refuses the sender (403): a permanent
+  // failure, for trying failover and dead letters by hand and in the browser check.
+  if (url.origin === DEV_PUSH_ORIGIN && url.pathname.startsWith("/refuse/")) return text(403, "refused");
   if (url.origin !== DEV_PUSH_ORIGIN || !url.pathname.startsWith("/sub/"))
     return text(404, "no such subscription");
   if (request.method !== "POST") return text(405, "POST only");
