@@ -3,6 +3,7 @@ import { activeClinicianIds } from "../workers/lib/care-data/access";
 import { CARE_ALERT_CREATE, type RecordedAlert, recordAlertWrites } from "../workers/lib/care-data/alerts";
 import { RegionUnknown, regionOfUser } from "../workers/lib/care-data/region";
 import { inc } from "../workers/lib/metrics/recorder";
+import { publishQuietly } from "../workers/lib/events";
 import { createScope, jobAudit, type Scope } from "../workers/lib/scope";
 import type { Region } from "../workers/lib/vocabulary";
 import type { CrisisAlert, RoomRef } from "./chat-protocol";
@@ -56,6 +57,17 @@ export async function recordAlert(
     }),
     ...recordAlertWrites(db, room.ownerId, seq, severity),
   ]);
+  // Notifications (push, SMS, email) follow from the event; the rows above are the record, and the
+  // minute cron plans any crisis notification whose event never reached the queue.
+  if (rows.length > 0)
+    await publishQuietly(scope.env, scope.log, {
+      type: "crisis.detected",
+      v: 1,
+      patientId: room.ownerId,
+      region: room.region,
+      seq,
+      severity: severityCode(severity),
+    });
   return rows;
 }
 
@@ -111,4 +123,13 @@ export async function alertCareTeam(
     ),
   );
   return recorded.length;
+}
+
+/** The severity as an event code (lowercase; the event schema accepts codes only). */
+function severityCode(severity: string): string {
+  const code = severity
+    .toLowerCase()
+    .replace(/[^a-z0-9_.:-]/g, "_")
+    .slice(0, 48);
+  return code.length > 0 ? code : "unknown";
 }

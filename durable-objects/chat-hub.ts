@@ -108,6 +108,14 @@ export class ChatHub {
     }
   }
 
+  /** Sends an ephemeral frame to the owner's own ready listeners only; returns how many. */
+  toOwner(frame: EphemeralFrame): number {
+    const owner = this.ownerId();
+    const sinks = this.sinks().filter((s) => s.state.ready && s.state.userId === owner);
+    for (const sink of sinks) sink.send(frame);
+    return sinks.length;
+  }
+
   broadcastEphemeral(frame: EphemeralFrame): void {
     for (const sink of this.sinks()) if (sink.state.ready) sink.send(frame);
   }

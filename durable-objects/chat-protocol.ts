@@ -96,7 +96,9 @@ export type EphemeralFrame =
   | { type: "ack"; clientId: string; seq: number }
   | { type: "token"; replyTo: number; delta: string }
   | { type: "error"; code: ChatErrorCode; message: string; clientId?: string }
-  | { type: "pong" };
+  | { type: "pong" }
+  /** An in-app notification for the room's owner (ids, fixed title, unread count; the inbox is the record). */
+  | { type: "notification"; id: string; eventType: string; title: string; critical: boolean; unread: number };
 
 export type OutboundFrame = RoomEvent | EphemeralFrame;
 
@@ -127,3 +129,12 @@ export const CrisisAlert = z.object({
   at: z.number().int(),
 });
 export type CrisisAlert = z.infer<typeof CrisisAlert>;
+
+/** A live in-app notification for the owner's sockets (never content: a fixed title and ids). */
+export const Notice = z.object({
+  id: z.string().uuid(),
+  eventType: z.string().min(1).max(48),
+  title: z.string().min(1).max(120),
+  critical: z.boolean(),
+  unread: z.number().int().min(0),
+});

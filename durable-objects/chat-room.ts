@@ -39,6 +39,7 @@ import {
   type EphemeralFrame,
   InboundFrame,
   MAX_MESSAGE_CHARS,
+  Notice,
   PER_MINUTE_LIMIT,
   RecordedAlerts,
   type RoomEvent,
@@ -150,6 +151,17 @@ export class ChatRoom extends DurableObject<Env> {
     this.hub.broadcast(event);
     await this.scheduleAt(Date.now() + FLUSH_DELAY_MS);
     return { ok: true, seq: event.seq };
+  }
+
+  /**
+   * Shows an in-app notification live on the owner's open sockets (chat page, clinician dashboard).
+   * Ephemeral: the notification row in Postgres is the record. Returns how many sockets got it.
+   */
+  async notify(room: unknown, notice: unknown): Promise<{ ok: boolean; sockets: number }> {
+    const r = RoomRef.safeParse(room);
+    const n = Notice.safeParse(notice);
+    if (!r.success || !n.success || !this.bind(r.data)) return { ok: false, sockets: 0 };
+    return { ok: true, sockets: this.hub.toOwner({ type: "notification", ...n.data }) };
   }
 
   /**

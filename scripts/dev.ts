@@ -109,6 +109,8 @@ async function main() {
     "--env-file",
     varsFile,
     "--show-interactive-dev-session=false",
+    // Miniflare does not run cron triggers on its own: the minute ticker below calls /__scheduled.
+    "--test-scheduled",
   ];
   for (const name of LOCAL_VARS) {
     const value = stack.bindings[name];
@@ -172,6 +174,11 @@ async function main() {
       );
     }
   }
+  // The notifications cron (reminders, digests, crisis sweep) every minute, as Cron Triggers would.
+  const tick = () =>
+    fetch(`${url}/__scheduled?cron=${encodeURIComponent("* * * * *")}`).catch(() => undefined);
+  setInterval(tick, 60_000).unref();
+  void tick();
 
   console.log(
     [

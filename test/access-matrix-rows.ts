@@ -4,6 +4,7 @@ import { COMPANION_ROWS } from "./access-matrix-companion-rows";
 import { OPS_ROWS } from "./access-matrix-ops-rows";
 import { SESSION_ROWS } from "./access-matrix-session-rows";
 import { WEARABLE_ROWS } from "./access-matrix-wearable-rows";
+import { NOTIFICATION_ROWS } from "./access-matrix-notify-rows";
 
 /** Patient data, care team, break-glass, screeners and chat, in order (some rows change state). */
 const PATIENT_ROWS: Row[] = [
@@ -334,4 +335,12 @@ const PATIENT_ROWS: Row[] = [
 ];
 
 /** Every row, in the order they run: sign-out last. */
-export const MATRIX: Row[] = [...PATIENT_ROWS, ...SESSION_ROWS, ...WEARABLE_ROWS, ...COMPANION_ROWS, ...OPS_ROWS, ...ACCOUNT_ROWS];
+export const MATRIX: Row[] = [
+  ...PATIENT_ROWS,
+  ...SESSION_ROWS,
+  ...WEARABLE_ROWS,
+  ...COMPANION_ROWS,
+  ...NOTIFICATION_ROWS,
+  ...OPS_ROWS,
+  ...ACCOUNT_ROWS,
+];

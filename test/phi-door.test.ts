@@ -28,6 +28,8 @@ const PHI_TABLES = [
   "telemetryReadings",
   "telemetryMinute",
   "telemetryHour",
+  "notificationDeliveries",
+  "notificationDeadLetters",
 ];
 
 /**

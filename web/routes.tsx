@@ -11,6 +11,7 @@ import { DocsPage } from "./pages/docs/page";
 import { HomePage } from "./pages/home/page";
 import { OpsPage } from "./pages/ops/page";
 import { LibraryItemPage, LibraryPage } from "./pages/library/page";
+import { notificationPages } from "./pages/notifications/routes";
 import { screenerPages } from "./pages/screeners/routes";
 import { sessionPages } from "./pages/sessions/routes";
 import { wearablePages } from "./pages/wearables/routes";
@@ -22,6 +23,7 @@ export const webRoutes = new Hono<AppEnv>()
   .route("/", assessmentPages)
   .route("/", sessionPages)
   .route("/", wearablePages)
+  .route("/", notificationPages)
   .get("/", (c) => c.html(<HomePage />))
   .get("/docs", (c) => c.html(<DocsPage />))
   .get("/library", (c) => c.html(<LibraryPage items={LIBRARY} />))

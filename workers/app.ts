@@ -14,6 +14,8 @@ import { devRoutes } from "./features/dev/routes";
 import { healthRoutes } from "./features/health/routes";
 import { keyRoutes } from "./features/keys/routes";
 import { opsPublicRoutes, opsRoutes } from "./features/ops/routes";
+import { notifyDevRoutes } from "./features/notifications/dev/routes";
+import { notificationRoutes } from "./features/notifications/routes";
 import { profileRoutes } from "./features/profile/routes";
 import { screenerRoutes } from "./features/screeners/routes";
 import { sessionsApi } from "./features/sessions/index";
@@ -51,6 +53,7 @@ api.route("/", companionRoutes);
 api.route("/", assessmentRoutes);
 api.route("/", sessionsApi);
 api.route("/", wearableRoutes);
+api.route("/", notificationRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);
@@ -85,6 +88,7 @@ app.route("/v1", telemetryRoutes);
 app.route("/v1", api);
 app.use("/docs", rateLimit);
 app.route("/", devRoutes);
+app.route("/", notifyDevRoutes);
 app.route("/", webRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

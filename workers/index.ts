@@ -1,4 +1,5 @@
 import { app } from "./app";
+import { queue, scheduled as notificationsCron } from "./features/notifications/entry";
 import { telemetryRetention } from "./features/wearables/retention";
 
 export { ChatRoom } from "../durable-objects/chat-room";
@@ -6,10 +7,15 @@ export { MetricsHub } from "../durable-objects/metrics-hub";
 export { VisitRoom } from "../durable-objects/visit-room";
 export { WearableStream } from "../durable-objects/wearable-stream";
 
+/** The daily maintenance cron (wrangler.toml); every other cron is the notifications minute. */
+const DAILY_CRON = "17 3 * * *";
+
 export default {
   fetch: app.fetch,
-  /** Cron Triggers (wrangler.toml `[triggers]`): daily maintenance jobs. */
-  async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(telemetryRetention(env));
+  queue,
+  /** Cron Triggers (wrangler.toml `[triggers]`): the notifications minute, daily maintenance. */
+  async scheduled(controller, env, ctx) {
+    if (controller.cron === DAILY_CRON) ctx.waitUntil(telemetryRetention(env));
+    else await notificationsCron(controller, env);
   },
 } satisfies ExportedHandler<Env>;

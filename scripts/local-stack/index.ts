@@ -5,7 +5,7 @@
  * and an OpenAI-compatible server unless OPENAI_BASE_URL is given. Used by `npm run dev`, the
  * vitest globalSetup and the benches, so all three run the same stack.
  */
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startNeonProxy } from "./neon-proxy.ts";
@@ -36,6 +36,19 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** A VAPID key pair (RFC 8292) as base64url: the raw uncompressed public point and the private scalar. */
+function vapidKeys(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string } {
+  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = privateKey.export({ format: "jwk" });
+  const pub = publicKey.export({ format: "jwk" });
+  const raw = Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(String(pub.x), "base64url"),
+    Buffer.from(String(pub.y), "base64url"),
+  ]);
+  return { VAPID_PUBLIC_KEY: raw.toString("base64url"), VAPID_PRIVATE_KEY: String(jwk.d) };
+}
+
 /** Local secrets are generated once per data folder, so restarts keep sessions and ciphertext valid. */
 function localSecrets(dir: string | undefined): Record<string, string> {
   const fresh = () => ({
@@ -45,6 +58,7 @@ function localSecrets(dir: string | undefined): Record<string, string> {
     DEV_SEED_TOKEN: randomBytes(24).toString("base64url"),
     METRICS_TOKEN: randomBytes(24).toString("base64url"),
     OPS_WEBHOOK_TOKEN: randomBytes(24).toString("base64url"),
+    ...vapidKeys(),
   });
   if (!dir) return fresh();
   const file = join(dir, "local-secrets.json");

@@ -17,6 +17,7 @@ const NAV = [
   { href: "/sessions", label: "Sessions" },
   { href: "/wearables", label: "Wearables" },
   { href: "/docs", label: "API" },
+  { href: "/notifications", label: "Notifications" },
 ];
 
 /**
@@ -67,6 +68,8 @@ export function Layout({ title, children, styles = [], scripts = [] }: LayoutPro
         <meta name="referrer" content="no-referrer" />
         <title>{`${title} · Haven`}</title>
         <link rel="stylesheet" href="/assets/haven.css" />
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <meta name="theme-color" content="#2f5d62" />
         {styles.map((href) => (
           <link rel="stylesheet" href={href} />
         ))}
@@ -99,6 +102,7 @@ export function Layout({ title, children, styles = [], scripts = [] }: LayoutPro
           </p>
           <p class="muted">Haven's companion is an AI, not a clinician.</p>
         </footer>
+        <script src="/assets/pwa.js" defer />
         {scripts.map((src) => (
           <script src={src} defer />
         ))}

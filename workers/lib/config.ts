@@ -79,6 +79,19 @@ export const ConfigSchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((v) => v === "true"),
+  /** Web Push (RFC 8292): base64url raw P-256 public key and private scalar; `mailto:` or https subject. */
+  VAPID_PUBLIC_KEY: z.string().min(80).optional(),
+  VAPID_PRIVATE_KEY: z.string().min(40).optional(),
+  VAPID_SUBJECT: z.string().min(6).default("mailto:security@haven.example"),
+  /** Email provider (Resend-compatible `POST {url}/emails`, Bearer key); local mode uses the dev mailbox. */
+  EMAIL_API_URL: url.optional(),
+  EMAIL_API_KEY: z.string().min(1).optional(),
+  EMAIL_FROM: z.string().min(3).default("Haven <no-reply@haven.example>"),
+  /** SMS provider (Twilio-compatible Messages API); local mode uses the dev outbox (/dev/sms). */
+  SMS_API_URL: url.optional(),
+  SMS_ACCOUNT_SID: z.string().min(1).optional(),
+  SMS_AUTH_TOKEN: z.string().min(1).optional(),
+  SMS_FROM: z.string().min(3).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

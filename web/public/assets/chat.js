@@ -265,6 +265,10 @@
   // live: false while a reconnect or reload replays history (replayed frames have seq <= welcome's).
   let replayThrough = 0;
   function handle(f) {
+    if (f.type === "notification") {
+      document.dispatchEvent(new CustomEvent("haven:notification", { detail: f }));
+      return;
+    }
     if (typeof f.seq === "number" && f.type !== "ack") {
       if (seen.has(f.seq)) return;
       seen.add(f.seq);

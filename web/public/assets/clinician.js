@@ -103,6 +103,10 @@
         status.textContent = "Live: alerts appear here as they happen.";
         loadInbox();
       }
+      if (f.type === "notification") {
+        document.dispatchEvent(new CustomEvent("haven:notification", { detail: f }));
+        return;
+      }
       if (f.type !== "crisis_alert" || seen.has(f.seq)) return;
       seen.add(f.seq);
       lastSeq = Math.max(lastSeq, f.seq);

@@ -1,4 +1,14 @@
-import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { users } from "./users";
 
 /**
@@ -60,28 +70,39 @@ export const riskEvents = pgTable(
 );
 
 /**
- * Notifications queued for later delivery (push, email). Stored in the PATIENT's region; ids and
- * severity only. One per (recipient, patient, seq), so a retried alert does not duplicate.
+ * A person's notifications: the in-app inbox and the root of every channel delivery
+ * (`notification_deliveries`). Stored in the region of the patient they concern (or the
+ * recipient's own region for security notices); ids, codes and the template variables only
+ * (`data`: ids and codes, never text). Crisis alerts are one per (recipient, patient, seq); every
+ * other kind one per (recipient, event id), so a redelivered event creates nothing twice.
  */
 export const notifications = pgTable(
   "notifications",
   {
     id: uuid("id").primaryKey().defaultRandom(),
     recipientId: uuid("recipient_id").notNull(),
-    patientId: uuid("patient_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: ["crisis_alert", "wearable_anomaly"] }).notNull(),
+    /** The patient the notification concerns; null for notices about the recipient's own account. */
+    patientId: uuid("patient_id").references(() => users.id, { onDelete: "cascade" }),
+    /** The event type (`crisis_alert` for rows the alert path writes before its event is consumed). */
+    kind: text("kind").notNull(),
     severity: text("severity").notNull(),
-    seq: integer("seq").notNull(),
+    seq: integer("seq"),
     status: text("status", { enum: ["pending", "sent", "failed"] })
       .notNull()
       .default("pending"),
+    /** The domain event this notification came from (idempotency root). */
+    eventId: uuid("event_id"),
+    critical: boolean("critical").notNull().default(false),
+    /** Template variables: ids, codes and instants only. */
+    data: jsonb("data").$type<Record<string, string | number | boolean>>(),
+    readAt: timestamp("read_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("notifications_dedupe_idx").on(t.recipientId, t.patientId, t.seq, t.kind),
+    uniqueIndex("notifications_event_idx").on(t.recipientId, t.eventId),
     index("notifications_pending_idx").on(t.status, t.createdAt),
+    index("notifications_inbox_idx").on(t.recipientId, t.readAt, t.createdAt),
   ],
 );
 

@@ -3,6 +3,7 @@ import { and, eq, isNull, ne } from "drizzle-orm";
 import { emailTokens, recoveryCodes, sessions, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
 import { AppError } from "../../lib/errors";
+import { publishQuietly } from "../../lib/events";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
 import { newUserCipher, userCipher } from "../../lib/user-cipher";
@@ -156,6 +157,13 @@ export async function enableMfa(scope: Scope, p: Principal, code: string) {
     }),
   ]);
   await scope.redis().del(mfaSetupKey(p.userId));
+  await publishQuietly(scope.env, scope.log, {
+    type: "security.mfa_changed",
+    v: 1,
+    userId: p.userId,
+    region: p.region,
+    change: "enabled",
+  });
   await revokeSession(scope, p, p.sessionId, "mfa_upgrade");
   const { tokens } = await startSession(scope, user, "totp");
   return { recoveryCodes: codes, tokens };

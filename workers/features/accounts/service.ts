@@ -4,10 +4,11 @@ import { emailTokens, recoveryCodes, users } from "../../db/schema";
 import { auditInsert } from "../../lib/audit";
 import { initialConsents } from "../../lib/care-data/consents";
 import { AppError } from "../../lib/errors";
+import { publishQuietly } from "../../lib/events";
 import { inc } from "../../lib/metrics/recorder";
 import type { Scope } from "../../lib/scope";
 import { newUserCipher, userCipher } from "../../lib/user-cipher";
-import type { ConsentKind } from "../../lib/vocabulary";
+import type { ConsentKind, Region } from "../../lib/vocabulary";
 import { randomToken } from "../auth/jwt";
 import { dummyVerify, hashPassword, validatePasswordPolicy, verifyPassword } from "../auth/password";
 import { hashRecoveryCode, verifyTotp } from "../auth/totp";
@@ -186,7 +187,8 @@ export async function login(scope: Scope, body: z.infer<typeof LoginBody>) {
       );
     return { mfaRequired: true as const, mfaToken };
   }
-  const { tokens } = await startSession(scope, user, "none");
+  const { sid, tokens } = await startSession(scope, user, "none");
+  await notifySignIn(scope, user, sid);
   return { ...tokens, mfaRequired: false as const, mfaSetupRequired: user.role !== "patient" };
 }
 
@@ -259,6 +261,18 @@ export async function completeMfa(scope: Scope, body: z.infer<typeof MfaLoginBod
     throw new AppError("unauthorized", "That code did not work");
   }
   await redis.del(mfaChallengeKey(body.mfaToken), mfaFailuresKey(user.id));
-  const { tokens } = await startSession(scope, user, method);
+  const { sid, tokens } = await startSession(scope, user, method);
+  await notifySignIn(scope, user, sid);
   return { ...tokens, mfaRequired: false as const, mfaSetupRequired: false };
+}
+
+/** Publishes the new-sign-in security event (ids only); a queue outage never fails a sign-in. */
+function notifySignIn(scope: Scope, user: { id: string; region: Region }, sessionId: string) {
+  return publishQuietly(scope.env, scope.log, {
+    type: "security.sign_in",
+    v: 1,
+    userId: user.id,
+    region: user.region,
+    sessionId,
+  });
 }

@@ -9,6 +9,7 @@ import {
 } from "../../lib/care-data/alerts";
 import { AppError } from "../../lib/errors";
 import { inc, observe } from "../../lib/metrics/recorder";
+import { publishQuietly } from "../../lib/events";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
@@ -81,5 +82,14 @@ export async function acknowledgeAlert(scope: Scope, id: string) {
     inc("care_alerts_total", { outcome: "acknowledged" });
     observe("care_alert_ack_seconds", {}, (Date.now() - updated.createdAt.getTime()) / 1000);
   }
+  if (updated)
+    await publishQuietly(scope.env, scope.log, {
+      type: "alert.acknowledged",
+      v: 1,
+      alertId: id,
+      patientId: row.patientId,
+      region: hit.region,
+      clinicianId: p.userId,
+    });
   return toOut(row);
 }

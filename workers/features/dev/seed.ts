@@ -9,6 +9,7 @@ import { randomToken } from "../auth/jwt";
 import { hashPassword } from "../auth/password";
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode } from "../auth/totp";
 import { seedSessionDemo } from "../sessions/seed";
+import { seedNotifications } from "../notifications/seed";
 
 const DEMO = [
   { role: "patient", email: "patient@demo.haven.local", displayName: "Demo Patient" },
@@ -78,5 +79,8 @@ export async function seedDemo(scope: Scope): Promise<string> {
   await seedAssessments(scope, ids[0] as string, ids[1] as string);
   await seedSessionDemo(scope, ids[1] as string);
   lines.push("  The clinician is on the patient's care team. Outgoing mail: /dev/mailbox");
+  lines.push(
+    ...(await seedNotifications(scope, { patientId: ids[0] as string, clinicianId: ids[1] as string })),
+  );
   return lines.join("\n");
 }

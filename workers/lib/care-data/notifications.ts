@@ -1,24 +1,263 @@
-import { notifications } from "../../db/schema";
+import { and, count, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import {
+  type Channel,
+  careAlerts,
+  type DeliveryStatus,
+  notificationDeadLetters,
+  notificationDeliveries,
+  notifications,
+} from "../../db/schema";
 import type { Database } from "../db";
 
-/** Pending crisis-alert notifications for each clinician (idempotent per recipient and event). */
-export function insertCrisisNotifications(
+/**
+ * Queries on notifications (a PHI table: it links a recipient to a patient), their channel
+ * deliveries and dead letters. Only ids, codes and template variables are stored; the inbox is
+ * read per region (a notification lives in the region of the patient it concerns).
+ */
+
+export const NOTIFICATION_LIST = { action: "notification.list", resourceType: "notification" } as const;
+export const NOTIFICATION_READ = { action: "notification.read", resourceType: "notification" } as const;
+export const DEAD_LETTER_LIST = { action: "dead_letter.list", resourceType: "dead_letter" } as const;
+export const DEAD_LETTER_RESOLVE = { action: "dead_letter.resolve", resourceType: "dead_letter" } as const;
+
+export type NotificationRow = typeof notifications.$inferSelect;
+export type DeliveryRow = typeof notificationDeliveries.$inferSelect;
+export type DeadLetterRow = typeof notificationDeadLetters.$inferSelect;
+
+export interface NewNotification {
+  recipientId: string;
+  patientId: string | null;
+  kind: string;
+  severity: string;
+  seq: number | null;
+  eventId: string;
+  critical: boolean;
+  data: Record<string, string | number | boolean>;
+}
+
+/**
+ * Records notifications once: a crisis alert by (recipient, patient, seq, kind) — the alert path
+ * may have written it already — anything else by (recipient, event id). Returns every row, new or
+ * existing, so a redelivered event plans the same deliveries (which are unique per channel).
+ */
+export async function upsertNotifications(db: Database, rows: NewNotification[]): Promise<NotificationRow[]> {
+  if (rows.length === 0) return [];
+  const out: NotificationRow[] = [];
+  for (const row of rows) {
+    const target =
+      row.seq !== null && row.patientId !== null
+        ? [notifications.recipientId, notifications.patientId, notifications.seq, notifications.kind]
+        : [notifications.recipientId, notifications.eventId];
+    const [r] = await db
+      .insert(notifications)
+      .values(row)
+      .onConflictDoUpdate({
+        target,
+        set: {
+          eventId: sql`coalesce(${notifications.eventId}, excluded.event_id)`,
+          critical: sql`${notifications.critical} or excluded.critical`,
+          data: sql`coalesce(${notifications.data}, excluded.data)`,
+        },
+      })
+      .returning();
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+/** The clinicians with an inbox row for one crisis (written by the alert path in the same transaction). */
+export function crisisRecipientsQuery(db: Database, patientId: string, seq: number) {
+  return db
+    .select({ clinicianId: careAlerts.clinicianId, alertId: careAlerts.id })
+    .from(careAlerts)
+    .where(and(eq(careAlerts.patientId, patientId), eq(careAlerts.seq, seq)));
+}
+
+/** Crisis notifications older than `olderThanSec` that no delivery was planned for (the publish failed). */
+export function unplannedCrisisQuery(db: Database, olderThanSec: number) {
+  return db
+    .select()
+    .from(notifications)
+    .where(
+      and(
+        eq(notifications.kind, "crisis_alert"),
+        sql`${notifications.createdAt} < now() - make_interval(secs => ${olderThanSec})`,
+        sql`${notifications.createdAt} > now() - interval '1 day'`,
+        sql`not exists (select 1 from ${notificationDeliveries} d where d.notification_id = ${notifications.id})`,
+      ),
+    )
+    .limit(50);
+}
+
+export interface NewDelivery {
+  notificationId: string;
+  recipientId: string;
+  channel: Channel;
+  status: DeliveryStatus;
+  releaseAt?: Date | null;
+  digest?: boolean;
+}
+
+/** Plans deliveries once per (notification, channel) and returns every row of those notifications. */
+export async function planDeliveries(db: Database, rows: NewDelivery[]): Promise<DeliveryRow[]> {
+  if (rows.length === 0) return [];
+  const ids = [...new Set(rows.map((r) => r.notificationId))];
+  const [, existing] = await db.batch([
+    db.insert(notificationDeliveries).values(rows).onConflictDoNothing(),
+    db.select().from(notificationDeliveries).where(inArray(notificationDeliveries.notificationId, ids)),
+  ]);
+  return existing;
+}
+
+/** One more delivery on a notification (failover): planned once per channel. */
+export function addDelivery(db: Database, row: NewDelivery) {
+  return db.insert(notificationDeliveries).values(row).onConflictDoNothing().returning();
+}
+
+/**
+ * Claims a delivery for one attempt: only a queued one, or one stuck in `sending` for over two
+ * minutes (a consumer that died mid-send). A delivery that was sent is never claimed again, so a
+ * redelivered queue message sends nothing twice. Returns the claimed row or nothing.
+ */
+export function claimDelivery(db: Database, id: string) {
+  return db
+    .update(notificationDeliveries)
+    .set({ status: "sending", attempts: sql`${notificationDeliveries.attempts} + 1`, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(notificationDeliveries.id, id),
+        sql`(${notificationDeliveries.status} = 'queued' or (${notificationDeliveries.status} = 'sending' and ${notificationDeliveries.updatedAt} < now() - interval '2 minutes'))`,
+      ),
+    )
+    .returning();
+}
+
+/** Sets a delivery's outcome (status, last error code, provider id). */
+export function finishDelivery(
   db: Database,
-  patientId: string,
-  recipientIds: string[],
-  severity: string,
-  seq: number,
+  id: string,
+  status: DeliveryStatus,
+  extra: { lastError?: string | null; providerMessageId?: string | null; releaseAt?: Date | null } = {},
 ) {
   return db
-    .insert(notifications)
-    .values(
-      recipientIds.map((recipientId) => ({
-        recipientId,
-        patientId,
-        kind: "crisis_alert" as const,
-        severity,
-        seq,
-      })),
+    .update(notificationDeliveries)
+    .set({ status, updatedAt: sql`now()`, ...extra })
+    .where(eq(notificationDeliveries.id, id))
+    .returning();
+}
+
+/** A delivery with its notification. */
+export function deliveryQuery(db: Database, id: string) {
+  return db
+    .select({ delivery: notificationDeliveries, notification: notifications })
+    .from(notificationDeliveries)
+    .innerJoin(notifications, eq(notifications.id, notificationDeliveries.notificationId))
+    .where(eq(notificationDeliveries.id, id));
+}
+
+/** Every delivery of a notification (tracking). */
+export function deliveriesOf(db: Database, notificationId: string) {
+  return db
+    .select()
+    .from(notificationDeliveries)
+    .where(eq(notificationDeliveries.notificationId, notificationId));
+}
+
+/** Held deliveries whose release instant has passed (quiet hours over, digest window closed). */
+export function releasableQuery(db: Database, now: Date) {
+  return db
+    .select({ delivery: notificationDeliveries, notification: notifications })
+    .from(notificationDeliveries)
+    .innerJoin(notifications, eq(notifications.id, notificationDeliveries.notificationId))
+    .where(and(eq(notificationDeliveries.status, "held"), lte(notificationDeliveries.releaseAt, now)))
+    .orderBy(notificationDeliveries.recipientId, notificationDeliveries.createdAt)
+    .limit(500);
+}
+
+/** Moves held deliveries back to queued (the digest/quiet-hours release), once. */
+export function requeueHeld(db: Database, ids: string[]) {
+  return db
+    .update(notificationDeliveries)
+    .set({ status: "queued", updatedAt: sql`now()` })
+    .where(and(inArray(notificationDeliveries.id, ids), eq(notificationDeliveries.status, "held")))
+    .returning({ id: notificationDeliveries.id });
+}
+
+/** Marks held deliveries as folded into a digest, once; returns the ones this call took. */
+export function takeForDigest(db: Database, ids: string[]) {
+  return db
+    .update(notificationDeliveries)
+    .set({ status: "digested", updatedAt: sql`now()` })
+    .where(and(inArray(notificationDeliveries.id, ids), eq(notificationDeliveries.status, "held")))
+    .returning({ id: notificationDeliveries.id });
+}
+
+// ---- inbox -------------------------------------------------------------------------------------
+
+/** A recipient's newest notifications in one region. */
+export function inboxQuery(db: Database, recipientId: string, limit: number) {
+  return db
+    .select()
+    .from(notifications)
+    .where(eq(notifications.recipientId, recipientId))
+    .orderBy(desc(notifications.createdAt))
+    .limit(limit);
+}
+
+/** Unread count in one region: counted from the rows, so concurrent marks cannot skew it. */
+export function unreadQuery(db: Database, recipientId: string) {
+  return db
+    .select({ n: count() })
+    .from(notifications)
+    .where(and(eq(notifications.recipientId, recipientId), isNull(notifications.readAt)));
+}
+
+/** Marks the recipient's own notifications read (others' ids match nothing); returns those changed now. */
+export function markReadWrites(db: Database, recipientId: string, ids: string[] | "all") {
+  const mine = eq(notifications.recipientId, recipientId);
+  return db
+    .update(notifications)
+    .set({ readAt: sql`now()` })
+    .where(
+      and(mine, isNull(notifications.readAt), ids === "all" ? undefined : inArray(notifications.id, ids)),
     )
-    .onConflictDoNothing();
+    .returning({ id: notifications.id });
+}
+
+// ---- dead letters ------------------------------------------------------------------------------
+
+/** Keeps a dead letter once per queue message. */
+export function insertDeadLetter(db: Database, row: typeof notificationDeadLetters.$inferInsert) {
+  return db.insert(notificationDeadLetters).values(row).onConflictDoNothing().returning();
+}
+
+export function deadLettersQuery(db: Database, status: "open" | "retried" | "discarded") {
+  return db
+    .select()
+    .from(notificationDeadLetters)
+    .where(eq(notificationDeadLetters.status, status))
+    .orderBy(desc(notificationDeadLetters.createdAt))
+    .limit(200);
+}
+
+export function deadLetterQuery(db: Database, id: string) {
+  return db.select().from(notificationDeadLetters).where(eq(notificationDeadLetters.id, id));
+}
+
+/** Resolves an open dead letter once (retry or discard); returns it when this call resolved it. */
+export function resolveDeadLetter(db: Database, id: string, status: "retried" | "discarded", by: string) {
+  return db
+    .update(notificationDeadLetters)
+    .set({ status, resolvedBy: by, resolvedAt: sql`now()` })
+    .where(and(eq(notificationDeadLetters.id, id), eq(notificationDeadLetters.status, "open")))
+    .returning();
+}
+
+/** Puts a dead delivery back in the queue for a fresh series of attempts. */
+export function reviveDelivery(db: Database, id: string) {
+  return db
+    .update(notificationDeliveries)
+    .set({ status: "queued", attempts: 0, lastError: null, updatedAt: sql`now()` })
+    .where(and(eq(notificationDeliveries.id, id), inArray(notificationDeliveries.status, ["dead", "failed"])))
+    .returning();
 }
