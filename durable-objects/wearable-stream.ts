@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
+import { storedRows } from "./storage-rows";
 
 /** One telemetry reading. `ts` is the device's epoch milliseconds. */
 export const Reading = z.object({
@@ -48,6 +49,18 @@ export class WearableStream extends DurableObject<Env> {
       }
     });
     return { ok: true, accepted: readings.length, pending: this.pending() };
+  }
+
+  /** Erasure (GDPR Art. 17): deletes every stored reading and the alarm. */
+  async erase(): Promise<{ ok: true }> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    return { ok: true };
+  }
+
+  /** Rows stored in this object's SQLite (every table): the erasure job's raw read-back. */
+  async storedRows(): Promise<number> {
+    return storedRows(this.ctx.storage.sql);
   }
 
   /** Per-metric count and mean of what has been received, for dashboards. */
