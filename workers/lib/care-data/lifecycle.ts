@@ -169,3 +169,29 @@ export async function remainingInPostgres(db: Database, subjectId: string) {
 /** Audit rows about the subject (the count a certificate reports; ids only). */
 export const auditAbout = (db: Database, subjectId: string) =>
   db.select({ n: count() }).from(auditLog).where(eq(auditLog.patientId, subjectId));
+
+/** Audit rows older than `cutoff` (retention reports them; the chain is never pruned here). */
+export async function auditOlderThan(db: Database, cutoff: Date): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(auditLog).where(lt(auditLog.at, cutoff));
+  return Number(row?.n ?? 0);
+}
+
+/** The subject's erasure requests that are not finished (at most one may exist). */
+export const openErasures = (db: Database, subjectId: string) =>
+  db
+    .select({ id: dataRequests.id })
+    .from(dataRequests)
+    .where(
+      and(
+        eq(dataRequests.patientId, subjectId),
+        eq(dataRequests.kind, "erasure"),
+        inArray(dataRequests.status, ["pending", "held", "running", "failed"]),
+      ),
+    );
+
+/** After the last hold on a subject is released, their held erasure is pending again. */
+export const unholdRequests = (db: Database, subjectId: string) =>
+  db
+    .update(dataRequests)
+    .set({ status: "pending" })
+    .where(and(eq(dataRequests.patientId, subjectId), eq(dataRequests.status, "held")));
