@@ -175,7 +175,10 @@ export class ChatRoom extends DurableObject<Env> {
    */
   async erase(room: unknown): Promise<{ ok: boolean }> {
     const r = RoomRef.safeParse(room);
-    if (!r.success || !this.bind(r.data)) return { ok: false };
+    if (!r.success) return { ok: false };
+    // Already erased (a retried erasure): nothing is stored, not even the binding.
+    if (storedRows(this.ctx.storage.sql) === 0) return { ok: true };
+    if (!this.bind(r.data)) return { ok: false };
     for (const ws of this.ctx.getWebSockets()) ws.close(4410, "account erased");
     this.cipher = null;
     await this.ctx.storage.deleteAlarm();
