@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { roomStub } from "../durable-objects/chat-stub";
 import { storedRows } from "../durable-objects/storage-rows";
 import { chatMessages, dataRequests, users } from "../workers/db/schema";
-import { type ErasureCertificate, runDueErasures, runErasure } from "../workers/features/lifecycle/erasure";
+import { type ErasureCertificate, reapplyLedger, runDueErasures, runErasure } from "../workers/features/lifecycle/erasure";
 import { lifecycleScope } from "../workers/features/lifecycle/job-scope";
 import { DATA_KINDS } from "../workers/lib/care-data/kinds";
 import { userRegionKey } from "../workers/lib/care-data/region";
@@ -174,5 +174,26 @@ describe("erasure (GDPR Art. 17)", () => {
     expect((await statusOf(req.id))?.status).toBe("pending");
     const cert = (await runErasure(scope(), REGION, req.id)) as ErasureCertificate;
     expect(cert.outcome).toBe("complete");
+  });
+
+  it("after a database restore, the ledger erases the restored subject again", async () => {
+    const clinician = await createUser("clinician", REGION);
+    const p = await createUser("patient", REGION);
+    await seedEveryKind(p, clinician.id, "RESTORED");
+    const [userRow] = await db().select().from(users).where(eq(users.id, p.id));
+    const chatRows = await db().select().from(chatMessages).where(eq(chatMessages.userId, p.id));
+    const req = await requestErasure(p);
+    await makeDue(req.id);
+    expect(((await runErasure(scope(), REGION, req.id)) as ErasureCertificate).outcome).toBe("complete");
+    const ledger = await env.EXPORTS.get(`erasure-ledger/${REGION}/${req.id}.json`);
+    expect(await ledger?.text()).not.toContain(p.id);
+    // Point-in-time restore to before the erasure: the rows and the wrapped key come back.
+    if (!userRow) throw new Error("no row");
+    await db().insert(users).values(userRow);
+    await db().insert(chatMessages).values(chatRows);
+    const { reErased } = await reapplyLedger(scope(), REGION);
+    expect(reErased).toBeGreaterThanOrEqual(1);
+    expect(await db().select().from(users).where(eq(users.id, p.id))).toEqual([]);
+    expect(await db().select().from(chatMessages).where(eq(chatMessages.userId, p.id))).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import {
 } from "../../lib/care-data/lifecycle";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
+import { erasedButPresent, recordInLedger } from "./ledger";
 import { OUTSIDE_STORES, runStore, type StoreResult, type Subject } from "./stores";
 
 /** Cooling-off before an erasure takes effect; cancellable until then. */
@@ -133,6 +134,7 @@ export async function runErasure(scope: Scope, region: Region, requestId: string
     },
     outcome: complete ? "complete" : "incomplete",
   });
+  if (complete) await recordInLedger(scope, region, requestId, subjectId, pseudonym);
   // The request row already carries the pseudonym (same transaction as the erasure).
   await updateRequest(db, requestId, {
     status: complete ? "completed" : "failed",
@@ -155,4 +157,14 @@ export async function runDueErasures(scope: Scope, now = new Date()) {
     }
   }
   return { ran, completed };
+}
+
+/**
+ * After a database restore: erases again (Postgres only: the other stores were not restored by a
+ * database restore) every subject the ledger says was erased but the restored database holds.
+ */
+export async function reapplyLedger(scope: Scope, region: Region) {
+  const again = await erasedButPresent(scope, region);
+  for (const s of again) await erasePostgres(scope, scope.db(region), s.subjectId, s.pseudonym);
+  return { reErased: again.length };
 }

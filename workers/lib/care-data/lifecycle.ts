@@ -195,3 +195,8 @@ export const unholdRequests = (db: Database, subjectId: string) =>
     .update(dataRequests)
     .set({ status: "pending" })
     .where(and(eq(dataRequests.patientId, subjectId), eq(dataRequests.status, "held")));
+
+/** Every account id in a region (the erasure ledger is re-applied over them after a restore). */
+export async function allUserIds(db: Database): Promise<string[]> {
+  return (await db.select({ id: users.id }).from(users)).map((r) => r.id);
+}
