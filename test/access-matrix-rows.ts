@@ -1,5 +1,6 @@
 import { ACCOUNT_ROWS } from "./access-matrix-account-rows";
 import { all, everyone, jsonInit, only, REASON, type Row } from "./access-matrix-cells";
+import { LIFECYCLE_ROWS } from "./access-matrix-lifecycle-rows";
 
 /** Patient data, care team, break-glass, screeners and chat, in order (some rows change state). */
 const PATIENT_ROWS: Row[] = [
@@ -237,4 +238,4 @@ const PATIENT_ROWS: Row[] = [
 ];
 
 /** Every row, in the order they run: sign-out last. */
-export const MATRIX: Row[] = [...PATIENT_ROWS, ...ACCOUNT_ROWS];
+export const MATRIX: Row[] = [...PATIENT_ROWS, ...LIFECYCLE_ROWS, ...ACCOUNT_ROWS];

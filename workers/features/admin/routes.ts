@@ -38,6 +38,7 @@ const r = {
     path: "/admin/users",
     summary: "Search users by name or exact email: role, region, MFA, active sessions, status",
     request: { query: UserQuery },
+    problems: [404],
     responses: { 200: ok(z.object({ users: z.array(AdminUser) }), "Matching users") },
   }),
   deactivate: route({

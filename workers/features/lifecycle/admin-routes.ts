@@ -39,6 +39,7 @@ const r = {
     path: "/admin/data-requests",
     summary: "Exports and erasures in one region, with status and erasure certificates",
     request: { query: s.RegionQuery },
+    problems: [404],
     responses: { 200: ok(s.DataRequestList, "Requests, newest first") },
   }),
   exportFor: route({
@@ -65,6 +66,7 @@ const r = {
     path: "/admin/legal-holds",
     summary: "Legal holds in one region",
     request: { query: s.RegionQuery },
+    problems: [404],
     responses: { 200: ok(s.LegalHoldList, "Holds, newest first") },
   }),
   hold: route({
@@ -90,6 +92,7 @@ const r = {
     method: "get",
     path: "/admin/compliance",
     summary: "Automated compliance controls with evidence, and the score (share of passing controls)",
+    problems: [404],
     responses: { 200: ok(s.Compliance, "Controls and score") },
   }),
   runs: route({
@@ -98,6 +101,7 @@ const r = {
     path: "/admin/job-runs",
     summary: "Recent scheduled job runs (retention, DR drills) in one region: counts and durations, no PHI",
     request: { query: s.RegionQuery },
+    problems: [404],
     responses: { 200: ok(s.JobRunList, "Runs, newest first") },
   }),
   runNow: route({
@@ -105,6 +109,7 @@ const r = {
     method: "post",
     path: "/admin/lifecycle/run",
     summary: "Run the lifecycle cron now: retention in every region and every due erasure",
+    problems: [404],
     responses: { 200: ok(s.JobResult, "What ran") },
   }),
 };

@@ -15,7 +15,7 @@ const r = {
     path: "/me/exports",
     summary: "Export everything Haven holds about you (JSON archive + FHIR R4 Bundle), built in the background",
     request: { body: jsonBody(s.ExportInput) },
-    problems: [503],
+    problems: [404, 503],
     responses: { 202: ok(s.DataRequest, "Queued; poll GET /v1/me/data-requests") },
   }),
   erase: route({
@@ -23,7 +23,7 @@ const r = {
     method: "post",
     path: "/me/erasure",
     summary: "Ask for your account and data to be erased, after a 7-day cooling-off you can cancel",
-    problems: [409],
+    problems: [404, 409],
     responses: { 202: ok(s.DataRequest, "Pending until dueAt") },
   }),
   list: route({
@@ -31,6 +31,7 @@ const r = {
     method: "get",
     path: "/me/data-requests",
     summary: "Your exports and erasure requests, with download links while an export is ready",
+    problems: [404],
     responses: { 200: ok(s.DataRequestList, "Your requests, newest first") },
   }),
   cancel: route({
