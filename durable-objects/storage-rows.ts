@@ -10,7 +10,9 @@ export function storedRows(sql: SqlStorage): number {
     .toArray();
   let n = 0;
   for (const { name } of tables) {
-    const [row] = sql.exec<{ n: number }>(`select count(*) as n from "${name.replaceAll('"', '""')}"`).toArray();
+    const [row] = sql
+      .exec<{ n: number }>(`select count(*) as n from "${name.replaceAll('"', '""')}"`)
+      .toArray();
     n += Number(row?.n ?? 0);
   }
   return n;

@@ -47,7 +47,7 @@ class Writer {
     const loop = async () => {
       while (!this.stopped) {
         if (this.paused) await this.paused;
-        this.current = this.writeOnce();
+        this.current = this.writeOnce().then(() => undefined);
         await this.current;
         await sleep(20);
       }
@@ -121,7 +121,9 @@ async function drillRegion(r: Region): Promise<Outcome> {
   if (!served) throw new Error(`${r.name}: the restored database refused a write`);
   // Data loss window: from the newest write the backup kept to the newest write acknowledged before the loss.
   const rpoS =
-    lastAckedBeforeLoss && survived?.at ? (lastAckedBeforeLoss.getTime() - new Date(survived.at).getTime()) / 1000 : 0;
+    lastAckedBeforeLoss && survived?.at
+      ? (lastAckedBeforeLoss.getTime() - new Date(survived.at).getTime()) / 1000
+      : 0;
   const outcome: Outcome = {
     region: r.name,
     tables: Object.keys(backup.sums).length,
@@ -149,7 +151,9 @@ async function record(db: Db, o: Outcome, startedAt: number) {
 async function main(): Promise<number> {
   const server = process.env.DATABASE_URL;
   const prefix = `${process.env.HAVEN_DB_PREFIX ?? "haven"}_drill`;
-  console.log(`DR drill on ${server ? `Postgres (databases ${prefix}_*)` : "embedded PGlite"}; phases of ${PHASE_MS} ms`);
+  console.log(
+    `DR drill on ${server ? `Postgres (databases ${prefix}_*)` : "embedded PGlite"}; phases of ${PHASE_MS} ms`,
+  );
   const regions = await Promise.all(
     REGIONS.map((name) => (server ? serverRegion(server, prefix, name) : embeddedRegion(name))),
   );
@@ -168,12 +172,19 @@ async function main(): Promise<number> {
   }
   const rpo = Math.max(...outcomes.map((o) => o.rpoS));
   const rto = Math.max(...outcomes.map((o) => o.rtoS));
-  console.log(`\nRPO measured ${rpo.toFixed(2)} s (target ${RPO_TARGET_S} s): ${rpo <= RPO_TARGET_S ? "MET" : "NOT MET"}`);
-  console.log(`RTO measured ${rto.toFixed(2)} s (target ${RTO_TARGET_S} s): ${rto <= RTO_TARGET_S ? "MET" : "NOT MET"}`);
+  console.log(
+    `\nRPO measured ${rpo.toFixed(2)} s (target ${RPO_TARGET_S} s): ${rpo <= RPO_TARGET_S ? "MET" : "NOT MET"}`,
+  );
+  console.log(
+    `RTO measured ${rto.toFixed(2)} s (target ${RTO_TARGET_S} s): ${rto <= RTO_TARGET_S ? "MET" : "NOT MET"}`,
+  );
   for (const url of (process.env.DR_EVIDENCE_URLS ?? "").split(",").filter(Boolean)) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const db: Db = { query: async (s, p) => (await client.query(s, p)).rows as never, close: () => client.end() };
+    const db: Db = {
+      query: async (s, p) => (await client.query(s, p)).rows as never,
+      close: () => client.end(),
+    };
     for (const o of outcomes) await record(db, o, Date.now());
     await client.end();
   }

@@ -66,7 +66,10 @@ export const LIFECYCLE_ROWS: Row[] = [
   {
     operation: "POST /v1/admin/legal-holds",
     route: "POST /v1/admin/legal-holds (on P)",
-    request: (w) => ["/v1/admin/legal-holds", jsonInit("POST", { patientId: w.P.id, reason: "Matrix case 1" })],
+    request: (w) => [
+      "/v1/admin/legal-holds",
+      jsonInit("POST", { patientId: w.P.id, reason: "Matrix case 1" }),
+    ],
     expect: only({ admin: "201+" }),
   },
   {

@@ -4,7 +4,12 @@ import { describe, expect, it } from "vitest";
 import { roomStub } from "../durable-objects/chat-stub";
 import { storedRows } from "../durable-objects/storage-rows";
 import { chatMessages, dataRequests, users } from "../workers/db/schema";
-import { type ErasureCertificate, reapplyLedger, runDueErasures, runErasure } from "../workers/features/lifecycle/erasure";
+import {
+  type ErasureCertificate,
+  reapplyLedger,
+  runDueErasures,
+  runErasure,
+} from "../workers/features/lifecycle/erasure";
 import { lifecycleScope } from "../workers/features/lifecycle/job-scope";
 import { DATA_KINDS } from "../workers/lib/care-data/kinds";
 import { userRegionKey } from "../workers/lib/care-data/region";
@@ -28,8 +33,12 @@ async function requestErasure(p: TestUser) {
 }
 /** Ends the cooling-off of one request (as if 7 days passed), without touching other tests' rows. */
 const makeDue = (id: string) =>
-  db().update(dataRequests).set({ dueAt: new Date(Date.now() - 1000) }).where(eq(dataRequests.id, id));
-const statusOf = async (id: string) => (await db().select().from(dataRequests).where(eq(dataRequests.id, id)))[0];
+  db()
+    .update(dataRequests)
+    .set({ dueAt: new Date(Date.now() - 1000) })
+    .where(eq(dataRequests.id, id));
+const statusOf = async (id: string) =>
+  (await db().select().from(dataRequests).where(eq(dataRequests.id, id)))[0];
 const scope = () => lifecycleScope(env, "erasure.test");
 
 describe("erasure (GDPR Art. 17)", () => {
@@ -46,7 +55,11 @@ describe("erasure (GDPR Art. 17)", () => {
     ]);
     await redis().set(`dir:test-${p.id}`, { userId: p.id, region: REGION });
     await redis().set(`mfa-setup:${p.id}`, "pending");
-    const exp = await call("/v1/me/exports", { method: "POST", headers: { ...p.auth, "content-type": "application/json" }, body: "{}" });
+    const exp = await call("/v1/me/exports", {
+      method: "POST",
+      headers: { ...p.auth, "content-type": "application/json" },
+      body: "{}",
+    });
     const { id: exportId } = (await exp.json()) as { id: string };
     await until(async () => ((await statusOf(exportId))?.status === "ready" ? true : undefined), 20_000);
     expect((await env.EXPORTS.list({ prefix: `exports/${REGION}/${p.id}/` })).objects.length).toBe(2);
@@ -69,7 +82,14 @@ describe("erasure (GDPR Art. 17)", () => {
     expect(cert.stores.every((s) => s.reached && s.remaining === 0)).toBe(true);
     const stores = cert.stores.map((s) => s.store);
     for (const k of DATA_KINDS) expect(stores).toContain(`postgres:${k.name}`);
-    for (const s of ["durable_object:chat_room", "durable_object:wearable_stream", "redis", "directory", "r2:exports", "sessions_denylist"])
+    for (const s of [
+      "durable_object:chat_room",
+      "durable_object:wearable_stream",
+      "redis",
+      "directory",
+      "r2:exports",
+      "sessions_denylist",
+    ])
       expect(stores).toContain(s);
     expect(cert.stores.find((s) => s.store === "postgres:chat_messages")?.removed).toBeGreaterThanOrEqual(2);
     expect(cert.stores.find((s) => s.store === "r2:exports")?.removed).toBe(2);
@@ -82,7 +102,10 @@ describe("erasure (GDPR Art. 17)", () => {
     for (const k of DATA_KINDS) {
       const n = await db().execute<{ n: number }>(
         sql`select count(*)::int as n from ${sql.identifier(k.table)} where ${sql.raw(
-          k.table === "care_team" || k.table === "break_glass" || k.table === "notifications" || k.table === "care_alerts"
+          k.table === "care_team" ||
+            k.table === "break_glass" ||
+            k.table === "notifications" ||
+            k.table === "care_alerts"
             ? "patient_id"
             : "user_id",
         )} = ${p.id}`,
@@ -102,7 +125,9 @@ describe("erasure (GDPR Art. 17)", () => {
     expect(Number(pseudo.rows[0]?.n)).toBe(cert.audit.pseudonymised);
     const chain = await db().execute(sql`select * from audit_verify_chain()`);
     expect(chain.rows).toEqual([]);
-    expect(await runInDurableObject(roomStub(env, p.id, REGION), (_o, state) => storedRows(state.storage.sql))).toBe(0);
+    expect(
+      await runInDurableObject(roomStub(env, p.id, REGION), (_o, state) => storedRows(state.storage.sql)),
+    ).toBe(0);
     expect(
       await runInDurableObject(env.WEARABLE_STREAM.get(env.WEARABLE_STREAM.idFromName(p.id)), (_o, state) =>
         storedRows(state.storage.sql),
@@ -116,7 +141,10 @@ describe("erasure (GDPR Art. 17)", () => {
     const after = await db().select({ w: users.dataKeyWrapped }).from(users).where(eq(users.id, p.id));
     expect(after).toEqual([]);
     // Sanity: with the key (as only a pre-erasure backup has it) the copy WAS readable.
-    const key = await unwrapDataKey(parseMasterKeys(testConfig().MASTER_KEYS), backupUser?.dataKeyWrapped ?? "");
+    const key = await unwrapDataKey(
+      parseMasterKeys(testConfig().MASTER_KEYS),
+      backupUser?.dataKeyWrapped ?? "",
+    );
     expect(await decryptField(key, backupRow?.contentEnc ?? "", `user:${p.id}:chat.content`)).toContain("");
     // A token still in flight (minted outside any stored session here) finds no account.
     expect((await call("/v1/me", { headers: p.auth })).status).toBe(404);
@@ -126,8 +154,15 @@ describe("erasure (GDPR Art. 17)", () => {
     const p = await createUser("patient", REGION);
     const req = await requestErasure(p);
     await makeDue(req.id);
-    const broken = { ...env, EXPORTS: { list: () => Promise.reject(new Error("r2 down")) } } as unknown as Env;
-    const cert = (await runErasure(lifecycleScope(broken, "erasure.test"), REGION, req.id)) as ErasureCertificate;
+    const broken = {
+      ...env,
+      EXPORTS: { list: () => Promise.reject(new Error("r2 down")) },
+    } as unknown as Env;
+    const cert = (await runErasure(
+      lifecycleScope(broken, "erasure.test"),
+      REGION,
+      req.id,
+    )) as ErasureCertificate;
     expect(cert.outcome).toBe("incomplete");
     expect(cert.stores.find((s) => s.store === "r2:exports")).toMatchObject({ reached: false });
     expect((await statusOf(req.id))?.status).toBe("failed");

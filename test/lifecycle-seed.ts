@@ -14,7 +14,7 @@ import {
 } from "../workers/db/schema";
 import { createDatabase } from "../workers/lib/db";
 import { userCipher } from "../workers/lib/user-cipher";
-import { testConfig, type TestUser } from "./fixtures";
+import { type TestUser, testConfig } from "./fixtures";
 
 /**
  * Puts one row of EVERY registered data kind for `p` (consents come with createUser), each
@@ -41,8 +41,22 @@ export async function seedEveryKind(p: TestUser, clinicianId: string, marker: st
     ),
   });
   await db.insert(chatMessages).values([
-    { userId: p.id, seq: 1, role: "user", authorId: p.id, contentEnc: await cipher.encrypt("chat.content", `hello ${marker}`), createdAt: at },
-    { userId: p.id, seq: 2, role: "assistant", authorId: null, contentEnc: await cipher.encrypt("chat.content", `reply ${marker}`), createdAt: at },
+    {
+      userId: p.id,
+      seq: 1,
+      role: "user",
+      authorId: p.id,
+      contentEnc: await cipher.encrypt("chat.content", `hello ${marker}`),
+      createdAt: at,
+    },
+    {
+      userId: p.id,
+      seq: 2,
+      role: "assistant",
+      authorId: null,
+      contentEnc: await cipher.encrypt("chat.content", `reply ${marker}`),
+      createdAt: at,
+    },
   ]);
   await db.insert(chatSharing).values({ userId: p.id, full: true });
   await db.insert(riskEvents).values({
@@ -53,7 +67,13 @@ export async function seedEveryKind(p: TestUser, clinicianId: string, marker: st
     ruleIds: ["rule.test"],
     createdAt: at,
   });
-  await db.insert(notifications).values({ recipientId: clinicianId, patientId: p.id, kind: "crisis_alert", severity: "elevated", seq: 1 });
+  await db.insert(notifications).values({
+    recipientId: clinicianId,
+    patientId: p.id,
+    kind: "crisis_alert",
+    severity: "elevated",
+    seq: 1,
+  });
   await db.insert(careAlerts).values({ clinicianId, patientId: p.id, seq: 1, severity: "elevated" });
   await db.insert(screenerResponses).values({
     id: screenerId,

@@ -21,51 +21,72 @@ describe("retention", () => {
     const cipher = await userCipher(testConfig(), p.id, u?.dataKeyWrapped ?? null);
     const chatCut = cutoffOf("chat", now);
     const at = (ms: number) => new Date(chatCut.getTime() + ms);
-    await db().insert(chatMessages).values(
-      await Promise.all(
-        [
-          [1, at(-1)],
-          [2, at(0)],
-          [3, at(60_000)],
-        ].map(async ([seq, createdAt]) => ({
-          userId: p.id,
-          seq: seq as number,
-          role: "user" as const,
-          contentEnc: (await cipher?.encrypt("chat.content", "old words")) ?? "",
-          createdAt: createdAt as Date,
-        })),
-      ),
-    );
+    await db()
+      .insert(chatMessages)
+      .values(
+        await Promise.all(
+          [
+            [1, at(-1)],
+            [2, at(0)],
+            [3, at(60_000)],
+          ].map(async ([seq, createdAt]) => ({
+            userId: p.id,
+            seq: seq as number,
+            role: "user" as const,
+            contentEnc: (await cipher?.encrypt("chat.content", "old words")) ?? "",
+            createdAt: createdAt as Date,
+          })),
+        ),
+      );
     // Health data: an inactive patient (last activity past 7 years) and an active one.
     const inactive = await createUser("patient", "eu");
     const healthCut = cutoffOf("health", now);
-    await db().update(users).set({ createdAt: new Date(healthCut.getTime() - 1000) }).where(eq(users.id, inactive.id));
+    await db()
+      .update(users)
+      .set({ createdAt: new Date(healthCut.getTime() - 1000) })
+      .where(eq(users.id, inactive.id));
     const active = await createUser("patient", "eu");
     for (const who of [inactive, active])
-      await db().insert(riskEvents).values({ userId: who.id, seq: 1, severity: "elevated", categories: [], ruleIds: ["r"], createdAt: now });
+      await db()
+        .insert(riskEvents)
+        .values({
+          userId: who.id,
+          seq: 1,
+          severity: "elevated",
+          categories: [],
+          ruleIds: ["r"],
+          createdAt: now,
+        });
     // An export past its 7 days.
     const reqId = crypto.randomUUID();
     const key = `exports/eu/${p.id}/${reqId}/`;
     await env.EXPORTS.put(`${key}haven-export.json`, "{}");
     await env.EXPORTS.put(`${key}fhir-bundle.json`, "{}");
-    await db().insert(dataRequests).values({
-      id: reqId,
-      patientId: p.id,
-      kind: "export",
-      status: "ready",
-      requestedBy: p.id,
-      objectKey: key,
-      expiresAt: new Date(now.getTime() - 1),
-    });
+    await db()
+      .insert(dataRequests)
+      .values({
+        id: reqId,
+        patientId: p.id,
+        kind: "export",
+        status: "ready",
+        requestedBy: p.id,
+        objectKey: key,
+        expiresAt: new Date(now.getTime() - 1),
+      });
 
     const run = await runRetentionIn(scope(), "eu", now);
     expect(run.outcome).toBe("success");
-    const left = await db().select({ seq: chatMessages.seq }).from(chatMessages).where(eq(chatMessages.userId, p.id));
+    const left = await db()
+      .select({ seq: chatMessages.seq })
+      .from(chatMessages)
+      .where(eq(chatMessages.userId, p.id));
     expect(left.map((r) => r.seq).sort()).toEqual([2, 3]);
     expect(await db().select().from(riskEvents).where(eq(riskEvents.userId, inactive.id))).toEqual([]);
     expect((await db().select().from(riskEvents).where(eq(riskEvents.userId, active.id))).length).toBe(1);
     expect((await env.EXPORTS.list({ prefix: key })).objects).toEqual([]);
-    expect((await db().select().from(dataRequests).where(eq(dataRequests.id, reqId)))[0]?.status).toBe("expired");
+    expect((await db().select().from(dataRequests).where(eq(dataRequests.id, reqId)))[0]?.status).toBe(
+      "expired",
+    );
 
     const [record] = await db()
       .select()
@@ -107,14 +128,25 @@ describe("compliance controls", () => {
 
   it("a staff account without MFA fails the MFA control", async () => {
     const nurse = await createUser("clinician", "apac");
-    await createDatabase(testConfig(), "apac").update(users).set({ mfaEnabledAt: null }).where(eq(users.id, nurse.id));
+    await createDatabase(testConfig(), "apac")
+      .update(users)
+      .set({ mfaEnabledAt: null })
+      .where(eq(users.id, nurse.id));
     const controls = await evaluateControls(scope());
     expect(controls.find((c) => c.id === "staff_mfa")?.status).toBe("fail");
-    await createDatabase(testConfig(), "apac").update(users).set({ mfaEnabledAt: new Date() }).where(eq(users.id, nurse.id));
+    await createDatabase(testConfig(), "apac")
+      .update(users)
+      .set({ mfaEnabledAt: new Date() })
+      .where(eq(users.id, nurse.id));
   });
 
   it("the score is the share of applicable controls that pass", () => {
-    const c = (status: "pass" | "fail" | "not_applicable") => ({ id: status, title: "", status, evidence: {} });
+    const c = (status: "pass" | "fail" | "not_applicable") => ({
+      id: status,
+      title: "",
+      status,
+      evidence: {},
+    });
     expect(complianceScore([c("pass"), c("pass"), c("fail"), c("not_applicable")])).toBe(66.7);
     expect(complianceScore([c("pass")])).toBe(100);
     expect(complianceScore([c("fail")])).toBe(0);

@@ -143,9 +143,14 @@ export async function serverRegion(server: string, prefix: string, name: string)
       await snap.connect();
       try {
         await snap.query("begin transaction isolation level repeatable read read only");
-        const [{ id }] = (await snap.query<{ id: string }>("select pg_export_snapshot() as id")).rows as [{ id: string }];
+        const [{ id }] = (await snap.query<{ id: string }>("select pg_export_snapshot() as id")).rows as [
+          { id: string },
+        ];
         const at = Date.now();
-        const sums = await checksums({ query: async (s, p) => (await snap.query(s, p)).rows as never, close: async () => {} });
+        const sums = await checksums({
+          query: async (s, p) => (await snap.query(s, p)).rows as never,
+          close: async () => {},
+        });
         await run("pg_dump", ["-Fc", `--snapshot=${id}`, "-f", file, dbUrl(server, primary)]);
         return { at, sums };
       } finally {

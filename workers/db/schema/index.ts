@@ -2,6 +2,6 @@ export * from "./audit";
 export * from "./auth";
 export * from "./care";
 export * from "./chat";
+export * from "./lifecycle";
 export * from "./screeners";
 export * from "./users";
-export * from "./lifecycle";

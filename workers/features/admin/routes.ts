@@ -63,5 +63,9 @@ const r = {
 
 export const adminRoutes = createRouter()
   .openapi(r.users, async (c) => c.json({ users: await searchUsers(scopeOf(c), c.req.valid("query")) }, 200))
-  .openapi(r.deactivate, async (c) => c.json(await setActive(scopeOf(c), c.req.valid("param").id, false), 200))
-  .openapi(r.reactivate, async (c) => c.json(await setActive(scopeOf(c), c.req.valid("param").id, true), 200));
+  .openapi(r.deactivate, async (c) =>
+    c.json(await setActive(scopeOf(c), c.req.valid("param").id, false), 200),
+  )
+  .openapi(r.reactivate, async (c) =>
+    c.json(await setActive(scopeOf(c), c.req.valid("param").id, true), 200),
+  );

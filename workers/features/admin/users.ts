@@ -32,7 +32,11 @@ export async function searchUsers(scope: Scope, s: UserSearch) {
       const db = scope.db(region);
       const where = and(
         s.role ? eq(users.role, s.role) : undefined,
-        term ? (hash ? eq(users.emailHash, hash) : ilike(users.displayName, `%${term.replace(/[%_\\]/g, "\\$&")}%`)) : undefined,
+        term
+          ? hash
+            ? eq(users.emailHash, hash)
+            : ilike(users.displayName, `%${term.replace(/[%_\\]/g, "\\$&")}%`)
+          : undefined,
       );
       const [rows] = await db.batch([
         db
@@ -93,14 +97,22 @@ export async function setActive(scope: Scope, userId: string, active: boolean) {
     .set({ deactivatedAt: active ? null : new Date(), updatedAt: new Date() })
     .where(eq(users.id, userId))
     .returning({ id: users.id });
-  const row = auditInsert(db, scope, { action, resourceType: "user", resourceId: userId, outcome: "success" });
+  const row = auditInsert(db, scope, {
+    action,
+    resourceType: "user",
+    resourceId: userId,
+    outcome: "success",
+  });
   const revoke = db
     .update(sessions)
     .set({ revokedAt: new Date(), revokedReason: "deactivated" })
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
   const [changed] = active ? await db.batch([update, row]) : await db.batch([update, revoke, row]);
   if (changed.length === 0) throw new AppError("not_found", "No such user");
-  if (!active) await denylistSessions(scope, open.map((s) => s.id));
+  if (!active)
+    await denylistSessions(
+      scope,
+      open.map((s) => s.id),
+    );
   return { id: userId, active, sessionsRevoked: active ? 0 : open.length };
 }
-

@@ -16,7 +16,11 @@ const admin = { tags: ["admin"], security: bearer, middleware: [requireAuth("adm
 export async function auditedCompliance(scope: Scope) {
   const result = await compliance(scope);
   const region = scope.principal?.region ?? "us";
-  await audit(scope, region, { action: "compliance.evaluate", resourceType: "compliance", outcome: "success" });
+  await audit(scope, region, {
+    action: "compliance.evaluate",
+    resourceType: "compliance",
+    outcome: "success",
+  });
   return result;
 }
 
@@ -119,10 +123,21 @@ export const lifecycleAdminRoutes = createRouter()
     c.json({ requests: await svc.listRequests(scopeOf(c), c.req.valid("query").region) }, 200),
   )
   .openapi(r.exportFor, async (c) =>
-    c.json(await svc.requestExportFor(scopeOf(c), c.req.valid("param").patientId, c.req.valid("json").includeNotes), 202),
+    c.json(
+      await svc.requestExportFor(
+        scopeOf(c),
+        c.req.valid("param").patientId,
+        c.req.valid("json").includeNotes,
+      ),
+      202,
+    ),
   )
-  .openapi(r.eraseFor, async (c) => c.json(await svc.requestErasureFor(scopeOf(c), c.req.valid("param").patientId), 202))
-  .openapi(r.holds, async (c) => c.json({ holds: await svc.listHolds(scopeOf(c), c.req.valid("query").region) }, 200))
+  .openapi(r.eraseFor, async (c) =>
+    c.json(await svc.requestErasureFor(scopeOf(c), c.req.valid("param").patientId), 202),
+  )
+  .openapi(r.holds, async (c) =>
+    c.json({ holds: await svc.listHolds(scopeOf(c), c.req.valid("query").region) }, 200),
+  )
   .openapi(r.hold, async (c) => {
     const { patientId, reason } = c.req.valid("json");
     return c.json(await svc.placeHold(scopeOf(c), patientId, reason), 201);
@@ -131,5 +146,7 @@ export const lifecycleAdminRoutes = createRouter()
     c.json(await svc.liftHold(scopeOf(c), c.req.valid("param").id, c.req.valid("query").region), 200),
   )
   .openapi(r.compliance, async (c) => c.json(await auditedCompliance(scopeOf(c)), 200))
-  .openapi(r.runs, async (c) => c.json({ runs: await svc.jobRuns(scopeOf(c), c.req.valid("query").region) }, 200))
+  .openapi(r.runs, async (c) =>
+    c.json({ runs: await svc.jobRuns(scopeOf(c), c.req.valid("query").region) }, 200),
+  )
   .openapi(r.runNow, async (c) => c.json(await runLifecycleNow(scopeOf(c)), 200));

@@ -31,7 +31,8 @@ export const MASTER_KEY_MAX_AGE_MS = 90 * 24 * HOUR;
 export const DR_DRILL_MAX_AGE_MS = 30 * 24 * HOUR;
 export const DR_DRILL_JOB = "dr_drill";
 
-const hoursSince = (d: Date | null, now: Date) => (d ? Math.round(((now.getTime() - d.getTime()) / HOUR) * 10) / 10 : null);
+const hoursSince = (d: Date | null, now: Date) =>
+  d ? Math.round(((now.getTime() - d.getTime()) / HOUR) * 10) / 10 : null;
 
 /** Tables whose rows belong to a person and must carry a NOT NULL owner column. */
 const OWNED_TABLES = DATA_KINDS.map((k) => k.table);
@@ -63,7 +64,9 @@ export async function evaluateControls(scope: Scope, now = new Date()): Promise<
     .filter((d): d is Date => d instanceof Date)
     .sort((a, b) => a.getTime() - b.getTime())[0];
   const drills = per.map((p) => p.drill?.finishedAt ?? null);
-  const latestDrill = drills.filter((d): d is Date => d instanceof Date).sort((a, b) => b.getTime() - a.getTime())[0];
+  const latestDrill = drills
+    .filter((d): d is Date => d instanceof Date)
+    .sort((a, b) => b.getTime() - a.getTime())[0];
   return [
     {
       id: "staff_mfa",
@@ -114,10 +117,14 @@ export async function evaluateControls(scope: Scope, now = new Date()): Promise<
     {
       id: "retention_ran",
       title: "Retention ran successfully in the last 25 hours in every region",
-      status: per.every((p) => p.retention && now.getTime() - p.retention.finishedAt.getTime() <= RETENTION_MAX_AGE_MS)
+      status: per.every(
+        (p) => p.retention && now.getTime() - p.retention.finishedAt.getTime() <= RETENTION_MAX_AGE_MS,
+      )
         ? "pass"
         : "fail",
-      evidence: Object.fromEntries(per.map((p) => [p.region, { hoursAgo: hoursSince(p.retention?.finishedAt ?? null, now) }])),
+      evidence: Object.fromEntries(
+        per.map((p) => [p.region, { hoursAgo: hoursSince(p.retention?.finishedAt ?? null, now) }]),
+      ),
     },
     {
       id: "dr_drill",

@@ -43,10 +43,14 @@ export interface ErasureCertificate {
  * pseudonymises the audit trail; then every Postgres store is read back raw. Only when every store
  * was reached and reads back empty is the request `completed` with its certificate.
  */
-export async function runErasure(scope: Scope, region: Region, requestId: string): Promise<ErasureCertificate | null> {
+export async function runErasure(
+  scope: Scope,
+  region: Region,
+  requestId: string,
+): Promise<ErasureCertificate | null> {
   const db = scope.db(region);
   const [req] = await requestById(db, requestId);
-  if (!req || req.kind !== "erasure") return null;
+  if (req?.kind !== "erasure") return null;
   const subjectId = req.patientId;
   if ((await activeHolds(db, subjectId)).length > 0) {
     await transitionRequest(db, requestId, ["pending", "failed"], { status: "held" });
@@ -82,12 +86,20 @@ export async function runErasure(scope: Scope, region: Region, requestId: string
     ...extra,
   });
   if (!account) {
-    const c = cert([{ store: "postgres:account", reached: true, removed: 0, remaining: 0, error: "subject_missing" }], {});
+    const c = cert(
+      [{ store: "postgres:account", reached: true, removed: 0, remaining: 0, error: "subject_missing" }],
+      {},
+    );
     await updateRequest(db, requestId, { status: "failed", error: "subject_missing", result: c });
     return c;
   }
   const open = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, subjectId));
-  const subject: Subject = { id: subjectId, region, emailHash: account.emailHash, sessionIds: open.map((s) => s.id) };
+  const subject: Subject = {
+    id: subjectId,
+    region,
+    emailHash: account.emailHash,
+    sessionIds: open.map((s) => s.id),
+  };
 
   const outside: StoreResult[] = [];
   for (const store of OUTSIDE_STORES) outside.push(await runStore(scope, store, subject));
@@ -110,7 +122,10 @@ export async function runErasure(scope: Scope, region: Region, requestId: string
     pg = await erasePostgres(scope, db, subjectId, pseudonym);
   } catch (err) {
     scope.log.error("erasure_postgres_failed", { error: err instanceof Error ? err.name : "unknown" });
-    const c = cert([...outside, { store: "postgres", reached: false, removed: 0, remaining: -1, error: "unreachable" }], {});
+    const c = cert(
+      [...outside, { store: "postgres", reached: false, removed: 0, remaining: -1, error: "unreachable" }],
+      {},
+    );
     await updateRequest(db, requestId, { status: "failed", error: "postgres_failed", result: c });
     return c;
   }
@@ -122,7 +137,8 @@ export async function runErasure(scope: Scope, region: Region, requestId: string
     remaining,
   }));
   const stores = [...outside, ...postgres];
-  const complete = pg.keyShredded && left.auditNaming === 0 && stores.every((s) => s.reached && s.remaining === 0);
+  const complete =
+    pg.keyShredded && left.auditNaming === 0 && stores.every((s) => s.reached && s.remaining === 0);
   const c = cert(stores, {
     pseudonym,
     keyShredded: pg.keyShredded,

@@ -1,8 +1,8 @@
-import { accountQuery, requestById, transitionRequest, updateRequest } from "../../lib/care-data/lifecycle";
-import { DATA_KINDS, type FhirResource } from "../../lib/care-data/kinds";
 import { auditInsert } from "../../lib/audit";
-import { timingSafeEqual, toBase64Url, utf8Encode } from "../../lib/crypto/encoding";
+import { DATA_KINDS, type FhirResource } from "../../lib/care-data/kinds";
+import { accountQuery, requestById, transitionRequest, updateRequest } from "../../lib/care-data/lifecycle";
 import type { Config } from "../../lib/config";
+import { timingSafeEqual, toBase64Url, utf8Encode } from "../../lib/crypto/encoding";
 import type { Scope } from "../../lib/scope";
 import { userCipher } from "../../lib/user-cipher";
 import type { Region } from "../../lib/vocabulary";
@@ -37,7 +37,11 @@ export async function buildExport(scope: Scope, region: Region, requestId: strin
   const subjectId = claimed.patientId;
   const [account] = await accountQuery(db, subjectId);
   if (!account) {
-    await updateRequest(db, requestId, { status: "failed", error: "subject_missing", completedAt: new Date() });
+    await updateRequest(db, requestId, {
+      status: "failed",
+      error: "subject_missing",
+      completedAt: new Date(),
+    });
     return { status: "failed", objectKey: null };
   }
   const cipher = await userCipher(scope.config, subjectId, account.wrapped);
@@ -53,7 +57,8 @@ export async function buildExport(scope: Scope, region: Region, requestId: strin
   const resources: FhirResource[] = [
     patientResource({ id: subjectId, displayName: account.displayName, email }, data.profile?.[0]),
   ];
-  for (const kind of included) resources.push(...(kind.fhir?.(data[kind.name] ?? [], { patientRef, subjectId }) ?? []));
+  for (const kind of included)
+    resources.push(...(kind.fhir?.(data[kind.name] ?? [], { patientRef, subjectId }) ?? []));
 
   const archive = {
     format: "haven-export/1",
@@ -68,7 +73,10 @@ export async function buildExport(scope: Scope, region: Region, requestId: strin
       createdAt: account.createdAt.toISOString(),
       mfaEnabled: account.mfaEnabledAt !== null,
     },
-    excluded: excluded.map((name) => ({ kind: name, reason: "psychotherapy notes are excluded unless requested" })),
+    excluded: excluded.map((name) => ({
+      kind: name,
+      reason: "psychotherapy notes are excluded unless requested",
+    })),
     data,
   };
   const prefix = exportPrefix(region, subjectId, requestId);
@@ -113,14 +121,25 @@ async function signature(config: Config, message: string): Promise<string> {
 }
 
 /** A short-lived signed path for one export file (`LINK_TTL_S`); the caller must also be signed in. */
-export async function signedLink(config: Config, requestId: string, format: ExportFormat, nowMs = Date.now()) {
+export async function signedLink(
+  config: Config,
+  requestId: string,
+  format: ExportFormat,
+  nowMs = Date.now(),
+) {
   const exp = Math.floor(nowMs / 1000) + LINK_TTL_S;
   const sig = await signature(config, `${requestId}.${format}.${exp}`);
   return `/v1/data-requests/${requestId}/download?format=${format}&exp=${exp}&sig=${sig}`;
 }
 
 /** True when `sig` signs (request, format, exp) and `exp` has not passed. */
-export async function verifyLink(config: Config, requestId: string, format: ExportFormat, exp: number, sig: string) {
+export async function verifyLink(
+  config: Config,
+  requestId: string,
+  format: ExportFormat,
+  exp: number,
+  sig: string,
+) {
   if (exp * 1000 < Date.now()) return false;
   const want = await signature(config, `${requestId}.${format}.${exp}`);
   return timingSafeEqual(utf8Encode(want), utf8Encode(sig));

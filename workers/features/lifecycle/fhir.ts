@@ -8,7 +8,11 @@ export function patientResource(
   const legalName = typeof profile?.legalName === "string" ? profile.legalName : null;
   const birthDate = typeof profile?.dateOfBirth === "string" ? profile.dateOfBirth : null;
   const phone = typeof profile?.phone === "string" ? profile.phone : null;
-  const contact = profile?.emergencyContact as { name?: string; phone?: string; relationship?: string } | null;
+  const contact = profile?.emergencyContact as {
+    name?: string;
+    phone?: string;
+    relationship?: string;
+  } | null;
   const telecom = [
     ...(account.email ? [{ system: "email", value: account.email }] : []),
     ...(phone ? [{ system: "phone", value: phone }] : []),

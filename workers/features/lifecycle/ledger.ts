@@ -21,11 +21,24 @@ export async function subjectTag(scope: Scope, subjectId: string): Promise<strin
     false,
     ["sign"],
   );
-  return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8Encode(`haven/erasure-ledger/v1|${subjectId}`))));
+  return toHex(
+    new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8Encode(`haven/erasure-ledger/v1|${subjectId}`))),
+  );
 }
 
-export async function recordInLedger(scope: Scope, region: Region, requestId: string, subjectId: string, pseudonym: string) {
-  const entry = { requestId, subject: await subjectTag(scope, subjectId), pseudonym, completedAt: new Date().toISOString() };
+export async function recordInLedger(
+  scope: Scope,
+  region: Region,
+  requestId: string,
+  subjectId: string,
+  pseudonym: string,
+) {
+  const entry = {
+    requestId,
+    subject: await subjectTag(scope, subjectId),
+    pseudonym,
+    completedAt: new Date().toISOString(),
+  };
   await scope.env.EXPORTS.put(`${ledgerPrefix(region)}${requestId}.json`, JSON.stringify(entry), {
     httpMetadata: { contentType: "application/json" },
   });
@@ -36,10 +49,15 @@ export async function erasedButPresent(scope: Scope, region: Region) {
   const tags = new Map<string, { requestId: string; pseudonym: string }>();
   let cursor: string | undefined;
   do {
-    const page = await scope.env.EXPORTS.list({ prefix: ledgerPrefix(region), ...(cursor ? { cursor } : {}) });
+    const page = await scope.env.EXPORTS.list({
+      prefix: ledgerPrefix(region),
+      ...(cursor ? { cursor } : {}),
+    });
     for (const o of page.objects) {
       const body = await scope.env.EXPORTS.get(o.key);
-      const e = body ? ((await body.json()) as { subject: string; requestId: string; pseudonym: string }) : null;
+      const e = body
+        ? ((await body.json()) as { subject: string; requestId: string; pseudonym: string })
+        : null;
       if (e) tags.set(e.subject, { requestId: e.requestId, pseudonym: e.pseudonym });
     }
     cursor = page.truncated ? page.cursor : undefined;

@@ -27,4 +27,5 @@ export const RETENTION: Record<RetentionClass, { days: number; basis: string; re
 };
 
 /** The cut-off for a class at `now`: rows older than this are past policy. */
-export const cutoffOf = (cls: RetentionClass, now: Date) => new Date(now.getTime() - RETENTION[cls].days * DAY);
+export const cutoffOf = (cls: RetentionClass, now: Date) =>
+  new Date(now.getTime() - RETENTION[cls].days * DAY);

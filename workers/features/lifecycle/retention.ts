@@ -1,5 +1,5 @@
-import { auditOlderThan, expiredExports, insertJobRun, updateRequest } from "../../lib/care-data/lifecycle";
 import { DATA_KINDS } from "../../lib/care-data/kinds";
+import { auditOlderThan, expiredExports, insertJobRun, updateRequest } from "../../lib/care-data/lifecycle";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
 import { deleteExportObjects } from "./export";
@@ -58,4 +58,3 @@ export async function runRetentionIn(scope: Scope, region: Region, now = new Dat
 export function runRetention(scope: Scope, now = new Date()) {
   return Promise.all(REGIONS.map((r) => runRetentionIn(scope, r, now)));
 }
-

@@ -13,7 +13,8 @@ const r = {
     ...self,
     method: "post",
     path: "/me/exports",
-    summary: "Export everything Haven holds about you (JSON archive + FHIR R4 Bundle), built in the background",
+    summary:
+      "Export everything Haven holds about you (JSON archive + FHIR R4 Bundle), built in the background",
     request: { body: jsonBody(s.ExportInput) },
     problems: [404, 503],
     responses: { 202: ok(s.DataRequest, "Queued; poll GET /v1/me/data-requests") },
@@ -53,7 +54,10 @@ const r = {
     responses: {
       200: {
         description: "The file",
-        content: { "application/json": { schema: { type: "object" } }, "application/fhir+json": { schema: { type: "object" } } },
+        content: {
+          "application/json": { schema: { type: "object" } },
+          "application/fhir+json": { schema: { type: "object" } },
+        },
       },
     },
   }),

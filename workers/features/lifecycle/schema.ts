@@ -6,7 +6,17 @@ export const DataRequest = z
     id: z.uuid(),
     patientId: z.uuid().openapi({ description: "The subject; after an erasure, their audit pseudonym" }),
     kind: z.enum(["export", "erasure"]),
-    status: z.enum(["queued", "running", "ready", "expired", "pending", "cancelled", "held", "completed", "failed"]),
+    status: z.enum([
+      "queued",
+      "running",
+      "ready",
+      "expired",
+      "pending",
+      "cancelled",
+      "held",
+      "completed",
+      "failed",
+    ]),
     requestedBy: z.uuid(),
     requestedAt: z.iso.datetime(),
     dueAt: z.iso.datetime().nullable().openapi({ description: "Erasure: end of the cooling-off period" }),
@@ -99,5 +109,8 @@ export const JobRun = z
   .openapi("JobRun");
 export const JobRunList = z.object({ runs: z.array(JobRun) }).openapi("JobRunList");
 export const JobResult = z
-  .object({ retention: z.array(z.record(z.string(), z.unknown())), erasures: z.object({ ran: z.number(), completed: z.number() }) })
+  .object({
+    retention: z.array(z.record(z.string(), z.unknown())),
+    erasures: z.object({ ran: z.number(), completed: z.number() }),
+  })
   .openapi("LifecycleRunResult");

@@ -1,7 +1,9 @@
+import type { PatientAccess } from "../../lib/care-data/access";
 import {
   activeHolds,
   allHolds,
   allRequests,
+  type DataRequestRow,
   insertHold,
   insertRequest,
   openErasures,
@@ -10,11 +12,9 @@ import {
   requestById,
   requestsOf,
   transitionRequest,
-  type DataRequestRow,
   unholdRequests,
   updateRequest,
 } from "../../lib/care-data/lifecycle";
-import type { PatientAccess } from "../../lib/care-data/access";
 import { careData } from "../../lib/care-data/repository";
 import { AppError } from "../../lib/errors";
 import type { Scope } from "../../lib/scope";
@@ -30,7 +30,9 @@ export async function present(scope: Scope, r: DataRequestRow) {
   const downloadable = r.kind === "export" && r.status === "ready" && r.objectKey !== null;
   const downloads = downloadable
     ? Object.fromEntries(
-        await Promise.all(EXPORT_FORMATS.map(async (f) => [f, await signedLink(scope.config, r.id, f)] as const)),
+        await Promise.all(
+          EXPORT_FORMATS.map(async (f) => [f, await signedLink(scope.config, r.id, f)] as const),
+        ),
       )
     : null;
   return {
@@ -67,7 +69,10 @@ async function startExport(scope: Scope, access: PatientAccess, includeNotes: bo
     }),
   ]);
   try {
-    const instance = await scope.env.EXPORT_WORKFLOW.create({ id, params: { requestId: id, region: access.region } });
+    const instance = await scope.env.EXPORT_WORKFLOW.create({
+      id,
+      params: { requestId: id, region: access.region },
+    });
     await updateRequest(scope.db(access.region), id, { jobId: `workflow:${instance.id}` });
   } catch (err) {
     scope.log.error("export_workflow_failed", { error: err instanceof Error ? err.name : "unknown" });
@@ -81,7 +86,8 @@ async function startExport(scope: Scope, access: PatientAccess, includeNotes: bo
 async function startErasure(scope: Scope, access: PatientAccess) {
   const care = careData(scope);
   const db = scope.db(access.region);
-  if ((await openErasures(db, access.patientId)).length > 0) throw new AppError("conflict", "An erasure is already requested for this account");
+  if ((await openErasures(db, access.patientId)).length > 0)
+    throw new AppError("conflict", "An erasure is already requested for this account");
   const id = crypto.randomUUID();
   const op = { action: "erasure.request", resourceType: REQ, resourceId: id, allow: [access.via] as const };
   const [[row]] = await care.run(access, op, (db) => [
@@ -127,7 +133,10 @@ async function findRequest(scope: Scope, id: string, region: Region | undefined)
   const where = p.role === "admin" ? (region ?? p.region) : p.region;
   const [row] = await requestById(scope.db(where), id);
   if (!row || (p.role !== "admin" && row.patientId !== p.userId)) {
-    return careData(scope).refuse({ action: "data_request.read", resourceType: REQ, resourceId: id }, "request");
+    return careData(scope).refuse(
+      { action: "data_request.read", resourceType: REQ, resourceId: id },
+      "request",
+    );
   }
   return { row, region: where };
 }
@@ -139,9 +148,14 @@ export async function cancelErasure(scope: Scope, id: string, region?: Region) {
     status: "cancelled",
     completedAt: new Date(),
   });
-  if (!moved || row.kind !== "erasure") throw new AppError("conflict", "Only a pending or held erasure can be cancelled");
+  if (!moved || row.kind !== "erasure")
+    throw new AppError("conflict", "Only a pending or held erasure can be cancelled");
   await careData(scope).record(
-    { patientId: row.patientId, region: where, via: scope.principal?.role === "admin" ? "membership" : "self" },
+    {
+      patientId: row.patientId,
+      region: where,
+      via: scope.principal?.role === "admin" ? "membership" : "self",
+    },
     { action: "erasure.cancel", resourceType: REQ, resourceId: id },
   );
   return present(scope, moved);
@@ -157,11 +171,16 @@ export async function download(
     throw new AppError("not_found", "This download link is invalid or has expired");
   }
   const { row, region } = await findRequest(scope, id, q.region);
-  if (row.status !== "ready" || !row.objectKey) throw new AppError("not_found", "This export is no longer available");
+  if (row.status !== "ready" || !row.objectKey)
+    throw new AppError("not_found", "This export is no longer available");
   const object = await exportObject(scope, row.objectKey, q.format);
   if (!object) throw new AppError("not_found", "This export is no longer available");
   await careData(scope).record(
-    { patientId: row.patientId, region, via: scope.principal?.userId === row.patientId ? "self" : "membership" },
+    {
+      patientId: row.patientId,
+      region,
+      via: scope.principal?.userId === row.patientId ? "self" : "membership",
+    },
     { action: "export.download", resourceType: REQ, resourceId: id },
   );
   return object;
@@ -169,17 +188,21 @@ export async function download(
 
 /** Admin: every request in a region, newest first (audited). */
 export async function listRequests(scope: Scope, region: Region) {
-  const [rows] = await careData(scope).region(region, { action: "data_request.list", resourceType: REQ }, (db) => [
-    allRequests(db),
-  ]);
+  const [rows] = await careData(scope).region(
+    region,
+    { action: "data_request.list", resourceType: REQ },
+    (db) => [allRequests(db)],
+  );
   return Promise.all(rows.map((r) => present(scope, r)));
 }
 
 /** Admin: legal holds in a region (audited). */
 export async function listHolds(scope: Scope, region: Region) {
-  const [rows] = await careData(scope).region(region, { action: "legal_hold.list", resourceType: "legal_hold" }, (db) => [
-    allHolds(db),
-  ]);
+  const [rows] = await careData(scope).region(
+    region,
+    { action: "legal_hold.list", resourceType: "legal_hold" },
+    (db) => [allHolds(db)],
+  );
   return rows.map(presentHold);
 }
 
@@ -224,9 +247,11 @@ export async function liftHold(scope: Scope, id: string, region: Region) {
 
 /** Admin: recent job runs (retention, erasure sweeps, DR drills) in a region. */
 export async function jobRuns(scope: Scope, region: Region) {
-  const [rows] = await careData(scope).region(region, { action: "job_run.list", resourceType: "job_run" }, (db) => [
-    recentJobRuns(db),
-  ]);
+  const [rows] = await careData(scope).region(
+    region,
+    { action: "job_run.list", resourceType: "job_run" },
+    (db) => [recentJobRuns(db)],
+  );
   return rows.map((r) => ({
     id: r.id,
     job: r.job,

@@ -136,7 +136,10 @@ export async function runStore(scope: Scope, store: OutsideStore, s: Subject): P
     const remaining = await store.remaining(scope, s);
     return { store: store.name, reached: true, removed, remaining };
   } catch (err) {
-    scope.log.warn("erasure_store_unreached", { store: store.name, error: err instanceof Error ? err.name : "unknown" });
+    scope.log.warn("erasure_store_unreached", {
+      store: store.name,
+      error: err instanceof Error ? err.name : "unknown",
+    });
     return { store: store.name, reached: false, removed: 0, remaining: -1, error: "unreachable" };
   }
 }

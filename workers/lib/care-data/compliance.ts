@@ -5,7 +5,10 @@ import type { Region } from "../vocabulary";
 
 /** Staff accounts (clinicians, admins) in this region without MFA enrolled. */
 export async function staffWithoutMfa(db: Database) {
-  const [all] = await db.select({ n: count() }).from(users).where(inArray(users.role, ["clinician", "admin"]));
+  const [all] = await db
+    .select({ n: count() })
+    .from(users)
+    .where(inArray(users.role, ["clinician", "admin"]));
   const [without] = await db
     .select({ n: count() })
     .from(users)

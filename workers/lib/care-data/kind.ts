@@ -46,7 +46,14 @@ export interface FhirContext {
 /** A FHIR R4 resource as JSON (validated against the official schema in tests). */
 export type FhirResource = { resourceType: string; id: string } & Record<string, unknown>;
 
-export type RetentionClass = "health" | "chat" | "account" | "audit" | "exports" | "dead_letters" | "telemetry_raw";
+export type RetentionClass =
+  | "health"
+  | "chat"
+  | "account"
+  | "audit"
+  | "exports"
+  | "dead_letters"
+  | "telemetry_raw";
 
 /** Decrypts `ct` for `field`, or null when there is no key or no ciphertext. */
 export async function open(cipher: UserCipher | null, field: string, ct: string | null | undefined) {

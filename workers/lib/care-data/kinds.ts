@@ -38,7 +38,9 @@ export const DATA_KINDS: DataKind[] = [
           legalName: await open(cipher, "legal_name", r.legalNameEnc),
           dateOfBirth: await open(cipher, "date_of_birth", r.dateOfBirthEnc),
           phone: await open(cipher, "phone", r.phoneEnc),
-          emergencyContact: JSON.parse((await open(cipher, "emergency_contact", r.emergencyContactEnc)) ?? "null"),
+          emergencyContact: JSON.parse(
+            (await open(cipher, "emergency_contact", r.emergencyContactEnc)) ?? "null",
+          ),
           updatedAt: iso(r.updatedAt),
         })),
       );
@@ -52,15 +54,19 @@ export const DATA_KINDS: DataKind[] = [
     subject: consents.userId,
     retention: "account",
     exportRows: async ({ db, subjectId }) =>
-      (await db.select().from(consents).where(eq(consents.userId, subjectId)).orderBy(asc(consents.grantedAt))).map(
-        (r) => ({
-          id: r.id,
-          kind: r.kind,
-          policyVersion: r.policyVersion,
-          grantedAt: iso(r.grantedAt),
-          withdrawnAt: iso(r.withdrawnAt),
-        }),
-      ),
+      (
+        await db
+          .select()
+          .from(consents)
+          .where(eq(consents.userId, subjectId))
+          .orderBy(asc(consents.grantedAt))
+      ).map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        policyVersion: r.policyVersion,
+        grantedAt: iso(r.grantedAt),
+        withdrawnAt: iso(r.withdrawnAt),
+      })),
     fhir: (rows, { patientRef }) =>
       rows.map((r) => ({
         resourceType: "Consent",
@@ -73,7 +79,9 @@ export const DATA_KINDS: DataKind[] = [
         patient: ref(patientRef),
         dateTime: String(r.grantedAt),
         policyRule: { text: `Haven policy ${r.policyVersion}` },
-        provision: { period: { start: String(r.grantedAt), ...(r.withdrawnAt ? { end: String(r.withdrawnAt) } : {}) } },
+        provision: {
+          period: { start: String(r.grantedAt), ...(r.withdrawnAt ? { end: String(r.withdrawnAt) } : {}) },
+        },
       })),
   }),
   tableKind({
@@ -132,17 +140,21 @@ export const DATA_KINDS: DataKind[] = [
     subject: riskEvents.userId,
     retention: "health",
     exportRows: async ({ db, subjectId }) =>
-      (await db.select().from(riskEvents).where(eq(riskEvents.userId, subjectId)).orderBy(asc(riskEvents.createdAt))).map(
-        (r) => ({
-          id: r.id,
-          seq: r.seq,
-          severity: r.severity,
-          categories: r.categories,
-          ruleIds: r.ruleIds,
-          source: r.source,
-          createdAt: iso(r.createdAt),
-        }),
-      ),
+      (
+        await db
+          .select()
+          .from(riskEvents)
+          .where(eq(riskEvents.userId, subjectId))
+          .orderBy(asc(riskEvents.createdAt))
+      ).map((r) => ({
+        id: r.id,
+        seq: r.seq,
+        severity: r.severity,
+        categories: r.categories,
+        ruleIds: r.ruleIds,
+        source: r.source,
+        createdAt: iso(r.createdAt),
+      })),
     fhir: (rows, { patientRef }) =>
       rows.map((r) => ({
         resourceType: "RiskAssessment",
@@ -151,7 +163,9 @@ export const DATA_KINDS: DataKind[] = [
         subject: ref(patientRef),
         occurrenceDateTime: String(r.createdAt),
         method: { text: `Haven safety net (${r.source})` },
-        prediction: [{ outcome: { text: "suicide or self-harm risk" }, qualitativeRisk: { text: String(r.severity) } }],
+        prediction: [
+          { outcome: { text: "suicide or self-harm risk" }, qualitativeRisk: { text: String(r.severity) } },
+        ],
       })),
   }),
   tableKind({
@@ -230,7 +244,10 @@ export const DATA_KINDS: DataKind[] = [
         status: r.acknowledgedAt ? "inactive" : "active",
         code: { text: `crisis alert (${r.severity})` },
         subject: ref(patientRef),
-        period: { start: String(r.createdAt), ...(r.acknowledgedAt ? { end: String(r.acknowledgedAt) } : {}) },
+        period: {
+          start: String(r.createdAt),
+          ...(r.acknowledgedAt ? { end: String(r.acknowledgedAt) } : {}),
+        },
       })),
   }),
   tableKind({
@@ -300,7 +317,10 @@ export const DATA_KINDS: DataKind[] = [
     retention: "account",
     // Hashes of one-time codes: their existence is reported, never their values.
     exportRows: async ({ db, subjectId }) => {
-      const rows = await db.select({ used: recoveryCodes.usedAt }).from(recoveryCodes).where(eq(recoveryCodes.userId, subjectId));
+      const rows = await db
+        .select({ used: recoveryCodes.usedAt })
+        .from(recoveryCodes)
+        .where(eq(recoveryCodes.userId, subjectId));
       return [{ codes: rows.length, used: rows.filter((r) => r.used).length }];
     },
   }),

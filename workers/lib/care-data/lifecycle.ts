@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { auditLog, dataRequests, jobRuns, legalHolds, users } from "../../db/schema";
+import { auditLog, breakGlass, dataRequests, jobRuns, legalHolds, users } from "../../db/schema";
 import { auditInsert } from "../audit";
 import type { Database } from "../db";
 import type { Scope } from "../scope";
@@ -28,10 +28,15 @@ export function accountQuery(db: Database, subjectId: string) {
     .where(eq(users.id, subjectId));
 }
 
-export const requestById = (db: Database, id: string) => db.select().from(dataRequests).where(eq(dataRequests.id, id));
+export const requestById = (db: Database, id: string) =>
+  db.select().from(dataRequests).where(eq(dataRequests.id, id));
 
 export const requestsOf = (db: Database, subjectId: string) =>
-  db.select().from(dataRequests).where(eq(dataRequests.patientId, subjectId)).orderBy(desc(dataRequests.requestedAt));
+  db
+    .select()
+    .from(dataRequests)
+    .where(eq(dataRequests.patientId, subjectId))
+    .orderBy(desc(dataRequests.requestedAt));
 
 export const allRequests = (db: Database, limit = 200) =>
   db.select().from(dataRequests).orderBy(desc(dataRequests.requestedAt)).limit(limit);
@@ -63,7 +68,10 @@ export const dueErasures = (db: Database, now: Date) =>
     .where(
       and(
         eq(dataRequests.kind, "erasure"),
-        or(and(eq(dataRequests.status, "pending"), lt(dataRequests.dueAt, now)), eq(dataRequests.status, "failed")),
+        or(
+          and(eq(dataRequests.status, "pending"), lt(dataRequests.dueAt, now)),
+          eq(dataRequests.status, "failed"),
+        ),
       ),
     )
     .orderBy(dataRequests.dueAt)
@@ -74,7 +82,9 @@ export const expiredExports = (db: Database, now: Date) =>
   db
     .select()
     .from(dataRequests)
-    .where(and(eq(dataRequests.kind, "export"), eq(dataRequests.status, "ready"), lt(dataRequests.expiresAt, now)));
+    .where(
+      and(eq(dataRequests.kind, "export"), eq(dataRequests.status, "ready"), lt(dataRequests.expiresAt, now)),
+    );
 
 export const activeHolds = (db: Database, subjectId: string) =>
   db
@@ -82,7 +92,8 @@ export const activeHolds = (db: Database, subjectId: string) =>
     .from(legalHolds)
     .where(and(eq(legalHolds.patientId, subjectId), isNull(legalHolds.releasedAt)));
 
-export const allHolds = (db: Database) => db.select().from(legalHolds).orderBy(desc(legalHolds.placedAt)).limit(200);
+export const allHolds = (db: Database) =>
+  db.select().from(legalHolds).orderBy(desc(legalHolds.placedAt)).limit(200);
 
 export const insertHold = (db: Database, row: typeof legalHolds.$inferInsert) =>
   db.insert(legalHolds).values(row).returning();
@@ -94,7 +105,8 @@ export const releaseHold = (db: Database, id: string, by: string) =>
     .where(and(eq(legalHolds.id, id), isNull(legalHolds.releasedAt)))
     .returning();
 
-export const insertJobRun = (db: Database, row: typeof jobRuns.$inferInsert) => db.insert(jobRuns).values(row);
+export const insertJobRun = (db: Database, row: typeof jobRuns.$inferInsert) =>
+  db.insert(jobRuns).values(row);
 
 export const lastJobRun = (db: Database, job: string, outcome?: "success" | "failure") =>
   db
@@ -161,8 +173,14 @@ export async function remainingInPostgres(db: Database, subjectId: string) {
     eq(auditLog.actorId, subjectId),
     eq(auditLog.resourceId, subjectId),
   );
-  const [v2] = await db.select({ n: count() }).from(auditLog).where(and(naming, eq(auditLog.hashVersion, 2)));
-  const [v1] = await db.select({ n: count() }).from(auditLog).where(and(naming, eq(auditLog.hashVersion, 1)));
+  const [v2] = await db
+    .select({ n: count() })
+    .from(auditLog)
+    .where(and(naming, eq(auditLog.hashVersion, 2)));
+  const [v1] = await db
+    .select({ n: count() })
+    .from(auditLog)
+    .where(and(naming, eq(auditLog.hashVersion, 1)));
   return { perKind, auditNaming: Number(v2?.n ?? 0), auditV1Naming: Number(v1?.n ?? 0) };
 }
 
@@ -200,3 +218,21 @@ export const unholdRequests = (db: Database, subjectId: string) =>
 export async function allUserIds(db: Database): Promise<string[]> {
   return (await db.select({ id: users.id }).from(users)).map((r) => r.id);
 }
+
+/** Break-glass grants in a region for admin review, newest first, with each patient's wrapped key. */
+export const breakGlassReviewQuery = (db: Database, limit = 100) =>
+  db
+    .select({
+      id: breakGlass.id,
+      patientId: breakGlass.patientId,
+      actorId: breakGlass.actorId,
+      actorRole: breakGlass.actorRole,
+      reasonEnc: breakGlass.reasonEnc,
+      createdAt: breakGlass.createdAt,
+      expiresAt: breakGlass.expiresAt,
+      wrapped: users.dataKeyWrapped,
+    })
+    .from(breakGlass)
+    .leftJoin(users, eq(users.id, breakGlass.patientId))
+    .orderBy(desc(breakGlass.createdAt))
+    .limit(limit);
