@@ -131,4 +131,3 @@ describe("data kinds registry", () => {
   });
 });
 
-export { type dataRequests, type db, env, eq, sql };
