@@ -1,6 +1,4 @@
-import { env } from "cloudflare:test";
 import { Validator } from "@cfworker/json-schema";
-import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { DATA_KINDS } from "../workers/lib/care-data/kinds";
 import type { Region } from "../workers/lib/vocabulary";
@@ -130,4 +128,3 @@ describe("data kinds registry", () => {
     );
   });
 });
-
