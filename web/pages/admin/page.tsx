@@ -24,7 +24,7 @@ export function AdminShell({
 }) {
   return (
     <Layout title={`Admin · ${title}`} styles={["/assets/admin.css"]}>
-      <main id="main">
+      <>
         <nav class="admin-nav" aria-label="Admin console">
           <ul>
             {SECTIONS.map(([href, label]) => (
@@ -41,7 +41,7 @@ export function AdminShell({
           </p>
         ) : null}
         {children}
-      </main>
+      </>
     </Layout>
   );
 }

@@ -319,6 +319,7 @@ export const adminPages = new Hono<AppEnv>()
       svc.listHolds(scopeOf(c), region),
     ]);
     const csrf = csrfToken(c);
+    const local = scopeOf(c).config.ENVIRONMENT === "local";
     return c.html(
       <AdminShell title="Data requests and legal holds" notice={notice(c)}>
         <RegionFilter action="/admin/data-requests" region={region} />
@@ -343,6 +344,14 @@ export const adminPages = new Hono<AppEnv>()
                   action={`/admin/data-requests/${r.id}/cancel?region=${region}`}
                   csrf={csrf}
                   label="Cancel erasure"
+                  secondary
+                />
+              ) : null}
+              {local && r.kind === "erasure" && r.status === "pending" ? (
+                <ActionButton
+                  action={`/admin/data-requests/${r.id}/execute-now?region=${region}`}
+                  csrf={csrf}
+                  label="Execute now (local only: skips cooling-off)"
                   secondary
                 />
               ) : null}
@@ -402,6 +411,10 @@ export const adminPages = new Hono<AppEnv>()
   .post("/admin/data-requests/:id/cancel", ...post, async (c) => {
     await svc.cancelErasure(scopeOf(c), idParam(c), regionOf(c));
     return back(c, `/admin/data-requests?region=${regionOf(c)}`, "Erasure cancelled.");
+  })
+  .post("/admin/data-requests/:id/execute-now", ...post, async (c) => {
+    const cert = await svc.executeNowLocal(scopeOf(c), idParam(c), regionOf(c));
+    return back(c, `/admin/data-requests?region=${regionOf(c)}`, `Erasure ${cert?.outcome ?? "not run"}.`);
   })
   .post("/admin/legal-holds", ...post, async (c) => {
     const f = await formFields(c);

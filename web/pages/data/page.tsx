@@ -20,7 +20,7 @@ export function DataPage({
   );
   return (
     <Layout title="Your data">
-      <main id="main">
+      <>
         <h1>Your data</h1>
         {notice ? (
           <p class="notice" role="status">
@@ -94,7 +94,7 @@ export function DataPage({
             </>
           )}
         </section>
-      </main>
+      </>
     </Layout>
   );
 }

@@ -1,5 +1,6 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { z } from "zod";
+import { updateRequest } from "../../lib/care-data/lifecycle";
 import { RegionSchema } from "../../lib/vocabulary";
 import { buildExport } from "./export";
 import { lifecycleScope } from "./job-scope";
@@ -15,6 +16,23 @@ export type ExportParams = z.infer<typeof ExportParams>;
 export class ExportWorkflow extends WorkflowEntrypoint<Env, ExportParams> {
   override async run(event: Readonly<WorkflowEvent<ExportParams>>, step: WorkflowStep) {
     const params = ExportParams.parse(event.payload);
+    try {
+      return await this.build(params, step);
+    } catch {
+      // Every retry failed: say so on the request (the admin console lists it) instead of "running".
+      await step.do("mark failed", async () => {
+        const scope = lifecycleScope(this.env, "export.build");
+        await updateRequest(scope.db(params.region), params.requestId, {
+          status: "failed",
+          error: "build_failed",
+        });
+        return true;
+      });
+      return { status: "failed" };
+    }
+  }
+
+  private build(params: ExportParams, step: WorkflowStep) {
     return step.do(
       "build archive and FHIR bundle",
       { retries: { limit: 5, delay: "5 seconds", backoff: "exponential" }, timeout: "10 minutes" },

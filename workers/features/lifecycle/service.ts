@@ -19,7 +19,7 @@ import { careData } from "../../lib/care-data/repository";
 import { AppError } from "../../lib/errors";
 import type { Scope } from "../../lib/scope";
 import type { Region } from "../../lib/vocabulary";
-import { COOLING_OFF_MS } from "./erasure";
+import { COOLING_OFF_MS, runErasure } from "./erasure";
 import { EXPORT_FORMATS, type ExportFormat, exportObject, signedLink, verifyLink } from "./export";
 
 const REQ = "data_request";
@@ -262,4 +262,15 @@ export async function jobRuns(scope: Scope, region: Region) {
     counts: r.counts as Record<string, unknown>,
     error: r.error,
   }));
+}
+
+/**
+ * LOCAL ONLY (ENVIRONMENT=local, for demos and the browser walk-through): ends the cooling-off of
+ * one pending erasure now and runs it. Anywhere else the route does not exist (404).
+ */
+export async function executeNowLocal(scope: Scope, id: string, region: Region) {
+  if (scope.config.ENVIRONMENT !== "local") throw new AppError("not_found", "No such page");
+  const [moved] = await transitionRequest(scope.db(region), id, ["pending"], { dueAt: new Date() });
+  if (!moved) throw new AppError("conflict", "Only a pending erasure can be executed");
+  return runErasure(scope, region, id);
 }
