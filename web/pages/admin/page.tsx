@@ -24,24 +24,22 @@ export function AdminShell({
 }) {
   return (
     <Layout title={`Admin · ${title}`} styles={["/assets/admin.css"]}>
-      <>
-        <nav class="admin-nav" aria-label="Admin console">
-          <ul>
-            {SECTIONS.map(([href, label]) => (
-              <li>
-                <a href={href}>{label}</a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <h1>{title}</h1>
-        {notice ? (
-          <p class="notice" role="status">
-            {notice}
-          </p>
-        ) : null}
-        {children}
-      </>
+      <nav class="admin-nav" aria-label="Admin console">
+        <ul>
+          {SECTIONS.map(([href, label]) => (
+            <li>
+              <a href={href}>{label}</a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <h1>{title}</h1>
+      {notice ? (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      {children}
     </Layout>
   );
 }
