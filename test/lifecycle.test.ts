@@ -77,6 +77,11 @@ describe("export (GDPR Art. 15/20)", () => {
     const result = validator.validate(fhir);
     expect(result.errors.slice(0, 3)).toEqual([]);
     expect(result.valid).toBe(true);
+    // The same Bundle with one malformed value fails: the check can fail on a real defect.
+    const broken = structuredClone(fhir) as { entry: Array<{ resource: Record<string, unknown> }> };
+    const patient = broken.entry.find((e) => e.resource.resourceType === "Patient");
+    if (patient) patient.resource.birthDate = "02/04/1990";
+    expect(validator.validate(broken).valid).toBe(false);
   });
 
   it("the FHIR schema check can fail (a malformed birthDate is rejected)", () => {
