@@ -112,7 +112,8 @@ export function AccountPage(props: {
             refused attempts. <a href="/account/access">View the access report</a>
           </p>
           <p>
-            Export everything Haven holds about you, or erase your account: <a href="/account/data">Your data</a>
+            Export everything Haven holds about you, or erase your account:{" "}
+            <a href="/account/data">Your data</a>
           </p>
         </section>
       ) : account.role === "admin" ? (
