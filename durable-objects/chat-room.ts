@@ -56,6 +56,7 @@ import {
   TIER_RANK,
 } from "./chat-safety";
 import { ChatStore } from "./chat-store";
+import { storedRows } from "./storage-rows";
 
 const FLUSH_DELAY_MS = 2000;
 /**
@@ -189,6 +190,29 @@ export class ChatRoom extends DurableObject<Env> {
     if (!r.success || !this.bind(r.data) || typeof allowed !== "boolean") return { ok: false };
     this.rememberConsent(allowed);
     return { ok: true };
+  }
+
+  /**
+   * Erasure (GDPR Art. 17): closes the owner's sockets, cancels the alarm and deletes ALL of the
+   * room's storage (events, summary, kept key, outbox). Called by the erasure job after the
+   * owner's sessions are revoked; the owner's id is never used again, so the room stays empty.
+   */
+  async erase(room: unknown): Promise<{ ok: boolean }> {
+    const r = RoomRef.safeParse(room);
+    if (!r.success) return { ok: false };
+    // Already erased (a retried erasure): nothing is stored, not even the binding.
+    if (storedRows(this.ctx.storage.sql) === 0) return { ok: true };
+    if (!this.bind(r.data)) return { ok: false };
+    for (const ws of this.ctx.getWebSockets()) ws.close(4410, "account erased");
+    this.cipher = null;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    return { ok: true };
+  }
+
+  /** Rows stored in this object's SQLite (every table): the erasure job's raw read-back. */
+  async storedRows(): Promise<number> {
+    return storedRows(this.ctx.storage.sql);
   }
 
   /** Mirrors the patient's sharing choice (Postgres holds the record) for live visibility. */

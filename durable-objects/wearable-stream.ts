@@ -1,12 +1,13 @@
-import { inc } from "../workers/lib/metrics/recorder";
-import { shipMetrics } from "../workers/lib/metrics/ship";
 import { DurableObject } from "cloudflare:workers";
 import { auditInsert } from "../workers/lib/audit";
 import { consentState } from "../workers/lib/care-data/consents";
 import { activeDeviceHashes, flushTelemetryWrite, TELEMETRY_FLUSH } from "../workers/lib/care-data/wearables";
 import { type Config, loadConfig } from "../workers/lib/config";
 import { createLogger, type Logger } from "../workers/lib/logger";
+import { inc } from "../workers/lib/metrics/recorder";
+import { shipMetrics } from "../workers/lib/metrics/ship";
 import { createScope, jobAudit, type Scope } from "../workers/lib/scope";
+import { storedRows } from "./storage-rows";
 import {
   DeviceEntry,
   IngestCall,
@@ -202,6 +203,28 @@ export class WearableStream extends DurableObject<Env> {
   }
 
   /** State for tests and ops: pending readings, devices, flush failures, anomalies. */
+  /**
+   * Erasure: closes live subscribers and deletes everything this stream holds (readings not yet
+   * flushed included: the patient's data is being erased everywhere), and its alarm.
+   */
+  async erase(): Promise<{ ok: true }> {
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.close(1000, "erased");
+      } catch {
+        // already closed
+      }
+    }
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    return { ok: true };
+  }
+
+  /** Rows stored in this object's SQLite (every table): the erasure job's raw read-back. */
+  async storedRows(): Promise<number> {
+    return storedRows(this.ctx.storage.sql);
+  }
+
   async status(ref: unknown) {
     if (!this.bind(ref)) return null;
     return {

@@ -2,7 +2,12 @@ import { all, jsonInit, only, type Row } from "./access-matrix-cells";
 
 /** The library (public content), reply ratings (patients, their own replies) and the admin's AI views. */
 export const COMPANION_ROWS: Row[] = [
-  { operation: "GET /v1/library", route: "GET /v1/library", request: () => ["/v1/library"], expect: all("200") },
+  {
+    operation: "GET /v1/library",
+    route: "GET /v1/library",
+    request: () => ["/v1/library"],
+    expect: all("200"),
+  },
   {
     operation: "GET /v1/library/{slug}",
     route: "GET /v1/library/sleep-hygiene",

@@ -1,10 +1,11 @@
 import { ACCOUNT_ROWS } from "./access-matrix-account-rows";
 import { all, everyone, jsonInit, only, REASON, type Row } from "./access-matrix-cells";
 import { COMPANION_ROWS } from "./access-matrix-companion-rows";
+import { LIFECYCLE_ROWS } from "./access-matrix-lifecycle-rows";
+import { NOTIFICATION_ROWS } from "./access-matrix-notify-rows";
 import { OPS_ROWS } from "./access-matrix-ops-rows";
 import { SESSION_ROWS } from "./access-matrix-session-rows";
 import { WEARABLE_ROWS } from "./access-matrix-wearable-rows";
-import { NOTIFICATION_ROWS } from "./access-matrix-notify-rows";
 
 /** Patient data, care team, break-glass, screeners and chat, in order (some rows change state). */
 const PATIENT_ROWS: Row[] = [
@@ -342,5 +343,6 @@ export const MATRIX: Row[] = [
   ...COMPANION_ROWS,
   ...NOTIFICATION_ROWS,
   ...OPS_ROWS,
+  ...LIFECYCLE_ROWS,
   ...ACCOUNT_ROWS,
 ];

@@ -30,6 +30,8 @@ const PHI_TABLES = [
   "telemetryHour",
   "notificationDeliveries",
   "notificationDeadLetters",
+  "dataRequests",
+  "legalHolds",
 ];
 
 /**

@@ -3,10 +3,13 @@ import { contextStorage } from "hono/context-storage";
 import type { AppEnv } from "../workers/lib/context";
 import { services } from "../workers/middleware/services";
 import { accountPages } from "./pages/account/routes";
+import { adminPages } from "./pages/admin/routes";
 import { authPages } from "./pages/auth/routes";
 import { viewer } from "./pages/auth/session";
+import { dataPages } from "./pages/data/routes";
 
-const PRIVATE_PAGES = /^\/(signup|verify-email|login|logout|reset-password|accept-invite|account)(\/|$)/;
+const PRIVATE_PAGES =
+  /^\/(signup|verify-email|login|logout|reset-password|accept-invite|account|admin)(\/|$)/;
 
 /**
  * Identity pages (sign-up, sign-in, account). Mounted FIRST in `webRoutes`: its `*` middleware
@@ -19,4 +22,6 @@ export const identityPages = new Hono<AppEnv>()
     if (PRIVATE_PAGES.test(c.req.path)) c.header("cache-control", "no-store");
   })
   .route("/", authPages)
-  .route("/", accountPages);
+  .route("/", accountPages)
+  .route("/", dataPages)
+  .route("/", adminPages);

@@ -117,7 +117,15 @@ export function AccountPage(props: {
             See every time someone else, such as a clinician on your care team, opened your records, including
             refused attempts. <a href="/account/access">View the access report</a>
           </p>
+          <p>
+            Export everything Haven holds about you, or erase your account:{" "}
+            <a href="/account/data">Your data</a>
+          </p>
         </section>
+      ) : account.role === "admin" ? (
+        <p>
+          <a href="/admin">Admin console</a>
+        </p>
       ) : null}
     </Layout>
   );

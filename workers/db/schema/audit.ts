@@ -1,4 +1,4 @@
-import { bigserial, index, inet, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, index, inet, pgTable, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /**
  * The audit log: append-only (a trigger refuses UPDATE, DELETE and TRUNCATE) and hash-chained
@@ -22,6 +22,14 @@ export const auditLog = pgTable(
     userAgent: text("user_agent"),
     prevHash: text("prev_hash").notNull().default(""),
     hash: text("hash").notNull().default(""),
+    /** 1: personal fields hashed inline (cannot be pseudonymised); 2: through `personal_digest`. */
+    hashVersion: smallint("hash_version").notNull().default(1),
+    /** Random per row; cleared when the row is pseudonymised, so the digest can no longer be linked. */
+    personalSalt: text("personal_salt"),
+    /** sha256 over the salt and the personal fields (actor, patient, resource id, IP, user agent). */
+    personalDigest: text("personal_digest"),
+    /** Set when an erasure replaced the subject's ids with a pseudonym (chain still verifies). */
+    pseudonymisedAt: timestamp("pseudonymised_at", { withTimezone: true }),
   },
   (t) => [
     index("audit_patient_idx").on(t.patientId, t.at),

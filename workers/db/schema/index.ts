@@ -4,6 +4,7 @@ export * from "./auth";
 export * from "./care";
 export * from "./chat";
 export * from "./companion";
+export * from "./lifecycle";
 export * from "./notify";
 export * from "./screeners";
 export * from "./sessions";

@@ -23,6 +23,8 @@ export const users = pgTable(
     mfaEnabledAt: timestamp("mfa_enabled_at", { withTimezone: true }),
     /** Last accepted TOTP time step, so a code cannot be replayed within its window. */
     mfaLastStep: text("mfa_last_step"),
+    /** Set by an admin: the account cannot sign in (its sessions were revoked). */
+    deactivatedAt: timestamp("deactivated_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -168,6 +168,8 @@ export async function login(scope: Scope, body: z.infer<typeof LoginBody>) {
     throw new AppError("unauthorized", INVALID_LOGIN);
   }
   await clearFailures(scope, hash);
+  if (user.deactivatedAt)
+    throw new AppError("forbidden", "This account is deactivated: contact your administrator.");
   if (!user.emailVerifiedAt)
     throw new AppError("forbidden", "Confirm your email address first: check your inbox.");
   if (check.needsRehash) {

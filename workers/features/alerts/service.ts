@@ -8,8 +8,8 @@ import {
   inboxQuery,
 } from "../../lib/care-data/alerts";
 import { AppError } from "../../lib/errors";
-import { inc, observe } from "../../lib/metrics/recorder";
 import { publishQuietly } from "../../lib/events";
+import { inc, observe } from "../../lib/metrics/recorder";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";

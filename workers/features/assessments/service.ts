@@ -1,4 +1,3 @@
-import { inc } from "../../lib/metrics/recorder";
 import { eq } from "drizzle-orm";
 import { alertCareTeam } from "../../../durable-objects/chat-alerts";
 import { users } from "../../db/schema/users";
@@ -21,6 +20,7 @@ import { wrappedKeyQuery } from "../../lib/care-data/chat";
 import { consentRequired } from "../../lib/care-data/consents";
 import { careData } from "../../lib/care-data/repository";
 import { AppError } from "../../lib/errors";
+import { inc } from "../../lib/metrics/recorder";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
 import { type UserCipher, userCipher } from "../../lib/user-cipher";

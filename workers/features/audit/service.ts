@@ -21,7 +21,14 @@ function page<T extends { id: number }, U>(rows: T[], limit: number, map: (row: 
 export async function queryAudit(scope: Scope, q: AuditQuery) {
   const op = { action: "audit.query", resourceType: "audit_log", patientId: q.patientId ?? null };
   const [rows] = await careData(scope).region(q.region, op, (db) => [auditSearchQuery(db, q)] as const);
-  return page(rows, q.limit, ({ prevHash, hash, at, ...row }) => ({ ...row, at: at.toISOString() }));
+  return page(
+    rows,
+    q.limit,
+    ({ prevHash, hash, hashVersion, personalSalt, personalDigest, pseudonymisedAt, at, ...row }) => ({
+      ...row,
+      at: at.toISOString(),
+    }),
+  );
 }
 
 /** Recomputes one region's hash chain with `audit_verify_chain()` (the trigger's own hash function). */

@@ -8,8 +8,8 @@ import { seedAssessments } from "../assessments/seed";
 import { randomToken } from "../auth/jwt";
 import { hashPassword } from "../auth/password";
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode } from "../auth/totp";
-import { seedSessionDemo } from "../sessions/seed";
 import { seedNotifications } from "../notifications/seed";
+import { seedSessionDemo } from "../sessions/seed";
 
 const DEMO = [
   { role: "patient", email: "patient@demo.haven.local", displayName: "Demo Patient" },

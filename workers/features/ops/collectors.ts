@@ -5,10 +5,10 @@
  * Features that own such a figure add one function here.
  */
 import { alertBacklogQuery } from "../../lib/care-data/alerts";
-import { activeAppointments } from "../sessions/reminders";
 import type { ScrapeSample } from "../../lib/metrics/exposition";
 import type { Scope } from "../../lib/scope";
 import { REGIONS } from "../../lib/vocabulary";
+import { activeAppointments } from "../sessions/reminders";
 
 export type ScrapeCollector = (scope: Scope) => Promise<ScrapeSample[]>;
 

@@ -1,4 +1,3 @@
-import { inc } from "../../lib/metrics/recorder";
 import {
   checkReading,
   type IngestResult,
@@ -10,6 +9,7 @@ import {
 import { streamStub } from "../../../durable-objects/wearable-stub";
 import { consentRequired } from "../../lib/care-data/consents";
 import { AppError, validationError } from "../../lib/errors";
+import { inc } from "../../lib/metrics/recorder";
 import type { Scope } from "../../lib/scope";
 import { mapOmh } from "./omh";
 import { type ParsedDeviceToken, parseDeviceToken, sha256Hex } from "./tokens";

@@ -1,0 +1,109 @@
+import {
+  breakGlass,
+  careAlerts,
+  careTeam,
+  chatMessages,
+  chatSharing,
+  emailTokens,
+  notifications,
+  profiles,
+  recoveryCodes,
+  riskEvents,
+  screenerResponses,
+  sessions,
+} from "../workers/db/schema";
+import { createDatabase } from "../workers/lib/db";
+import { userCipher } from "../workers/lib/user-cipher";
+import { type TestUser, testConfig } from "./fixtures";
+
+/**
+ * Puts one row of EVERY registered data kind for `p` (consents come with createUser), each
+ * free-text field carrying `marker`, so a test can find exactly this patient's data in an export
+ * and prove another patient's is absent. Encrypted like the services encrypt.
+ */
+export async function seedEveryKind(p: TestUser, clinicianId: string, marker: string) {
+  const config = testConfig();
+  const db = createDatabase(config, p.region);
+  const [u] = await db.query.users.findMany({ where: (t, { eq }) => eq(t.id, p.id), limit: 1 });
+  const cipher = await userCipher(config, p.id, u?.dataKeyWrapped ?? null);
+  if (!cipher) throw new Error("no key");
+  const screenerId = crypto.randomUUID();
+  const grantId = crypto.randomUUID();
+  const at = new Date();
+  await db.insert(profiles).values({
+    userId: p.id,
+    legalNameEnc: await cipher.encrypt("legal_name", `Legal ${marker}`),
+    dateOfBirthEnc: await cipher.encrypt("date_of_birth", "1990-04-02"),
+    phoneEnc: await cipher.encrypt("phone", "+441234567890"),
+    emergencyContactEnc: await cipher.encrypt(
+      "emergency_contact",
+      JSON.stringify({ name: `Contact ${marker}`, phone: "+441234567891", relationship: "sister" }),
+    ),
+  });
+  await db.insert(chatMessages).values([
+    {
+      userId: p.id,
+      seq: 1,
+      role: "user",
+      authorId: p.id,
+      contentEnc: await cipher.encrypt("chat.content", `hello ${marker}`),
+      createdAt: at,
+    },
+    {
+      userId: p.id,
+      seq: 2,
+      role: "assistant",
+      authorId: null,
+      contentEnc: await cipher.encrypt("chat.content", `reply ${marker}`),
+      createdAt: at,
+    },
+  ]);
+  await db.insert(chatSharing).values({ userId: p.id, full: true });
+  await db.insert(riskEvents).values({
+    userId: p.id,
+    seq: 1,
+    severity: "elevated",
+    categories: ["self_harm"],
+    ruleIds: ["rule.test"],
+    createdAt: at,
+  });
+  await db.insert(notifications).values({
+    recipientId: clinicianId,
+    patientId: p.id,
+    kind: "crisis_alert",
+    severity: "elevated",
+    seq: 1,
+  });
+  await db.insert(careAlerts).values({ clinicianId, patientId: p.id, seq: 1, severity: "elevated" });
+  await db.insert(screenerResponses).values({
+    id: screenerId,
+    userId: p.id,
+    instrument: "c-ssrs",
+    answersEnc: await cipher.encrypt(
+      `screener.answers:${screenerId}`,
+      JSON.stringify({ wishedDead: true, suicidalThoughts: false, behavior: false, note: `note ${marker}` }),
+    ),
+    risk: "low",
+  });
+  await db.insert(careTeam).values({ patientId: p.id, clinicianId, status: "active", createdBy: p.id });
+  await db.insert(breakGlass).values({
+    id: grantId,
+    patientId: p.id,
+    actorId: clinicianId,
+    actorRole: "clinician",
+    reasonEnc: await cipher.encrypt(`break_glass_reason:${grantId}`, `reason ${marker}`),
+    expiresAt: new Date(Date.now() + 3600_000),
+  });
+  const [session] = await db
+    .insert(sessions)
+    .values({ userId: p.id, userAgent: "vitest", expiresAt: new Date(Date.now() + 86400_000) })
+    .returning({ id: sessions.id });
+  await db.insert(recoveryCodes).values({ userId: p.id, codeHash: `h-${marker}` });
+  await db.insert(emailTokens).values({
+    tokenHash: `t-${p.id}`,
+    userId: p.id,
+    purpose: "verify_email",
+    expiresAt: new Date(Date.now() + 3600_000),
+  });
+  return { sessionId: session?.id as string };
+}

@@ -1,0 +1,154 @@
+import { env } from "cloudflare:test";
+import { and, desc, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { chatMessages, dataRequests, jobRuns, riskEvents, users } from "../workers/db/schema";
+import { complianceScore, evaluateControls } from "../workers/features/lifecycle/compliance";
+import { lifecycleScope } from "../workers/features/lifecycle/job-scope";
+import { runRetention, runRetentionIn } from "../workers/features/lifecycle/retention";
+import { cutoffOf } from "../workers/features/lifecycle/retention-policy";
+import { createDatabase } from "../workers/lib/db";
+import { userCipher } from "../workers/lib/user-cipher";
+import { createUser, testConfig } from "./fixtures";
+
+const db = () => createDatabase(testConfig(), "eu");
+const scope = () => lifecycleScope(env, "retention.test");
+
+describe("retention", () => {
+  it("removes exactly what is past policy at the boundary, and records the run without PHI", async () => {
+    const now = new Date();
+    const p = await createUser("patient", "eu");
+    const [u] = await db().select().from(users).where(eq(users.id, p.id));
+    const cipher = await userCipher(testConfig(), p.id, u?.dataKeyWrapped ?? null);
+    const chatCut = cutoffOf("chat", now);
+    const at = (ms: number) => new Date(chatCut.getTime() + ms);
+    await db()
+      .insert(chatMessages)
+      .values(
+        await Promise.all(
+          [
+            [1, at(-1)],
+            [2, at(0)],
+            [3, at(60_000)],
+          ].map(async ([seq, createdAt]) => ({
+            userId: p.id,
+            seq: seq as number,
+            role: "user" as const,
+            contentEnc: (await cipher?.encrypt("chat.content", "old words")) ?? "",
+            createdAt: createdAt as Date,
+          })),
+        ),
+      );
+    // Health data: an inactive patient (last activity past 7 years) and an active one.
+    const inactive = await createUser("patient", "eu");
+    const healthCut = cutoffOf("health", now);
+    await db()
+      .update(users)
+      .set({ createdAt: new Date(healthCut.getTime() - 1000) })
+      .where(eq(users.id, inactive.id));
+    const active = await createUser("patient", "eu");
+    for (const who of [inactive, active])
+      await db()
+        .insert(riskEvents)
+        .values({
+          userId: who.id,
+          seq: 1,
+          severity: "elevated",
+          categories: [],
+          ruleIds: ["r"],
+          createdAt: now,
+        });
+    // An export past its 7 days.
+    const reqId = crypto.randomUUID();
+    const key = `exports/eu/${p.id}/${reqId}/`;
+    await env.EXPORTS.put(`${key}haven-export.json`, "{}");
+    await env.EXPORTS.put(`${key}fhir-bundle.json`, "{}");
+    await db()
+      .insert(dataRequests)
+      .values({
+        id: reqId,
+        patientId: p.id,
+        kind: "export",
+        status: "ready",
+        requestedBy: p.id,
+        objectKey: key,
+        expiresAt: new Date(now.getTime() - 1),
+      });
+
+    const run = await runRetentionIn(scope(), "eu", now);
+    expect(run.outcome).toBe("success");
+    const left = await db()
+      .select({ seq: chatMessages.seq })
+      .from(chatMessages)
+      .where(eq(chatMessages.userId, p.id));
+    expect(left.map((r) => r.seq).sort()).toEqual([2, 3]);
+    expect(await db().select().from(riskEvents).where(eq(riskEvents.userId, inactive.id))).toEqual([]);
+    expect((await db().select().from(riskEvents).where(eq(riskEvents.userId, active.id))).length).toBe(1);
+    expect((await env.EXPORTS.list({ prefix: key })).objects).toEqual([]);
+    expect((await db().select().from(dataRequests).where(eq(dataRequests.id, reqId)))[0]?.status).toBe(
+      "expired",
+    );
+
+    const [record] = await db()
+      .select()
+      .from(jobRuns)
+      .where(and(eq(jobRuns.job, "retention"), eq(jobRuns.outcome, "success")))
+      .orderBy(desc(jobRuns.startedAt))
+      .limit(1);
+    const counts = record?.counts as Record<string, number>;
+    expect(counts.chat_messages).toBeGreaterThanOrEqual(1);
+    expect(counts.risk_events).toBeGreaterThanOrEqual(1);
+    expect(counts.export_archives).toBeGreaterThanOrEqual(1);
+    expect(record?.durationMs).toBeGreaterThanOrEqual(0);
+    expect(JSON.stringify(record)).not.toContain(p.id);
+  });
+});
+
+describe("compliance controls", () => {
+  it("retention that has not run within 25 hours is a failed control", async () => {
+    const now = new Date();
+    await runRetention(scope(), now);
+    const fresh = await evaluateControls(scope(), now);
+    expect(fresh.find((c) => c.id === "retention_ran")?.status).toBe("pass");
+    const later = await evaluateControls(scope(), new Date(now.getTime() + 26 * 3600_000));
+    expect(later.find((c) => c.id === "retention_ran")?.status).toBe("fail");
+    const ids = fresh.map((c) => c.id);
+    expect(ids).toEqual([
+      "staff_mfa",
+      "master_key_age",
+      "audit_chain",
+      "phi_protections",
+      "retention_ran",
+      "dr_drill",
+      "residency",
+      "dead_letters",
+    ]);
+    expect(fresh.find((c) => c.id === "phi_protections")?.status).toBe("pass");
+    expect(fresh.find((c) => c.id === "residency")?.status).toBe("pass");
+  });
+
+  it("a staff account without MFA fails the MFA control", async () => {
+    const nurse = await createUser("clinician", "apac");
+    await createDatabase(testConfig(), "apac")
+      .update(users)
+      .set({ mfaEnabledAt: null })
+      .where(eq(users.id, nurse.id));
+    const controls = await evaluateControls(scope());
+    expect(controls.find((c) => c.id === "staff_mfa")?.status).toBe("fail");
+    await createDatabase(testConfig(), "apac")
+      .update(users)
+      .set({ mfaEnabledAt: new Date() })
+      .where(eq(users.id, nurse.id));
+  });
+
+  it("the score is the share of applicable controls that pass", () => {
+    const c = (status: "pass" | "fail" | "not_applicable") => ({
+      id: status,
+      title: "",
+      status,
+      evidence: {},
+    });
+    expect(complianceScore([c("pass"), c("pass"), c("fail"), c("not_applicable")])).toBe(66.7);
+    expect(complianceScore([c("pass")])).toBe(100);
+    expect(complianceScore([c("fail")])).toBe(0);
+  });
+});

@@ -1,0 +1,31 @@
+import type { RetentionClass } from "../../lib/care-data/kind";
+
+const DAY = 24 * 3600_000;
+
+/**
+ * Retention per class of data (every registered kind names its class). Changing a period is one
+ * line here; the cron applies it on its next run. `removes: false` classes are counted, not removed.
+ */
+export const RETENTION: Record<RetentionClass, { days: number; basis: string; removes: boolean }> = {
+  /** Health data: 7 years after the person's last activity (HIPAA 164.316(b)(2) documentation floor is 6). */
+  health: { days: 7 * 365 + 2, basis: "last activity", removes: true },
+  /** Companion chat: 1 year per message. */
+  chat: { days: 365, basis: "message time", removes: true },
+  /** Account data (profile, consents, sessions): kept with the account, removed by erasure. */
+  account: { days: 0, basis: "account lifetime", removes: false },
+  /**
+   * Audit: 7 years. The chain is append-only, so rows past the period are counted and reported
+   * (an anchored prune is not built yet; docs/lifecycle.md).
+   */
+  audit: { days: 7 * 365 + 2, basis: "entry time", removes: false },
+  /** Export archives: 7 days after they were built. */
+  exports: { days: 7, basis: "build time", removes: true },
+  /** Dead letters: 30 days (no dead-letter queue exists yet; the notifications work registers one). */
+  dead_letters: { days: 30, basis: "failure time", removes: true },
+  /** Raw wearable telemetry: 30 days, rollups kept (the wearables work registers its kinds). */
+  telemetry_raw: { days: 30, basis: "reading time", removes: true },
+};
+
+/** The cut-off for a class at `now`: rows older than this are past policy. */
+export const cutoffOf = (cls: RetentionClass, now: Date) =>
+  new Date(now.getTime() - RETENTION[cls].days * DAY);

@@ -1,0 +1,60 @@
+import { DATA_KINDS } from "../../lib/care-data/kinds";
+import { auditOlderThan, expiredExports, insertJobRun, updateRequest } from "../../lib/care-data/lifecycle";
+import type { Scope } from "../../lib/scope";
+import { REGIONS, type Region } from "../../lib/vocabulary";
+import { deleteExportObjects } from "./export";
+import { cutoffOf, RETENTION } from "./retention-policy";
+
+export const RETENTION_JOB = "retention";
+
+/**
+ * Applies the retention policy in one region at `now`: every registered kind with an `expire`
+ * removes what is past its class's cut-off, export archives past 7 days are deleted from R2 and
+ * marked expired, audit rows past 7 years are counted. Records one `job_runs` row (counts per kind
+ * and duration, no PHI) whether it succeeded or failed.
+ */
+export async function runRetentionIn(scope: Scope, region: Region, now = new Date()) {
+  const started = Date.now();
+  const db = scope.db(region);
+  const counts: Record<string, number> = {};
+  try {
+    for (const kind of DATA_KINDS) {
+      if (!kind.expire || !RETENTION[kind.retention].removes) continue;
+      const removed = await kind.expire(db, cutoffOf(kind.retention, now));
+      counts[kind.name] = Array.isArray(removed) ? removed.length : 0;
+    }
+    const expired = await expiredExports(db, now);
+    for (const req of expired) {
+      if (req.objectKey) await deleteExportObjects(scope, req.objectKey);
+      await updateRequest(db, req.id, { status: "expired" });
+    }
+    counts.export_archives = expired.length;
+    counts.audit_past_policy_kept = await auditOlderThan(db, cutoffOf("audit", now));
+    await insertJobRun(db, {
+      job: RETENTION_JOB,
+      startedAt: new Date(started),
+      finishedAt: new Date(),
+      durationMs: Date.now() - started,
+      outcome: "success",
+      counts,
+    });
+    return { region, outcome: "success" as const, counts };
+  } catch (err) {
+    scope.log.error("retention_failed", { region, error: err instanceof Error ? err.name : "unknown" });
+    await insertJobRun(db, {
+      job: RETENTION_JOB,
+      startedAt: new Date(started),
+      finishedAt: new Date(),
+      durationMs: Date.now() - started,
+      outcome: "failure",
+      counts,
+      error: "retention_failed",
+    }).catch(() => undefined);
+    return { region, outcome: "failure" as const, counts };
+  }
+}
+
+/** The retention job over every region. */
+export function runRetention(scope: Scope, now = new Date()) {
+  return Promise.all(REGIONS.map((r) => runRetentionIn(scope, r, now)));
+}

@@ -1,0 +1,72 @@
+import { and, count, inArray, isNull, like, min, ne, not, or, sql } from "drizzle-orm";
+import { users } from "../../db/schema";
+import type { Database } from "../db";
+import type { Region } from "../vocabulary";
+
+/** Staff accounts (clinicians, admins) in this region without MFA enrolled. */
+export async function staffWithoutMfa(db: Database) {
+  const [all] = await db
+    .select({ n: count() })
+    .from(users)
+    .where(inArray(users.role, ["clinician", "admin"]));
+  const [without] = await db
+    .select({ n: count() })
+    .from(users)
+    .where(and(inArray(users.role, ["clinician", "admin"]), isNull(users.mfaEnabledAt)));
+  return { staff: Number(all?.n ?? 0), withoutMfa: Number(without?.n ?? 0) };
+}
+
+/** Users stored in this region's database whose residency region is missing or another region's. */
+export async function misplacedUsers(db: Database, region: Region) {
+  const [row] = await db
+    .select({ n: count() })
+    .from(users)
+    .where(or(isNull(users.region), ne(users.region, region)));
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * When the current master key version came into use here: the creation time of the earliest
+ * account whose data key is wrapped under it (rotation re-wraps older ones, so this is an upper
+ * bound on the key's age only when no rotation happened since; null when no key uses it).
+ */
+export async function masterKeyFirstUse(db: Database, version: string) {
+  const [row] = await db
+    .select({ at: min(users.createdAt) })
+    .from(users)
+    .where(like(users.dataKeyWrapped, `mk-${version}:%`));
+  const [stale] = await db
+    .select({ n: count() })
+    .from(users)
+    .where(and(not(like(users.dataKeyWrapped, `mk-${version}:%`)), sql`${users.dataKeyWrapped} is not null`));
+  return { firstUse: row?.at ?? null, wrappedUnderOlder: Number(stale?.n ?? 0) };
+}
+
+/** The protections each PHI table must have, read from the catalogue. */
+export async function phiProtections(db: Database, tables: readonly string[]) {
+  const triggers = await db.execute<{ tgname: string }>(
+    sql`select tgname from pg_trigger where tgrelid = 'audit_log'::regclass and not tgisinternal`,
+  );
+  const owners = await db.execute<{ table_name: string; column_name: string; is_nullable: string }>(
+    sql`select table_name, column_name, is_nullable from information_schema.columns
+        where table_schema = current_schema() and column_name in ('user_id', 'patient_id')`,
+  );
+  const names = new Set(triggers.rows.map((r) => r.tgname));
+  const ownerOf = new Map(owners.rows.map((r) => [r.table_name, r.is_nullable === "NO"]));
+  return {
+    auditTriggers: ["audit_log_chain", "audit_log_no_update", "audit_log_no_truncate"].map((t) => ({
+      trigger: t,
+      present: names.has(t),
+    })),
+    ownerColumns: tables.map((t) => ({ table: t, ownerNotNull: ownerOf.get(t) === true })),
+  };
+}
+
+/** `audit_verify_chain()`: the first broken row, or none. */
+export async function auditChainBroken(db: Database) {
+  const res = await db.execute<{ broken_id: string | number; problem: string }>(
+    sql`select broken_id, problem from audit_verify_chain()`,
+  );
+  const b = res.rows[0];
+  return b ? { brokenId: Number(b.broken_id), problem: b.problem } : null;
+}
