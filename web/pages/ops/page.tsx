@@ -18,7 +18,7 @@ export function OpsPage() {
       <section aria-labelledby="traffic-h">
         <h2 id="traffic-h">Traffic (last poll interval)</h2>
         <p id="traffic-summary" />
-        <div class="table-wrap" tabindex={0} role="region" aria-label="Busiest routes">
+        <section class="table-wrap" tabindex={0} aria-label="Busiest routes">
           <table id="routes">
             <caption class="muted">Busiest routes: requests per second, error ratio and latency</caption>
             <thead>
@@ -32,7 +32,7 @@ export function OpsPage() {
             </thead>
             <tbody />
           </table>
-        </div>
+        </section>
       </section>
       <section aria-labelledby="deps-h">
         <h2 id="deps-h">Dependencies</h2>
@@ -59,7 +59,7 @@ export function OpsPage() {
             Clear
           </button>
         </form>
-        <div class="table-wrap" tabindex={0} role="region" aria-label="Log events">
+        <section class="table-wrap" tabindex={0} aria-label="Log events">
           <table id="events">
             <caption class="muted">Newest first; identifiers and codes only</caption>
             <thead>
@@ -74,7 +74,7 @@ export function OpsPage() {
             </thead>
             <tbody />
           </table>
-        </div>
+        </section>
       </section>
     </Layout>
   );
