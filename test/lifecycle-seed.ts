@@ -1,16 +1,27 @@
 import {
+  aiCalls,
+  assessmentAssignments,
+  assessmentResponses,
   breakGlass,
   careAlerts,
   careTeam,
   chatMessages,
   chatSharing,
+  companionFeedback,
   emailTokens,
+  notificationPreferences,
   notifications,
   profiles,
+  psychotherapyNotes,
   recoveryCodes,
   riskEvents,
   screenerResponses,
+  sessionNoteAddenda,
+  sessionNotes,
   sessions,
+  telemetryHour,
+  therapySessions,
+  wearableDevices,
 } from "../workers/db/schema";
 import { createDatabase } from "../workers/lib/db";
 import { userCipher } from "../workers/lib/user-cipher";
@@ -105,5 +116,95 @@ export async function seedEveryKind(p: TestUser, clinicianId: string, marker: st
     purpose: "verify_email",
     expiresAt: new Date(Date.now() + 3600_000),
   });
+  // The clinical kinds merged later: one row each, free text encrypted as their services do.
+  const visitId = crypto.randomUUID();
+  const start = new Date(Date.now() - 86400_000);
+  await db.insert(therapySessions).values({
+    id: visitId,
+    patientId: p.id,
+    clinicianId,
+    clinicianRegion: p.region,
+    sessionType: "follow-up",
+    startsAt: start,
+    endsAt: new Date(start.getTime() + 50 * 60_000),
+    bookedBy: p.id,
+    status: "cancelled",
+    reasonEnc: await cipher.encrypt(`session.reason:${visitId}`, `cancel ${marker}`),
+  });
+  const [note] = await db
+    .insert(sessionNotes)
+    .values({
+      sessionId: visitId,
+      patientId: p.id,
+      clinicianId,
+      format: "soap",
+      contentEnc: await cipher.encrypt(
+        `session.note:${visitId}`,
+        JSON.stringify({ subjective: `soap ${marker}` }),
+      ),
+    })
+    .returning({ id: sessionNotes.id });
+  const addendumId = crypto.randomUUID();
+  await db.insert(sessionNoteAddenda).values({
+    id: addendumId,
+    noteId: note?.id as string,
+    patientId: p.id,
+    authorId: clinicianId,
+    contentEnc: await cipher.encrypt(`session.addendum:${addendumId}`, `addendum ${marker}`),
+  });
+  await db.insert(psychotherapyNotes).values({
+    sessionId: visitId,
+    patientId: p.id,
+    authorId: clinicianId,
+    contentEnc: await cipher.encrypt(`session.psychotherapy:${visitId}`, `private ${marker}`),
+  });
+  const assessmentId = crypto.randomUUID();
+  await db.insert(assessmentResponses).values({
+    id: assessmentId,
+    patientId: p.id,
+    instrument: "phq-9",
+    version: "1",
+    total: 7,
+    band: "mild",
+    item9: 0,
+    answersEnc: await cipher.encrypt(`assessment.answers:${assessmentId}`, JSON.stringify({ q1: 1, marker })),
+  });
+  await db
+    .insert(assessmentAssignments)
+    .values({ patientId: p.id, clinicianId, instrument: "phq-9", cadenceDays: 14 });
+  await db.insert(wearableDevices).values({
+    userId: p.id,
+    kind: "watch",
+    vendor: "Acme",
+    model: "Pulse",
+    tokenHash: `dev-${p.id}`,
+    scopes: ["telemetry:write"],
+    pairedVia: "web",
+  });
+  await db
+    .insert(telemetryHour)
+    .values({
+      userId: p.id,
+      type: "heart_rate",
+      bucket: new Date(Math.floor(Date.now() / 3600_000) * 3600_000),
+      n: 2,
+      sum: 130,
+      min: 60,
+      max: 70,
+    });
+  await db
+    .insert(companionFeedback)
+    .values({ patientId: p.id, seq: 2, helpful: true, librarySlug: "sleep-hygiene", promptVersion: "test" });
+  await db.insert(aiCalls).values({
+    patientId: p.id,
+    purpose: "reply",
+    model: "haven-offline",
+    promptVersion: "test",
+    latencyMs: 12,
+    outcome: "ok",
+  });
+  await db
+    .insert(notificationPreferences)
+    .values({ userId: p.id, eventType: "assessment.due", channel: "email", enabled: false });
   return { sessionId: session?.id as string };
 }

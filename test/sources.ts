@@ -5,11 +5,22 @@
  */
 export const SOURCES: Record<string, string> = Object.fromEntries(
   Object.entries(
-    import.meta.glob(["../workers/**/*.{ts,tsx}", "../durable-objects/**/*.ts", "../web/**/*.{ts,tsx}"], {
-      query: "?raw",
-      import: "default",
-      eager: true,
-    }) as Record<string, string>,
+    // Data modules (the safety net's labelled sets and generated weights, several MB) import
+    // nothing and would only bloat this module, which once made the test worker exit under load.
+    import.meta.glob(
+      [
+        "../workers/**/*.{ts,tsx}",
+        "../durable-objects/**/*.ts",
+        "../web/**/*.{ts,tsx}",
+        "!../workers/features/safety/eval/**",
+        "!../workers/features/safety/classifier-weights.ts",
+      ],
+      {
+        query: "?raw",
+        import: "default",
+        eager: true,
+      },
+    ) as Record<string, string>,
   ).map(([path, text]) => [path.replace(/^\.\.\//, ""), text]),
 );
 

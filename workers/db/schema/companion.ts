@@ -80,7 +80,9 @@ export const aiCalls = pgTable(
   "ai_calls",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    patientId: uuid("patient_id").references(() => users.id, { onDelete: "cascade" }),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     purpose: text("purpose", { enum: AI_PURPOSES }).notNull(),
     model: text("model").notNull(),
     promptVersion: text("prompt_version").notNull(),

@@ -49,10 +49,14 @@ export async function phiProtections(db: Database, tables: readonly string[]) {
   );
   const owners = await db.execute<{ table_name: string; column_name: string; is_nullable: string }>(
     sql`select table_name, column_name, is_nullable from information_schema.columns
-        where table_schema = current_schema() and column_name in ('user_id', 'patient_id')`,
+        where table_schema = current_schema() and column_name in ('user_id', 'patient_id', 'recipient_id')`,
   );
   const names = new Set(triggers.rows.map((r) => r.tgname));
-  const ownerOf = new Map(owners.rows.map((r) => [r.table_name, r.is_nullable === "NO"]));
+  // A table is owned when at least one of its owner columns is NOT NULL (notifications: the
+  // recipient always; the patient only for notices about a patient).
+  const ownerOf = new Map<string, boolean>();
+  for (const r of owners.rows)
+    ownerOf.set(r.table_name, ownerOf.get(r.table_name) === true || r.is_nullable === "NO");
   return {
     auditTriggers: ["audit_log_chain", "audit_log_no_update", "audit_log_no_truncate"].map((t) => ({
       trigger: t,

@@ -1,18 +1,29 @@
 import { asc, eq } from "drizzle-orm";
 import {
+  aiCalls,
+  assessmentAssignments,
+  assessmentResponses,
   breakGlass,
   careAlerts,
   careTeam,
   chatMessages,
   chatSharing,
+  companionFeedback,
   consents,
   emailTokens,
+  notificationPreferences,
   notifications,
   profiles,
+  psychotherapyNotes,
   recoveryCodes,
   riskEvents,
   screenerResponses,
+  sessionNoteAddenda,
+  sessionNotes,
   sessions,
+  telemetryHour,
+  therapySessions,
+  wearableDevices,
 } from "../../db/schema";
 import { type DataKind, type FhirResource, iso, open, tableKind } from "./kind";
 
@@ -25,6 +36,245 @@ const ref = (patientRef: string) => ({ reference: patientRef });
  * erasure: rows referencing others go first; the account row itself is removed last by erasure.
  */
 export const DATA_KINDS: DataKind[] = [
+  // ---- therapy sessions: addenda and notes reference their session, so they go first ----
+  tableKind({
+    name: "session_note_addenda",
+    table: sessionNoteAddenda,
+    tableName: "session_note_addenda",
+    subject: sessionNoteAddenda.patientId,
+    retention: "health",
+    exportRows: async ({ db, subjectId, cipher }) =>
+      Promise.all(
+        (await db.select().from(sessionNoteAddenda).where(eq(sessionNoteAddenda.patientId, subjectId))).map(
+          async (r) => ({
+            id: r.id,
+            noteId: r.noteId,
+            authorId: r.authorId,
+            text: await open(cipher, `session.addendum:${r.id}`, r.contentEnc),
+            createdAt: iso(r.createdAt),
+          }),
+        ),
+      ),
+  }),
+  tableKind({
+    name: "session_notes",
+    table: sessionNotes,
+    tableName: "session_notes",
+    subject: sessionNotes.patientId,
+    retention: "health",
+    exportRows: async ({ db, subjectId, cipher }) =>
+      Promise.all(
+        (await db.select().from(sessionNotes).where(eq(sessionNotes.patientId, subjectId))).map(
+          async (r) => ({
+            id: r.id,
+            sessionId: r.sessionId,
+            clinicianId: r.clinicianId,
+            format: r.format,
+            status: r.status,
+            aiGenerated: r.aiGenerated,
+            content: JSON.parse((await open(cipher, `session.note:${r.sessionId}`, r.contentEnc)) ?? "null"),
+            signedAt: iso(r.signedAt),
+            createdAt: iso(r.createdAt),
+          }),
+        ),
+      ),
+  }),
+  tableKind({
+    name: "psychotherapy_notes",
+    table: psychotherapyNotes,
+    tableName: "psychotherapy_notes",
+    subject: psychotherapyNotes.patientId,
+    retention: "health",
+    psychotherapyNotes: true,
+    exportRows: async ({ db, subjectId, cipher }) =>
+      Promise.all(
+        (await db.select().from(psychotherapyNotes).where(eq(psychotherapyNotes.patientId, subjectId))).map(
+          async (r) => ({
+            id: r.id,
+            sessionId: r.sessionId,
+            authorId: r.authorId,
+            text: await open(cipher, `session.psychotherapy:${r.sessionId}`, r.contentEnc),
+            updatedAt: iso(r.updatedAt),
+          }),
+        ),
+      ),
+  }),
+  tableKind({
+    name: "therapy_sessions",
+    table: therapySessions,
+    tableName: "therapy_sessions",
+    subject: therapySessions.patientId,
+    retention: "health",
+    exportRows: async ({ db, subjectId, cipher }) =>
+      Promise.all(
+        (await db.select().from(therapySessions).where(eq(therapySessions.patientId, subjectId))).map(
+          async (r) => ({
+            id: r.id,
+            clinicianId: r.clinicianId,
+            sessionType: r.sessionType,
+            startsAt: iso(r.startsAt),
+            endsAt: iso(r.endsAt),
+            status: r.status,
+            cancelReason: await open(cipher, `session.reason:${r.id}`, r.reasonEnc),
+            createdAt: iso(r.createdAt),
+          }),
+        ),
+      ),
+    fhir: (rows, { patientRef }) =>
+      rows.map((r) => ({
+        resourceType: "Appointment",
+        id: String(r.id),
+        status:
+          r.status === "cancelled"
+            ? "cancelled"
+            : r.status === "no_show"
+              ? "noshow"
+              : r.status === "completed"
+                ? "fulfilled"
+                : "booked",
+        start: String(r.startsAt),
+        end: String(r.endsAt),
+        participant: [{ actor: ref(patientRef), status: "accepted" }],
+      })),
+  }),
+  // ---- measurement-based care ----
+  tableKind({
+    name: "assessment_responses",
+    table: assessmentResponses,
+    tableName: "assessment_responses",
+    subject: assessmentResponses.patientId,
+    retention: "health",
+    exportRows: async ({ db, subjectId, cipher }) =>
+      Promise.all(
+        (
+          await db
+            .select()
+            .from(assessmentResponses)
+            .where(eq(assessmentResponses.patientId, subjectId))
+            .orderBy(asc(assessmentResponses.submittedAt))
+        ).map(async (r) => ({
+          id: r.id,
+          instrument: r.instrument,
+          version: r.version,
+          total: r.total,
+          band: r.band,
+          item9: r.item9,
+          change: r.change,
+          answers: JSON.parse((await open(cipher, `assessment.answers:${r.id}`, r.answersEnc)) ?? "null"),
+          submittedAt: iso(r.submittedAt),
+        })),
+      ),
+    fhir: (rows, { patientRef }) =>
+      rows.map((r) => {
+        const loinc = r.instrument === "phq-9" ? "44261-6" : r.instrument === "gad-7" ? "70274-6" : null;
+        return {
+          resourceType: "Observation",
+          id: String(r.id),
+          status: "final",
+          code: loinc
+            ? { coding: [{ system: "http://loinc.org", code: loinc }], text: `${r.instrument} total score` }
+            : { text: `${r.instrument} total score` },
+          subject: ref(patientRef),
+          effectiveDateTime: String(r.submittedAt),
+          valueInteger: Number(r.total),
+        };
+      }),
+  }),
+  tableKind({
+    name: "assessment_assignments",
+    table: assessmentAssignments,
+    tableName: "assessment_assignments",
+    subject: assessmentAssignments.patientId,
+    retention: "health",
+    exportRows: async ({ db, subjectId }) =>
+      (
+        await db.select().from(assessmentAssignments).where(eq(assessmentAssignments.patientId, subjectId))
+      ).map((r) => ({
+        id: r.id,
+        clinicianId: r.clinicianId,
+        instrument: r.instrument,
+        cadenceDays: r.cadenceDays,
+        startsAt: iso(r.startsAt),
+        endedAt: iso(r.endedAt),
+      })),
+  }),
+  // ---- wearables (raw readings expire by the telemetry job; hourly rollups are the record) ----
+  tableKind({
+    name: "wearable_devices",
+    table: wearableDevices,
+    tableName: "wearable_devices",
+    subject: wearableDevices.userId,
+    retention: "health",
+    exportRows: async ({ db, subjectId }) =>
+      (await db.select().from(wearableDevices).where(eq(wearableDevices.userId, subjectId))).map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        vendor: r.vendor,
+        model: r.model,
+      })),
+  }),
+  tableKind({
+    name: "telemetry_hourly",
+    table: telemetryHour,
+    tableName: "telemetry_hour",
+    subject: telemetryHour.userId,
+    retention: "health",
+    exportRows: async ({ db, subjectId }) =>
+      (await db.select().from(telemetryHour).where(eq(telemetryHour.userId, subjectId))).map((r) => ({
+        type: r.type,
+        hour: iso(r.bucket),
+        n: r.n,
+        mean: r.n > 0 ? r.sum / r.n : null,
+        min: r.min,
+        max: r.max,
+      })),
+  }),
+  // ---- companion and notifications ----
+  tableKind({
+    name: "companion_feedback",
+    table: companionFeedback,
+    tableName: "companion_feedback",
+    subject: companionFeedback.patientId,
+    retention: "health",
+    exportRows: async ({ db, subjectId }) =>
+      (await db.select().from(companionFeedback).where(eq(companionFeedback.patientId, subjectId))).map(
+        (r) => ({
+          reply: r.seq,
+          helpful: r.helpful,
+          reason: r.reason,
+          libraryItem: r.librarySlug,
+          createdAt: iso(r.createdAt),
+        }),
+      ),
+  }),
+  tableKind({
+    name: "ai_calls",
+    table: aiCalls,
+    tableName: "ai_calls",
+    subject: aiCalls.patientId,
+    retention: "health",
+    exportRows: async ({ db, subjectId }) =>
+      (await db.select().from(aiCalls).where(eq(aiCalls.patientId, subjectId))).map((r) => ({
+        purpose: r.purpose,
+        model: r.model,
+        promptVersion: r.promptVersion,
+        outcome: r.outcome,
+        latencyMs: r.latencyMs,
+        libraryItems: r.grounding,
+        createdAt: iso(r.createdAt),
+      })),
+  }),
+  tableKind({
+    name: "notification_preferences",
+    table: notificationPreferences,
+    tableName: "notification_preferences",
+    subject: notificationPreferences.userId,
+    retention: "account",
+    exportRows: async ({ db, subjectId }) =>
+      (
+        await db.select().from(notificationPreferences).where(eq(notificationPreferences.userId, subjectId))
+      ).map((r) => ({ eventType: r.eventType, channel: r.channel, enabled: r.enabled, digest: r.digest })),
+  }),
   tableKind({
     name: "profile",
     table: profiles,
