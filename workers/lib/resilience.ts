@@ -9,6 +9,8 @@
  */
 
 /** The dependency classes a 503 can name. Never a host or a region in the response. */
+import { recordUpstream, set as setGauge } from "./metrics/recorder";
+
 export type DependencyClass = "database" | "cache" | "model";
 
 /** Why a dependency call failed; `timeout` and `network` may have reached the server. */
@@ -112,18 +114,45 @@ export class CircuitBreaker {
    * violation or a 4xx from the dependency is an answer, and proves it is up.
    */
   async run<T>(work: () => Promise<T>): Promise<T> {
-    this.admit();
+    const started = Date.now();
+    try {
+      this.admit();
+    } catch (err) {
+      this.observe("rejected", started);
+      throw err;
+    }
     try {
       const result = await work();
       this.succeeded();
+      this.observe("ok", started);
       return result;
     } catch (err) {
-      if (isDependencyError(err)) this.failed();
-      else this.succeeded();
+      if (isDependencyError(err)) {
+        this.failed();
+        this.observe(err.kind === "timeout" ? "timeout" : "error", started);
+      } else {
+        this.succeeded();
+        this.observe("ok", started);
+      }
       throw err;
     }
   }
+
+  /** Metrics: the call's outcome and latency, and whether this breaker is open (ids only). */
+  private observe(outcome: "ok" | "error" | "timeout" | "rejected", started: number): void {
+    const dependency = METRIC_DEPENDENCY[this.dependency];
+    recordUpstream(dependency, outcome, (Date.now() - started) / 1000);
+    const region = (this.name.split(":")[1] ?? "").split("@")[0] ?? "";
+    setGauge(
+      "circuit_breaker_open",
+      { dependency, region: ["us", "eu", "apac"].includes(region) ? region : "global" },
+      this.state === "closed" ? 0 : 1,
+    );
+  }
 }
+
+/** The dependency label the metrics use for each dependency class. */
+const METRIC_DEPENDENCY = { database: "postgres", cache: "redis", model: "model" } as const;
 
 const breakers = new Map<string, CircuitBreaker>();
 
