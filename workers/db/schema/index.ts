@@ -4,3 +4,4 @@ export * from "./care";
 export * from "./chat";
 export * from "./screeners";
 export * from "./users";
+export * from "./tracking";
