@@ -14,6 +14,8 @@ const PHI_TABLES = [
   "careAlerts",
   "careTeam",
   "breakGlass",
+  "assessmentResponses",
+  "assessmentAssignments",
 ];
 
 /**

@@ -48,7 +48,7 @@ export const riskEvents = pgTable(
     severity: text("severity").notNull(),
     categories: text("categories").array().notNull(),
     ruleIds: text("rule_ids").array().notNull(),
-    source: text("source", { enum: ["edge", "moderation", "screener"] })
+    source: text("source", { enum: ["edge", "moderation", "screener", "assessment"] })
       .notNull()
       .default("edge"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
