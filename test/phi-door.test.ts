@@ -16,6 +16,12 @@ const PHI_TABLES = [
   "breakGlass",
   "assessmentResponses",
   "assessmentAssignments",
+  "trackingEntries",
+  "medications",
+  "medicationDoses",
+  "safetyPlans",
+  "riskSignals",
+  "careAlertActions",
 ];
 
 /**
