@@ -60,6 +60,8 @@ export type RoomEvent =
       careTeamAlerted?: CareTeamAlerted;
     }
   | { type: "crisis_status"; seq: number; at: number; about: number; careTeamAlerted: boolean }
+  /** The patient's own safety plan, shown first in the crisis response `about` (only when one exists). */
+  | { type: "safety_plan"; seq: number; at: number; about: number; version: number; sections: unknown }
   | { type: "screener_offer"; seq: number; at: number; instrument: "c-ssrs"; about: number }
   /** The companion asks directly about suicidal thoughts (ambiguous message; `fired`: ids only). */
   | { type: "check_in"; seq: number; at: number; about: number; text: string; fired: string[] }

@@ -4,6 +4,7 @@ import { careData } from "../../lib/care-data/repository";
 import {
   insertPlanVersion,
   latestPlanQuery,
+  planField,
   planVersionsQuery,
   SAFETY_PLAN_READ,
   type SafetyPlanRow,
@@ -13,9 +14,6 @@ import { AppError } from "../../lib/errors";
 import type { Scope } from "../../lib/scope";
 import { userCipher } from "../../lib/user-cipher";
 import { type SafetyPlan, SafetyPlanSections } from "./schema";
-
-/** AAD field of one version's content: binds the ciphertext to its row. */
-export const planField = (id: string) => `safety_plan:${id}`;
 
 /** Decrypts one stored version (null when the owner's key is gone). */
 export async function openPlan(
