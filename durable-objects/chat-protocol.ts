@@ -66,7 +66,15 @@ export type RoomEvent =
   /** The companion asks directly about suicidal thoughts (ambiguous message; `fired`: ids only). */
   | { type: "check_in"; seq: number; at: number; about: number; text: string; fired: string[] }
   | { type: "clinician_joined"; seq: number; at: number; clinicianId: string }
-  | { type: "crisis_alert"; seq: number; at: number; alertId: string; patientId: string; severity: string };
+  | {
+      type: "crisis_alert";
+      seq: number;
+      at: number;
+      alertId: string;
+      patientId: string;
+      severity: string;
+      realert?: number;
+    };
 
 /** true: recorded in every care-team clinician's inbox; false: no one to alert; "pending": in progress. */
 export type CareTeamAlerted = true | false | "pending";
@@ -112,5 +120,10 @@ export const CrisisAlert = z.object({
   patientId: z.string().uuid(),
   severity: z.string().min(1).max(32),
   at: z.number().int(),
+  /** Set on a re-alert of a still-unacknowledged alert: its count (1, 2, …); each is stored once. */
+  realert: z.number().int().min(1).optional(),
 });
+/** The room's dedupe key of a pushed alert: the alert id, plus the re-alert count for a re-alert. */
+export const alertKey = (a: { alertId: string; realert?: number | undefined }) =>
+  a.realert ? `${a.alertId}:realert:${a.realert}` : a.alertId;
 export type CrisisAlert = z.infer<typeof CrisisAlert>;

@@ -20,6 +20,7 @@ import { ChatHub, type Sink } from "./chat-hub";
 import { RoomOutbox } from "./chat-outbox";
 import {
   Actor,
+  alertKey,
   type ChatErrorCode,
   CONSENT_CLOSE_CODE,
   CrisisAlert,
@@ -133,7 +134,7 @@ export class ChatRoom extends DurableObject<Env> {
     const a = CrisisAlert.safeParse(alert);
     if (!r.success || !a.success || !this.bind(r.data)) return { ok: false };
     const { event, existing } = await this.store.appendUnless({ type: "crisis_alert", ...a.data }, null, () =>
-      this.store.findAlert(a.data.alertId),
+      this.store.findAlert(alertKey(a.data)),
     );
     if (existing !== undefined) return { ok: true, seq: existing };
     this.hub.broadcast(event);

@@ -7,6 +7,7 @@ import { accountRoutes } from "./features/accounts/routes";
 import { alertRoutes } from "./features/alerts/routes";
 import { auditRoutes } from "./features/audit/routes";
 import { careTeamRoutes } from "./features/care-team/routes";
+import { caseloadRoutes } from "./features/caseload/routes";
 import { chatRoutes } from "./features/chat/routes";
 import { devRoutes } from "./features/dev/routes";
 import { healthRoutes } from "./features/health/routes";
@@ -44,6 +45,7 @@ api.route("/", screenerRoutes);
 api.route("/", alertRoutes);
 api.route("/", trackingRoutes);
 api.route("/", safetyPlanRoutes);
+api.route("/", caseloadRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);

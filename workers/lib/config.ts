@@ -55,6 +55,8 @@ export const ConfigSchema = z.object({
   /** Model for layer 3 (default: OPENAI_MODEL). */
   SAFETY_MODEL: z.string().min(1).optional(),
   SAFETY_MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1200),
+  /** Minutes before an unacknowledged high-risk care alert is re-sent (the cron re-alert job). */
+  REALERT_AFTER_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   /** True when OPENAI_* point at the bundled offline server; the UI labels replies as offline. */
   OPENAI_OFFLINE: z
     .enum(["true", "false"])

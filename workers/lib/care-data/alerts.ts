@@ -1,5 +1,5 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
-import { careAlerts, careTeam, notifications } from "../../db/schema";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { breakGlass, careAlerts, careTeam, notifications } from "../../db/schema";
 import type { Database } from "../db";
 
 export const CARE_ALERT_LIST = { action: "care_alert.list", resourceType: "care_alert" } as const;
@@ -17,12 +17,19 @@ export interface RecordedAlert {
   clinicianId: string;
 }
 
-/** Only while the clinician is still on the patient's active care team. */
-const onTeam = sql<boolean>`exists (select 1 from ${careTeam} where ${and(
+/**
+ * Only while the clinician is still on the patient's active care team, or holds an unexpired
+ * break-glass grant (an alert escalated to an on-call colleague).
+ */
+const onTeam = sql<boolean>`(exists (select 1 from ${careTeam} where ${and(
   eq(careTeam.patientId, careAlerts.patientId),
   eq(careTeam.clinicianId, careAlerts.clinicianId),
   eq(careTeam.status, "active"),
-)})`;
+)}) or exists (select 1 from ${breakGlass} where ${and(
+  eq(breakGlass.patientId, careAlerts.patientId),
+  eq(breakGlass.actorId, careAlerts.clinicianId),
+  gt(breakGlass.expiresAt, sql`now()`),
+)}))`;
 
 /** A clinician's unacknowledged alerts in one region (still on the team), newest first. */
 export function inboxQuery(db: Database, clinicianId: string) {
