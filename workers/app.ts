@@ -12,6 +12,7 @@ import { chatRoutes } from "./features/chat/routes";
 import { devRoutes } from "./features/dev/routes";
 import { healthRoutes } from "./features/health/routes";
 import { keyRoutes } from "./features/keys/routes";
+import { outcomeRoutes } from "./features/outcomes/routes";
 import { profileRoutes } from "./features/profile/routes";
 import { safetyPlanRoutes } from "./features/safety-plan/routes";
 import { screenerRoutes } from "./features/screeners/routes";
@@ -46,6 +47,7 @@ api.route("/", alertRoutes);
 api.route("/", trackingRoutes);
 api.route("/", safetyPlanRoutes);
 api.route("/", caseloadRoutes);
+api.route("/", outcomeRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);
