@@ -1,5 +1,6 @@
 import { ACCOUNT_ROWS } from "./access-matrix-account-rows";
 import { all, everyone, jsonInit, only, REASON, type Row } from "./access-matrix-cells";
+import { TRACKING_ROWS } from "./access-matrix-tracking-rows";
 
 /** Patient data, care team, break-glass, screeners and chat, in order (some rows change state). */
 const PATIENT_ROWS: Row[] = [
@@ -179,6 +180,8 @@ const PATIENT_ROWS: Row[] = [
       self: "200+",
     }),
   },
+  // ---- self-tracking, safety plan, workspace (after break-glass: offTeam and admin hold grants) ----
+  ...TRACKING_ROWS,
   // ---- chat: tickets, HTTP fallback, history, sharing ----------------------------------------
   {
     operation: "POST /v1/chat/tickets",

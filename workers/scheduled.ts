@@ -6,7 +6,11 @@ import { createLogger } from "./lib/logger";
  * Cron jobs (`[triggers] crons` in wrangler.toml). Each job runs in its own job scope and its
  * failure is logged without stopping the others.
  */
-export async function scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+export async function scheduled(
+  controller: ScheduledController,
+  env: Env,
+  ctx: ExecutionContext,
+): Promise<void> {
   const log = createLogger("info", { job: "cron", cron: controller.cron });
   const config = loadConfig(env, log);
   const jobs: Promise<unknown>[] = [

@@ -1,8 +1,7 @@
-import { bearer, ok, problem, route } from "../../lib/openapi";
+import { bearer, jsonBody, ok, problem, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { requireAuth } from "../../middleware/auth";
 import { scopeOf } from "../../middleware/services";
-import { jsonBody } from "../../lib/openapi";
 import { AlertDetail, AlertIdParam, CareAlert, CareAlerts, EscalateInput, NoteInput } from "./schema";
 import { acknowledgeAlert, listAlerts } from "./service";
 import { addNote, alertDetail, escalate } from "./triage";
@@ -48,7 +47,8 @@ const r = {
     middleware: [requireAuth("clinician")] as const,
     method: "post",
     path: "/clinician/alerts/{id}/notes",
-    summary: "Clinician: add a follow-up note to one of your alerts (encrypted with the patient's key; audited)",
+    summary:
+      "Clinician: add a follow-up note to one of your alerts (encrypted with the patient's key; audited)",
     request: { params: AlertIdParam, body: jsonBody(NoteInput) },
     problems: [404],
     responses: { 201: ok(AlertDetail, "Noted"), 403: problem(403) },

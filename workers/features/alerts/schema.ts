@@ -28,7 +28,12 @@ export const EscalateInput = z
   .object({
     clinicianId: z.uuid().optional(),
     email: z.email().max(320).optional(),
-    reason: z.string().trim().min(10).max(1000).openapi({ description: "Why; recorded as the break-glass reason" }),
+    reason: z
+      .string()
+      .trim()
+      .min(10)
+      .max(1000)
+      .openapi({ description: "Why; recorded as the break-glass reason" }),
   })
   .strict()
   .refine((v) => Boolean(v.clinicianId) !== Boolean(v.email), {

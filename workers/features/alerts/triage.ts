@@ -38,7 +38,11 @@ interface Found {
  * The caller's own alert, still reachable (on the team or holding a grant), found in the patient's
  * region. Anything else is a denial audited there (or in the caller's region) and a 404.
  */
-async function ownAlert(scope: Scope, id: string, op: { action: string; resourceType: string }): Promise<Found> {
+async function ownAlert(
+  scope: Scope,
+  id: string,
+  op: { action: string; resourceType: string },
+): Promise<Found> {
   const p = clinician(scope);
   const found = await Promise.all(
     REGIONS.map(async (region) => {
@@ -64,7 +68,12 @@ export async function alertDetail(scope: Scope, id: string): Promise<AlertDetail
   const { region, row } = await ownAlert(scope, id, CARE_ALERT_READ);
   const db = scope.db(region);
   const [, [patient], actions] = await db.batch([
-    auditInsert(db, scope, { ...CARE_ALERT_READ, resourceId: id, patientId: row.patientId, outcome: "success" }),
+    auditInsert(db, scope, {
+      ...CARE_ALERT_READ,
+      resourceId: id,
+      patientId: row.patientId,
+      outcome: "success",
+    }),
     alertPatientQuery(db, row.patientId),
     alertActionsQuery(db, id),
   ]);
@@ -77,7 +86,9 @@ export async function alertDetail(scope: Scope, id: string): Promise<AlertDetail
     ),
   ];
   const names = new Map(
-    (await Promise.all(REGIONS.map((r) => staffNamesQuery(scope.db(r), ids)))).flat().map((n) => [n.id, n.name]),
+    (await Promise.all(REGIONS.map((r) => staffNamesQuery(scope.db(r), ids))))
+      .flat()
+      .map((n) => [n.id, n.name]),
   );
   return {
     id: row.id,
@@ -121,7 +132,12 @@ export async function addNote(scope: Scope, id: string, note: string): Promise<A
       authorId: p.userId,
       noteEnc: await cipher.encrypt(noteField(actionId), note),
     }),
-    auditInsert(db, scope, { ...CARE_ALERT_NOTE, resourceId: id, patientId: row.patientId, outcome: "success" }),
+    auditInsert(db, scope, {
+      ...CARE_ALERT_NOTE,
+      resourceId: id,
+      patientId: row.patientId,
+      outcome: "success",
+    }),
   ]);
   return alertDetail(scope, id);
 }
@@ -181,7 +197,9 @@ export async function escalate(scope: Scope, id: string, input: EscalateInput): 
       patientId: row.patientId,
       severity: row.severity,
       at: Date.now(),
-    }).catch((err) => scope.log.warn("escalation_push_failed", { error: err instanceof Error ? err.name : "unknown" }));
+    }).catch((err) =>
+      scope.log.warn("escalation_push_failed", { error: err instanceof Error ? err.name : "unknown" }),
+    );
   }
   return alertDetail(scope, id);
 }
@@ -191,7 +209,10 @@ export async function escalate(scope: Scope, id: string, input: EscalateInput): 
  * re-alerted in that time) gets a `realert` row and a new live push to its clinician. Runs in a
  * job scope (audited as system). Returns how many were re-alerted.
  */
-export async function realertDue(base: Pick<Scope, "env" | "config" | "log">, minutes: number): Promise<number> {
+export async function realertDue(
+  base: Pick<Scope, "env" | "config" | "log">,
+  minutes: number,
+): Promise<number> {
   const scope = createScope({ ...base, audit: jobAudit("care_alert.realert"), redisTimeoutMs: 2000 });
   let sent = 0;
   for (const region of REGIONS) {
@@ -215,7 +236,9 @@ export async function realertDue(base: Pick<Scope, "env" | "config" | "log">, mi
         severity: alert.severity,
         at: Date.now(),
         realert: count,
-      }).catch((err) => scope.log.warn("realert_push_failed", { error: err instanceof Error ? err.name : "unknown" }));
+      }).catch((err) =>
+        scope.log.warn("realert_push_failed", { error: err instanceof Error ? err.name : "unknown" }),
+      );
       sent += 1;
     }
   }

@@ -20,7 +20,11 @@ import { rank } from "./service";
 const db = () => createDatabase(testConfig(), "us");
 const get = (user: TestUser, path: string) => call(path, { headers: user.auth });
 const post = (user: TestUser, path: string, body: unknown) =>
-  call(path, { method: "POST", headers: { "content-type": "application/json", ...user.auth }, body: JSON.stringify(body) });
+  call(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...user.auth },
+    body: JSON.stringify(body),
+  });
 const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
 
 async function score(patientId: string, total: number, band: string, minutesAgo: number, extra = {}) {
@@ -38,7 +42,13 @@ async function score(patientId: string, total: number, band: string, minutesAgo:
     });
 }
 
-async function alert(clinicianId: string, patientId: string, severity: string, minutesAgo: number, seq: number) {
+async function alert(
+  clinicianId: string,
+  patientId: string,
+  severity: string,
+  minutesAgo: number,
+  seq: number,
+) {
   const [row] = await db()
     .insert(careAlerts)
     .values({ clinicianId, patientId, seq, severity, createdAt: at(minutesAgo) })
@@ -50,31 +60,52 @@ describe("risk timeline", () => {
   it("orders every kind of event newest first, with who acknowledged", async () => {
     const [p, c] = await Promise.all([createUser("patient"), createUser("clinician")]);
     await addToCareTeam(p, c);
-    await db().insert(riskEvents).values({
-      userId: p.id,
-      seq: 3,
-      severity: "imminent",
-      categories: [],
-      ruleIds: ["r1"],
-      source: "edge",
-      createdAt: at(50),
-    });
+    await db()
+      .insert(riskEvents)
+      .values({
+        userId: p.id,
+        seq: 3,
+        severity: "imminent",
+        categories: [],
+        ruleIds: ["r1"],
+        source: "edge",
+        createdAt: at(50),
+      });
     const alertId = await alert(c.id, p.id, "imminent", 49, 3);
     await score(p.id, 21, "severe", 40, { previousTotal: 12, change: "worse" });
     await db()
       .insert(riskSignals)
-      .values({ userId: p.id, kind: "mood_drop", severity: "moderate", detail: { baseline: 7, score: 2 }, sourceId: crypto.randomUUID(), createdAt: at(30) });
+      .values({
+        userId: p.id,
+        kind: "mood_drop",
+        severity: "moderate",
+        detail: { baseline: 7, score: 2 },
+        sourceId: crypto.randomUUID(),
+        createdAt: at(30),
+      });
     expect((await post(c, `/v1/clinician/alerts/${alertId}/acknowledge`, {})).status).toBe(200);
-    expect((await post(c, `/v1/clinician/alerts/${alertId}/notes`, { note: "Called her, safe at home" })).status).toBe(201);
+    expect(
+      (await post(c, `/v1/clinician/alerts/${alertId}/notes`, { note: "Called her, safe at home" })).status,
+    ).toBe(201);
     const res = await get(c, `/v1/patients/${p.id}/timeline`);
     expect(res.status).toBe(200);
     const { events } = (await res.json()) as {
       events: { kind: string; title: string; actorName: string | null; note: string | null; at: string }[];
     };
-    expect(events.map((e) => e.kind)).toEqual(["alert_note", "alert_acknowledged", "mood_drop", "score", "alert", "crisis"]);
+    expect(events.map((e) => e.kind)).toEqual([
+      "alert_note",
+      "alert_acknowledged",
+      "mood_drop",
+      "score",
+      "alert",
+      "crisis",
+    ]);
     const times = events.map((e) => Date.parse(e.at));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
-    expect(events[0]).toMatchObject({ note: "Called her, safe at home", actorName: `clinician ${c.id.slice(0, 4)}` });
+    expect(events[0]).toMatchObject({
+      note: "Called her, safe at home",
+      actorName: `clinician ${c.id.slice(0, 4)}`,
+    });
     expect(events[1]?.actorName).toBe(`clinician ${c.id.slice(0, 4)}`);
     expect(events[3]?.title).toBe("PHQ-9 21 (severe, was 12, worse)");
     expect(events[5]?.title).toContain("companion chat");
@@ -105,7 +136,12 @@ describe("caseload", () => {
     const res = await get(c, "/v1/clinician/caseload");
     const body = (await res.json()) as {
       total: number;
-      patients: { patientId: string; name: string; reasons: string[]; scores: { trend: string; total: number }[] }[];
+      patients: {
+        patientId: string;
+        name: string;
+        reasons: string[];
+        scores: { trend: string; total: number }[];
+      }[];
     };
     expect(body.total).toBe(3);
     expect(body.patients.map((p) => p.patientId)).toEqual([urgent.id, worse.id, calm.id]);
@@ -114,7 +150,9 @@ describe("caseload", () => {
     expect(body.patients[1]?.scores).toMatchObject([{ total: 16, trend: "up" }]);
     expect(body.patients[1]?.reasons).toEqual(["PHQ-9 reliably worse (8 → 16)"]);
     expect(body.patients[2]?.scores).toMatchObject([{ total: 4, trend: "first" }]);
-    const alerts = (await (await get(c, "/v1/clinician/caseload?filter=alerts")).json()) as { patients: { patientId: string }[] };
+    const alerts = (await (await get(c, "/v1/clinician/caseload?filter=alerts")).json()) as {
+      patients: { patientId: string }[];
+    };
     expect(alerts.patients.map((p) => p.patientId)).toEqual([urgent.id]);
     const search = (await (await get(c, `/v1/clinician/caseload?q=${calm.id.slice(0, 4)}`)).json()) as {
       patients: { patientId: string }[];
@@ -124,33 +162,66 @@ describe("caseload", () => {
   });
 
   it("the ranking puts an unacknowledged alert above any crisis history, and explains it", () => {
-    const base = { unacked_alerts: 0, unacked_top: 0, crisis_top: 0, crisis_count: 0, last_crisis_at: null, signal_top: 0, signal_count: 0 };
+    const base = {
+      unacked_alerts: 0,
+      unacked_top: 0,
+      crisis_top: 0,
+      crisis_count: 0,
+      last_crisis_at: null,
+      signal_top: 0,
+      signal_count: 0,
+    };
     const alerted = rank({ ...base, unacked_alerts: 1, unacked_top: 1 }, [], []);
-    const crises = rank({ ...base, crisis_top: 4, crisis_count: 5, last_crisis_at: new Date() }, [], ["phq-9"]);
+    const crises = rank(
+      { ...base, crisis_top: 4, crisis_count: 5, last_crisis_at: new Date() },
+      [],
+      ["phq-9"],
+    );
     expect(alerted.riskScore).toBeGreaterThan(crises.riskScore);
-    expect(crises.reasons).toEqual(["5 crisis events in 14 days (highest: imminent), last today", "PHQ-9 overdue"]);
+    expect(crises.reasons).toEqual([
+      "5 crisis events in 14 days (highest: imminent), last today",
+      "PHQ-9 overdue",
+    ]);
     expect(rank(base, [], []).riskScore).toBe(0);
   });
 });
 
 describe("alert triage", () => {
   it("escalates to an on-call colleague: break-glass grant, alert in their inbox, they can acknowledge", async () => {
-    const [p, c, oncall] = await Promise.all([createUser("patient"), createUser("clinician"), createUser("clinician", "eu")]);
+    const [p, c, oncall] = await Promise.all([
+      createUser("patient"),
+      createUser("clinician"),
+      createUser("clinician", "eu"),
+    ]);
     await addToCareTeam(p, c);
     const alertId = await alert(c.id, p.id, "high", 5, 7);
     expect((await get(oncall, `/v1/patients/${p.id}/timeline`)).status).toBe(404);
-    const bad = await post(c, `/v1/clinician/alerts/${alertId}/escalate`, { email: "nobody@example.test", reason: "On call tonight" });
+    const bad = await post(c, `/v1/clinician/alerts/${alertId}/escalate`, {
+      email: "nobody@example.test",
+      reason: "On call tonight",
+    });
     expect(bad.status).toBe(404);
-    const self = await post(c, `/v1/clinician/alerts/${alertId}/escalate`, { clinicianId: c.id, reason: "To myself, wrongly" });
+    const self = await post(c, `/v1/clinician/alerts/${alertId}/escalate`, {
+      clinicianId: c.id,
+      reason: "To myself, wrongly",
+    });
     expect(self.status).toBe(404);
-    const res = await post(c, `/v1/clinician/alerts/${alertId}/escalate`, { clinicianId: oncall.id, reason: "On call tonight, please call" });
+    const res = await post(c, `/v1/clinician/alerts/${alertId}/escalate`, {
+      clinicianId: oncall.id,
+      reason: "On call tonight, please call",
+    });
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({
       actions: [{ kind: "escalation", targetId: oncall.id, note: "On call tonight, please call" }],
     });
-    const grants = await db().select().from(breakGlass).where(and(eq(breakGlass.patientId, p.id), eq(breakGlass.actorId, oncall.id)));
+    const grants = await db()
+      .select()
+      .from(breakGlass)
+      .where(and(eq(breakGlass.patientId, p.id), eq(breakGlass.actorId, oncall.id)));
     expect(grants).toHaveLength(1);
-    const inbox = (await (await get(oncall, "/v1/clinician/alerts")).json()) as { alerts: { id: string; patientId: string }[] };
+    const inbox = (await (await get(oncall, "/v1/clinician/alerts")).json()) as {
+      alerts: { id: string; patientId: string }[];
+    };
     expect(inbox.alerts.map((a) => a.patientId)).toEqual([p.id]);
     const theirs = inbox.alerts[0]?.id ?? "";
     expect((await post(oncall, `/v1/clinician/alerts/${theirs}/acknowledge`, {})).status).toBe(200);
@@ -171,14 +242,19 @@ describe("alert triage", () => {
     const base = { env, config: testConfig(), log: createLogger("error") };
     await realertDue(base, 15);
     const realerts = async () =>
-      (await db().select().from(careAlertActions).where(and(eq(careAlertActions.patientId, p.id), eq(careAlertActions.kind, "realert")))).map(
-        (a) => a.alertId,
-      );
+      (
+        await db()
+          .select()
+          .from(careAlertActions)
+          .where(and(eq(careAlertActions.patientId, p.id), eq(careAlertActions.kind, "realert")))
+      ).map((a) => a.alertId);
     expect(await realerts()).toEqual([old]);
     await realertDue(base, 15);
     expect(await realerts()).toEqual([old]);
     expect([fresh, low, acked]).not.toContain((await realerts())[0]);
-    const detail = (await (await get(c, `/v1/clinician/alerts/${old}`)).json()) as { actions: { kind: string; authorName: string }[] };
+    const detail = (await (await get(c, `/v1/clinician/alerts/${old}`)).json()) as {
+      actions: { kind: string; authorName: string }[];
+    };
     expect(detail.actions).toMatchObject([{ kind: "realert", authorName: "Haven (scheduled re-alert)" }]);
   });
 });

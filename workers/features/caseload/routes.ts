@@ -14,7 +14,8 @@ const r = {
     middleware: [requireAuth("clinician")] as const,
     method: "get",
     path: "/clinician/caseload",
-    summary: "Clinician: your care-team patients by name, most urgent first, with scores, trends, due assessments and alerts (audited)",
+    summary:
+      "Clinician: your care-team patients by name, most urgent first, with scores, trends, due assessments and alerts (audited)",
     request: { query: CaseloadQuery },
     problems: [404],
     responses: { 200: ok(Caseload, "Your caseload"), 403: problem(403) },
@@ -25,7 +26,8 @@ const r = {
     middleware: [requireAuth()] as const,
     method: "get",
     path: "/patients/{patientId}/timeline",
-    summary: "A patient's risk timeline, newest first, for their care team or a break-glass holder (audited, denials too)",
+    summary:
+      "A patient's risk timeline, newest first, for their care team or a break-glass holder (audited, denials too)",
     request: { params: PatientIdParam, query: TimelineQuery },
     problems: [404],
     responses: { 200: ok(Timeline, "The timeline") },

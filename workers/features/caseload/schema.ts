@@ -21,7 +21,9 @@ export const ScoreSummary = z
     total: z.number().int(),
     band: z.string(),
     previousTotal: z.number().int().nullable(),
-    trend: z.enum(["up", "down", "same", "first"]).openapi({ description: "Of the total against the previous score" }),
+    trend: z
+      .enum(["up", "down", "same", "first"])
+      .openapi({ description: "Of the total against the previous score" }),
     change: z.enum(["improved", "no_reliable_change", "worse"]).nullable(),
     submittedAt: z.string(),
   })
@@ -32,10 +34,15 @@ export const CaseloadPatient = z
     patientId: z.uuid(),
     name: z.string(),
     riskScore: z.number().int().openapi({ description: "Higher is more urgent; see `reasons`" }),
-    reasons: z.array(z.string()).openapi({ description: "Why the patient is ranked here, most urgent first" }),
+    reasons: z
+      .array(z.string())
+      .openapi({ description: "Why the patient is ranked here, most urgent first" }),
     unacknowledgedAlerts: z.number().int(),
     lastCrisisAt: z.string().nullable(),
-    signals: z.number().int().openapi({ description: "Mood drops and missed-medication streaks, last 14 days" }),
+    signals: z
+      .number()
+      .int()
+      .openapi({ description: "Mood drops and missed-medication streaks, last 14 days" }),
     scores: z.array(ScoreSummary),
     overdue: z.array(z.string()).openapi({ description: "Instruments overdue" }),
     due: z.array(z.string()).openapi({ description: "Instruments due now" }),

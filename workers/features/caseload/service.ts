@@ -1,13 +1,18 @@
 import {
-  type AssessmentInstrument,
   ASSESSMENT_SCORES_READ,
+  type AssessmentInstrument,
   dueState,
   type LatestPair,
   latestByPatient,
   latestScoresQuery,
   teamAssignmentsQuery,
 } from "../../lib/care-data/assessments";
-import { CASELOAD_READ, type CaseloadRow, caseloadQuery, staffNamesQuery } from "../../lib/care-data/caseload";
+import {
+  CASELOAD_READ,
+  type CaseloadRow,
+  caseloadQuery,
+  staffNamesQuery,
+} from "../../lib/care-data/caseload";
 import { wrappedKeyQuery } from "../../lib/care-data/chat";
 import { careData } from "../../lib/care-data/repository";
 import { TIMELINE_READ, type TimelineRow, timelineQuery } from "../../lib/care-data/timeline";
@@ -47,7 +52,16 @@ function scoreSummaries(pairs: Partial<Record<AssessmentInstrument, LatestPair>>
  * self-tracking signals and overdue assessments. Exported for tests.
  */
 export function rank(
-  row: Pick<CaseloadRow, "unacked_alerts" | "unacked_top" | "crisis_top" | "crisis_count" | "last_crisis_at" | "signal_top" | "signal_count">,
+  row: Pick<
+    CaseloadRow,
+    | "unacked_alerts"
+    | "unacked_top"
+    | "crisis_top"
+    | "crisis_count"
+    | "last_crisis_at"
+    | "signal_top"
+    | "signal_count"
+  >,
   scores: ReturnType<typeof scoreSummaries>,
   overdue: string[],
 ): { riskScore: number; reasons: string[] } {
@@ -63,9 +77,13 @@ export function rank(
       `${row.crisis_count} crisis event${row.crisis_count > 1 ? "s" : ""} in 14 days (highest: ${SEVERITY[row.crisis_top]}), last ${daysAgo(row.last_crisis_at)}`,
     ]);
   for (const s of scores)
-    if (s.change === "worse") parts.push([50, `${s.instrument.toUpperCase()} reliably worse (${s.previousTotal} → ${s.total})`]);
+    if (s.change === "worse")
+      parts.push([50, `${s.instrument.toUpperCase()} reliably worse (${s.previousTotal} → ${s.total})`]);
   if (row.signal_count > 0)
-    parts.push([10 * row.signal_top + row.signal_count, `${row.signal_count} self-tracking signal${row.signal_count > 1 ? "s" : ""} in 14 days`]);
+    parts.push([
+      10 * row.signal_top + row.signal_count,
+      `${row.signal_count} self-tracking signal${row.signal_count > 1 ? "s" : ""} in 14 days`,
+    ]);
   for (const i of overdue) parts.push([5, `${i.toUpperCase()} overdue`]);
   parts.sort((a, b) => b[0] - a[0]);
   return { riskScore: parts.reduce((sum, [p]) => sum + p, 0), reasons: parts.map(([, r]) => r) };
@@ -78,23 +96,25 @@ export function rank(
  */
 export async function caseload(scope: Scope, query: CaseloadQuery) {
   const care = careData(scope);
-  const perRegion = await care.everyRegion(CASELOAD_READ, (db, me) => [
-    caseloadQuery(db, me),
-    teamAssignmentsQuery(db, me),
-  ] as const);
+  const perRegion = await care.everyRegion(
+    CASELOAD_READ,
+    (db, me) => [caseloadQuery(db, me), teamAssignmentsQuery(db, me)] as const,
+  );
   const now = new Date();
   const ids = perRegion.flatMap(([rows]) => rows.rows.map((r) => r.patient_id));
   const scoreRows =
     ids.length === 0
       ? []
-      : (await care.everyRegion(ASSESSMENT_SCORES_READ, (db) => [latestScoresQuery(db, ids)] as const)).flatMap(
-          ([rows]) => rows,
-        );
+      : (
+          await care.everyRegion(ASSESSMENT_SCORES_READ, (db) => [latestScoresQuery(db, ids)] as const)
+        ).flatMap(([rows]) => rows);
   const latest = latestByPatient(scoreRows);
   const patients: CaseloadPatient[] = perRegion.flatMap(([rows, assignments]) =>
     rows.rows.map((row) => {
       const scores = scoreSummaries(latest.get(row.patient_id));
-      const mine = assignments.filter((a) => a.patientId === row.patient_id).map((a) => ({ a, due: dueState(a, now) }));
+      const mine = assignments
+        .filter((a) => a.patientId === row.patient_id)
+        .map((a) => ({ a, due: dueState(a, now) }));
       const overdue = mine.filter((m) => m.due.status === "overdue").map((m) => m.a.instrument);
       const due = mine.filter((m) => m.due.status === "due").map((m) => m.a.instrument);
       return {
@@ -170,7 +190,9 @@ export async function timeline(scope: Scope, patientId: string, days: number) {
       severity: r.severity,
       title: TITLES[r.kind](r),
       actorId: r.actor_id,
-      actorName: r.actor_id ? (names.get(r.actor_id) ?? (r.actor_id === patientId ? "the patient" : null)) : null,
+      actorName: r.actor_id
+        ? (names.get(r.actor_id) ?? (r.actor_id === patientId ? "the patient" : null))
+        : null,
       note: r.note_enc && cipher ? await cipher.decrypt(`alert.note:${r.id}`, r.note_enc) : null,
       detail: r.detail,
     })),

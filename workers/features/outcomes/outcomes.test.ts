@@ -29,11 +29,26 @@ describe("practice outcomes (computed in SQL)", () => {
     });
     await db()
       .insert(assessmentResponses)
-      .values([phq(p1.id, 18, 3), phq(p1.id, 10, 2), phq(p2.id, 16, 3), phq(p2.id, 4, 2), phq(p3.id, 12, 2), phq(outside.id, 27, 2)]);
+      .values([
+        phq(p1.id, 18, 3),
+        phq(p1.id, 10, 2),
+        phq(p2.id, 16, 3),
+        phq(p2.id, 4, 2),
+        phq(p3.id, 12, 2),
+        phq(outside.id, 27, 2),
+      ]);
     await db()
       .insert(assessmentAssignments)
-      .values({ patientId: p1.id, clinicianId: c.id, instrument: "phq-9", cadenceDays: 14, startsAt: secondsAgo(10) });
-    await db().insert(trackingEntries).values({ userId: p2.id, kind: "mood", score: 6, recordedAt: secondsAgo(1) });
+      .values({
+        patientId: p1.id,
+        clinicianId: c.id,
+        instrument: "phq-9",
+        cadenceDays: 14,
+        startsAt: secondsAgo(10),
+      });
+    await db()
+      .insert(trackingEntries)
+      .values({ userId: p2.id, kind: "mood", score: 6, recordedAt: secondsAgo(1) });
     const res = await call("/v1/clinician/outcomes?months=2", { headers: c.auth });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { months: Record<string, unknown>[]; reliableChangeThreshold: number };
@@ -49,7 +64,12 @@ describe("practice outcomes (computed in SQL)", () => {
       completion: 1,
       engagement: 0.333,
     });
-    expect(body.months[0]).toMatchObject({ patients: 3, measured: 0, reliableImprovement: null, engagement: 0 });
+    expect(body.months[0]).toMatchObject({
+      patients: 3,
+      measured: 0,
+      reliableImprovement: null,
+      engagement: 0,
+    });
     expect(JSON.stringify(body)).not.toContain(p1.id);
     // Admins see the whole practice; clinicians and patients cannot ask for it.
     const admin = await createUser("admin");

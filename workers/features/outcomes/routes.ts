@@ -14,7 +14,8 @@ const r = {
     middleware: [requireAuth("clinician")] as const,
     method: "get",
     path: "/clinician/outcomes",
-    summary: "Clinician: reliable improvement, response, remission, completion and engagement per month (counts only; audited)",
+    summary:
+      "Clinician: reliable improvement, response, remission, completion and engagement per month (counts only; audited)",
     request: { query: OutcomesQuery },
     problems: [404],
     responses: { 200: ok(Outcomes, "Your outcomes"), 403: problem(403) },

@@ -16,13 +16,21 @@ export const OutcomesQuery = z.object({
 export type OutcomesQuery = z.infer<typeof OutcomesQuery>;
 
 const share = (description: string) =>
-  z.number().min(0).max(1).nullable().openapi({ description: `${description} (null: no one to count)` });
+  z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .openapi({ description: `${description} (null: no one to count)` });
 
 export const OutcomeMonth = z
   .object({
     month: z.string().openapi({ example: "2026-11" }),
     patients: z.number().int(),
-    measured: z.number().int().openapi({ description: "Patients with at least two scores by the month's end" }),
+    measured: z
+      .number()
+      .int()
+      .openapi({ description: "Patients with at least two scores by the month's end" }),
     reliableImprovement: share("Of `measured`: first − latest ≥ the reliable-change threshold"),
     response: share("Of `measured`: latest ≤ half the first score"),
     remission: share("Of patients with a score: latest below the remission cut-off"),

@@ -1,5 +1,10 @@
+import {
+  OUTCOME_RULES,
+  OUTCOMES_READ,
+  type OutcomeCounts,
+  outcomesQuery,
+} from "../../lib/care-data/outcomes";
 import { careData } from "../../lib/care-data/repository";
-import { OUTCOME_RULES, OUTCOMES_READ, type OutcomeCounts, outcomesQuery } from "../../lib/care-data/outcomes";
 import type { Scope } from "../../lib/scope";
 import { REGIONS } from "../../lib/vocabulary";
 import type { Outcomes, OutcomesQuery } from "./schema";
@@ -14,7 +19,17 @@ export function combine(perRegion: OutcomeCounts[][]): Outcomes["months"] {
     const acc = byMonth.get(month);
     if (!acc) byMonth.set(month, { ...row, month });
     else
-      for (const k of ["patients", "scored", "measured", "improved", "responded", "remitted", "assigned", "completed", "engaged"] as const)
+      for (const k of [
+        "patients",
+        "scored",
+        "measured",
+        "improved",
+        "responded",
+        "remitted",
+        "assigned",
+        "completed",
+        "engaged",
+      ] as const)
         acc[k] += Number(row[k]);
   }
   return [...byMonth.entries()]
@@ -39,9 +54,10 @@ const meta = (q: OutcomesQuery) => ({
 
 /** The caller's own practice outcomes: their active care-team patients in every region (audited). */
 export async function clinicianOutcomes(scope: Scope, q: OutcomesQuery): Promise<Outcomes> {
-  const rows = await careData(scope).everyRegion(OUTCOMES_READ, (db, me) => [
-    outcomesQuery(db, me, q.instrument, q.months),
-  ] as const);
+  const rows = await careData(scope).everyRegion(
+    OUTCOMES_READ,
+    (db, me) => [outcomesQuery(db, me, q.instrument, q.months)] as const,
+  );
   return { scope: "clinician", ...meta(q), months: combine(rows.map(([r]) => r.rows)) };
 }
 
@@ -50,7 +66,11 @@ export async function practiceOutcomes(scope: Scope, q: OutcomesQuery): Promise<
   const care = careData(scope);
   const rows = await Promise.all(
     REGIONS.map(async (region) => {
-      const [r] = await care.region(region, OUTCOMES_READ, (db) => [outcomesQuery(db, null, q.instrument, q.months)] as const);
+      const [r] = await care.region(
+        region,
+        OUTCOMES_READ,
+        (db) => [outcomesQuery(db, null, q.instrument, q.months)] as const,
+      );
       return r.rows;
     }),
   );

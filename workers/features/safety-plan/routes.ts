@@ -6,7 +6,10 @@ import { PatientIdParam, SafetyPlan, SafetyPlanInput } from "./schema";
 import { ownPlan, patientPlan, savePlan } from "./service";
 
 const tags = ["safety-plan"];
-const consent403 = problem(403, "Problem (RFC 9457): no consent to processing health data (`consent` names it)");
+const consent403 = problem(
+  403,
+  "Problem (RFC 9457): no consent to processing health data (`consent` names it)",
+);
 
 const r = {
   own: route({

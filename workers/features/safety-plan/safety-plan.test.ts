@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { safetyPlanForCrisis } from "../../../durable-objects/chat-safety";
 import { addToCareTeam, connect } from "../../../test/chat-helpers";
 import { createUser, type TestUser, testConfig } from "../../../test/fixtures";
 import { call } from "../../../test/helpers";
-import { safetyPlanForCrisis } from "../../../durable-objects/chat-safety";
 import { safetyPlans } from "../../db/schema";
 import { createDatabase } from "../../lib/db";
 import { createLogger } from "../../lib/logger";
@@ -43,7 +43,10 @@ describe("safety plan", () => {
     expect(body.versions.map((v) => v.version)).toEqual([2, 1]);
     const stale = await put(p, "/v1/me/safety-plan", { baseVersion: 1, sections: SECTIONS });
     expect(stale.status).toBe(409);
-    const rows = await createDatabase(testConfig(), "us").select().from(safetyPlans).where(eq(safetyPlans.userId, p.id));
+    const rows = await createDatabase(testConfig(), "us")
+      .select()
+      .from(safetyPlans)
+      .where(eq(safetyPlans.userId, p.id));
     expect(rows).toHaveLength(2);
     for (const r of rows) expect(r.contentEnc).not.toMatch(/daughter|Sam|pills/);
   });
@@ -55,14 +58,18 @@ describe("safety plan", () => {
       createUser("clinician"),
     ]);
     await addToCareTeam(p, clinician);
-    const saved = await put(clinician, `/v1/patients/${p.id}/safety-plan`, { baseVersion: 0, sections: SECTIONS });
+    const saved = await put(clinician, `/v1/patients/${p.id}/safety-plan`, {
+      baseVersion: 0,
+      sections: SECTIONS,
+    });
     expect(await saved.json()).toMatchObject({ plan: { version: 1, authorId: clinician.id } });
     const read = await call(`/v1/patients/${p.id}/safety-plan`, { headers: clinician.auth });
     expect(await read.json()).toMatchObject({ plan: { sections: SECTIONS } });
     expect((await call(`/v1/patients/${p.id}/safety-plan`, { headers: stranger.auth })).status).toBe(404);
-    expect((await put(stranger, `/v1/patients/${p.id}/safety-plan`, { baseVersion: 1, sections: SECTIONS })).status).toBe(
-      404,
-    );
+    expect(
+      (await put(stranger, `/v1/patients/${p.id}/safety-plan`, { baseVersion: 1, sections: SECTIONS }))
+        .status,
+    ).toBe(404);
     const own = (await (await call("/v1/me/safety-plan", { headers: p.auth })).json()) as {
       plan: { sections: unknown };
     };

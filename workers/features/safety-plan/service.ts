@@ -33,7 +33,9 @@ async function read(scope: Scope, access: PatientAccess): Promise<SafetyPlan> {
     SAFETY_PLAN_READ,
     (db) => [latestPlanQuery(db, access.patientId), planVersionsQuery(db, access.patientId)] as const,
   );
-  const sections = latest ? await openPlan(scope.config, access.patientId, latest.wrapped, latest.plan) : null;
+  const sections = latest
+    ? await openPlan(scope.config, access.patientId, latest.wrapped, latest.plan)
+    : null;
   return {
     patientId: access.patientId,
     plan:

@@ -1,5 +1,5 @@
-import { wrappedKeyQuery } from "../../lib/care-data/chat";
 import type { PatientAccess } from "../../lib/care-data/access";
+import { wrappedKeyQuery } from "../../lib/care-data/chat";
 import { careData } from "../../lib/care-data/repository";
 import {
   type DoseRow,
@@ -35,7 +35,11 @@ async function toDose(d: DoseRow, cipher: UserCipher | null): Promise<Dose> {
   };
 }
 
-async function toMedication(m: MedicationRow, doses: DoseRow[], cipher: UserCipher | null): Promise<Medication> {
+async function toMedication(
+  m: MedicationRow,
+  doses: DoseRow[],
+  cipher: UserCipher | null,
+): Promise<Medication> {
   const mine = doses.filter((d) => d.medicationId === m.id);
   const taken = mine.filter((d) => d.status === "taken").length;
   return {
@@ -88,7 +92,14 @@ export async function addMedication(scope: Scope, input: MedicationInput): Promi
     input.schedule ? cipher.encrypt(field("schedule", id), input.schedule) : null,
   ]);
   const [[saved]] = await care.run(self, medicationWrite("create", id), (db) => [
-    insertMedication(db, { id, userId: self.patientId, nameEnc, doseEnc, scheduleEnc, dosesPerDay: input.dosesPerDay }),
+    insertMedication(db, {
+      id,
+      userId: self.patientId,
+      nameEnc,
+      doseEnc,
+      scheduleEnc,
+      dosesPerDay: input.dosesPerDay,
+    }),
   ]);
   if (!saved) throw new AppError("internal");
   return toMedication(saved, [], cipher);
@@ -151,18 +162,15 @@ export async function logDose(scope: Scope, medicationId: string, input: DoseInp
       errors: [{ path: "recordedAt", message: "Not in the future" }],
     });
   const reasonEnc = input.reason ? await cipher.encrypt(field("reason", id), input.reason) : null;
-  const [inserted, recent] = await care.run(
-    self,
-    op,
-    (db) =>
-      insertDoseWrites(db, {
-        id,
-        userId: self.patientId,
-        medicationId,
-        status: input.status,
-        reasonEnc,
-        recordedAt,
-      }),
+  const [inserted, recent] = await care.run(self, op, (db) =>
+    insertDoseWrites(db, {
+      id,
+      userId: self.patientId,
+      medicationId,
+      status: input.status,
+      reasonEnc,
+      recordedAt,
+    }),
   );
   if (inserted.rows.length === 0) return care.refuse(op, "medication", self);
   const streak = missedStreak(recent);

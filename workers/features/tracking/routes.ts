@@ -15,7 +15,10 @@ import { createEntry, editEntry, ownEntries, patientEntries, removeEntry } from 
 
 const tags = ["self-tracking"];
 const patient = { tags, security: bearer, middleware: [requireAuth("patient")] };
-const consent403 = problem(403, "Problem (RFC 9457): no consent to processing health data (`consent` names it)");
+const consent403 = problem(
+  403,
+  "Problem (RFC 9457): no consent to processing health data (`consent` names it)",
+);
 const deleted = { description: "Deleted" };
 
 const r = {
@@ -63,7 +66,8 @@ const r = {
     middleware: [requireAuth()] as const,
     method: "get",
     path: "/patients/{patientId}/tracking",
-    summary: "A patient's self-tracking for their care team: scores, tags, sleep; notes only when shared (audited)",
+    summary:
+      "A patient's self-tracking for their care team: scores, tags, sleep; notes only when shared (audited)",
     request: { params: s.PatientIdParam, query: s.EntriesQuery.pick({ days: true }) },
     problems: [404],
     responses: { 200: ok(s.Entries, "The patient's entries") },
@@ -108,7 +112,8 @@ const r = {
     method: "post",
     path: "/me/medications/{id}/doses",
     summary: "Log a dose: taken, missed, or skipped with a reason (audited)",
-    description: "Three missed doses in a row are recorded as a missed-medication signal on your risk timeline.",
+    description:
+      "Three missed doses in a row are recorded as a missed-medication signal on your risk timeline.",
     request: { params: s.IdParam, body: jsonBody(s.DoseInput) },
     problems: [404],
     responses: { 201: ok(s.Dose, "Logged"), 403: consent403 },

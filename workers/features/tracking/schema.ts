@@ -89,7 +89,10 @@ export const Entries = z
   .openapi("TrackingEntries");
 
 export const EntriesQuery = z.object({
-  kind: z.enum(TRACKING_KINDS).optional().openapi({ param: { name: "kind", in: "query" } }),
+  kind: z
+    .enum(TRACKING_KINDS)
+    .optional()
+    .openapi({ param: { name: "kind", in: "query" } }),
   days: z.coerce
     .number()
     .int()

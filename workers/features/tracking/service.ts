@@ -1,3 +1,4 @@
+import { EMOTION_TAGS, SYMPTOM_TAGS } from "../../db/schema/tracking";
 import { wrappedKeyQuery } from "../../lib/care-data/chat";
 import { careData } from "../../lib/care-data/repository";
 import {
@@ -16,7 +17,6 @@ import {
 import { AppError } from "../../lib/errors";
 import type { Scope } from "../../lib/scope";
 import { type UserCipher, userCipher } from "../../lib/user-cipher";
-import { EMOTION_TAGS, SYMPTOM_TAGS } from "../../db/schema/tracking";
 import { MOOD_BASELINE_DAYS, type MoodDrop, moodDrop } from "./detectors";
 import type { Entry, EntryInput, EntryUpdate } from "./schema";
 
@@ -165,7 +165,11 @@ export async function editEntry(scope: Scope, id: string, input: EntryUpdate): P
   if (current.kind === "journal" && input.note === null) throw bad("note", "A journal entry needs its text");
   const cipher = await ownCipher(scope);
   const noteEnc =
-    input.note === undefined ? undefined : input.note ? await cipher.encrypt(noteField(id), input.note) : null;
+    input.note === undefined
+      ? undefined
+      : input.note
+        ? await cipher.encrypt(noteField(id), input.note)
+        : null;
   const [[saved]] = await care.run(self, op, (db) => [
     updateEntry(db, self.patientId, id, {
       ...(input.score !== undefined ? { score: input.score } : {}),

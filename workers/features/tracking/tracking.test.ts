@@ -49,7 +49,9 @@ describe("mood-drop detector (against the person's own baseline)", () => {
     expect(moodDrop(current, [point(9, 1), point(9, 2)])).toBeNull();
     expect(moodDrop(current, [point(9, 15), point(9, 16), point(9, 20)])).toBeNull();
     // Later check-ins and the entry itself are not part of its baseline.
-    expect(moodDrop(current, [point(9, -1), point(9, -2), point(9, -3), { ...current, score: 3 }])).toBeNull();
+    expect(
+      moodDrop(current, [point(9, -1), point(9, -2), point(9, -3), { ...current, score: 3 }]),
+    ).toBeNull();
   });
 });
 
@@ -58,7 +60,9 @@ describe("missed-medication streak detector", () => {
     s.map((status, i) => ({ id: String(i), status, recordedAt: new Date(Date.now() - i * DAY) }));
   it("fires at 3 missed in a row (newest first), and again at 6", () => {
     expect(missedStreak(d("missed", "missed", "missed", "taken"))).toEqual({ streak: 3 });
-    expect(missedStreak(d("missed", "missed", "missed", "missed", "missed", "missed"))).toEqual({ streak: 6 });
+    expect(missedStreak(d("missed", "missed", "missed", "missed", "missed", "missed"))).toEqual({
+      streak: 6,
+    });
   });
   it("does not fire at 2, at 4 (already signalled at 3), or when a skip or a dose breaks the run", () => {
     expect(missedStreak(d("missed", "missed", "taken", "missed"))).toBeNull();
@@ -79,7 +83,11 @@ describe("self-tracking API", () => {
     });
     expect(res.status).toBe(201);
     const entry = (await res.json()) as { id: string; note: string; tags: string[]; signal: unknown };
-    expect(entry).toMatchObject({ note: "walked by the river with my sister", tags: ["calm", "hopeful"], signal: null });
+    expect(entry).toMatchObject({
+      note: "walked by the river with my sister",
+      tags: ["calm", "hopeful"],
+      signal: null,
+    });
     const [row] = await db().select().from(trackingEntries).where(eq(trackingEntries.id, entry.id));
     expect(row?.noteEnc).toBeTruthy();
     expect(row?.noteEnc).not.toContain("river");
@@ -127,7 +135,11 @@ describe("self-tracking API", () => {
     const bad = await Promise.all([
       send(p, "POST", "/v1/me/tracking", { kind: "mood", score: 11 }),
       send(p, "POST", "/v1/me/tracking", { kind: "mood", score: 5, tags: ["euphoric"] }),
-      send(p, "POST", "/v1/me/tracking", { kind: "mood", score: 5, recordedAt: new Date(Date.now() + DAY).toISOString() }),
+      send(p, "POST", "/v1/me/tracking", {
+        kind: "mood",
+        score: 5,
+        recordedAt: new Date(Date.now() + DAY).toISOString(),
+      }),
     ]);
     expect(bad.map((r) => r.status)).toEqual([422, 422, 422]);
     const text = await bad[0]?.text();
@@ -204,7 +216,9 @@ describe("medications", () => {
     };
     const res = await send(other, "POST", `/v1/me/medications/${med.id}/doses`, { status: "taken" });
     expect(res.status).toBe(404);
-    expect(await db().select().from(medicationDoses).where(eq(medicationDoses.medicationId, med.id))).toEqual([]);
+    expect(await db().select().from(medicationDoses).where(eq(medicationDoses.medicationId, med.id))).toEqual(
+      [],
+    );
     expect((await send(other, "DELETE", `/v1/me/medications/${med.id}`)).status).toBe(404);
   });
 });

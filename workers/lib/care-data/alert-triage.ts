@@ -47,7 +47,14 @@ export function staffQuery(db: Database, id: string) {
 export function escalateWrites(
   db: Database,
   alert: { id: string; patientId: string; seq: number; severity: string },
-  row: { grantId: string; actionId: string; authorId: string; targetId: string; reasonEnc: string; noteEnc: string },
+  row: {
+    grantId: string;
+    actionId: string;
+    authorId: string;
+    targetId: string;
+    reasonEnc: string;
+    noteEnc: string;
+  },
 ) {
   return [
     db.insert(breakGlass).values({
@@ -60,7 +67,12 @@ export function escalateWrites(
     }),
     db
       .insert(careAlerts)
-      .values({ clinicianId: row.targetId, patientId: alert.patientId, seq: alert.seq, severity: alert.severity })
+      .values({
+        clinicianId: row.targetId,
+        patientId: alert.patientId,
+        seq: alert.seq,
+        severity: alert.severity,
+      })
       .onConflictDoNothing()
       .returning({ id: careAlerts.id }),
     insertAlertAction(db, {

@@ -57,7 +57,10 @@ export function insertPlanVersion(
   expected: number,
 ) {
   const current = sql`(select coalesce(max(${safetyPlans.version}), 0) from ${safetyPlans} where ${eq(safetyPlans.userId, row.userId)})`;
-  return db.execute<{ version: number; created_at: string }>(sql`insert into ${safetyPlans} (id, user_id, version, content_enc, author_id)
+  return db.execute<{
+    version: number;
+    created_at: string;
+  }>(sql`insert into ${safetyPlans} (id, user_id, version, content_enc, author_id)
     select ${row.id}::uuid, ${row.userId}::uuid, ${expected + 1}, ${row.contentEnc}, ${row.authorId}::uuid
     where ${current} = ${expected}
     on conflict do nothing

@@ -155,12 +155,18 @@ export function insertDoseWrites(db: Database, row: typeof medicationDoses.$infe
     eq(medications.userId, row.userId),
   )})`;
   return [
-    db.execute<{ id: string }>(sql`insert into ${medicationDoses} (id, user_id, medication_id, status, reason_enc, recorded_at)
+    db.execute<{
+      id: string;
+    }>(sql`insert into ${medicationDoses} (id, user_id, medication_id, status, reason_enc, recorded_at)
       select ${row.id}::uuid, ${row.userId}::uuid, ${row.medicationId}::uuid, ${row.status}, ${row.reasonEnc ?? null},
         ${(row.recordedAt ?? new Date()).toISOString()}::timestamptz
       where ${owned} returning id`),
     db
-      .select({ id: medicationDoses.id, status: medicationDoses.status, recordedAt: medicationDoses.recordedAt })
+      .select({
+        id: medicationDoses.id,
+        status: medicationDoses.status,
+        recordedAt: medicationDoses.recordedAt,
+      })
       .from(medicationDoses)
       .where(eq(medicationDoses.medicationId, row.medicationId))
       .orderBy(desc(medicationDoses.recordedAt), desc(medicationDoses.createdAt))
