@@ -5,7 +5,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const assets = [["swagger-ui-dist", ["swagger-ui-bundle.js", "swagger-ui.css"], "swagger-ui"]];
+const assets = [
+  ["swagger-ui-dist", ["swagger-ui-bundle.js", "swagger-ui.css"], "swagger-ui"],
+  ["chart.js/dist", ["chart.umd.min.js"], "chartjs"],
+  ["chartjs-plugin-annotation/dist", ["chartjs-plugin-annotation.min.js"], "chartjs"],
+];
 for (const [pkg, files, target] of assets) {
   const from = join(root, "node_modules", pkg);
   if (!existsSync(from)) continue;

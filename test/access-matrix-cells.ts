@@ -46,6 +46,9 @@ export interface World {
   foreignInvitation: string;
   /** A crisis alert about P in the team clinician's inbox. */
   alertId: string;
+  /** One of P's scored assessments, and an open assignment the team clinician made for P. */
+  assessmentId: string;
+  assignmentId: string;
 }
 
 export const REASON = "Matrix check: emergency access to confirm safety plan.";

@@ -180,6 +180,99 @@ const PATIENT_ROWS: Row[] = [
       self: "200+",
     }),
   },
+  // ---- assessments: instruments, submissions, history, FHIR, assignments -------------------
+  {
+    operation: "GET /v1/assessments/instruments",
+    route: "GET /v1/assessments/instruments",
+    request: () => ["/v1/assessments/instruments"],
+    expect: everyone("200"),
+  },
+  {
+    operation: "GET /v1/assessments/instruments/{instrument}/fhir",
+    route: "GET /v1/assessments/instruments/phq-9/fhir",
+    request: () => ["/v1/assessments/instruments/phq-9/fhir"],
+    expect: everyone("200"),
+  },
+  {
+    operation: "POST /v1/assessments/{instrument}",
+    route: "POST /v1/assessments/who-5",
+    request: () => [
+      "/v1/assessments/who-5",
+      jsonInit("POST", { answers: { q1: 3, q2: 3, q3: 2, q4: 2, q5: 3 } }),
+    ],
+    expect: only({ otherPatient: "201", self: "201+" }),
+  },
+  {
+    operation: "GET /v1/assessments",
+    route: "GET /v1/assessments (own)",
+    request: () => ["/v1/assessments"],
+    expect: only({ otherPatient: "200", self: "200+" }),
+  },
+  {
+    // After break-glass: offTeamClinician and admin hold grants too.
+    operation: "GET /v1/patients/{patientId}/assessments",
+    route: "GET /v1/patients/:P/assessments (after break-glass)",
+    request: (w) => [`/v1/patients/${w.P.id}/assessments`],
+    expect: only({
+      teamClinician: "200+",
+      offTeamClinician: "200+",
+      admin: "200+",
+      breakGlass: "200+",
+      self: "200+",
+    }),
+  },
+  {
+    operation: "GET /v1/patients/{patientId}/assessments/{id}/fhir",
+    route: "GET /v1/patients/:P/assessments/:id/fhir (after break-glass)",
+    request: (w) => [`/v1/patients/${w.P.id}/assessments/${w.assessmentId}/fhir`],
+    expect: only({
+      teamClinician: "200+",
+      offTeamClinician: "200+",
+      admin: "200+",
+      breakGlass: "200+",
+      self: "200+",
+    }),
+  },
+  {
+    // Assigning is for the care team only: not break-glass, not the patient, not an admin.
+    operation: "POST /v1/patients/{patientId}/assessment-assignments",
+    route: "POST /v1/patients/:P/assessment-assignments",
+    request: (w) => [
+      `/v1/patients/${w.P.id}/assessment-assignments`,
+      jsonInit("POST", { instrument: "gad-7", cadenceDays: 14 }),
+    ],
+    expect: only({ teamClinician: "201+" }),
+  },
+  {
+    operation: "GET /v1/patients/{patientId}/assessment-assignments",
+    route: "GET /v1/patients/:P/assessment-assignments (after break-glass)",
+    request: (w) => [`/v1/patients/${w.P.id}/assessment-assignments`],
+    expect: only({
+      teamClinician: "200+",
+      offTeamClinician: "200+",
+      admin: "200+",
+      breakGlass: "200+",
+      self: "200+",
+    }),
+  },
+  {
+    operation: "GET /v1/assessments/due",
+    route: "GET /v1/assessments/due (own)",
+    request: () => ["/v1/assessments/due"],
+    expect: only({ otherPatient: "200", self: "200+" }),
+  },
+  {
+    operation: "GET /v1/clinician/assessments/due",
+    route: "GET /v1/clinician/assessments/due",
+    request: () => ["/v1/clinician/assessments/due"],
+    expect: only({ teamClinician: "200+", offTeamClinician: "200", breakGlass: "200" }),
+  },
+  {
+    operation: "DELETE /v1/patients/{patientId}/assessment-assignments/{id}",
+    route: "DELETE /v1/patients/:P/assessment-assignments/:id",
+    request: (w) => [`/v1/patients/${w.P.id}/assessment-assignments/${w.assignmentId}`, { method: "DELETE" }],
+    expect: only({ teamClinician: "204" }),
+  },
   // ---- self-tracking, safety plan, workspace (after break-glass: offTeam and admin hold grants) ----
   ...TRACKING_ROWS,
   // ---- chat: tickets, HTTP fallback, history, sharing ----------------------------------------

@@ -44,6 +44,12 @@ beforeAll(async () => {
     .insert(careAlerts)
     .values({ clinicianId: teamClinician.id, patientId: P.id, seq: 1, severity: "high" })
     .returning({ id: careAlerts.id });
+  const phq9 = { q1: 1, q2: 1, q3: 0, q4: 0, q5: 0, q6: 0, q7: 0, q8: 0, q9: 0 };
+  const assessment = await post(P, "/v1/assessments/phq-9", { answers: phq9 });
+  const assignment = await post(teamClinician, `/v1/patients/${P.id}/assessment-assignments`, {
+    instrument: "who-5",
+    cadenceDays: 7,
+  });
   const users = { otherPatient, teamClinician, offTeamClinician, admin, breakGlass, self: P };
   world = {
     P,
@@ -55,6 +61,8 @@ beforeAll(async () => {
     roleTarget,
     foreignInvitation: invitation.id,
     alertId: alert?.id ?? "",
+    assessmentId: assessment.id,
+    assignmentId: assignment.id,
   };
 });
 

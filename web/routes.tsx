@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../workers/lib/context";
 import { identityPages } from "./auth-routes";
+import { assessmentPages } from "./pages/assessments/routes";
 import { ChatPage } from "./pages/chat/page";
 import { ClinicianPage } from "./pages/clinician/page";
 import { DocsPage } from "./pages/docs/page";
@@ -12,6 +13,7 @@ import { screenerPages } from "./pages/screeners/routes";
 export const webRoutes = new Hono<AppEnv>()
   .route("/", identityPages)
   .route("/", screenerPages)
+  .route("/", assessmentPages)
   .get("/", (c) => c.html(<HomePage />))
   .get("/docs", (c) => c.html(<DocsPage />))
   .get("/chat", (c) => c.html(<ChatPage signedIn={Boolean(getCookie(c, "haven_at"))} />))

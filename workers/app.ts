@@ -5,6 +5,7 @@ import { webRoutes } from "../web/routes";
 import { roleRoutes } from "./features/accounts/roles";
 import { accountRoutes } from "./features/accounts/routes";
 import { alertRoutes } from "./features/alerts/routes";
+import { assessmentRoutes } from "./features/assessments/routes";
 import { auditRoutes } from "./features/audit/routes";
 import { careTeamRoutes } from "./features/care-team/routes";
 import { caseloadRoutes } from "./features/caseload/routes";
@@ -48,6 +49,7 @@ api.route("/", trackingRoutes);
 api.route("/", safetyPlanRoutes);
 api.route("/", caseloadRoutes);
 api.route("/", outcomeRoutes);
+api.route("/", assessmentRoutes);
 
 const app = createRouter();
 app.use("*", requestContext, securityHeaders);

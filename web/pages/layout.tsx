@@ -12,6 +12,7 @@ export interface LayoutProps {
 const NAV = [
   { href: "/", label: "Home" },
   { href: "/chat", label: "Companion" },
+  { href: "/assessments", label: "Assessments" },
   { href: "/docs", label: "API" },
 ];
 

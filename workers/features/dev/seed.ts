@@ -4,6 +4,7 @@ import { initialConsents } from "../../lib/care-data/consents";
 import type { Scope } from "../../lib/scope";
 import { newUserCipher } from "../../lib/user-cipher";
 import { emailHash, lookupDirectory, writeDirectory } from "../accounts/directory";
+import { seedAssessments } from "../assessments/seed";
 import { randomToken } from "../auth/jwt";
 import { hashPassword } from "../auth/password";
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode } from "../auth/totp";
@@ -73,6 +74,7 @@ export async function seedDemo(scope: Scope): Promise<string> {
     status: "active",
     createdBy: ids[2] as string,
   });
+  await seedAssessments(scope, ids[0] as string, ids[1] as string);
   lines.push("  The clinician is on the patient's care team. Outgoing mail: /dev/mailbox");
   return lines.join("\n");
 }

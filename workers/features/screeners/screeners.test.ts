@@ -102,7 +102,7 @@ describe("C-SSRS triage", () => {
       .where(eq(screenerResponses.id, String(body.id)));
     expect(row).toMatchObject({ userId: patient.id, risk, instrument: "c-ssrs" });
     const events = await db().select().from(riskEvents).where(eq(riskEvents.userId, patient.id));
-    expect(events.map((e) => e.severity)).toEqual(risk === "moderate" || risk === "high" ? [risk] : []);
+    expect(events.map((e) => e.severity)).toEqual(risk === "none" ? [] : [risk]);
   });
 
   it.each(SKIP_LOGIC)("422 $name, with field paths and no values", async ({ body, paths }) => {
@@ -233,18 +233,22 @@ describe("C-SSRS storage, audit and alerts", () => {
     dashboard.close();
   });
 
-  it("low risk neither alerts nor writes a risk event; resources are still returned", async () => {
+  it("a positive screen at low risk (Q1 only) still takes the safety path: risk event, alert, resources", async () => {
     const patient = await createUser("patient", "eu");
     const clinician = await createUser("clinician");
     await addToCareTeam(patient, clinician);
     const res = await submit(patient, { ...NO, wishedDead: true });
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ risk: "low", urgent: false, careTeamAlerted: false });
+    expect(body).toMatchObject({ risk: "low", urgent: false, careTeamAlerted: true });
     expect(JSON.stringify(body.resources)).toMatch(/112/);
-    expect(await db("eu").select().from(riskEvents).where(eq(riskEvents.userId, patient.id))).toEqual([]);
-    expect(
-      await db("eu").select().from(notifications).where(eq(notifications.patientId, patient.id)),
-    ).toEqual([]);
+    const events = await db("eu").select().from(riskEvents).where(eq(riskEvents.userId, patient.id));
+    expect(events.map((e) => [e.severity, e.source])).toEqual([["low", "screener"]]);
+    const queued = await db("eu").select().from(notifications).where(eq(notifications.patientId, patient.id));
+    expect(queued.map((n) => [n.recipientId, n.severity])).toEqual([[clinician.id, "low"]]);
+    // All no: nothing fires (which is not the same as "safe").
+    const none = await submit(patient, NO);
+    expect(await none.json()).toMatchObject({ risk: "none", careTeamAlerted: false });
+    expect(await db("eu").select().from(riskEvents).where(eq(riskEvents.userId, patient.id))).toHaveLength(1);
   });
 });
 

@@ -14,8 +14,12 @@ export function triageCssrs(a: CssrsAnswers): ScreenerRisk {
   return "none";
 }
 
-/** Risk levels that create a risk event and alert the care team. */
-export const ALERTING_RISKS: ReadonlySet<ScreenerRisk> = new Set(["moderate", "high"]);
+/**
+ * Risk levels that create a risk event and alert the care team: every positive screen (any yes),
+ * as PHQ-9 item 9 above 0 does — a wish to be dead (Q1) is the same content as item 9, so the two
+ * instruments take the same safety path. The triage level still says how urgent.
+ */
+export const ALERTING_RISKS: ReadonlySet<ScreenerRisk> = new Set(["low", "moderate", "high"]);
 
 /** What the person reads next, by risk level. Plain language; no clinical labels. */
 export function nextSteps(risk: ScreenerRisk, careTeamAlerted: boolean): string {
@@ -28,7 +32,7 @@ export function nextSteps(risk: ScreenerRisk, careTeamAlerted: boolean): string 
     case "moderate":
       return `Thank you for answering honestly. Please talk to someone today: call or text one of the crisis lines below, or contact your clinician.${team}`;
     case "low":
-      return "Thank you for answering honestly. These feelings are worth talking about: consider telling your clinician or someone you trust. If things get worse, the crisis lines below are there any time.";
+      return `Thank you for answering honestly. These feelings are worth talking about: please tell your clinician or someone you trust. If things get worse, the crisis lines below are there any time.${team}`;
     case "none":
       return "Thank you for checking in. If things change, you can take this check again, and the crisis lines below are there any time.";
   }

@@ -26,7 +26,6 @@ const row = (patientId: string, instrument: "phq-9" | "who-5", total: number) =>
   item9: instrument === "phq-9" ? 0 : null,
   safetyFlag: false,
   answersEnc: "x",
-  assignmentId: null,
 });
 
 describe("assessment queries", () => {

@@ -62,7 +62,7 @@ const sameInstrument = (patientId: string, instrument: AssessmentInstrument) =>
   and(eq(r.patientId, patientId), eq(r.instrument, instrument));
 
 /**
- * Stores one scored response. The previous score, reliable change and response flag are computed
+ * Stores one scored response, linked to the open assignment of its instrument if there is one. The previous score, reliable change and response flag are computed
  * in the same statement from the rows already there (subqueries see the table before this insert),
  * so two submissions cannot both compare against a stale previous score outside the transaction.
  */
@@ -78,7 +78,8 @@ export function insertAssessment(
     item9: number | null;
     safetyFlag: boolean;
     answersEnc: string;
-    assignmentId: string | null;
+    /** Only for demo data and imports; submissions take the database's time. */
+    submittedAt?: Date;
   },
   rule: ChangeRule,
 ) {
@@ -103,6 +104,12 @@ export function insertAssessment(
     .insert(r)
     .values({
       ...row,
+      // The open assignment of this instrument it answers, if any.
+      assignmentId: sql`(select ${assessmentAssignments.id} from ${assessmentAssignments} where ${and(
+        eq(assessmentAssignments.patientId, row.patientId),
+        eq(assessmentAssignments.instrument, row.instrument),
+        isNull(assessmentAssignments.endedAt),
+      )} limit 1)`,
       previousTotal: previous,
       change,
       response,
@@ -274,6 +281,8 @@ export function assignWrites(
     clinicianId: string;
     instrument: AssignableInstrument;
     cadenceDays: number;
+    /** First due (default now); only demo data and imports set it. */
+    startsAt?: Date;
   },
 ) {
   return [
