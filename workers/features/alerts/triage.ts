@@ -153,8 +153,7 @@ async function colleague(scope: Scope, input: EscalateInput): Promise<{ id: stri
     target = await lookupDirectory(scope, await emailHash(scope.config.EMAIL_HASH_KEY, input.email));
   }
   const [row] = target ? await staffQuery(scope.db(target.region), target.userId) : [];
-  if (row?.role !== "clinician" || row.id === p.userId)
-    throw new AppError("not_found", "No such clinician");
+  if (row?.role !== "clinician" || row.id === p.userId) throw new AppError("not_found", "No such clinician");
   return { id: row.id, name: row.name };
 }
 
