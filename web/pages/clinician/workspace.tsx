@@ -129,11 +129,8 @@ export function CaseloadPage({
                 {p.scores.map((s) => (
                   <span class="trend">
                     {s.instrument.toUpperCase()} {s.total}{" "}
-                    <span
-                      aria-label={`trend ${s.trend}${s.change ? `, ${s.change.replaceAll("_", " ")}` : ""}`}
-                    >
-                      {ARROW[s.trend]}
-                    </span>
+                    <span aria-hidden="true">{ARROW[s.trend]}</span>
+                    <span class="visually-hidden">{`(trend ${s.trend})`}</span>
                     {s.change === "worse" ? " (worse)" : s.change === "improved" ? " (improved)" : ""}{" "}
                   </span>
                 ))}
