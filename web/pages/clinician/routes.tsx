@@ -1,5 +1,4 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { emailHash, lookupDirectory } from "../../../workers/features/accounts/directory";
 import { acknowledgeAlert, listAlerts } from "../../../workers/features/alerts/service";
 import { addNote, escalate } from "../../../workers/features/alerts/triage";
 import { scoreSeries } from "../../../workers/features/assessments/service";

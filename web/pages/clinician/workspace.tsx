@@ -128,8 +128,7 @@ export function CaseloadPage({
                 {p.scores.length === 0 ? <span class="muted">No scores</span> : null}
                 {p.scores.map((s) => (
                   <span class="trend">
-                    {s.instrument.toUpperCase()} {s.total}{" "}
-                    <span aria-hidden="true">{ARROW[s.trend]}</span>
+                    {s.instrument.toUpperCase()} {s.total} <span aria-hidden="true">{ARROW[s.trend]}</span>
                     <span class="visually-hidden">{`(trend ${s.trend})`}</span>
                     {s.change === "worse" ? " (worse)" : s.change === "improved" ? " (improved)" : ""}{" "}
                   </span>
