@@ -18,7 +18,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -30,6 +30,7 @@ const VIEWPORTS = [
 const STEP_TIMEOUT_MS = 20_000;
 
 let failures = 0;
+const text = async (l: Locator): Promise<string> => (await l.textContent()) ?? "";
 function check(name: string, ok: boolean, detail = ""): void {
   if (!ok) failures++;
   console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? ` (${detail})` : ""}`);
@@ -199,7 +200,7 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
     const patient = await patCtx.newPage();
     watch(patient);
     await signIn(patient, creds.patient.email, creds.patient.password);
-    const nav = await patient.locator("header nav").innerText();
+    const nav = await text(patient.locator("header nav"));
     check(`${vp.name}: patient navigation has no API link`, !/\bAPI\b/.test(nav), nav.replace(/\s+/g, " "));
 
     await patient.goto("/track");
@@ -209,7 +210,7 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
     await Promise.all([patient.waitForLoadState("load"), patient.click("button:has-text('Save mood')")]);
     check(
       `${vp.name}: mood logged in three taps`,
-      (await patient.locator(".notice").innerText()).includes("Mood saved"),
+      (await text(patient.locator(".notice"))).includes("Mood saved"),
     );
 
     await patient.goto("/safety-plan");
@@ -227,7 +228,7 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
     await axe(patient, `${vp.name} /care-team`);
 
     await takePhq9(patient);
-    const result = await patient.locator("main").innerText();
+    const result = await text(patient.locator("main"));
     check(
       `${vp.name}: PHQ-9 result leads with crisis help`,
       /988|emergency/i.test(result),
@@ -248,7 +249,7 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
       clinician.url(),
     );
     const first = clinician.locator("table.caseload tbody tr").first();
-    const why = await first.locator("td").nth(1).innerText();
+    const why = await text(first.locator("td").nth(1));
     check(
       `${vp.name}: patient ranked first for the unacknowledged alert`,
       /unacknowledged alert/.test(why),
@@ -266,7 +267,7 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
       );
     });
     check(`${vp.name}: score chart drawn with Chart.js`, drawn);
-    const timeline = await clinician.locator(".timeline").innerText();
+    const timeline = await text(clinician.locator(".timeline"));
     check(
       `${vp.name}: timeline lists the assessment crisis`,
       /Crisis detected/.test(timeline),
@@ -275,7 +276,7 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
     await axe(clinician, `${vp.name} patient chart`);
     const ack = clinician.locator("form[action$='/acknowledge'] button").first();
     await Promise.all([clinician.waitForLoadState("load"), ack.click()]);
-    const after = await clinician.locator(".timeline").innerText();
+    const after = await text(clinician.locator(".timeline"));
     check(`${vp.name}: acknowledged, on the timeline`, /Alert acknowledged/.test(after));
     await patCtx.close();
     await clinCtx.close();
