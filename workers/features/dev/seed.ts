@@ -8,6 +8,7 @@ import { seedAssessments } from "../assessments/seed";
 import { randomToken } from "../auth/jwt";
 import { hashPassword } from "../auth/password";
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode } from "../auth/totp";
+import { seedTracking } from "../tracking/seed";
 
 const DEMO = [
   { role: "patient", email: "patient@demo.haven.local", displayName: "Demo Patient" },
@@ -75,6 +76,7 @@ export async function seedDemo(scope: Scope): Promise<string> {
     createdBy: ids[2] as string,
   });
   await seedAssessments(scope, ids[0] as string, ids[1] as string);
+  await seedTracking(scope, ids[0] as string);
   lines.push("  The clinician is on the patient's care team. Outgoing mail: /dev/mailbox");
   return lines.join("\n");
 }
