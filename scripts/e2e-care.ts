@@ -160,6 +160,8 @@ async function axe(page: Page, label: string): Promise<void> {
     );
   });
   check(`axe ${label}`, violations.length === 0, violations.join("; ") || "no violations");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(`layout ${label}`, overflow <= 0, overflow > 0 ? `${overflow}px horizontal overflow` : "fits the width");
 }
 
 async function signIn(page: Page, email: string, password: string, code?: () => string): Promise<void> {
