@@ -52,6 +52,18 @@ function base32Decode(input: string): Buffer {
   return Buffer.from(out);
 }
 
+let lastStep = -1;
+/** A TOTP code from a time step not used before (the server refuses a step twice): waits if needed. */
+async function freshTotp(secret: string): Promise<string> {
+  let step = Math.floor(Date.now() / 30_000);
+  if (step === lastStep) {
+    await new Promise((r) => setTimeout(r, (step + 1) * 30_000 - Date.now() + 500));
+    step = Math.floor(Date.now() / 30_000);
+  }
+  lastStep = step;
+  return totp(secret);
+}
+
 function totp(secret: string, now = Date.now()): string {
   const counter = Buffer.alloc(8);
   counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
@@ -161,17 +173,26 @@ async function axe(page: Page, label: string): Promise<void> {
   });
   check(`axe ${label}`, violations.length === 0, violations.join("; ") || "no violations");
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  check(`layout ${label}`, overflow <= 0, overflow > 0 ? `${overflow}px horizontal overflow` : "fits the width");
+  check(
+    `layout ${label}`,
+    overflow <= 0,
+    overflow > 0 ? `${overflow}px horizontal overflow` : "fits the width",
+  );
 }
 
-async function signIn(page: Page, email: string, password: string, code?: () => string): Promise<void> {
+async function signIn(
+  page: Page,
+  email: string,
+  password: string,
+  code?: () => Promise<string>,
+): Promise<void> {
   await page.goto("/login");
   await page.fill("#email", email);
   await page.fill("#password", password);
   await Promise.all([page.waitForLoadState("load"), page.click("form[action='/login'] button[type=submit]")]);
   if (code) {
     await page.waitForSelector("form[action='/login/mfa']");
-    await page.fill("#code", code());
+    await page.fill("#code", await code());
     await Promise.all([
       page.waitForURL((u) => !u.pathname.startsWith("/login")),
       page.click("text=Continue"),
@@ -243,7 +264,7 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
     const clinician = await clinCtx.newPage();
     watch(clinician);
     await signIn(clinician, creds.clinician.email, creds.clinician.password, () =>
-      totp(creds.clinician.totpSecret),
+      freshTotp(creds.clinician.totpSecret),
     );
     check(
       `${vp.name}: clinician lands on the caseload`,
@@ -259,15 +280,14 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
     );
     await axe(clinician, `${vp.name} /clinician`);
     await Promise.all([clinician.waitForLoadState("load"), first.locator("a").first().click()]);
-    await clinician.waitForSelector("canvas[data-score-chart]");
-    const drawn = await clinician.evaluate(() => {
-      const c = document.querySelector("canvas[data-score-chart]") as HTMLCanvasElement | null;
-      return Boolean(
-        c &&
-          c.width > 0 &&
-          (window as unknown as { Chart?: { getChart(c: unknown): unknown } }).Chart?.getChart(c),
-      );
-    });
+    const drawn = await clinician
+      .waitForFunction(() => {
+        const c = document.querySelector("canvas[data-score-chart]");
+        const w = window as unknown as { Chart?: { getChart(c: unknown): unknown } };
+        return Boolean(c && w.Chart?.getChart(c));
+      })
+      .then(() => true)
+      .catch(() => false);
     check(`${vp.name}: score chart drawn with Chart.js`, drawn);
     const timeline = await text(clinician.locator(".timeline"));
     check(
