@@ -247,6 +247,39 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
     check(`${vp.name}: safety plan saved`, (await patient.locator(".plan-sections").count()) === 1);
     await axe(patient, `${vp.name} /safety-plan`);
 
+    if (vp.name === "desktop") {
+      // A crisis in the companion chat: the crisis lines at once, then the patient's plan first in that response.
+      await patient.goto("/chat");
+      await patient.waitForFunction(
+        () => document.getElementById("chat-status")?.textContent === "Connected",
+      );
+      await patient.fill("#chat-input", "I want to kill myself tonight, I have the pills");
+      await patient.click("#chat-form button[type=submit]");
+      await patient.waitForSelector("#chat-crisis:not([hidden])");
+      const lines = await text(patient.locator("#chat-crisis-resources"));
+      check("chat crisis: crisis lines shown", /988|911/.test(lines), lines.slice(0, 60));
+      const first = await patient
+        .waitForSelector("#chat-log .chat-crisis .chat-safety-plan", { timeout: 8_000 })
+        .then(() =>
+          patient.evaluate(() => {
+            const block = document.querySelector("#chat-log .chat-crisis");
+            const plan = block?.querySelector(".chat-safety-plan");
+            const help = block?.querySelector("ul");
+            return Boolean(
+              plan && help && plan.compareDocumentPosition(help) & Node.DOCUMENT_POSITION_FOLLOWING,
+            );
+          }),
+        )
+        .catch(() => false);
+      check("chat crisis: the safety plan comes first, the crisis lines stay", first);
+      const banner = await text(patient.locator("#chat-crisis"));
+      check(
+        "chat crisis: banner shows the plan and the lines",
+        /Your safety plan/.test(banner) && /988|911/.test(banner),
+      );
+      await axe(patient, "desktop /chat in crisis");
+    }
+
     await patient.goto("/care-team");
     await axe(patient, `${vp.name} /care-team`);
 
@@ -292,8 +325,8 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
     const timeline = await text(clinician.locator(".timeline"));
     check(
       `${vp.name}: timeline lists the assessment crisis`,
-      /Crisis detected/.test(timeline),
-      timeline.split("\n")[0] ?? "",
+      /Crisis detected \(\w+\) in an assessment/.test(timeline),
+      (await text(clinician.locator(".timeline li").first())).replace(/\s+/g, " "),
     );
     await axe(clinician, `${vp.name} patient chart`);
     const ack = clinician.locator("form[action$='/acknowledge'] button").first();
