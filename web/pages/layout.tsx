@@ -25,6 +25,7 @@ const NAV: Record<"anonymous" | Role, { href: string; label: string }[]> = {
   ],
   clinician: [
     { href: "/clinician", label: "Caseload" },
+    { href: "/clinician/assessments", label: "Assessments" },
     { href: "/clinician/outcomes", label: "Outcomes" },
   ],
   admin: [

@@ -1,8 +1,14 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { patientAssignments } from "../../../workers/features/assessments/assignments";
+import { assign, clinicianDue, patientAssignments } from "../../../workers/features/assessments/assignments";
 import { INSTRUMENTS } from "../../../workers/features/assessments/instruments";
-import { InstrumentId } from "../../../workers/features/assessments/schema";
+import {
+  type AssessmentResult,
+  AssignmentBody,
+  InstrumentId,
+} from "../../../workers/features/assessments/schema";
 import { scoreSeries, submitAssessment } from "../../../workers/features/assessments/service";
+import { displayNames } from "../../../workers/features/care-team/access";
+import { listForClinician } from "../../../workers/features/care-team/service";
 import {
   CSSRS_QUESTIONS,
   CssrsAnswers,
@@ -18,6 +24,7 @@ import { pageError } from "../auth/errors";
 import { formFields } from "../auth/respond";
 import { csrfToken, formCsrf } from "../auth/session";
 import { ScreenerResultPage } from "../screeners/page";
+import { ClinicianAssessmentsPage } from "./clinician";
 import { AssessmentFormPage, AssessmentResultPage, AssessmentsPage, CssrsStepperPage } from "./page";
 
 type Ctx = Context<AppEnv>;
@@ -45,6 +52,12 @@ const instrumentOf = (c: Ctx) => {
   return INSTRUMENTS[parsed.data];
 };
 
+/** The crisis member of a consent refusal (see `refuseUnconsented` in the service), if any. */
+function unstoredCrisis(err: AppError): AssessmentResult["crisis"] {
+  const crisis = err.extensions?.crisis;
+  return crisis && typeof crisis === "object" ? (crisis as AssessmentResult["crisis"]) : null;
+}
+
 type YesNo = "yes" | "no";
 /** C-SSRS form → API input: a skipped follow-up's "no" is dropped, a "yes" kept so validation asks. */
 function cssrsInput(fields: Record<string, string>): Record<string, boolean> {
@@ -63,11 +76,64 @@ function cssrsInput(fields: Record<string, string>): Record<string, boolean> {
   return input;
 }
 
+/** Clinicians only (signed-out visitors sign in first). */
+const clinicianOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const p = c.get("principal");
+  if (!p) return c.redirect("/login?next=/clinician/assessments", 303);
+  if (p.role !== "clinician") throw new AppError("not_found", "No such page");
+  await next();
+};
+
+async function clinicianPage(
+  c: Ctx,
+  extra: { notice?: string; errors?: { form: string } },
+  status: 200 | 422 = 200,
+) {
+  const scope = scopeOf(c);
+  const [due, patients] = await Promise.all([
+    clinicianDue(scope),
+    listForClinician(scope, me(c), "active", "care_team.list_patients"),
+  ]);
+  const names = await displayNames(
+    scope,
+    due.assignments.map((a) => a.patientId),
+  );
+  return c.html(
+    <ClinicianAssessmentsPage
+      csrf={csrfToken(c)}
+      due={due.assignments}
+      patients={patients}
+      names={names}
+      {...extra}
+    />,
+    status,
+  );
+}
+
 /** `/assessments` (overview, charts, due list), `/assessments/{instrument}` (take one, see the result). */
 export const assessmentPages = new Hono<AppEnv>()
   .onError(pageError)
   .use("/assessments", noStore)
   .use("/assessments/*", noStore)
+  .use("/clinician/assessments", noStore)
+  .get("/clinician/assessments", rateLimit, clinicianOnly, (c) => clinicianPage(c, {}))
+  .post("/clinician/assessments", formCsrf, rateLimit, clinicianOnly, async (c) => {
+    const fields = await formFields(c);
+    const parsed = AssignmentBody.safeParse({
+      instrument: fields.instrument,
+      cadenceDays: Number(fields.cadenceDays),
+    });
+    const patientId = fields.patientId ?? "";
+    if (!parsed.success || !/^[0-9a-f-]{36}$/i.test(patientId)) {
+      return clinicianPage(
+        c,
+        { errors: { form: "Choose a patient, an instrument and a cadence of 1 to 365 days." } },
+        422,
+      );
+    }
+    const made = await assign(scopeOf(c), patientId, parsed.data);
+    return clinicianPage(c, { notice: `${made.instrumentName} assigned every ${made.cadenceDays} days.` });
+  })
   .get("/assessments", rateLimit, patientOnly, async (c) => {
     const scope = scopeOf(c);
     const [due, scores] = await Promise.all([patientAssignments(scope), scoreSeries(scope)]);
@@ -129,6 +195,20 @@ export const assessmentPages = new Hono<AppEnv>()
       const result = await submitAssessment(scopeOf(c), me(c), instrument.id, answers);
       return c.html(<AssessmentResultPage result={result} />);
     } catch (err) {
+      const crisis = err instanceof AppError && err.code === "forbidden" ? unstoredCrisis(err) : null;
+      if (crisis) {
+        // Not stored (no health-data consent), but item 9 still took the crisis path: show the help.
+        const risk = crisis.urgent ? "high" : "moderate";
+        return c.html(
+          <ScreenerResultPage
+            risk={risk}
+            urgent={crisis.urgent}
+            message={crisis.message}
+            resources={crisis.resources}
+          />,
+          403,
+        );
+      }
       if (!(err instanceof AppError) || err.code !== "validation_failed") throw err;
       const problems: Record<string, string> = {};
       for (const e of err.errors ?? []) {

@@ -88,7 +88,33 @@ describe("POST /v1/assessments/{instrument}", () => {
     const patient = await createUser("patient", "us", { consents: false });
     const res = await submit(patient, "who-5", { q1: 1, q2: 1, q3: 1, q4: 1, q5: 1 });
     expect(res.status).toBe(403);
-    expect((await problem(res)).consent).toBe("health_data");
+    const p = await problem(res);
+    expect(p.consent).toBe("health_data");
+    expect(p.crisis).toBeUndefined();
+  });
+
+  it("without that consent, item 9 above 0 is still a crisis: risk event, alert and resources, no answers kept", async () => {
+    const patient = await createUser("patient", "us", { consents: false });
+    const clinician = await createUser("clinician");
+    await addToCareTeam(patient, clinician);
+    const res = await submit(patient, "phq-9", phq9(2, 2));
+    expect(res.status).toBe(403);
+    const p = (await problem(res)) as {
+      consent: string;
+      crisis: { careTeamAlerted: boolean; urgent: boolean; resources: unknown[] };
+    };
+    expect(p.consent).toBe("health_data");
+    expect(p.crisis).toMatchObject({ careTeamAlerted: true, urgent: true });
+    expect(p.crisis.resources.length).toBeGreaterThan(0);
+    expect(JSON.stringify(p)).not.toMatch(/"total"|"q9"/);
+    const [event] = await db().select().from(riskEvents).where(eq(riskEvents.userId, patient.id));
+    expect(event).toMatchObject({ source: "assessment", severity: "high" });
+    expect(event?.seq).toBeLessThan(0);
+    const inbox = await db().select().from(careAlerts).where(eq(careAlerts.patientId, patient.id));
+    expect(inbox.map((a) => [a.clinicianId, a.seq])).toEqual([[clinician.id, event?.seq]]);
+    expect(
+      await db().select().from(assessmentResponses).where(eq(assessmentResponses.patientId, patient.id)),
+    ).toEqual([]);
   });
 
   it("reliable change against the previous score: PHQ-9 ±6, GAD-7 ±4; response and remission flagged", async () => {

@@ -111,4 +111,42 @@ describe("assessment pages", () => {
       .where(eq(screenerResponses.userId, patient.id));
     expect(rows.map((r) => r.risk)).toEqual(["none"]);
   });
+
+  it("the clinician's page lists due assessments by patient name and assigns (care team only)", async () => {
+    const patient = await createUser("patient");
+    const clinician = await createUser("clinician");
+    const stranger = await createUser("patient");
+    await addToCareTeam(patient, clinician);
+    expect((await call("/clinician/assessments", { headers: cookie(patient) })).status).toBe(404);
+    const page = await (await call("/clinician/assessments", { headers: cookie(clinician) })).text();
+    expect(page).toContain(`<option value="${patient.id}">`);
+    expect(page).not.toContain(stranger.id);
+    const res = await postForm(clinician, "/clinician/assessments", {
+      patientId: patient.id,
+      instrument: "phq-9",
+      cadenceDays: "14",
+    });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("PHQ-9 assigned every 14 days.");
+    expect(html).toContain("Due now");
+    expect(
+      (
+        await postForm(clinician, "/clinician/assessments", {
+          patientId: stranger.id,
+          instrument: "phq-9",
+          cadenceDays: "14",
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await postForm(clinician, "/clinician/assessments", {
+          patientId: patient.id,
+          instrument: "phq-9",
+          cadenceDays: "0",
+        })
+      ).status,
+    ).toBe(422);
+  });
 });

@@ -18,6 +18,8 @@ export interface RecommendationInput {
   response: boolean | null;
   remission: boolean | null;
   safetyFlag: boolean;
+  /** Whether a care team was alerted (the safety text must not claim it otherwise). */
+  careTeamAlerted?: boolean;
 }
 
 const SEVERE_BANDS: Readonly<Record<string, readonly string[]>> = {
@@ -51,7 +53,9 @@ export function recommend(x: RecommendationInput): Recommendation[] {
   if (x.safetyFlag) {
     out.push({
       rule: "safety.phq9_item9",
-      text: "Thoughts of death or self-harm were reported. Crisis resources are shown now and the care team has been told; please talk to someone today.",
+      text: `Thoughts of death or self-harm were reported. Crisis resources are shown now${
+        x.careTeamAlerted ? " and your care team has been told" : ""
+      }; please talk to someone today.`,
       because: ["PHQ-9 item 9 above 0 (whatever the total)"],
     });
   }

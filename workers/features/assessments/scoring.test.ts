@@ -160,6 +160,22 @@ describe("crisis rule and recommendations", () => {
     ]);
     expect(JSON.stringify(recs)).not.toMatch(/you have (depression|anxiety)|diagnos/i);
   });
+  it("the safety suggestion says the care team was told only when it was", () => {
+    const x = {
+      instrument: phq,
+      total: 1,
+      bandId: "minimal",
+      bandLabel: "Minimal",
+      previousTotal: null,
+      change: null,
+      response: null,
+      remission: false,
+      safetyFlag: true,
+    };
+    expect(recommend({ ...x, careTeamAlerted: true })[0]?.text).toContain("your care team has been told");
+    expect(recommend({ ...x, careTeamAlerted: false })[0]?.text).not.toContain("care team");
+  });
+
   it("remission and WHO-5 screening rules", () => {
     const rem = recommend({
       instrument: phq,

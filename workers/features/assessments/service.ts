@@ -3,6 +3,7 @@ import { alertCareTeam } from "../../../durable-objects/chat-alerts";
 import { users } from "../../db/schema/users";
 import type { PatientAccess } from "../../lib/care-data/access";
 import {
+  ASSESSMENT_CRISIS_UNSTORED,
   ASSESSMENT_READ,
   ASSESSMENT_SCORES_READ,
   type AssessmentInstrument,
@@ -13,8 +14,10 @@ import {
   responsesQuery,
   type ScoreRow,
   scoresQuery,
+  standaloneRiskEvent,
 } from "../../lib/care-data/assessments";
 import { wrappedKeyQuery } from "../../lib/care-data/chat";
+import { consentRequired } from "../../lib/care-data/consents";
 import { careData } from "../../lib/care-data/repository";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
@@ -73,7 +76,8 @@ export function toScore(row: ScoreRow): Score {
 
 /**
  * Scores the caller's form on the server and stores it (answers encrypted with their key) with its
- * audit row in one transaction; without consent to processing health data nothing is stored (403).
+ * audit row in one transaction; without consent to processing health data nothing is stored (403;
+ * a PHQ-9 item 9 above 0 still alerts and returns crisis resources, see `refuseUnconsented`).
  * An incomplete form is refused with a 422 naming the missing items.
  *
  * PHQ-9 item 9 above 0 takes the SAME path as a crisis chat message, whatever the total: a
@@ -89,10 +93,11 @@ export async function submitAssessment(
 ): Promise<AssessmentResult> {
   const instrument = INSTRUMENTS[instrumentId];
   const care = careData(scope);
-  await care.requireConsent(care.self(), "health_data");
+  const consented = (await care.consents(care.self())).health_data;
   const scored = scoreForm(instrument, given);
   const crisis = needsCrisisPath(instrument, scored);
   const severity = crisis ? item9Severity(scored.item9 ?? 0) : null;
+  if (!consented) throw await refuseUnconsented(scope, p, instrumentId, severity);
   const cipher = await cipherOf(scope, p.region, p.userId);
   const id = crypto.randomUUID();
   const answersEnc = await cipher.encrypt(answersField(id), JSON.stringify(scored.answers));
@@ -146,6 +151,7 @@ export async function submitAssessment(
       response: score.response,
       remission: score.remission,
       safetyFlag: crisis,
+      careTeamAlerted: alerted > 0,
     }),
     crisis: severity
       ? {
@@ -156,6 +162,38 @@ export async function submitAssessment(
         }
       : null,
   };
+}
+
+/**
+ * No consent to processing health data: nothing of the form is stored (403 naming the consent).
+ * But item 9 above 0 still takes the crisis path — a risk event (ids only), the care-team alert and
+ * the crisis resources, carried in the problem's `crisis` member — as a chat crisis does with chat
+ * consent off. Never PHI in the problem: resources and a fixed message only.
+ */
+async function refuseUnconsented(
+  scope: Scope,
+  p: Principal,
+  instrumentId: AssessmentInstrument,
+  severity: "moderate" | "high" | null,
+): Promise<AppError> {
+  const refusal = consentRequired("health_data");
+  if (!severity) return refusal;
+  const care = careData(scope);
+  const [[event]] = await care.run(care.self(), ASSESSMENT_CRISIS_UNSTORED, (db) => [
+    standaloneRiskEvent(db, p.userId, severity, [`assessment.${instrumentId}.item9`]),
+  ]);
+  const alerted = event ? await alertTeam(scope, p, event.seq, severity) : 0;
+  return new AppError("forbidden", refusal.message, {
+    extensions: {
+      ...refusal.extensions,
+      crisis: {
+        message: nextSteps(severity, alerted > 0),
+        urgent: severity === "high",
+        careTeamAlerted: alerted > 0,
+        resources: crisisResources(p.region, scope.locale ?? undefined),
+      },
+    },
+  });
 }
 
 /** The chat's care-team alert (durable: the patient's room retries pushes). Never fails the submission. */

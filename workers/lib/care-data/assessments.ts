@@ -15,6 +15,12 @@ export type { AssessmentInstrument, AssignableInstrument, ReliableChange } from 
 
 // ---- operations (access decision + audit row) ------------------------------------------------
 
+/** The crisis path of a form that is not stored (no health-data consent): the risk event only. */
+export const ASSESSMENT_CRISIS_UNSTORED = {
+  action: "assessment.crisis_unstored",
+  resourceType: "risk_event",
+  allow: ["self"],
+} as const;
 export const ASSESSMENT_READ = { action: "assessment.read", resourceType: "assessment_response" } as const;
 /** Scores only (no answers): caseload and chart summaries. */
 export const ASSESSMENT_SCORES_READ = {
@@ -146,6 +152,31 @@ export function assessmentRiskEvent(
     source: "assessment",
     createdAt: sql`now()`,
   });
+}
+
+/**
+ * A crisis path WITHOUT a stored response (the patient has not consented to processing health
+ * data: the form is not kept, but a PHQ-9 item 9 above 0 still raises a risk event, as a crisis chat
+ * message does when chat consent is off). Its seq is a fresh negative from the shared sequence.
+ */
+export function standaloneRiskEvent(
+  db: Database,
+  patientId: string,
+  severity: string,
+  ruleIds: readonly string[],
+) {
+  return db
+    .insert(riskEvents)
+    .values({
+      userId: patientId,
+      seq: sql`-nextval('screener_responses_seq_seq')`,
+      severity,
+      categories: ["self_harm"],
+      ruleIds: [...ruleIds],
+      source: "assessment",
+      createdAt: sql`now()`,
+    })
+    .returning({ seq: riskEvents.seq });
 }
 
 /** Score columns (no answers), as lists and charts need them. */
