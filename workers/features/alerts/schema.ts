@@ -8,12 +8,15 @@ export const CareAlert = z
   .object({
     id: z.uuid(),
     patientId: z.uuid(),
+    patientName: z.string().optional().openapi({ description: "The patient's display name (inbox lists)" }),
     severity: z.string(),
     createdAt: z.string().openapi({ description: "When the crisis was detected and recorded" }),
     acknowledgedAt: z.string().nullable(),
     acknowledgedBy: z.uuid().nullable(),
   })
-  .openapi("CareAlert", { description: "A crisis alert in a clinician's inbox: ids and severity only" });
+  .openapi("CareAlert", {
+    description: "A crisis alert in a clinician's inbox: ids, the patient's display name and severity",
+  });
 
 export const CareAlerts = z
   .object({ alerts: z.array(CareAlert).openapi({ description: "Unacknowledged, newest first" }) })

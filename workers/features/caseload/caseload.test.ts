@@ -220,9 +220,11 @@ describe("alert triage", () => {
       .where(and(eq(breakGlass.patientId, p.id), eq(breakGlass.actorId, oncall.id)));
     expect(grants).toHaveLength(1);
     const inbox = (await (await get(oncall, "/v1/clinician/alerts")).json()) as {
-      alerts: { id: string; patientId: string }[];
+      alerts: { id: string; patientId: string; patientName: string }[];
     };
-    expect(inbox.alerts.map((a) => a.patientId)).toEqual([p.id]);
+    expect(inbox.alerts.map((a) => [a.patientId, a.patientName])).toEqual([
+      [p.id, `patient ${p.id.slice(0, 4)}`],
+    ]);
     const theirs = inbox.alerts[0]?.id ?? "";
     expect((await post(oncall, `/v1/clinician/alerts/${theirs}/acknowledge`, {})).status).toBe(200);
     expect((await get(oncall, `/v1/patients/${p.id}/timeline`)).status).toBe(200);

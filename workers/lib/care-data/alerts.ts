@@ -1,5 +1,5 @@
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
-import { breakGlass, careAlerts, careTeam, notifications } from "../../db/schema";
+import { and, desc, eq, getTableColumns, gt, isNull, sql } from "drizzle-orm";
+import { breakGlass, careAlerts, careTeam, notifications, users } from "../../db/schema";
 import type { Database } from "../db";
 
 export const CARE_ALERT_LIST = { action: "care_alert.list", resourceType: "care_alert" } as const;
@@ -34,8 +34,9 @@ const onTeam = sql<boolean>`(exists (select 1 from ${careTeam} where ${and(
 /** A clinician's unacknowledged alerts in one region (still on the team), newest first. */
 export function inboxQuery(db: Database, clinicianId: string) {
   return db
-    .select()
+    .select({ ...getTableColumns(careAlerts), patientName: users.displayName })
     .from(careAlerts)
+    .innerJoin(users, eq(users.id, careAlerts.patientId))
     .where(and(eq(careAlerts.clinicianId, clinicianId), isNull(careAlerts.acknowledgedAt), onTeam))
     .orderBy(desc(careAlerts.createdAt))
     .limit(200);
