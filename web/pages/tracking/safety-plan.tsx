@@ -1,7 +1,7 @@
 import type { CrisisResource } from "../../../workers/features/safety/resources";
 import {
   type SafetyPlan,
-  type SafetyPlanSections,
+  SafetyPlanSections,
   SECTION_TITLES,
 } from "../../../workers/features/safety-plan/schema";
 import { CsrfField, type FormErrors, Notice } from "../auth/forms";
@@ -45,7 +45,7 @@ export function sectionText(sections: SafetyPlanSections | null, key: Key): stri
     .join("\n");
 }
 
-function PlanView({ sections }: { sections: SafetyPlanSections }) {
+export function PlanView({ sections }: { sections: SafetyPlanSections }) {
   return (
     <ol class="plan-sections">
       {ORDER.map((key) => {
@@ -156,5 +156,23 @@ export function SafetyPlanPage({ csrf, plan, resources, saved, errors }: SafetyP
         ) : null}
       </section>
     </Layout>
+  );
+}
+
+/**
+ * The patient's own plan inside a crisis response (e.g. the C-SSRS result): shown before the crisis
+ * lines, never instead of them. Renders nothing when there is no (readable) plan.
+ */
+export function SafetyPlanCard({ plan }: { plan: unknown }) {
+  const parsed = SafetyPlanSections.safeParse(plan);
+  if (!parsed.success) return null;
+  return (
+    <section class="card plan" aria-labelledby="crisis-plan-h">
+      <h2 id="crisis-plan-h">Your safety plan</h2>
+      <PlanView sections={parsed.data} />
+      <p>
+        <a href="/safety-plan">Open or print my plan</a>
+      </p>
+    </section>
   );
 }

@@ -107,3 +107,32 @@ describe("safety plan", () => {
     expect(await safetyPlanForCrisis(broken, p.id, "us", 2000)).toBeNull();
   });
 });
+
+describe("safety plan in the C-SSRS result page", () => {
+  const CSRF = "test-csrf-token-0123456789";
+  const post = (user: TestUser, fields: Record<string, string>) =>
+    call("/screeners/c-ssrs", {
+      method: "POST",
+      headers: {
+        cookie: `haven_at=${user.token}; haven_csrf=${CSRF}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ csrf: CSRF, ...fields }).toString(),
+      redirect: "manual",
+    });
+  const positive = { wishedDead: "yes", suicidalThoughts: "no", behavior: "no" };
+
+  it("shows the plan before the crisis lines on a positive screen, and the lines without a plan", async () => {
+    const [withPlan, without] = await Promise.all([createUser("patient"), createUser("patient")]);
+    await put(withPlan, "/v1/me/safety-plan", { baseVersion: 0, sections: SECTIONS });
+    const html = await (await post(withPlan, positive)).text();
+    const plan = html.indexOf("Your safety plan");
+    const lines = html.indexOf("Need help now?");
+    expect(plan).toBeGreaterThan(0);
+    expect(lines).toBeGreaterThan(plan);
+    expect(html).toContain("Give the pills to Sam to keep");
+    const bare = await (await post(without, positive)).text();
+    expect(bare).not.toContain("Your safety plan");
+    expect(bare).toContain("Need help now?");
+  });
+});
