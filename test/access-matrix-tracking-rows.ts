@@ -123,6 +123,12 @@ export const TRACKING_ROWS: Row[] = [
     expect: only({ teamClinician: "200+", offTeamClinician: "200", breakGlass: "200" }),
   },
   {
+    operation: "POST /v1/clinician/caseload/search",
+    route: "POST /v1/clinician/caseload/search (a name in the body)",
+    request: () => ["/v1/clinician/caseload/search", jsonInit("POST", { q: "patient" })],
+    expect: only({ teamClinician: "200+", offTeamClinician: "200", breakGlass: "200" }),
+  },
+  {
     operation: "GET /v1/clinician/alerts/{id}",
     route: "GET /v1/clinician/alerts/:alert",
     request: (w) => [`/v1/clinician/alerts/${w.alertId}`],

@@ -154,7 +154,9 @@ describe("caseload", () => {
       patients: { patientId: string }[];
     };
     expect(alerts.patients.map((p) => p.patientId)).toEqual([urgent.id]);
-    const search = (await (await get(c, `/v1/clinician/caseload?q=${calm.id.slice(0, 4)}`)).json()) as {
+    const search = (await (
+      await post(c, "/v1/clinician/caseload/search", { q: calm.id.slice(0, 4) })
+    ).json()) as {
       patients: { patientId: string }[];
     };
     expect(search.patients.map((p) => p.patientId)).toEqual([calm.id]);

@@ -1,18 +1,21 @@
 import { z } from "@hono/zod-openapi";
 import { TIMELINE_KINDS } from "../../lib/care-data/timeline";
 
-export const CaseloadQuery = z.object({
-  q: z
-    .string()
-    .trim()
-    .max(100)
-    .optional()
-    .openapi({ param: { name: "q", in: "query" }, description: "Part of a patient's name" }),
-  filter: z
-    .enum(["all", "alerts", "overdue", "worse", "signals"])
-    .default("all")
-    .openapi({ param: { name: "filter", in: "query" } }),
+const Filter = z.enum(["all", "alerts", "overdue", "worse", "signals"]).default("all");
+
+/** The GET's query: a filter only (a name never goes in a URL; search with the POST). */
+export const CaseloadFilter = z.object({
+  filter: Filter.openapi({ param: { name: "filter", in: "query" } }),
 });
+
+/** A search: part of a patient's name (in the body, never the URL) and a filter. */
+export const CaseloadQuery = z
+  .object({
+    q: z.string().trim().max(100).optional().openapi({ description: "Part of a patient's name" }),
+    filter: Filter,
+  })
+  .strict()
+  .openapi("CaseloadSearch");
 export type CaseloadQuery = z.infer<typeof CaseloadQuery>;
 
 export const ScoreSummary = z
