@@ -75,11 +75,21 @@ export type RoomEvent =
       careTeamAlerted?: CareTeamAlerted;
     }
   | { type: "crisis_status"; seq: number; at: number; about: number; careTeamAlerted: boolean }
+  /** The patient's own safety plan, shown first in the crisis response `about` (only when one exists). */
+  | { type: "safety_plan"; seq: number; at: number; about: number; version: number; sections: unknown }
   | { type: "screener_offer"; seq: number; at: number; instrument: "c-ssrs"; about: number }
   /** The companion asks directly about suicidal thoughts (ambiguous message; `fired`: ids only). */
   | { type: "check_in"; seq: number; at: number; about: number; text: string; fired: string[] }
   | { type: "clinician_joined"; seq: number; at: number; clinicianId: string }
-  | { type: "crisis_alert"; seq: number; at: number; alertId: string; patientId: string; severity: string };
+  | {
+      type: "crisis_alert";
+      seq: number;
+      at: number;
+      alertId: string;
+      patientId: string;
+      severity: string;
+      realert?: number;
+    };
 
 /** true: recorded in every care-team clinician's inbox; false: no one to alert; "pending": in progress. */
 export type CareTeamAlerted = true | false | "pending";
@@ -127,7 +137,12 @@ export const CrisisAlert = z.object({
   patientId: z.string().uuid(),
   severity: z.string().min(1).max(32),
   at: z.number().int(),
+  /** Set on a re-alert of a still-unacknowledged alert: its count (1, 2, …); each is stored once. */
+  realert: z.number().int().min(1).optional(),
 });
+/** The room's dedupe key of a pushed alert: the alert id, plus the re-alert count for a re-alert. */
+export const alertKey = (a: { alertId: string; realert?: number | undefined }) =>
+  a.realert ? `${a.alertId}:realert:${a.realert}` : a.alertId;
 export type CrisisAlert = z.infer<typeof CrisisAlert>;
 
 /** A live in-app notification for the owner's sockets (never content: a fixed title and ids). */

@@ -32,6 +32,7 @@ import { ChatHub, type Sink } from "./chat-hub";
 import { RoomOutbox } from "./chat-outbox";
 import {
   Actor,
+  alertKey,
   type ChatErrorCode,
   CONSENT_CLOSE_CODE,
   CrisisAlert,
@@ -53,6 +54,7 @@ import {
   modelRiskCheck,
   type RiskAssessment,
   SUPPRESSING,
+  safetyPlanForCrisis,
   TIER_RANK,
 } from "./chat-safety";
 import { ChatStore } from "./chat-store";
@@ -146,7 +148,7 @@ export class ChatRoom extends DurableObject<Env> {
     const a = CrisisAlert.safeParse(alert);
     if (!r.success || !a.success || !this.bind(r.data)) return { ok: false };
     const { event, existing } = await this.store.appendUnless({ type: "crisis_alert", ...a.data }, null, () =>
-      this.store.findAlert(a.data.alertId),
+      this.store.findAlert(alertKey(a.data)),
     );
     if (existing !== undefined) return { ok: true, seq: existing };
     this.hub.broadcast(event);
@@ -505,12 +507,31 @@ export class ChatRoom extends DurableObject<Env> {
       careTeamAlerted: "pending",
     });
     this.hub.broadcast(crisis);
+    this.ctx.waitUntil(this.attachSafetyPlan(about).catch((err) => this.logError("safety_plan_failed", err)));
     if (offerScreener)
       this.hub.broadcast(await this.store.append({ type: "screener_offer", instrument: "c-ssrs", about }));
     this.ctx.waitUntil(this.deliverAlerts().catch((err) => this.logError("alert_failed", err)));
     this.ctx.waitUntil(this.flush().catch((err) => this.logError("flush_failed", err)));
     this.ctx.waitUntil(this.reschedule());
     return crisis;
+  }
+
+  /**
+   * Adds the patient's own safety plan to the crisis response `about`, after the crisis lines went
+   * out (they never wait for it): the page shows it first in that response. Nothing when there is
+   * no plan or it cannot be read in time.
+   */
+  private async attachSafetyPlan(about: number): Promise<void> {
+    const room = this.owner();
+    const job = createScope({
+      env: this.env,
+      config: this.config(),
+      log: this.log,
+      audit: jobAudit("chat.safety_plan"),
+    });
+    const plan = await safetyPlanForCrisis(job, room.ownerId, room.region);
+    if (!plan) return;
+    this.hub.broadcast(await this.store.append({ type: "safety_plan", about, ...plan }));
   }
 
   /**

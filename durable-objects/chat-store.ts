@@ -1,5 +1,5 @@
 import type { UserCipher } from "../workers/lib/user-cipher";
-import type { RoomEvent } from "./chat-protocol";
+import { alertKey, type RoomEvent } from "./chat-protocol";
 
 /** Field names binding the room's ciphertext to its purpose (AAD); the event's seq is part of it. */
 const EVENT_FIELD = (seq: number) => `chat.room_event:${seq}`;
@@ -89,7 +89,7 @@ export class ChatStore {
   private async write(event: NewEvent, author: string | null): Promise<RoomEvent> {
     const at = Date.now();
     const clientId =
-      event.type === "message" ? event.clientId : event.type === "crisis_alert" ? event.alertId : null;
+      event.type === "message" ? event.clientId : event.type === "crisis_alert" ? alertKey(event) : null;
     const about = event.type === "crisis" ? event.about : null;
     const cipher = await this.cipher().catch(() => null);
     const seq = this.nextSeq();

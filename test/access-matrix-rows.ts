@@ -5,6 +5,7 @@ import { LIFECYCLE_ROWS } from "./access-matrix-lifecycle-rows";
 import { NOTIFICATION_ROWS } from "./access-matrix-notify-rows";
 import { OPS_ROWS } from "./access-matrix-ops-rows";
 import { SESSION_ROWS } from "./access-matrix-session-rows";
+import { TRACKING_ROWS } from "./access-matrix-tracking-rows";
 import { WEARABLE_ROWS } from "./access-matrix-wearable-rows";
 
 /** Patient data, care team, break-glass, screeners and chat, in order (some rows change state). */
@@ -278,6 +279,8 @@ const PATIENT_ROWS: Row[] = [
     request: (w) => [`/v1/patients/${w.P.id}/assessment-assignments/${w.assignmentId}`, { method: "DELETE" }],
     expect: only({ teamClinician: "204" }),
   },
+  // ---- self-tracking, safety plan, workspace (after break-glass: offTeam and admin hold grants) ----
+  ...TRACKING_ROWS,
   // ---- chat: tickets, HTTP fallback, history, sharing ----------------------------------------
   {
     operation: "POST /v1/chat/tickets",

@@ -181,17 +181,15 @@ export async function seedEveryKind(p: TestUser, clinicianId: string, marker: st
     scopes: ["telemetry:write"],
     pairedVia: "web",
   });
-  await db
-    .insert(telemetryHour)
-    .values({
-      userId: p.id,
-      type: "heart_rate",
-      bucket: new Date(Math.floor(Date.now() / 3600_000) * 3600_000),
-      n: 2,
-      sum: 130,
-      min: 60,
-      max: 70,
-    });
+  await db.insert(telemetryHour).values({
+    userId: p.id,
+    type: "heart_rate",
+    bucket: new Date(Math.floor(Date.now() / 3600_000) * 3600_000),
+    n: 2,
+    sum: 130,
+    min: 60,
+    max: 70,
+  });
   await db
     .insert(companionFeedback)
     .values({ patientId: p.id, seq: 2, helpful: true, librarySlug: "sleep-hygiene", promptVersion: "test" });

@@ -32,6 +32,12 @@ const PHI_TABLES = [
   "notificationDeadLetters",
   "dataRequests",
   "legalHolds",
+  "trackingEntries",
+  "medications",
+  "medicationDoses",
+  "safetyPlans",
+  "riskSignals",
+  "careAlertActions",
 ];
 
 /**

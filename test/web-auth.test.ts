@@ -289,7 +289,8 @@ describe("clinician invitation and MFA pages", () => {
     expect(await wrong.text()).toContain("That code did not work");
     const ok = await phone.post("/login/mfa", { csrf, mfaToken, recoveryCode: codes[0] ?? "" });
     expect(ok.status).toBe(303);
-    expect(ok.headers.get("location")).toBe("/account");
+    // Clinicians land on their caseload.
+    expect(ok.headers.get("location")).toBe("/clinician");
     expect(setCookie(ok, "haven_at")).toMatch(/HttpOnly/i);
     expect(await (await phone.get("/account")).text()).toContain("Dr Web");
   });

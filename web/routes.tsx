@@ -6,7 +6,7 @@ import { LIBRARY, LIBRARY_BY_SLUG } from "../workers/lib/library/items";
 import { identityPages } from "./auth-routes";
 import { assessmentPages } from "./pages/assessments/routes";
 import { ChatPage } from "./pages/chat/page";
-import { ClinicianPage } from "./pages/clinician/page";
+import { clinicianPages } from "./pages/clinician/routes";
 import { DocsPage } from "./pages/docs/page";
 import { HomePage } from "./pages/home/page";
 import { LibraryItemPage, LibraryPage } from "./pages/library/page";
@@ -14,6 +14,7 @@ import { notificationPages } from "./pages/notifications/routes";
 import { OpsPage } from "./pages/ops/page";
 import { screenerPages } from "./pages/screeners/routes";
 import { sessionPages } from "./pages/sessions/routes";
+import { trackingPages } from "./pages/tracking/routes";
 import { wearablePages } from "./pages/wearables/routes";
 
 /** Server-rendered pages. Pages call services, never SQL. */
@@ -24,6 +25,8 @@ export const webRoutes = new Hono<AppEnv>()
   .route("/", sessionPages)
   .route("/", wearablePages)
   .route("/", notificationPages)
+  .route("/", trackingPages)
+  .route("/", clinicianPages)
   .get("/", (c) => c.html(<HomePage />))
   .get("/docs", (c) => c.html(<DocsPage />))
   .get("/library", (c) => c.html(<LibraryPage items={LIBRARY} />))
@@ -33,5 +36,4 @@ export const webRoutes = new Hono<AppEnv>()
     return c.html(<LibraryItemPage item={item} />);
   })
   .get("/chat", (c) => c.html(<ChatPage signedIn={Boolean(getCookie(c, "haven_at"))} />))
-  .get("/clinician", (c) => c.html(<ClinicianPage signedIn={Boolean(getCookie(c, "haven_at"))} />))
   .get("/admin/ops", (c) => c.html(<OpsPage />));

@@ -2,6 +2,7 @@ import { app } from "./app";
 import { runCronJobs } from "./cron";
 import { scheduled as notificationsCron, queue } from "./features/notifications/entry";
 import { telemetryRetention } from "./features/wearables/retention";
+import { scheduled as realertCron } from "./scheduled";
 
 export { ChatRoom } from "../durable-objects/chat-room";
 export { MetricsHub } from "../durable-objects/metrics-hub";
@@ -17,12 +18,16 @@ export default {
   fetch: app.fetch,
   queue,
   /**
-   * Cron Triggers: the notifications minute (reminders, digests, crisis sweep), the hourly
+   * Cron Triggers: the minute (notifications, re-alerts), the hourly
    * lifecycle jobs (retention, due erasures) and daily telemetry retention.
    */
   async scheduled(controller, env, ctx) {
     if (controller.cron === DAILY_CRON) ctx.waitUntil(telemetryRetention(env));
     else if (controller.cron === HOURLY_CRON) ctx.waitUntil(runCronJobs(env, controller.scheduledTime));
-    else await notificationsCron(controller, env);
+    else {
+      // The minute: notifications (reminders, digests, crisis sweep) and the re-alert of
+      // unacknowledged high-risk alerts (each alert is re-sent once REALERT_AFTER_MINUTES passed).
+      await Promise.allSettled([notificationsCron(controller, env), realertCron(controller, env, ctx)]);
+    }
   },
 } satisfies ExportedHandler<Env>;

@@ -1,4 +1,5 @@
 import type { Child } from "hono/jsx";
+import type { Role } from "../../workers/lib/vocabulary";
 import { currentViewer } from "./auth/session";
 
 export interface LayoutProps {
@@ -9,16 +10,44 @@ export interface LayoutProps {
   scripts?: string[];
 }
 
-const NAV = [
-  { href: "/", label: "Home" },
-  { href: "/chat", label: "Companion" },
-  { href: "/library", label: "Library" },
-  { href: "/assessments", label: "Assessments" },
-  { href: "/sessions", label: "Sessions" },
-  { href: "/wearables", label: "Wearables" },
-  { href: "/docs", label: "API" },
-  { href: "/notifications", label: "Notifications" },
-];
+/** Navigation by role: each person sees what they can use (patients never see the API). */
+const NAV: Record<"anonymous" | Role, { href: string; label: string }[]> = {
+  anonymous: [
+    { href: "/", label: "Home" },
+    { href: "/library", label: "Library" },
+    { href: "/docs", label: "API" },
+  ],
+  patient: [
+    { href: "/chat", label: "Companion" },
+    { href: "/track", label: "Track" },
+    { href: "/assessments", label: "Assessments" },
+    { href: "/safety-plan", label: "Safety plan" },
+    { href: "/sessions", label: "Sessions" },
+    { href: "/wearables", label: "Wearables" },
+    { href: "/library", label: "Library" },
+    { href: "/care-team", label: "Care team" },
+    { href: "/notifications", label: "Notifications" },
+  ],
+  clinician: [
+    { href: "/clinician", label: "Caseload" },
+    { href: "/clinician/assessments", label: "Assessments" },
+    { href: "/clinician/outcomes", label: "Outcomes" },
+    { href: "/sessions", label: "Sessions" },
+    { href: "/notifications", label: "Notifications" },
+  ],
+  admin: [
+    { href: "/admin", label: "Console" },
+    { href: "/admin/ops", label: "Ops" },
+    { href: "/admin/notifications", label: "Dead letters" },
+    { href: "/admin/outcomes", label: "Outcomes" },
+    { href: "/docs", label: "API" },
+  ],
+};
+
+function navFor(): { href: string; label: string }[] {
+  const viewer = currentViewer();
+  return NAV[viewer?.role ?? "anonymous"];
+}
 
 /**
  * Sign in, or Account + Sign out, from the request's verified session. Outside the identity
@@ -84,7 +113,7 @@ export function Layout({ title, children, styles = [], scripts = [] }: LayoutPro
           </a>
           <nav aria-label="Main">
             <ul>
-              {NAV.map((item) => (
+              {navFor().map((item) => (
                 <li>
                   <a href={item.href}>{item.label}</a>
                 </li>

@@ -74,6 +74,8 @@ export const ConfigSchema = z.object({
   DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
   REDIS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1500),
   BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  /** Minutes before an unacknowledged high-risk care alert is re-sent (the cron re-alert job). */
+  REALERT_AFTER_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   /** True when OPENAI_* point at the bundled offline server; the UI labels replies as offline. */
   OPENAI_OFFLINE: z
     .enum(["true", "false"])

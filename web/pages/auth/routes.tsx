@@ -48,6 +48,16 @@ const expiredLink = () => (
 );
 
 /** Sign-up, email confirmation, sign-in (with the MFA step), sign-out, password reset, invitations. */
+/** Where a signed-in person lands: clinicians on their caseload, everyone else on their account. */
+function landingFor(accessToken: string): string {
+  try {
+    const payload = JSON.parse(atob((accessToken.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/")));
+    return payload?.role === "clinician" ? "/clinician" : "/account";
+  } catch {
+    return "/account";
+  }
+}
+
 export const authPages = new Hono<AppEnv>()
   .onError(pageError)
   .get("/signup", ...page, (c) => c.html(<SignupPage csrf={csrfToken(c)} />))
@@ -163,8 +173,9 @@ export const authPages = new Hono<AppEnv>()
       return c.html(<MfaPage csrf={csrfToken(c)} mfaToken={mfaToken} errors={errors} next={next} />, 422);
     }
     try {
-      setSessionCookies(c, await completeMfa(scopeOf(c), parsed.data));
-      return c.redirect(next ?? "/account", 303);
+      const tokens = await completeMfa(scopeOf(c), parsed.data);
+      setSessionCookies(c, tokens);
+      return c.redirect(next ?? landingFor(tokens.accessToken), 303);
     } catch (err) {
       const failure = serviceFailure(err);
       return c.html(

@@ -13,6 +13,7 @@ import {
   COOKIE_REFRESH,
   REFRESH_TTL_SECONDS,
 } from "../../../workers/lib/principal";
+import type { Role } from "../../../workers/lib/vocabulary";
 import { authenticate } from "../../../workers/middleware/auth";
 import { scopeOf } from "../../../workers/middleware/services";
 
@@ -123,8 +124,9 @@ export const formCsrf: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /** The signed-in principal of the current page, from any component (needs `contextStorage()`). */
-export function currentViewer(): { signedIn: boolean; csrf: string } | null {
+export function currentViewer(): { signedIn: boolean; csrf: string; role: Role | null } | null {
   const c = tryGetContext<AppEnv>();
   if (!c) return null;
-  return { signedIn: Boolean(c.get("principal")), csrf: csrfToken(c) };
+  const p = c.get("principal");
+  return { signedIn: Boolean(p), csrf: csrfToken(c), role: p?.role ?? null };
 }

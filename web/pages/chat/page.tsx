@@ -18,6 +18,7 @@ export function ChatPage({ signedIn }: { signedIn: boolean }) {
             </span>
           </p>
           <div id="chat-crisis" class="banner-crisis" role="alert" hidden>
+            <div id="chat-crisis-plan" hidden />
             <p id="chat-crisis-text" />
             <ul id="chat-crisis-resources" />
             <p id="chat-crisis-alerted" hidden />

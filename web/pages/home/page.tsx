@@ -7,8 +7,9 @@ export function HomePage() {
       <section class="hero">
         <h1>Support between sessions, on your terms.</h1>
         <p>
-          Haven is a private space to talk things through with an AI companion, track your mood and symptoms,
-          take standard check-ins like the PHQ-9 and GAD-7, and share what you choose with your care team.
+          Haven is a private space to talk things through with an AI companion, log your mood, symptoms, sleep
+          and medications, take standard check-ins (PHQ-9, GAD-7, WHO-5, PSS-10 and the C-SSRS screener),
+          write a safety plan, and share what you choose with your care team.
         </p>
         <p class="actions">
           <a class="button" href="/signup">
@@ -25,6 +26,13 @@ export function HomePage() {
           <p>A warm, CBT-informed companion, available any time. It is honest that it is not a clinician.</p>
         </article>
         <article>
+          <h2>For clinicians</h2>
+          <p>
+            A caseload ranked by recent risk, each patient's scores with reliable change, their timeline and
+            safety plan, and crisis alerts to acknowledge, note and escalate.
+          </p>
+        </article>
+        <article>
           <h2>Safety first</h2>
           <p>
             If you tell Haven you are in crisis, you see help straight away and your care team is alerted.
@@ -35,7 +43,7 @@ export function HomePage() {
           <h2>Your data, your choice</h2>
           <p>
             Your health data stays in the region you choose (US, EU or Asia-Pacific), is encrypted at rest,
-            and you can see who accessed it and export or erase it.
+            and you can see who accessed it and remove anyone from your care team.
           </p>
         </article>
       </section>

@@ -2,6 +2,7 @@ import type { CrisisResource } from "../../../workers/features/safety/resources"
 import { CSSRS_QUESTIONS } from "../../../workers/features/screeners/schema";
 import { ErrorSummary, type FormErrors, PostForm } from "../auth/forms";
 import { Layout } from "../layout";
+import { SafetyPlanCard } from "../tracking/safety-plan";
 
 type Question = keyof typeof CSSRS_QUESTIONS;
 /** The form's current choices, by question ("yes" / "no"), to re-show after an error. */
@@ -136,6 +137,8 @@ export function ScreenerResultPage(props: {
   urgent: boolean;
   message: string;
   resources: CrisisResource[];
+  /** The patient's own safety plan sections, when one exists (shown before the crisis lines). */
+  plan?: unknown;
 }) {
   const emergency = props.resources.find((r) => r.kind === "emergency" && r.phone);
   return (
@@ -157,6 +160,7 @@ export function ScreenerResultPage(props: {
       ) : (
         <p role="status">{props.message}</p>
       )}
+      {props.risk !== "none" && props.plan ? <SafetyPlanCard plan={props.plan} /> : null}
       <CrisisResources resources={props.resources} />
       <p>This check-in is not a diagnosis. You can take it again at any time.</p>
       <p>

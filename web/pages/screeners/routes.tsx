@@ -1,4 +1,5 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { safetyPlanForCrisis } from "../../../durable-objects/chat-safety";
 import {
   CSSRS_QUESTIONS,
   CssrsAnswers,
@@ -121,12 +122,15 @@ export const screenerPages = new Hono<AppEnv>()
       );
     }
     const result = await submitCssrs(scopeOf(c), p, parsed.data);
+    // The patient's safety plan joins any positive result; a missing or unreadable plan never fails the page.
+    const plan = result.risk === "none" ? null : await safetyPlanForCrisis(scopeOf(c), p.userId, p.region);
     return c.html(
       <ScreenerResultPage
         risk={result.risk}
         urgent={result.urgent}
         message={result.message}
         resources={result.resources}
+        plan={plan?.sections}
       />,
     );
   });

@@ -238,6 +238,65 @@
     if (live) li.scrollIntoView({ block: "start" });
   }
 
+  // The patient's own safety plan, shown first in a crisis response (the crisis lines stay below it).
+  const PLAN_SECTIONS = [
+    ["warningSigns", "My warning signs"],
+    ["copingStrategies", "Things I can do on my own"],
+    ["distractions", "People and places that take my mind off things"],
+    ["helpContacts", "People I can ask for help"],
+    ["professionals", "Professionals I can contact"],
+    ["safeEnvironment", "Making my surroundings safe"],
+    ["reasonsForLiving", "My reasons for living"],
+  ];
+  function planBlock(f) {
+    const box = document.createElement("section");
+    box.className = "chat-safety-plan";
+    box.setAttribute("aria-label", "Your safety plan");
+    const h = document.createElement("strong");
+    h.textContent = "Your safety plan";
+    box.append(h);
+    const sections = f.sections && typeof f.sections === "object" ? f.sections : {};
+    for (const [key, title] of PLAN_SECTIONS) {
+      const items = Array.isArray(sections[key]) ? sections[key] : [];
+      if (items.length === 0) continue;
+      const p = document.createElement("p");
+      p.className = "chat-safety-plan-title";
+      p.textContent = title;
+      const ul = document.createElement("ul");
+      for (const item of items) {
+        const li = document.createElement("li");
+        if (item && typeof item === "object") {
+          li.append(String(item.name || ""));
+          if (item.phone) {
+            const a = document.createElement("a");
+            a.href = `tel:${String(item.phone).replace(/[^\d+]/g, "")}`;
+            a.textContent = String(item.phone);
+            li.append(": ", a);
+          }
+        } else li.textContent = String(item);
+        ul.append(li);
+      }
+      box.append(p, ul);
+    }
+    const link = document.createElement("a");
+    link.href = "/safety-plan";
+    link.textContent = "Open my whole plan";
+    box.append(link);
+    return box;
+  }
+  function showSafetyPlan(f) {
+    const block = crisisBlocks.get(f.about);
+    if (block) {
+      block.querySelector(".chat-safety-plan")?.remove();
+      block.firstChild.after(planBlock(f));
+    }
+    if (f.about === bannerAbout) {
+      const slot = $("chat-crisis-plan");
+      slot.replaceChildren(planBlock(f));
+      slot.hidden = false;
+    }
+  }
+
   function crisisStatus(f) {
     showAlerted(crisisBlocks.get(f.about)?.querySelector(".chat-crisis-alerted"), f.careTeamAlerted);
     if (f.about === bannerAbout) showAlerted($("chat-crisis-alerted"), f.careTeamAlerted);
@@ -316,6 +375,9 @@
         return;
       case "crisis_status":
         crisisStatus(f);
+        return;
+      case "safety_plan":
+        showSafetyPlan(f);
         return;
       case "check_in":
         checkIn(f, f.seq > replayThrough);

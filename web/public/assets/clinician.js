@@ -21,10 +21,9 @@
   function row(a) {
     const li = document.createElement("li");
     li.className = "card";
-    // Plain text until a patient page exists (a link would 404).
-    const who = document.createElement("strong");
-    who.textContent = `Patient ${String(a.patientId).slice(0, 8)}…`;
-    who.title = String(a.patientId);
+    const who = document.createElement("a");
+    who.href = `/clinician/patients/${encodeURIComponent(String(a.patientId))}`;
+    who.textContent = a.patientName || `Patient ${String(a.patientId).slice(0, 8)}…`;
     const meta = document.createElement("span");
     meta.textContent =
       a.severity === "wearable"

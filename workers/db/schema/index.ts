@@ -8,5 +8,6 @@ export * from "./lifecycle";
 export * from "./notify";
 export * from "./screeners";
 export * from "./sessions";
+export * from "./tracking";
 export * from "./users";
 export * from "./wearables";

@@ -14,9 +14,10 @@ import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
 
-const toOut = (r: CareAlertRow) => ({
+const toOut = (r: CareAlertRow & { patientName?: string }) => ({
   id: r.id,
   patientId: r.patientId,
+  ...(r.patientName === undefined ? {} : { patientName: r.patientName }),
   severity: r.severity,
   createdAt: r.createdAt.toISOString(),
   acknowledgedAt: r.acknowledgedAt?.toISOString() ?? null,

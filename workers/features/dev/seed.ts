@@ -10,6 +10,7 @@ import { hashPassword } from "../auth/password";
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode } from "../auth/totp";
 import { seedNotifications } from "../notifications/seed";
 import { seedSessionDemo } from "../sessions/seed";
+import { seedTracking } from "../tracking/seed";
 
 const DEMO = [
   { role: "patient", email: "patient@demo.haven.local", displayName: "Demo Patient" },
@@ -78,6 +79,7 @@ export async function seedDemo(scope: Scope): Promise<string> {
   });
   await seedAssessments(scope, ids[0] as string, ids[1] as string);
   await seedSessionDemo(scope, ids[1] as string);
+  await seedTracking(scope, ids[0] as string);
   lines.push("  The clinician is on the patient's care team. Outgoing mail: /dev/mailbox");
   lines.push(
     ...(await seedNotifications(scope, { patientId: ids[0] as string, clinicianId: ids[1] as string })),

@@ -1,5 +1,5 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
-import { careAlerts, careTeam, notifications } from "../../db/schema";
+import { and, desc, eq, getTableColumns, gt, isNull, sql } from "drizzle-orm";
+import { breakGlass, careAlerts, careTeam, notifications, users } from "../../db/schema";
 import type { Database } from "../db";
 
 export const CARE_ALERT_LIST = { action: "care_alert.list", resourceType: "care_alert" } as const;
@@ -17,18 +17,26 @@ export interface RecordedAlert {
   clinicianId: string;
 }
 
-/** Only while the clinician is still on the patient's active care team. */
-const onTeam = sql<boolean>`exists (select 1 from ${careTeam} where ${and(
+/**
+ * Only while the clinician is still on the patient's active care team, or holds an unexpired
+ * break-glass grant (an alert escalated to an on-call colleague).
+ */
+const onTeam = sql<boolean>`(exists (select 1 from ${careTeam} where ${and(
   eq(careTeam.patientId, careAlerts.patientId),
   eq(careTeam.clinicianId, careAlerts.clinicianId),
   eq(careTeam.status, "active"),
-)})`;
+)}) or exists (select 1 from ${breakGlass} where ${and(
+  eq(breakGlass.patientId, careAlerts.patientId),
+  eq(breakGlass.actorId, careAlerts.clinicianId),
+  gt(breakGlass.expiresAt, sql`now()`),
+)}))`;
 
 /** A clinician's unacknowledged alerts in one region (still on the team), newest first. */
 export function inboxQuery(db: Database, clinicianId: string) {
   return db
-    .select()
+    .select({ ...getTableColumns(careAlerts), patientName: users.displayName })
     .from(careAlerts)
+    .innerJoin(users, eq(users.id, careAlerts.patientId))
     .where(and(eq(careAlerts.clinicianId, clinicianId), isNull(careAlerts.acknowledgedAt), onTeam))
     .orderBy(desc(careAlerts.createdAt))
     .limit(200);
