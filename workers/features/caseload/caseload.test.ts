@@ -235,13 +235,14 @@ describe("alert triage", () => {
     expect((await get(oncall, `/v1/clinician/alerts/${alertId}`)).status).toBe(404);
   });
 
-  it("re-alerts unacknowledged high-risk alerts after the configured time, once per period", async () => {
+  it("re-alerts every unacknowledged crisis alert after the configured time, once per period (not wearable notices)", async () => {
     const [p, c] = await Promise.all([createUser("patient"), createUser("clinician")]);
     await addToCareTeam(p, c);
     const old = await alert(c.id, p.id, "imminent", 30, 11);
     const fresh = await alert(c.id, p.id, "high", 5, 12);
     const low = await alert(c.id, p.id, "low", 30, 13);
     const acked = await alert(c.id, p.id, "high", 30, 14);
+    const wearable = await alert(c.id, p.id, "wearable", 30, 15);
     await post(c, `/v1/clinician/alerts/${acked}/acknowledge`, {});
     const base = { env, config: testConfig(), log: createLogger("error") };
     await realertDue(base, 15);
@@ -252,10 +253,11 @@ describe("alert triage", () => {
           .from(careAlertActions)
           .where(and(eq(careAlertActions.patientId, p.id), eq(careAlertActions.kind, "realert")))
       ).map((a) => a.alertId);
-    expect(await realerts()).toEqual([old]);
+    // A low-severity crisis (a C-SSRS "wish to be dead", a PHQ-9 item 9 of 1) is re-sent too.
+    expect([...(await realerts())].sort()).toEqual([old, low].sort());
     await realertDue(base, 15);
-    expect(await realerts()).toEqual([old]);
-    expect([fresh, low, acked]).not.toContain((await realerts())[0]);
+    expect([...(await realerts())].sort()).toEqual([old, low].sort());
+    for (const id of [fresh, acked, wearable]) expect(await realerts()).not.toContain(id);
     const detail = (await (await get(c, `/v1/clinician/alerts/${old}`)).json()) as {
       actions: { kind: string; authorName: string }[];
     };

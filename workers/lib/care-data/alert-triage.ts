@@ -8,7 +8,12 @@ export const CARE_ALERT_ESCALATE = { action: "care_alert.escalate", resourceType
 export const CARE_ALERT_REALERT = { action: "care_alert.realert", resourceType: "care_alert" } as const;
 
 /** Severities whose unacknowledged alerts are re-sent after the configured time. */
-export const REALERT_SEVERITIES = ["imminent", "high"] as const;
+/**
+ * Every crisis alert is re-sent until someone acknowledges it, whatever the source's severity
+ * scale (chat: elevated/high/imminent; PHQ-9 item 9: moderate/high; C-SSRS: low/moderate/high).
+ * Only wearable anomalies (informational) are not.
+ */
+export const REALERT_SEVERITIES = ["imminent", "high", "elevated", "moderate", "low"] as const;
 
 /** The alert's triage trail (notes still encrypted), oldest first. */
 export function alertActionsQuery(db: Database, alertId: string) {

@@ -77,7 +77,7 @@ export const METRICS = [
     kind: "counter",
     help: "Messages or answers the safety net flagged, by severity and the source that raised them.",
     labels: {
-      severity: { values: ["check_in", "elevated", "high", "imminent"] },
+      severity: { values: ["check_in", "low", "moderate", "elevated", "high", "imminent"] },
       source: { values: ["chat", "screener", "assessment", "session", "wearable", "moderation", "model"] },
     },
   },
