@@ -1,5 +1,6 @@
 import { auditInsert } from "../workers/lib/audit";
 import { anomalySeq, anomalyWrites, WEARABLE_ANOMALY } from "../workers/lib/care-data/wearables";
+import { publishQuietly } from "../workers/lib/events";
 import type { Scope } from "../workers/lib/scope";
 import { roomStub } from "./chat-stub";
 import type { StreamRef } from "./wearable-protocol";
@@ -54,5 +55,14 @@ export async function publishWearableAnomaly(
       .catch(() => ({ ok: false }));
     if (!handed.ok) scope.log.warn("wearable_alert_push_not_handed", {});
   }
+  // The notifications service delivers it per preference (queued; ids and the metric code only).
+  await publishQuietly(scope.env, scope.log, {
+    type: "anomaly.detected",
+    v: 1,
+    patientId: ref.userId,
+    region: ref.region,
+    metric: anomaly.readingType,
+    critical: !informational,
+  });
   return { alerted: alerts.length };
 }

@@ -4,6 +4,7 @@
  * loaded from it) and a real Postgres server (backup = `pg_dump -Fc` of an exported snapshot;
  * restore = `pg_restore` into a fresh database). Both apply the same drizzle migrations.
  */
+
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,6 +16,7 @@ import { migrate as migrateNode } from "drizzle-orm/node-postgres/migrator";
 import { drizzle as drizzleLite } from "drizzle-orm/pglite";
 import { migrate as migrateLite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
+import { PGLITE_EXTENSIONS } from "../local-stack/postgres.ts";
 
 const run = promisify(execFile);
 export const MIGRATIONS = new URL("../../migrations", import.meta.url).pathname;
@@ -64,7 +66,7 @@ function liteDb(lite: PGlite): Db {
 }
 
 export async function embeddedRegion(name: string): Promise<Region> {
-  let lite = new PGlite();
+  let lite = new PGlite({ extensions: PGLITE_EXTENSIONS });
   await migrateLite(drizzleLite({ client: lite }), { migrationsFolder: MIGRATIONS });
   let dump: Blob | null = null;
   const region: Region = {
@@ -88,7 +90,7 @@ export async function embeddedRegion(name: string): Promise<Region> {
     },
     async restore() {
       if (!dump) throw new Error("no backup");
-      lite = new PGlite({ loadDataDir: dump });
+      lite = new PGlite({ loadDataDir: dump, extensions: PGLITE_EXTENSIONS });
       await lite.waitReady;
       region.db = liteDb(lite);
       return region.db;

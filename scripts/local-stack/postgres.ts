@@ -28,6 +28,12 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 
+/**
+ * Extensions every embedded PGlite loads (the local stack and the DR drill alike): pgvector for the
+ * companion library's retrieval, btree_gist for the sessions' no-double-booking exclusion constraint.
+ */
+export const PGLITE_EXTENSIONS = { vector, btree_gist };
+
 /** A data-residency region; each has its own database so data never crosses regions. */
 export type Region = "us" | "eu" | "apac";
 
@@ -216,9 +222,7 @@ async function startPglite(opts: StartPostgresOptions): Promise<PostgresBackend>
       if (dataDir) await mkdir(dataDir, { recursive: true });
       const isNew = !dataDir || !existsSync(join(dataDir, "PG_VERSION"));
       const db = await PGlite.create({
-        // pgvector: the companion library's retrieval orders by cosine distance in SQL where it exists.
-        // btree_gist: the sessions' no-double-booking exclusion constraint (uuid = with tstzrange &&).
-        extensions: { vector, btree_gist },
+        extensions: PGLITE_EXTENSIONS,
         ...(dataDir ? { dataDir } : {}),
         ...(isNew && seed ? { loadDataDir: seed } : {}),
       });

@@ -7,6 +7,7 @@ import type { AssessmentInstrument } from "../../../workers/lib/care-data/assess
 import { ErrorSummary, type FormErrors, PostForm } from "../auth/forms";
 import { Layout } from "../layout";
 import { CrisisResources } from "../screeners/page";
+import { SafetyPlanCard } from "../tracking/safety-plan";
 import { changeLabel, SCORE_CHART_SCRIPTS, ScoreChart } from "./chart";
 
 const STYLES = ["/assets/assessments.css"];
@@ -237,7 +238,7 @@ export function CssrsStepperPage(props: {
 }
 
 /** After a scored submission: the score, its band, the change, suggestions, and crisis help first when needed. */
-export function AssessmentResultPage({ result }: { result: AssessmentResult }) {
+export function AssessmentResultPage({ result, plan }: { result: AssessmentResult; plan?: unknown }) {
   const i = INSTRUMENTS[result.instrument];
   const emergency = result.crisis?.resources.find((r) => r.kind === "emergency" && r.phone);
   return (
@@ -257,6 +258,7 @@ export function AssessmentResultPage({ result }: { result: AssessmentResult }) {
               </p>
             ) : null}
           </div>
+          {plan ? <SafetyPlanCard plan={plan} /> : null}
           <CrisisResources resources={result.crisis.resources} />
         </>
       ) : (

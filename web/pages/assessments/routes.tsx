@@ -1,4 +1,5 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { safetyPlanForCrisis } from "../../../durable-objects/chat-safety";
 import { assign, clinicianDue, patientAssignments } from "../../../workers/features/assessments/assignments";
 import { INSTRUMENTS } from "../../../workers/features/assessments/instruments";
 import {
@@ -193,7 +194,12 @@ export const assessmentPages = new Hono<AppEnv>()
     }
     try {
       const result = await submitAssessment(scopeOf(c), me(c), instrument.id, answers);
-      return c.html(<AssessmentResultPage result={result} />);
+      // The patient's own safety plan joins any crisis result (item 9 above 0); a missing or
+      // unreadable plan never fails the page.
+      const plan = result.crisis
+        ? await safetyPlanForCrisis(scopeOf(c), me(c).userId, me(c).region).catch(() => null)
+        : null;
+      return c.html(<AssessmentResultPage result={result} plan={plan?.sections} />);
     } catch (err) {
       const crisis = err instanceof AppError && err.code === "forbidden" ? unstoredCrisis(err) : null;
       if (crisis) {

@@ -20,6 +20,7 @@ import { wrappedKeyQuery } from "../../lib/care-data/chat";
 import { consentRequired } from "../../lib/care-data/consents";
 import { careData } from "../../lib/care-data/repository";
 import { AppError } from "../../lib/errors";
+import { publishQuietly } from "../../lib/events";
 import { inc } from "../../lib/metrics/recorder";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
@@ -141,6 +142,15 @@ export async function submitAssessment(
     ...saved,
   });
   inc("assessments_submitted_total", { instrument: instrumentId.replace("-", "") });
+  // The care team hears that an assessment is there (never the score or answers).
+  await publishQuietly(scope.env, scope.log, {
+    type: "assessment.submitted",
+    v: 1,
+    patientId: p.userId,
+    region: p.region,
+    instrument: instrumentId,
+    responseId: id,
+  });
   return {
     ...score,
     recommendations: recommend({

@@ -1,5 +1,6 @@
 import type { PatientAccess } from "../../lib/care-data/access";
 import { wrappedKeyQuery } from "../../lib/care-data/chat";
+import { deleteBookingSchedules } from "../../lib/care-data/notify-settings";
 import { regionOfUser } from "../../lib/care-data/region";
 import { careData } from "../../lib/care-data/repository";
 import {
@@ -19,14 +20,18 @@ import {
   upsertAvailability,
 } from "../../lib/care-data/sessions";
 import { AppError } from "../../lib/errors";
+import { publishQuietly } from "../../lib/events";
 import type { Scope } from "../../lib/scope";
 import { userCipher } from "../../lib/user-cipher";
 import type { Region } from "../../lib/vocabulary";
+import { scheduleSessionReminders } from "../notifications/cron";
 import { type Availability, AvailabilitySchema, freeSlots, type Interval, localDate } from "./availability";
 import { locateSession } from "./locate";
 import type { BookingRequest, Session } from "./schema";
 
 const reasonField = (id: string) => `session.reason:${id}`;
+/** Reminders before each session (hours). */
+const SESSION_REMINDER_HOURS = [24, 1];
 
 function principal(scope: Scope) {
   if (!scope.principal) throw new AppError("unauthorized", "Sign in to continue");
@@ -211,6 +216,7 @@ export async function book(
       }),
     ]);
     if (!row) throw new AppError("internal");
+    await announceBooking(scope, rescheduledFrom ? "booking.changed" : "booking.created", row, access.region);
     return { session: view(row, null), replayed: false };
   } catch (err) {
     await deleteSlot(scope.db(region), id).catch(() => undefined);
@@ -276,7 +282,42 @@ export async function cancel(scope: Scope, id: string, reason: string, action = 
   ]);
   if (changed.length === 0) throw new AppError("conflict", "The session changed meanwhile; reload it");
   await releaseSlot(scope.db(row.clinicianRegion as Region), id);
+  // Its reminders go (a reschedule books the new time, with its own reminders, first).
+  await deleteBookingSchedules(scope.db(access.region), id).catch((err) =>
+    scope.log.warn("session_reminders_not_dropped", { error: err instanceof Error ? err.name : "unknown" }),
+  );
+  if (action === "session.cancel") await announceBooking(scope, "booking.cancelled", row, access.region);
   return getSession(scope, id);
+}
+
+/**
+ * Tells the notifications service about a booking (ids and the start time only) and, for a new
+ * booking, schedules its reminders 24 h and 1 h before. Never fails the booking itself.
+ */
+async function announceBooking(
+  scope: Scope,
+  type: "booking.created" | "booking.changed" | "booking.cancelled",
+  row: SessionRow,
+  region: Region,
+): Promise<void> {
+  const booking = {
+    bookingId: row.id,
+    patientId: row.patientId,
+    clinicianId: row.clinicianId,
+    region,
+    startsAt: row.startsAt.toISOString(),
+  };
+  await publishQuietly(scope.env, scope.log, { type, v: 1, ...booking });
+  if (type !== "booking.cancelled")
+    await scheduleSessionReminders(
+      scope,
+      { ...booking, startsAt: row.startsAt },
+      SESSION_REMINDER_HOURS,
+    ).catch((err) =>
+      scope.log.warn("session_reminders_not_scheduled", {
+        error: err instanceof Error ? err.name : "unknown",
+      }),
+    );
 }
 
 /** Books the new time first (so a taken slot leaves the old booking in place), then cancels the old one. */

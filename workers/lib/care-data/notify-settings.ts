@@ -119,3 +119,11 @@ export function deleteSchedule(db: Database, userId: string, id: string) {
 }
 
 export type { Channel };
+
+/** Drops the reminders scheduled for one booking (it was cancelled or moved). */
+export function deleteBookingSchedules(db: Database, bookingId: string) {
+  return db
+    .delete(notificationSchedules)
+    .where(sql`${notificationSchedules.event}->>'bookingId' = ${bookingId}`)
+    .returning({ id: notificationSchedules.id });
+}
