@@ -11,14 +11,14 @@
  *
  * Env: CHROMIUM (default /usr/bin/chromium).
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { freePort, totp } from "./e2e-lib.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -36,22 +36,6 @@ function check(name: string, ok: boolean, detail = ""): void {
   console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? ` (${detail})` : ""}`);
 }
 
-function base32Decode(input: string): Buffer {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  const out: number[] = [];
-  let acc = 0;
-  let bits = 0;
-  for (const c of input.replace(/[\s=-]/g, "").toUpperCase()) {
-    acc = ((acc << 5) | alphabet.indexOf(c)) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((acc >>> bits) & 0xff);
-    }
-  }
-  return Buffer.from(out);
-}
-
 let lastStep = -1;
 /** A TOTP code from a time step not used before (the server refuses a step twice): waits if needed. */
 async function freshTotp(secret: string): Promise<string> {
@@ -62,14 +46,6 @@ async function freshTotp(secret: string): Promise<string> {
   }
   lastStep = step;
   return totp(secret);
-}
-
-function totp(secret: string, now = Date.now()): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
-  const mac = createHmac("sha1", base32Decode(secret)).update(counter).digest();
-  const offset = (mac.at(-1) ?? 0) & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }
 
 interface Credentials {
@@ -86,18 +62,6 @@ function parseCredentials(log: string): Credentials {
     patient: { email: patient[1], password: patient[2] },
     clinician: { email: clinician[1], password: clinician[2], totpSecret: clinician[3] },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function startDev(port: number, dataDir: string): { child: ChildProcess; ready: Promise<string> } {

@@ -13,14 +13,14 @@
  *
  * Env: CHROMIUM (default /usr/bin/chromium), E2E_KEEP_DATA=1 keeps the temporary data folder.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { freePort, stopDev, totp, watchConsole } from "./e2e-lib.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -56,44 +56,7 @@ function check(name: string, ok: boolean, detail: string): void {
 
 // ---- TOTP (RFC 6238: HMAC-SHA1, 30 s, 6 digits), as workers/features/auth/totp.ts ----------------
 
-function base32Decode(input: string): Buffer {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  const clean = input.replace(/[\s=-]/g, "").toUpperCase();
-  const out: number[] = [];
-  let acc = 0;
-  let bits = 0;
-  for (const c of clean) {
-    acc = ((acc << 5) | alphabet.indexOf(c)) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((acc >>> bits) & 0xff);
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(secret: string, now = Date.now()): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
-  const mac = createHmac("sha1", base32Decode(secret)).update(counter).digest();
-  const offset = (mac.at(-1) ?? 0) & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
-
 // ---- the dev server -----------------------------------------------------------------------------
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface Credentials {
   patient: { email: string; password: string };
@@ -154,41 +117,7 @@ function startDev(port: number, dataDir: string): { child: ChildProcess; ready: 
   return { child, ready };
 }
 
-async function stopDev(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const signalGroup = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-(child.pid as number), sig);
-    } catch {
-      // already gone
-    }
-  };
-  signalGroup("SIGTERM");
-  const timedOut = await Promise.race([
-    exited.then(() => false),
-    new Promise<boolean>((r) => setTimeout(() => r(true), 10_000)),
-  ]);
-  // The group may still hold workerd even after dev.ts exits: make sure nothing is left.
-  signalGroup("SIGKILL");
-  if (timedOut) await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]);
-}
-
 // ---- browser helpers ----------------------------------------------------------------------------
-
-/** Console errors and CSP violations per page, so a broken page fails the run. */
-function watchConsole(page: Page, sink: string[]): void {
-  page.on("console", (msg) => {
-    if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource"))
-      sink.push(`${new URL(page.url()).pathname}: ${msg.text()}`);
-  });
-  page.on("pageerror", (err) => sink.push(`${new URL(page.url()).pathname}: ${err.message}`));
-  page.on("response", (res) => {
-    // Chromium asks for /favicon.ico on its own; the layout declares no icon (reported, harmless).
-    if (res.status() >= 400 && !res.url().endsWith("/favicon.ico"))
-      sink.push(`${new URL(page.url()).pathname}: ${res.status()} ${res.url()}`);
-  });
-}
 
 async function newPhoneContext(browser: Browser, base: string): Promise<BrowserContext> {
   const ctx = await browser.newContext({ viewport: PHONE, baseURL: base, deviceScaleFactor: 1 });

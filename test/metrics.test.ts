@@ -63,6 +63,11 @@ describe("/metrics", () => {
     expect(counter(after, "http_requests_total", { route: "/health", method: "GET", status: "200" })).toBe(
       base + 3,
     );
+    // Scrape-time figures: the compliance share (0–1) and the open dead letters.
+    const score = Number(after.get("compliance_score")?.metrics[0]?.value);
+    expect(score).toBeGreaterThanOrEqual(0);
+    expect(score).toBeLessThanOrEqual(1);
+    expect(after.get("queue_depth")?.metrics.some((m) => m.labels?.queue === "dead_letter")).toBe(true);
     // Every declared family is present with its declared type.
     for (const def of METRICS) expect(after.get(def.name)?.type, def.name).toBe(def.kind.toUpperCase());
   });

@@ -1,10 +1,20 @@
+import { publishDueAssessments } from "./features/assessments/reminders";
 import { lifecycleCron } from "./features/lifecycle/cron";
+import { lifecycleScope } from "./features/lifecycle/job-scope";
+
+/** Hourly: assessment due/overdue reminders through the notifications service. */
+async function assessmentReminders(env: Env, scheduledTime: number): Promise<void> {
+  await publishDueAssessments(lifecycleScope(env, "assessment.reminders"), new Date(scheduledTime));
+}
 
 /**
  * Cron work, one entry per feature. Each job runs isolated (one failing does not stop the others)
  * and must be idempotent: a missed or repeated tick is normal. The schedule is in wrangler.toml.
  */
-const CRON_JOBS: ReadonlyArray<(env: Env, scheduledTime: number) => Promise<void>> = [lifecycleCron];
+const CRON_JOBS: ReadonlyArray<(env: Env, scheduledTime: number) => Promise<void>> = [
+  lifecycleCron,
+  assessmentReminders,
+];
 
 /** The `scheduled` handler's body: runs every job and waits for all. */
 export async function runCronJobs(env: Env, scheduledTime: number): Promise<void> {

@@ -1,4 +1,8 @@
+import { allOpenAssignmentsQuery, dueState } from "../../lib/care-data/assessments";
+import { publishQuietly } from "../../lib/events";
 import type { Scope } from "../../lib/scope";
+import { REGIONS } from "../../lib/vocabulary";
+import { derivedUuid } from "../notifications/cron";
 import type { Assignment } from "./schema";
 
 /** What a reminder says: ids and an instrument name only (no scores, no answers: it may show on a lock screen). */
@@ -36,4 +40,31 @@ export function remindersFor(assignments: readonly Assignment[]): AssessmentRemi
 export async function publishReminder(scope: Scope, reminder: AssessmentReminder): Promise<"in_app_only"> {
   scope.log.debug("assessment_reminder_in_app", { status: reminder.status });
   return "in_app_only";
+}
+
+/**
+ * The hourly reminder job: every due or overdue assignment in every region publishes an
+ * `assessment.due` event to the notifications service. The event id is derived from the
+ * assignment, its due date and its status, so the hourly repeats are one notification per due
+ * period (and one more when it becomes overdue), never one per hour.
+ */
+export async function publishDueAssessments(scope: Scope, now = new Date()): Promise<number> {
+  let published = 0;
+  for (const region of REGIONS) {
+    const rows = await allOpenAssignmentsQuery(scope.db(region));
+    for (const row of rows) {
+      const { dueAt, status } = dueState(row, now);
+      if (status === "upcoming") continue;
+      await publishQuietly(scope.env, scope.log, {
+        id: await derivedUuid(`assessment.due:${row.id}:${dueAt.toISOString()}:${status}`),
+        type: "assessment.due",
+        v: 1,
+        patientId: row.patientId,
+        region,
+        instrument: row.instrument,
+      });
+      published++;
+    }
+  }
+  return published;
 }

@@ -5,9 +5,11 @@
  * Features that own such a figure add one function here.
  */
 import { alertBacklogQuery } from "../../lib/care-data/alerts";
+import { openDeadLetterCountQuery } from "../../lib/care-data/notifications";
 import type { ScrapeSample } from "../../lib/metrics/exposition";
 import type { Scope } from "../../lib/scope";
 import { REGIONS } from "../../lib/vocabulary";
+import { compliance } from "../lifecycle/compliance";
 import { activeAppointments } from "../sessions/reminders";
 
 export type ScrapeCollector = (scope: Scope) => Promise<ScrapeSample[]>;
@@ -36,4 +38,30 @@ const appointments: ScrapeCollector = async (scope) => {
   ];
 };
 
-export const scrapeCollectors: ScrapeCollector[] = [careAlertBacklog, appointments];
+/** The compliance score and failing controls (the lifecycle's automated controls, evaluated now). */
+const complianceFigures: ScrapeCollector = async (scope) => {
+  const { score, controls } = await compliance(scope);
+  return [
+    // The console shows a percentage; the metric is the share (0–1) the alert rule compares with 1.
+    { name: "compliance_score", labels: {}, value: score / 100 },
+    {
+      name: "compliance_failing_controls",
+      labels: {},
+      value: controls.filter((c) => c.status === "fail").length,
+    },
+  ];
+};
+
+/** Open dead letters of the notifications service, all regions. */
+const deadLetters: ScrapeCollector = async (scope) => {
+  const counts = await Promise.all(REGIONS.map((region) => openDeadLetterCountQuery(scope.db(region))));
+  const n = counts.reduce((sum, [row]) => sum + (row?.n ?? 0), 0);
+  return [{ name: "queue_depth", labels: { queue: "dead_letter" }, value: n }];
+};
+
+export const scrapeCollectors: ScrapeCollector[] = [
+  careAlertBacklog,
+  appointments,
+  complianceFigures,
+  deadLetters,
+];

@@ -393,6 +393,14 @@ export function teamAssignmentsQuery(db: Database, clinicianId: string) {
     .orderBy(asc(a.patientId), asc(a.instrument));
 }
 
+/**
+ * Every open assignment in one region with when it was last completed (ids, instrument and dates
+ * only): the hourly reminder job's input.
+ */
+export function allOpenAssignmentsQuery(db: Database) {
+  return db.select(assignmentColumns).from(a).where(isNull(a.endedAt)).limit(10_000);
+}
+
 /** Days after the due date before an assignment counts as overdue. */
 export const OVERDUE_AFTER_DAYS = 2;
 const DAY = 86_400_000;

@@ -261,3 +261,11 @@ export function reviveDelivery(db: Database, id: string) {
     .where(and(eq(notificationDeliveries.id, id), inArray(notificationDeliveries.status, ["dead", "failed"])))
     .returning();
 }
+
+/** How many dead letters are open in one region (a count only): the metrics' dead-letter depth. */
+export function openDeadLetterCountQuery(db: Database) {
+  return db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(notificationDeadLetters)
+    .where(eq(notificationDeadLetters.status, "open"));
+}
