@@ -2,6 +2,7 @@ import { app } from "./app";
 import { runCronJobs } from "./cron";
 import { scheduled as notificationsCron, queue } from "./features/notifications/entry";
 import { telemetryRetention } from "./features/wearables/retention";
+import { shipMetrics } from "./lib/metrics/ship";
 import { scheduled as realertCron } from "./scheduled";
 
 export { ChatRoom } from "../durable-objects/chat-room";
@@ -16,7 +17,14 @@ const HOURLY_CRON = "17 * * * *";
 
 export default {
   fetch: app.fetch,
-  queue,
+  /** Queue consumers (notifications); their metric deltas are shipped like a request's. */
+  async queue(batch, env, ctx) {
+    try {
+      await queue(batch, env);
+    } finally {
+      shipMetrics(env, (p) => ctx.waitUntil(p), true);
+    }
+  },
   /**
    * Cron Triggers: the minute (notifications, re-alerts), the hourly
    * lifecycle jobs (retention, due erasures) and daily telemetry retention.
@@ -29,5 +37,6 @@ export default {
       // unacknowledged high-risk alerts (each alert is re-sent once REALERT_AFTER_MINUTES passed).
       await Promise.allSettled([notificationsCron(controller, env), realertCron(controller, env, ctx)]);
     }
+    shipMetrics(env, (p) => ctx.waitUntil(p), true);
   },
 } satisfies ExportedHandler<Env>;

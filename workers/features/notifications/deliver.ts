@@ -10,6 +10,7 @@ import {
   type NotificationRow,
 } from "../../lib/care-data/notifications";
 import { dropPushEndpoint } from "../../lib/care-data/notify-settings";
+import { inc } from "../../lib/metrics/recorder";
 import type { Scope } from "../../lib/scope";
 import type { Region } from "../../lib/vocabulary";
 import { POLICY } from "./catalog";
@@ -55,6 +56,7 @@ export async function attemptDelivery(
       providerMessageId: result.providerMessageId,
       lastError: null,
     });
+    inc("notifications_total", { channel: claimed.channel, outcome: "sent" });
     return { kind: "sent" };
   }
   if (result.cls === "transient" || result.cls === "rate_limited") {
@@ -69,6 +71,7 @@ export async function attemptDelivery(
   }
   const dead = result.cls !== "gone";
   await finishDelivery(db, claimed.id, dead ? "dead" : "failed", { lastError: result.code });
+  inc("notifications_total", { channel: claimed.channel, outcome: dead ? "dead_lettered" : "failed" });
   if (dead) {
     await insertDeadLetter(db, {
       messageId: `delivery:${claimed.id}:${crypto.randomUUID()}`,
