@@ -11,7 +11,8 @@ export const NOTIFICATION_ROWS: Row[] = [
     operation: "GET /v1/me/notifications",
     route: "GET /v1/me/notifications",
     request: () => ["/v1/me/notifications"],
-    expect: everyone("200"),
+    // P's own notices, and the team clinician's notifications about P, name P.
+    expect: { ...everyone("200"), self: "200+", teamClinician: "200+" },
   },
   {
     operation: "POST /v1/me/notifications/read",

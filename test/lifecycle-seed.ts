@@ -1,26 +1,33 @@
+import { eq } from "drizzle-orm";
 import {
   aiCalls,
   assessmentAssignments,
   assessmentResponses,
   breakGlass,
+  careAlertActions,
   careAlerts,
   careTeam,
   chatMessages,
   chatSharing,
   companionFeedback,
   emailTokens,
+  medicationDoses,
+  medications,
   notificationPreferences,
   notifications,
   profiles,
   psychotherapyNotes,
   recoveryCodes,
   riskEvents,
+  riskSignals,
+  safetyPlans,
   screenerResponses,
   sessionNoteAddenda,
   sessionNotes,
   sessions,
   telemetryHour,
   therapySessions,
+  trackingEntries,
   wearableDevices,
 } from "../workers/db/schema";
 import { createDatabase } from "../workers/lib/db";
@@ -204,5 +211,55 @@ export async function seedEveryKind(p: TestUser, clinicianId: string, marker: st
   await db
     .insert(notificationPreferences)
     .values({ userId: p.id, eventType: "assessment.due", channel: "email", enabled: false });
+  const moodId = crypto.randomUUID();
+  await db.insert(trackingEntries).values({
+    id: moodId,
+    userId: p.id,
+    kind: "mood",
+    score: 4,
+    noteEnc: await cipher.encrypt(`tracking.note:${moodId}`, `mood ${marker}`),
+  });
+  const medId = crypto.randomUUID();
+  await db.insert(medications).values({
+    id: medId,
+    userId: p.id,
+    nameEnc: await cipher.encrypt(`medication.name:${medId}`, `med ${marker}`),
+  });
+  const doseId = crypto.randomUUID();
+  await db.insert(medicationDoses).values({
+    id: doseId,
+    userId: p.id,
+    medicationId: medId,
+    status: "skipped",
+    reasonEnc: await cipher.encrypt(`medication.reason:${doseId}`, `skip ${marker}`),
+  });
+  const planId = crypto.randomUUID();
+  await db.insert(safetyPlans).values({
+    id: planId,
+    userId: p.id,
+    version: 1,
+    authorId: p.id,
+    contentEnc: await cipher.encrypt(
+      `safety_plan:${planId}`,
+      JSON.stringify({ warningSigns: [`plan ${marker}`] }),
+    ),
+  });
+  await db
+    .insert(riskSignals)
+    .values({ userId: p.id, kind: "mood_drop", severity: "low", detail: { drop: 3 }, sourceId: moodId });
+  const [alertRow] = await db
+    .select({ id: careAlerts.id })
+    .from(careAlerts)
+    .where(eq(careAlerts.patientId, p.id))
+    .limit(1);
+  const actionId = crypto.randomUUID();
+  await db.insert(careAlertActions).values({
+    id: actionId,
+    alertId: alertRow?.id as string,
+    patientId: p.id,
+    kind: "note",
+    authorId: clinicianId,
+    noteEnc: await cipher.encrypt(`alert.note:${actionId}`, `follow-up ${marker}`),
+  });
   return { sessionId: session?.id as string };
 }

@@ -4,6 +4,7 @@ import {
   assessmentAssignments,
   assessmentResponses,
   breakGlass,
+  careAlertActions,
   careAlerts,
   careTeam,
   chatMessages,
@@ -11,18 +12,23 @@ import {
   companionFeedback,
   consents,
   emailTokens,
+  medicationDoses,
+  medications,
   notificationPreferences,
   notifications,
   profiles,
   psychotherapyNotes,
   recoveryCodes,
   riskEvents,
+  riskSignals,
+  safetyPlans,
   screenerResponses,
   sessionNoteAddenda,
   sessionNotes,
   sessions,
   telemetryHour,
   therapySessions,
+  trackingEntries,
   wearableDevices,
 } from "../../db/schema";
 import { type DataKind, type FhirResource, iso, open, tableKind } from "./kind";
@@ -136,6 +142,117 @@ export const DATA_KINDS: DataKind[] = [
         end: String(r.endsAt),
         participant: [{ actor: ref(patientRef), status: "accepted" }],
       })),
+  }),
+  // ---- self-tracking and the safety plan (doses reference their medication: first) ----
+  tableKind({
+    name: "medication_doses",
+    table: medicationDoses,
+    tableName: "medication_doses",
+    subject: medicationDoses.userId,
+    retention: "health",
+    exportRows: async ({ db, subjectId, cipher }) =>
+      Promise.all(
+        (await db.select().from(medicationDoses).where(eq(medicationDoses.userId, subjectId))).map(
+          async (r) => ({
+            id: r.id,
+            medicationId: r.medicationId,
+            status: r.status,
+            reason: await open(cipher, `medication.reason:${r.id}`, r.reasonEnc),
+            recordedAt: iso(r.recordedAt),
+          }),
+        ),
+      ),
+  }),
+  tableKind({
+    name: "medications",
+    table: medications,
+    tableName: "medications",
+    subject: medications.userId,
+    retention: "health",
+    exportRows: async ({ db, subjectId, cipher }) =>
+      Promise.all(
+        (await db.select().from(medications).where(eq(medications.userId, subjectId))).map(async (r) => ({
+          id: r.id,
+          name: await open(cipher, `medication.name:${r.id}`, r.nameEnc),
+          dose: await open(cipher, `medication.dose:${r.id}`, r.doseEnc),
+          schedule: await open(cipher, `medication.schedule:${r.id}`, r.scheduleEnc),
+          dosesPerDay: r.dosesPerDay,
+          active: r.active,
+          createdAt: iso(r.createdAt),
+        })),
+      ),
+  }),
+  tableKind({
+    name: "tracking_entries",
+    table: trackingEntries,
+    tableName: "tracking_entries",
+    subject: trackingEntries.userId,
+    retention: "health",
+    exportRows: async ({ db, subjectId, cipher }) =>
+      Promise.all(
+        (await db.select().from(trackingEntries).where(eq(trackingEntries.userId, subjectId))).map(
+          async (r) => ({
+            id: r.id,
+            kind: r.kind,
+            score: r.score,
+            sleepMinutes: r.sleepMinutes,
+            tags: r.tags,
+            note: await open(cipher, `tracking.note:${r.id}`, r.noteEnc),
+            shared: r.shared,
+            recordedAt: iso(r.recordedAt),
+          }),
+        ),
+      ),
+  }),
+  tableKind({
+    name: "safety_plans",
+    table: safetyPlans,
+    tableName: "safety_plans",
+    subject: safetyPlans.userId,
+    retention: "health",
+    exportRows: async ({ db, subjectId, cipher }) =>
+      Promise.all(
+        (await db.select().from(safetyPlans).where(eq(safetyPlans.userId, subjectId))).map(async (r) => ({
+          id: r.id,
+          version: r.version,
+          authorId: r.authorId,
+          plan: JSON.parse((await open(cipher, `safety_plan:${r.id}`, r.contentEnc)) ?? "null"),
+          createdAt: iso(r.createdAt),
+        })),
+      ),
+  }),
+  tableKind({
+    name: "risk_signals",
+    table: riskSignals,
+    tableName: "risk_signals",
+    subject: riskSignals.userId,
+    retention: "health",
+    exportRows: async ({ db, subjectId }) =>
+      (await db.select().from(riskSignals).where(eq(riskSignals.userId, subjectId))).map((r) => ({
+        kind: r.kind,
+        severity: r.severity,
+        detail: r.detail,
+        createdAt: iso(r.createdAt),
+      })),
+  }),
+  tableKind({
+    name: "care_alert_actions",
+    table: careAlertActions,
+    tableName: "care_alert_actions",
+    subject: careAlertActions.patientId,
+    retention: "health",
+    exportRows: async ({ db, subjectId, cipher }) =>
+      Promise.all(
+        (await db.select().from(careAlertActions).where(eq(careAlertActions.patientId, subjectId))).map(
+          async (r) => ({
+            alertId: r.alertId,
+            kind: r.kind,
+            authorId: r.authorId,
+            note: await open(cipher, `alert.note:${r.id}`, r.noteEnc),
+            createdAt: iso(r.createdAt),
+          }),
+        ),
+      ),
   }),
   // ---- measurement-based care ----
   tableKind({
