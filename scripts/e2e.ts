@@ -14,30 +14,23 @@
  * Env: CHROMIUM (default /usr/bin/chromium), E2E_KEEP_DATA=1 keeps the temporary data folder.
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { freePort, stopDev, totp, watchConsole } from "./e2e-lib.ts";
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  freePort,
+  PHONE,
+  startDev,
+  stopDev,
+  totp,
+  watchConsole,
+} from "./e2e-lib.ts";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const PHONE = { width: 390, height: 844 };
 /** `npm run e2e:chat-mobile`: only the error pages and the phone-width crisis scenario. */
 const CHAT_MOBILE_ONLY = process.argv.includes("--chat-mobile");
-const STARTUP_TIMEOUT_MS = 150_000;
 const OVERALL_TIMEOUT_MS = 300_000;
 const STEP_TIMEOUT_MS = 15_000;
 
@@ -79,42 +72,6 @@ function parseCredentials(log: string): Credentials {
       recovery: clinician[4].trim().split(/\s+/),
     },
   };
-}
-
-function startDev(port: number, dataDir: string): { child: ChildProcess; ready: Promise<string> } {
-  const child = spawn(
-    process.execPath,
-    [
-      "--experimental-strip-types",
-      join(root, "scripts", "dev.ts"),
-      "--port",
-      String(port),
-      "--data-dir",
-      dataDir,
-    ],
-    { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let out = "";
-  const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`dev server not ready in ${STARTUP_TIMEOUT_MS / 1000}s:\n${out.slice(-2000)}`)),
-      STARTUP_TIMEOUT_MS,
-    );
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes("Press Ctrl-C to stop everything.")) {
-        clearTimeout(timer);
-        resolve(out);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`dev server exited (${code}):\n${out.slice(-2000)}`));
-    });
-  });
-  return { child, ready };
 }
 
 // ---- browser helpers ----------------------------------------------------------------------------
