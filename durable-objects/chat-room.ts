@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { auditInsert } from "../workers/lib/audit";
 import { aiCallInsert } from "../workers/lib/care-data/ai-calls";
+import { latestByPatient, latestScoresQuery } from "../workers/lib/care-data/assessments";
 import { CONTEXT_READ, helpfulItemsQuery } from "../workers/lib/care-data/companion";
 import { chatAllowed, consentState } from "../workers/lib/care-data/consents";
 import { type Config, loadConfig } from "../workers/lib/config";
@@ -683,14 +684,28 @@ export class ChatRoom extends DurableObject<Env> {
     const db = scope.db(room.region);
     const state = await consentState(db, room.ownerId);
     if (!state.care_plan_context) return null;
-    const [helpful] = await db.batch([
-      helpfulItemsQuery(db, room.ownerId),
-      auditInsert(db, scope, { ...CONTEXT_READ, patientId: room.ownerId, outcome: "success" }),
+    const [[helpful, scores], plan] = await Promise.all([
+      db.batch([
+        helpfulItemsQuery(db, room.ownerId),
+        latestScoresQuery(db, [room.ownerId]),
+        auditInsert(db, scope, { ...CONTEXT_READ, patientId: room.ownerId, outcome: "success" }),
+      ]),
+      // Bounded and never throwing: a slow or unreadable plan only means no coping steps here.
+      safetyPlanForCrisis(scope, room.ownerId, room.region, CONTEXT_PLAN_TIMEOUT_MS),
     ]);
+    const coping = plan?.sections.copingStrategies;
     return {
       helpfulItems: helpful.flatMap((h) => LIBRARY_BY_SLUG.get(h.slug ?? "")?.title ?? []),
-      copingSteps: [],
-      facts: [],
+      copingSteps: Array.isArray(coping)
+        ? coping.filter((c): c is string => typeof c === "string").slice(0, 5)
+        : [],
+      // Recent scores and their trend (band and reliable change, never item answers).
+      facts: Object.values(latestByPatient(scores).get(room.ownerId) ?? {}).map(
+        (pair) =>
+          `Latest ${pair.latest.instrument.toUpperCase()}: ${pair.latest.total} (${pair.latest.band})${
+            pair.latest.change ? `, ${pair.latest.change.replaceAll("_", " ")} since the previous one` : ""
+          }.`,
+      ),
     };
   }
 
@@ -1011,6 +1026,9 @@ function crisisSource(fired: readonly string[]): "chat" | "moderation" | "model"
   if (fired.some((id) => id.startsWith("moderation:"))) return "moderation";
   return "chat";
 }
+
+/** How long a turn's context waits for the safety plan before going on without its coping steps. */
+const CONTEXT_PLAN_TIMEOUT_MS = 800;
 
 /** Rejects with Error("deadline") when `p` has not settled within `ms`. */
 function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {

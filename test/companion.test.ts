@@ -130,10 +130,29 @@ describe("consent-aware context", () => {
       body: "{}",
     });
     expect(grant.status).toBe(200);
+    const plan = await call("/v1/me/safety-plan", {
+      method: "PUT",
+      headers: { ...patient.auth, "content-type": "application/json" },
+      body: JSON.stringify({
+        baseVersion: 0,
+        sections: {
+          warningSigns: ["Not sleeping"],
+          copingStrategies: ["Walk the dog", "Cold shower"],
+          distractions: [],
+          helpContacts: [],
+          professionals: [],
+          safeEnvironment: [],
+          reasonsForLiving: ["My daughter"],
+        },
+      }),
+    });
+    expect(plan.status).toBe(200);
     client = await connect(patient);
     const after = await say(client, "what does my safety plan say?");
     client.close();
     expect(String(after.reply.text)).not.toContain("you haven't turned on");
+    // The plan's own first coping step comes back (the offline model answers from the prompt).
+    expect(String(after.reply.text)).toContain("Walk the dog");
     expect(await contextReads()).toBeGreaterThanOrEqual(1);
   });
 });
