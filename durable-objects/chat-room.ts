@@ -5,6 +5,7 @@ import { latestByPatient, latestScoresQuery } from "../workers/lib/care-data/ass
 import { CONTEXT_READ, helpfulItemsQuery } from "../workers/lib/care-data/companion";
 import { chatAllowed, consentState } from "../workers/lib/care-data/consents";
 import { type Config, loadConfig } from "../workers/lib/config";
+import { withDeadline } from "../workers/lib/deadline";
 import { isEnabled } from "../workers/lib/flags";
 import { LIBRARY_BY_SLUG, type LibraryItem } from "../workers/lib/library/items";
 import { RETRIEVAL_TIMEOUT_MS, retrieve } from "../workers/lib/library/retrieval";
@@ -1029,16 +1030,3 @@ function crisisSource(fired: readonly string[]): "chat" | "moderation" | "model"
 
 /** How long a turn's context waits for the safety plan before going on without its coping steps. */
 const CONTEXT_PLAN_TIMEOUT_MS = 800;
-
-/** Rejects with Error("deadline") when `p` has not settled within `ms`. */
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("deadline")), ms) as ReturnType<typeof setTimeout>;
-    }),
-  ]).finally(() => {
-    if (timer !== undefined) clearTimeout(timer);
-  });
-}

@@ -3,6 +3,7 @@ import { auditInsert } from "../workers/lib/audit";
 import { consentState } from "../workers/lib/care-data/consents";
 import { activeDeviceHashes, flushTelemetryWrite, TELEMETRY_FLUSH } from "../workers/lib/care-data/wearables";
 import { type Config, loadConfig } from "../workers/lib/config";
+import { withDeadline } from "../workers/lib/deadline";
 import { createLogger, type Logger } from "../workers/lib/logger";
 import { inc } from "../workers/lib/metrics/recorder";
 import { shipMetrics } from "../workers/lib/metrics/ship";
@@ -36,9 +37,6 @@ const EVALUATE_EVERY_MS = 60_000;
 /** Silence is checked at least this often while devices exist. */
 const IDLE_ALARM_MS = 3600_000;
 const LIVE_MIN_INTERVAL_MS = 1000;
-
-const withTimeout = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), ms))]);
 
 /**
  * One user's wearable stream. Accepted readings are in this object's SQLite before `ingest`
@@ -127,7 +125,7 @@ export class WearableStream extends DurableObject<Env> {
     if (known !== null && Date.now() - Number(this.store.meta("consent_at") ?? 0) < CONSENT_TTL_MS)
       return known === "1";
     try {
-      const state = await withTimeout(
+      const state = await withDeadline(
         consentState(this.scope("wearable.consent").db(ref.region), ref.userId),
         DB_TIMEOUT_MS,
       );
@@ -143,7 +141,7 @@ export class WearableStream extends DurableObject<Env> {
     let d = this.store.deviceByHash(tokenHash);
     if (!d && this.store.meta("devices_seeded_at") === null) {
       try {
-        const rows = await withTimeout(
+        const rows = await withDeadline(
           activeDeviceHashes(this.scope("wearable.devices").db(ref.region), ref.userId),
           DB_TIMEOUT_MS,
         );

@@ -5,6 +5,7 @@
  * scrape is refused.
  */
 
+import { withDeadline } from "../../lib/deadline";
 import {
   type MergedSeries,
   mergeSnapshots,
@@ -49,18 +50,6 @@ export async function credentialMatches(
   return crypto.subtle.timingSafeEqual(a, b);
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("timeout")), ms) as ReturnType<typeof setTimeout>;
-    }),
-  ]).finally(() => {
-    if (timer !== undefined) clearTimeout(timer);
-  });
-}
-
 /** Reads every shard (in parallel, bounded) and the collectors; returns the exposition text. */
 export async function scrape(scope: Scope): Promise<string> {
   return renderExposition(await collect(scope));
@@ -71,13 +60,13 @@ export async function collect(scope: Scope): Promise<Map<string, MergedSeries[]>
   await shipNow(scope.env);
   const shards = await Promise.allSettled(
     Array.from({ length: METRICS_SHARDS }, (_, i) =>
-      withTimeout(hub(scope.env, i).snapshot(), SHARD_TIMEOUT_MS),
+      withDeadline(hub(scope.env, i).snapshot(), SHARD_TIMEOUT_MS),
     ),
   );
   const snapshots: HubSnapshot[] = shards.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   const failed = shards.length - snapshots.length;
   const collected = await Promise.allSettled(
-    scrapeCollectors.map((collect) => withTimeout(collect(scope), SHARD_TIMEOUT_MS)),
+    scrapeCollectors.map((collect) => withDeadline(collect(scope), SHARD_TIMEOUT_MS)),
   );
   const samples: ScrapeSample[] = collected.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
   samples.push({ name: "metrics_scrape_shards_failed", labels: {}, value: failed });
