@@ -331,6 +331,10 @@ function table(rows: string[][]): void {
 async function telemetryCase(url: string, token: string, tmp: string): Promise<Case | undefined> {
   const file = join(root, "bench", "ingest.ts");
   if (!existsSync(file)) return undefined;
+  // Import only a module that exports the slot: bench/ingest.ts is also a script whose top level
+  // (until it guards it) runs the whole ingest bench, recreating the databases under this run.
+  if (!/export\s+(?:async\s+)?(?:function|const)\s+telemetryCase\b/.test(readFileSync(file, "utf8")))
+    return undefined;
   const mod = (await import(file)) as {
     telemetryCase?: (o: {
       url: string;
