@@ -1,10 +1,15 @@
 import { env } from "cloudflare:test";
-import { consents, users } from "../workers/db/schema";
+import { consents, sessions, users } from "../workers/db/schema";
 import { signAccessToken } from "../workers/features/auth/jwt";
 import { userRegionKey } from "../workers/lib/care-data/region";
 import { type Config, ConfigSchema } from "../workers/lib/config";
 import { createDatabase } from "../workers/lib/db";
-import { ACCESS_TTL_SECONDS, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../workers/lib/principal";
+import {
+  ACCESS_TTL_SECONDS,
+  REFRESH_TTL_SECONDS,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+} from "../workers/lib/principal";
 import { createRedis } from "../workers/lib/redis";
 import { newUserCipher } from "../workers/lib/user-cipher";
 import { POLICY_VERSION, type Region, type Role } from "../workers/lib/vocabulary";
@@ -59,12 +64,22 @@ export async function createUser(
         { userId: id, kind: "ai_companion", policyVersion: POLICY_VERSION },
       ]);
   await createRedis(config).set(userRegionKey(id), region);
+  // A live session row, as sign-in makes one: `GET /v1/me` checks revocation against it.
+  const sid = crypto.randomUUID();
+  await createDatabase(config, region)
+    .insert(sessions)
+    .values({
+      id: sid,
+      userId: id,
+      mfa: (opts.mfa ?? role !== "patient") ? "totp" : "none",
+      expiresAt: new Date(Date.now() + REFRESH_TTL_SECONDS * 1000),
+    });
   const token = await signAccessToken(
     {
       sub: id,
       role,
       region,
-      sid: crypto.randomUUID(),
+      sid,
       jti: crypto.randomUUID(),
       mfa: opts.mfa ?? role !== "patient",
     },

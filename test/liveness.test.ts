@@ -36,7 +36,12 @@ describe("the liveness fast path", () => {
   });
 
   it("answers what the route answers: body, status and every header", async () => {
-    for (const headers of [{}, { authorization: "Bearer x" }, { cookie: "haven_at=abc" }]) {
+    const variants: Array<Record<string, string>> = [
+      {},
+      { authorization: "Bearer x" },
+      { cookie: "haven_at=abc" },
+    ];
+    for (const headers of variants) {
       const fast = await entry("/health", headers);
       const route = await viaApp("/health", headers);
       expect(fast.status).toBe(200);
