@@ -6,7 +6,7 @@ import { bearer, route } from "../workers/lib/openapi";
 import { createRouter } from "../workers/lib/router";
 import { ACTORS, jsonInit, REASON, type World } from "./access-matrix-cells";
 import { MATRIX } from "./access-matrix-rows";
-import { createUser, type TestUser, testConfig } from "./fixtures";
+import { createUser, signIn, type TestUser, testConfig } from "./fixtures";
 import { call } from "./helpers";
 import { matrixSession } from "./sessions-helpers";
 
@@ -103,9 +103,10 @@ describe("access matrix for patient P (eu) across all actors", () => {
   });
 
   it("left P's data as P wrote it, and removal took effect", async () => {
-    const profile = await call("/v1/me/profile", { headers: world.P.auth });
+    // The matrix's last row signed every actor out: sign in again.
+    const profile = await call("/v1/me/profile", { headers: (await signIn(world.P)).auth });
     expect(await profile.json()).toMatchObject({ userId: world.P.id, legalName: "Written by the caller" });
-    const other = await call("/v1/me/profile", { headers: world.users.otherPatient.auth });
+    const other = await call("/v1/me/profile", { headers: (await signIn(world.users.otherPatient)).auth });
     expect(await other.json()).toMatchObject({ userId: world.users.otherPatient.id });
     const db = createDatabase(testConfig(), "eu");
     const [removed] = await db
@@ -113,8 +114,15 @@ describe("access matrix for patient P (eu) across all actors", () => {
       .from(careTeam)
       .where(and(eq(careTeam.patientId, world.P.id), eq(careTeam.clinicianId, world.removable.id)));
     expect(removed?.status).toBe("removed");
-    const res = await call(`/v1/patients/${world.P.id}/profile`, { headers: world.removable.auth });
+    const res = await call(`/v1/patients/${world.P.id}/profile`, {
+      headers: (await signIn(world.removable)).auth,
+    });
     expect(res.status).toBe(404);
+  });
+
+  it("the logout row signed each actor out (its answer was not a no-op)", async () => {
+    expect((await call("/v1/me", { headers: world.P.auth })).status).toBe(401);
+    expect((await call("/v1/me/profile", { headers: world.P.auth })).status).toBe(401);
   });
 });
 

@@ -394,3 +394,46 @@ describe("request body errors are problem+json", () => {
     expect((await problem(res)).code).toBe("payload_too_large");
   });
 });
+
+describe("GET /v1/me checks revocation inside its own Postgres statement (no Redis read)", () => {
+  const login = async (email: string, password = PASSWORD) =>
+    (await (await post("/v1/auth/login", { email, password })).json()) as { accessToken: string };
+
+  it("a signed-out token is refused", async () => {
+    const email = await signUpVerified();
+    const auth = { authorization: `Bearer ${(await login(email)).accessToken}` };
+    expect((await call("/v1/me", { headers: auth })).status).toBe(200);
+    expect((await call("/v1/auth/logout", { method: "POST", headers: auth })).status).toBe(204);
+    expect((await call("/v1/me", { headers: auth })).status).toBe(401);
+  });
+
+  it("a password reset refuses the old access tokens at once (the denylist never held them)", async () => {
+    const email = await signUpVerified();
+    const auth = { authorization: `Bearer ${(await login(email)).accessToken}` };
+    expect((await call("/v1/me", { headers: auth })).status).toBe(200);
+    expect((await post("/v1/auth/password-reset", { email })).status).toBe(202);
+    const { token } = await mailTo(email);
+    expect(
+      (await post("/v1/auth/password-reset/confirm", { token, password: "another long passphrase 8" }))
+        .status,
+    ).toBe(200);
+    expect((await call("/v1/me", { headers: auth })).status).toBe(401);
+  });
+
+  it("a session revoked or expired in Postgres, or gone, is refused even with no denylist entry", async () => {
+    for (const change of [
+      "update sessions set revoked_at = now(), revoked_reason = 'test' where id = $1",
+      "update sessions set expires_at = now() - interval '1 second' where id = $1",
+      "delete from sessions where id = $1",
+    ]) {
+      const user = await createUser("patient");
+      expect((await call("/v1/me", { headers: user.auth })).status).toBe(200);
+      const claims = user.token.split(".")[1] ?? "";
+      const { sid } = JSON.parse(atob(claims.replace(/-/g, "+").replace(/_/g, "/"))) as { sid: string };
+      await createDatabase(testConfig(), user.region).$client.query(change, [sid]);
+      const res = await call("/v1/me", { headers: user.auth });
+      expect(res.status).toBe(401);
+      expect(await res.text()).not.toContain(user.email);
+    }
+  });
+});

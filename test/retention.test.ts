@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { and, desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { chatMessages, dataRequests, jobRuns, riskEvents, users } from "../workers/db/schema";
+import { chatMessages, dataRequests, jobRuns, riskEvents, sessions, users } from "../workers/db/schema";
 import { complianceScore, evaluateControls } from "../workers/features/lifecycle/compliance";
 import { lifecycleScope } from "../workers/features/lifecycle/job-scope";
 import { runRetention, runRetentionIn } from "../workers/features/lifecycle/retention";
@@ -45,6 +45,14 @@ describe("retention", () => {
       .update(users)
       .set({ createdAt: new Date(healthCut.getTime() - 1000) })
       .where(eq(users.id, inactive.id));
+    // Its fixture session (a sign-in) was last used then too.
+    await db()
+      .update(sessions)
+      .set({
+        createdAt: new Date(healthCut.getTime() - 1000),
+        lastUsedAt: new Date(healthCut.getTime() - 1000),
+      })
+      .where(eq(sessions.userId, inactive.id));
     const active = await createUser("patient", "eu");
     for (const who of [inactive, active])
       await db()

@@ -1,5 +1,6 @@
 import { app } from "./app";
 import { runCronJobs } from "./cron";
+import { isLivenessProbe, liveness } from "./features/health/liveness";
 import { scheduled as notificationsCron, queue } from "./features/notifications/entry";
 import { telemetryRetention } from "./features/wearables/retention";
 import { shipMetrics } from "./lib/metrics/ship";
@@ -16,7 +17,9 @@ const DAILY_CRON = "17 3 * * *";
 const HOURLY_CRON = "17 * * * *";
 
 export default {
-  fetch: app.fetch,
+  /** The liveness probe answers before the app (see features/health/liveness.ts). */
+  fetch: (request, env, ctx) =>
+    isLivenessProbe(request) ? liveness(request, env, ctx) : app.fetch(request, env, ctx),
   /** Queue consumers (notifications); their metric deltas are shipped like a request's. */
   async queue(batch, env, ctx) {
     try {

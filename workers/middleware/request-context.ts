@@ -5,7 +5,7 @@ import { createLogger, type LogLevel } from "../lib/logger";
 import { inc, observe } from "../lib/metrics/recorder";
 import { shipMetrics } from "../lib/metrics/ship";
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+export const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /** In "errors" mode, requests at least this slow are logged even when they succeed. */
 export const SLOW_REQUEST_MS = 1000;

@@ -41,7 +41,15 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   const h = c.res.headers;
   const isHtml = (h.get("content-type") ?? "").includes("text/html");
-  if (!h.has("cache-control") && mustNotStore(c, isHtml)) h.set("cache-control", "no-store");
+  applySecurityHeaders(h, isHtml, () => mustNotStore(c, isHtml));
+};
+
+/**
+ * The headers {@link securityHeaders} sets, for a response built outside Hono (the liveness probe's
+ * fast path). `noStore` is asked only when the route chose no Cache-Control itself.
+ */
+export function applySecurityHeaders(h: Headers, isHtml: boolean, noStore: () => boolean): void {
+  if (!h.has("cache-control") && noStore()) h.set("cache-control", "no-store");
   h.set("strict-transport-security", "max-age=63072000; includeSubDomains; preload");
   h.set("x-content-type-options", "nosniff");
   h.set("referrer-policy", "no-referrer");
@@ -51,4 +59,4 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!isHtml || !h.has("permissions-policy"))
     h.set("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
   h.set("content-security-policy", isHtml ? PAGE_CSP : API_CSP);
-};
+}

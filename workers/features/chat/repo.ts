@@ -1,5 +1,4 @@
 import { CHAT_FIELD } from "../../../durable-objects/chat-flush";
-import { crisisWindow } from "../../../durable-objects/chat-store";
 import type { PatientAccess } from "../../lib/care-data/access";
 import {
   CHAT_HISTORY_READ,
@@ -25,39 +24,36 @@ export async function writeSharing(scope: Scope, access: PatientAccess, full: bo
 }
 
 /**
- * Reads and decrypts a patient's chat history, with the patient's sharing choice, for a principal
- * whose access was already decided. The patient sees everything; the care team sees everything
- * only when the patient shares fully, otherwise crisis messages and three turns either side. The
- * read is audited in the same batch.
+ * Reads and decrypts one page of a patient's chat history (at most `limit` messages after the
+ * cursor `after`), with the patient's sharing choice, for a principal whose access was already
+ * decided. The patient sees everything; the care team sees everything only when the patient
+ * shares fully, otherwise crisis messages and three turns either side (filtered in SQL, see
+ * `historyQuery`). `next` is the cursor of the following page (`?after=<next>`), null on the last
+ * page. The read is audited in the same batch.
  */
 export async function readHistory(
   scope: Scope,
   access: PatientAccess,
   opts: { after: number; limit: number },
-): Promise<{ messages: ChatMessageOut[]; full: boolean }> {
+): Promise<{ messages: ChatMessageOut[]; full: boolean; next: number | null }> {
+  const crisisOnly = access.via !== "self";
   const [rows, keyRows, sharing] = await careData(scope).run(
     access,
     CHAT_HISTORY_READ,
     (db) =>
       [
-        historyQuery(db, access.patientId, opts.after),
+        historyQuery(db, access.patientId, { ...opts, crisisOnly }),
         wrappedKeyQuery(db, access.patientId),
         sharingQuery(db, access.patientId),
       ] as const,
   );
   const full = sharing[0]?.full ?? false;
   const cipher = await userCipher(scope.config, access.patientId, keyRows[0]?.wrapped ?? null);
-  if (!cipher) return { messages: [], full };
-  const seeAll = access.via === "self" || full;
-  const window = seeAll
-    ? null
-    : crisisWindow(
-        rows.map((r) => r.seq),
-        rows.filter((r) => r.crisis).map((r) => r.seq),
-      );
-  const visible = rows.filter((r) => window === null || window.has(r.seq)).slice(0, opts.limit);
+  if (!cipher) return { messages: [], full, next: null };
+  const page = rows.slice(0, opts.limit);
+  const next = rows.length > opts.limit ? (page[page.length - 1]?.seq ?? null) : null;
   const messages = await Promise.all(
-    visible.map(async (r) => ({
+    page.map(async (r) => ({
       seq: r.seq,
       role: r.role,
       text: await cipher.decrypt(CHAT_FIELD, r.contentEnc),
@@ -65,5 +61,5 @@ export async function readHistory(
       at: r.createdAt.toISOString(),
     })),
   );
-  return { messages, full };
+  return { messages, full, next };
 }

@@ -200,15 +200,15 @@ export const chatRoutes = createRouter()
     const p = principalOf(c);
     const scope = scopeOf(c);
     await roomOf(scope, ownRoom(p)).flushNow(ownRoom(p));
-    const { messages, full } = await readHistory(scope, careData(scope).self(), c.req.valid("query"));
-    return c.json({ messages, sharing: full ? ("full" as const) : ("crisis_only" as const) }, 200);
+    const { messages, full, next } = await readHistory(scope, careData(scope).self(), c.req.valid("query"));
+    return c.json({ messages, sharing: full ? ("full" as const) : ("crisis_only" as const), next }, 200);
   })
   .openapi(patientHistory, async (c) => {
     const scope = scopeOf(c);
     const access = await careData(scope).open(c.req.valid("param").id, CHAT_HISTORY_OPEN);
     await roomOf(scope, patientRoom(access)).flushNow(patientRoom(access));
-    const { messages, full } = await readHistory(scope, access, c.req.valid("query"));
-    return c.json({ messages, sharing: full ? ("full" as const) : ("crisis_only" as const) }, 200);
+    const { messages, full, next } = await readHistory(scope, access, c.req.valid("query"));
+    return c.json({ messages, sharing: full ? ("full" as const) : ("crisis_only" as const), next }, 200);
   })
   .openapi(putSharing, async (c) => {
     const p = principalOf(c);

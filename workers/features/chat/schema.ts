@@ -39,7 +39,12 @@ export const ChatMessageSchema = z
   .openapi("ChatMessage");
 
 export const HistorySchema = z
-  .object({ messages: z.array(ChatMessageSchema), sharing: z.enum(["full", "crisis_only"]) })
+  .object({
+    messages: z.array(ChatMessageSchema),
+    sharing: z.enum(["full", "crisis_only"]),
+    /** Cursor of the next page (`?after=<next>`); null when this page is the last. */
+    next: z.number().int().nullable(),
+  })
   .openapi("ChatHistory");
 
 export const SharingSchema = z.object({ full: z.boolean() }).openapi("ChatSharing");

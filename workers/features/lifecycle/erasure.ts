@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { sessions } from "../../db/schema";
 import { audit } from "../../lib/audit";
 import {
@@ -93,6 +93,12 @@ export async function runErasure(
     await updateRequest(db, requestId, { status: "failed", error: "subject_missing", result: c });
     return c;
   }
+  // Sessions are cut in Postgres too (the record `GET /v1/me`'s in-statement check reads, see
+  // lib/session-check.ts), before the Redis denylist below.
+  await db
+    .update(sessions)
+    .set({ revokedAt: new Date(), revokedReason: "erasure" })
+    .where(and(eq(sessions.userId, subjectId), isNull(sessions.revokedAt)));
   const open = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, subjectId));
   const subject: Subject = {
     id: subjectId,

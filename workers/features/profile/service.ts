@@ -16,6 +16,7 @@ import type { Config } from "../../lib/config";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/principal";
 import type { Scope } from "../../lib/scope";
+import { confirmLiveSession, sessionLive } from "../../lib/session-check";
 import { userCipher } from "../../lib/user-cipher";
 import { type ConsentKind, POLICY_VERSION } from "../../lib/vocabulary";
 import { chatAllowed } from "./consent";
@@ -32,8 +33,9 @@ const FIELD = {
 const noAccount = () => new AppError("not_found", "No such account");
 
 /**
- * The signed-in account: exactly one query (users by primary key). Reading one's own account is
- * not PHI and is not audited.
+ * The signed-in account: exactly one query (users by primary key), which also carries the
+ * session's revocation check (`GET /v1/me` reads no Redis denylist; see lib/session-check.ts).
+ * Reading one's own account is not PHI and is not audited.
  */
 export async function getAccount(scope: Scope, p: Principal) {
   const [row] = await scope
@@ -47,12 +49,14 @@ export async function getAccount(scope: Scope, p: Principal) {
       wrapped: users.dataKeyWrapped,
       emailVerifiedAt: users.emailVerifiedAt,
       mfaEnabledAt: users.mfaEnabledAt,
+      live: sessionLive(p),
     })
     .from(users)
     .where(eq(users.id, p.userId));
   if (!row) throw noAccount();
+  confirmLiveSession(p, row.live);
   const cipher = await userCipher(scope.config, row.id, row.wrapped);
-  const { emailEnc, wrapped, emailVerifiedAt, mfaEnabledAt, ...account } = row;
+  const { emailEnc, wrapped, emailVerifiedAt, mfaEnabledAt, live, ...account } = row;
   return {
     ...account,
     email: cipher ? await cipher.decrypt("email", emailEnc) : null,
