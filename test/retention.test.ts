@@ -98,6 +98,12 @@ describe("retention", () => {
     expect(counts.chat_messages).toBeGreaterThanOrEqual(1);
     expect(counts.risk_events).toBeGreaterThanOrEqual(1);
     expect(counts.export_archives).toBeGreaterThanOrEqual(1);
+    // Audit retention ran (nothing in the test database is 7 years old: nothing pruned).
+    expect(counts).toMatchObject({
+      audit_pruned: 0,
+      audit_checkpoints: 0,
+      audit_prune_refused_chain_broken: 0,
+    });
     expect(record?.durationMs).toBeGreaterThanOrEqual(0);
     expect(JSON.stringify(record)).not.toContain(p.id);
   });

@@ -14,10 +14,10 @@ export const RETENTION: Record<RetentionClass, { days: number; basis: string; re
   /** Account data (profile, consents, sessions): kept with the account, removed by erasure. */
   account: { days: 0, basis: "account lifetime", removes: false },
   /**
-   * Audit: 7 years. The chain is append-only, so rows past the period are counted and reported
-   * (an anchored prune is not built yet; docs/lifecycle.md).
+   * Audit: 7 years. A prefix of the chain is pruned with a keyed checkpoint so the chain keeps
+   * verifying (./audit-retention.ts); rows about a subject under legal hold stop the prune.
    */
-  audit: { days: 7 * 365 + 2, basis: "entry time", removes: false },
+  audit: { days: 7 * 365 + 2, basis: "entry time", removes: true },
   /** Export archives: 7 days after they were built. */
   exports: { days: 7, basis: "build time", removes: true },
   /** Dead letters: 30 days (no dead-letter queue exists yet; the notifications work registers one). */

@@ -2,6 +2,7 @@ import { DATA_KINDS } from "../../lib/care-data/kinds";
 import { auditOlderThan, expiredExports, insertJobRun, updateRequest } from "../../lib/care-data/lifecycle";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
+import { pruneAudit } from "./audit-retention";
 import { deleteExportObjects } from "./export";
 import { cutoffOf, RETENTION } from "./retention-policy";
 
@@ -10,7 +11,8 @@ export const RETENTION_JOB = "retention";
 /**
  * Applies the retention policy in one region at `now`: every registered kind with an `expire`
  * removes what is past its class's cut-off, export archives past 7 days are deleted from R2 and
- * marked expired, audit rows past 7 years are counted. Records one `job_runs` row (counts per kind
+ * marked expired, audit rows past 7 years are pruned with a keyed checkpoint (./audit-retention.ts)
+ * and those that must stay (legal hold, behind the frontier) are counted. Records one `job_runs` row (counts per kind
  * and duration, no PHI) whether it succeeded or failed.
  */
 export async function runRetentionIn(scope: Scope, region: Region, now = new Date()) {
@@ -29,6 +31,11 @@ export async function runRetentionIn(scope: Scope, region: Region, now = new Dat
       await updateRequest(db, req.id, { status: "expired" });
     }
     counts.export_archives = expired.length;
+    const audited = await pruneAudit(scope.config, db, region, cutoffOf("audit", now));
+    counts.audit_pruned = audited.pruned;
+    counts.audit_checkpoints = audited.checkpoints;
+    counts.audit_prune_held_by_legal_hold = audited.stop === "legal_hold" ? 1 : 0;
+    counts.audit_prune_refused_chain_broken = audited.stop === "chain_broken" ? 1 : 0;
     counts.audit_past_policy_kept = await auditOlderThan(db, cutoffOf("audit", now));
     await insertJobRun(db, {
       job: RETENTION_JOB,
