@@ -1,7 +1,14 @@
 import { env } from "cloudflare:test";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { chatMessages, dataRequests, jobRuns, riskEvents, users } from "../workers/db/schema";
+import {
+  chatMessages,
+  dataRequests,
+  jobRuns,
+  notificationDeadLetters,
+  riskEvents,
+  users,
+} from "../workers/db/schema";
 import { complianceScore, evaluateControls } from "../workers/features/lifecycle/compliance";
 import { lifecycleScope } from "../workers/features/lifecycle/job-scope";
 import { runRetention, runRetentionIn } from "../workers/features/lifecycle/retention";
@@ -106,6 +113,52 @@ describe("retention", () => {
     });
     expect(record?.durationMs).toBeGreaterThanOrEqual(0);
     expect(JSON.stringify(record)).not.toContain(p.id);
+  });
+});
+
+describe("dead-letter retention (30 days)", () => {
+  it("removes dead letters one second past 30 days, keeps one a second inside, and counts them", async () => {
+    const now = new Date();
+    const cut = cutoffOf("dead_letters", now);
+    expect(now.getTime() - cut.getTime()).toBe(30 * 24 * 3600_000);
+    const letter = (tag: string, createdAt: Date, status: "open" | "retried") => ({
+      messageId: `retention-${tag}-${crypto.randomUUID()}`,
+      queue: "haven-deliveries",
+      errorCode: "provider_down",
+      attempts: 5,
+      body: { deliveryId: crypto.randomUUID() },
+      status,
+      createdAt,
+    });
+    const rows = [
+      letter("outside-open", new Date(cut.getTime() - 1000), "open"),
+      letter("outside-retried", new Date(cut.getTime() - 1000), "retried"),
+      letter("inside", new Date(cut.getTime() + 1000), "open"),
+    ];
+    await db().insert(notificationDeadLetters).values(rows);
+    const run = await runRetentionIn(scope(), "eu", now);
+    expect(run.outcome).toBe("success");
+    const left = await db()
+      .select({ messageId: notificationDeadLetters.messageId })
+      .from(notificationDeadLetters)
+      .where(
+        inArray(
+          notificationDeadLetters.messageId,
+          rows.map((r) => r.messageId),
+        ),
+      );
+    expect(left.map((r) => r.messageId)).toEqual([rows[2]?.messageId]);
+    expect(run.counts.dead_letters).toBeGreaterThanOrEqual(2);
+    expect(run.counts.dead_letters_unresolved).toBeGreaterThanOrEqual(1);
+    const [record] = await db()
+      .select()
+      .from(jobRuns)
+      .where(and(eq(jobRuns.job, "retention"), eq(jobRuns.outcome, "success")))
+      .orderBy(desc(jobRuns.startedAt))
+      .limit(1);
+    const recorded = (record?.counts ?? {}) as Record<string, number>;
+    expect(typeof recorded.dead_letters).toBe("number");
+    expect(typeof recorded.dead_letters_unresolved).toBe("number");
   });
 });
 

@@ -20,7 +20,11 @@ export const RETENTION: Record<RetentionClass, { days: number; basis: string; re
   audit: { days: 7 * 365 + 2, basis: "entry time", removes: true },
   /** Export archives: 7 days after they were built. */
   exports: { days: 7, basis: "build time", removes: true },
-  /** Dead letters: 30 days (no dead-letter queue exists yet; the notifications work registers one). */
+  /**
+   * Dead letters (`notification_dead_letters`: ids and codes only): 30 days after the failure,
+   * open or resolved — a notification that could not be delivered in 30 days is stale; the run
+   * record counts the unresolved ones removed.
+   */
   dead_letters: { days: 30, basis: "failure time", removes: true },
   /** Raw wearable telemetry: 30 days, rollups kept (the wearables work registers its kinds). */
   telemetry_raw: { days: 30, basis: "reading time", removes: true },

@@ -1,5 +1,11 @@
 import { DATA_KINDS } from "../../lib/care-data/kinds";
-import { auditOlderThan, expiredExports, insertJobRun, updateRequest } from "../../lib/care-data/lifecycle";
+import {
+  auditOlderThan,
+  expireDeadLetters,
+  expiredExports,
+  insertJobRun,
+  updateRequest,
+} from "../../lib/care-data/lifecycle";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
 import { pruneAudit } from "./audit-retention";
@@ -11,7 +17,7 @@ export const RETENTION_JOB = "retention";
 /**
  * Applies the retention policy in one region at `now`: every registered kind with an `expire`
  * removes what is past its class's cut-off, export archives past 7 days are deleted from R2 and
- * marked expired, audit rows past 7 years are pruned with a keyed checkpoint (./audit-retention.ts)
+ * marked expired, notification dead letters past 30 days are deleted, audit rows past 7 years are pruned with a keyed checkpoint (./audit-retention.ts)
  * and those that must stay (legal hold, behind the frontier) are counted. Records one `job_runs` row (counts per kind
  * and duration, no PHI) whether it succeeded or failed.
  */
@@ -31,6 +37,9 @@ export async function runRetentionIn(scope: Scope, region: Region, now = new Dat
       await updateRequest(db, req.id, { status: "expired" });
     }
     counts.export_archives = expired.length;
+    const dead = await expireDeadLetters(db, cutoffOf("dead_letters", now));
+    counts.dead_letters = dead.length;
+    counts.dead_letters_unresolved = dead.filter((d) => d.status === "open").length;
     const audited = await pruneAudit(scope.config, db, region, cutoffOf("audit", now));
     counts.audit_pruned = audited.pruned;
     counts.audit_checkpoints = audited.checkpoints;

@@ -1,6 +1,14 @@
 import { and, count, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { auditLog, breakGlass, dataRequests, jobRuns, legalHolds, users } from "../../db/schema";
+import {
+  auditLog,
+  breakGlass,
+  dataRequests,
+  jobRuns,
+  legalHolds,
+  notificationDeadLetters,
+  users,
+} from "../../db/schema";
 import { auditInsert } from "../audit";
 import type { Database } from "../db";
 import type { Scope } from "../scope";
@@ -193,6 +201,16 @@ export async function auditOlderThan(db: Database, cutoff: Date): Promise<number
   const [row] = await db.select({ n: count() }).from(auditLog).where(lt(auditLog.at, cutoff));
   return Number(row?.n ?? 0);
 }
+
+/**
+ * Dead letters (failed notification messages: ids and codes only) older than `cutoff`, whatever
+ * their status, are deleted; returns the status of each row removed (retention counts open ones).
+ */
+export const expireDeadLetters = (db: Database, cutoff: Date) =>
+  db
+    .delete(notificationDeadLetters)
+    .where(lt(notificationDeadLetters.createdAt, cutoff))
+    .returning({ status: notificationDeadLetters.status });
 
 /** The subject's erasure requests that are not finished (at most one may exist). */
 export const openErasures = (db: Database, subjectId: string) =>
