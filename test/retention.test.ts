@@ -5,6 +5,7 @@ import {
   chatMessages,
   dataRequests,
   jobRuns,
+  legalHolds,
   notificationDeadLetters,
   riskEvents,
   users,
@@ -53,7 +54,14 @@ describe("retention", () => {
       .set({ createdAt: new Date(healthCut.getTime() - 1000) })
       .where(eq(users.id, inactive.id));
     const active = await createUser("patient", "eu");
-    for (const who of [inactive, active])
+    // Inactive as long, but under legal hold: retention must not touch their data.
+    const held = await createUser("patient", "eu");
+    await db()
+      .update(users)
+      .set({ createdAt: new Date(healthCut.getTime() - 1000) })
+      .where(eq(users.id, held.id));
+    await db().insert(legalHolds).values({ patientId: held.id, reason: "litigation", placedBy: active.id });
+    for (const who of [inactive, active, held])
       await db()
         .insert(riskEvents)
         .values({
@@ -90,6 +98,7 @@ describe("retention", () => {
     expect(left.map((r) => r.seq).sort()).toEqual([2, 3]);
     expect(await db().select().from(riskEvents).where(eq(riskEvents.userId, inactive.id))).toEqual([]);
     expect((await db().select().from(riskEvents).where(eq(riskEvents.userId, active.id))).length).toBe(1);
+    expect((await db().select().from(riskEvents).where(eq(riskEvents.userId, held.id))).length).toBe(1);
     expect((await env.EXPORTS.list({ prefix: key })).objects).toEqual([]);
     expect((await db().select().from(dataRequests).where(eq(dataRequests.id, reqId)))[0]?.status).toBe(
       "expired",

@@ -26,6 +26,13 @@ export const RETENTION: Record<RetentionClass, { days: number; basis: string; re
    * record counts the unresolved ones removed.
    */
   dead_letters: { days: 30, basis: "failure time", removes: true },
+  /**
+   * Therapy-session recordings (R2 chunks and their index rows): 90 days after the recording
+   * stopped (or started, if it never was). The signed session note is the lasting clinical
+   * record; raw audio/video of therapy is kept only as long as it is needed to write and review
+   * it. A patient under an active legal hold keeps theirs. Change the days here per deployment.
+   */
+  recordings: { days: 90, basis: "recording stop", removes: true },
   /** Raw wearable telemetry: 30 days, rollups kept (the wearables work registers its kinds). */
   telemetry_raw: { days: 30, basis: "reading time", removes: true },
 };
