@@ -21,9 +21,13 @@ export type LedgerEntry = z.infer<typeof LedgerEntry>;
 /** The keyed hash that stands for a subject in the ledger (hex HMAC-SHA256). */
 export async function ledgerTag(secret: string, subjectId: string): Promise<string> {
   const enc = new TextEncoder();
-  const key = await crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    enc.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   const mac = await crypto.subtle.sign("HMAC", key, enc.encode(`haven/erasure-ledger/v1|${subjectId}`));
   return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
 }
