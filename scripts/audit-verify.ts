@@ -119,8 +119,9 @@ async function main(): Promise<number> {
       console.log(`audit chain intact (${report.rows} rows${pruned})`);
       return 0;
     }
+    const atCheckpoint = report.problem?.startsWith("checkpoint") === true;
     console.error(
-      `audit chain BROKEN at ${report.problem?.startsWith("checkpoint") ? "checkpoint" : "id"} ${report.brokenId} (${report.problem}); ${report.rows} rows checked${pruned}`,
+      `audit chain BROKEN at ${atCheckpoint ? "retention checkpoint" : "id"} ${report.brokenId} (${report.problem}); ${report.rows} rows checked${atCheckpoint ? "" : pruned}`,
     );
     return 1;
   } catch (err) {
