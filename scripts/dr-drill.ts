@@ -4,7 +4,9 @@
  * continuously, a backup is taken (PGlite `dumpDataDir`, or `pg_dump` of an exported snapshot on
  * a real server), more writes follow, the primary is LOST, the backup is restored into a fresh
  * database, the writer is re-pointed to it, and the drill verifies row counts and checksums of
- * every table against what the backup held, and that the audit hash chain verifies. It prints the
+ * every table against what the backup held, re-applies the erasure ledger (a patient erased after
+ * the backup comes back with their wrapped key; runbook step 9 must make them unreadable again,
+ * scripts/dr/ledger-step.ts), and that the audit hash chain verifies. It prints the
  * measured data-loss window (RPO) and time to serve again (RTO) against the targets and records a
  * `dr_drill` job run (evidence for the compliance control) in the restored databases and in any
  * database named by DR_EVIDENCE_URLS (comma-separated).
@@ -12,8 +14,20 @@
  * Embedded PGlite by default; with DATABASE_URL set, databases `${HAVEN_DB_PREFIX ?? "haven"}_drill_*`
  * are created (and dropped) on that server. Exit code 0 only when every check passed.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { checksums, type Db, embeddedRegion, type Region, serverRegion } from "./dr/backends.ts";
+import {
+  type DrillKeys,
+  drillKeys,
+  eraseAndRecord,
+  type LedgerOutcome,
+  ledgerPassed,
+  seedSubject,
+  verifyAfterRestore,
+} from "./dr/ledger-step.ts";
 
 const REGIONS = ["us", "eu", "apac"] as const;
 const RPO_TARGET_S = 15 * 60;
@@ -91,14 +105,18 @@ interface Outcome {
   rpoS: number;
   rtoS: number;
   lostWrites: number;
+  ledger: LedgerOutcome;
 }
 
-async function drillRegion(r: Region): Promise<Outcome> {
+async function drillRegion(r: Region, keys: DrillKeys): Promise<Outcome> {
   const writer = new Writer(r.db, r.name);
   writer.start();
+  const subject = await seedSubject(r.db, keys, r.name);
   await sleep(PHASE_MS);
   const backup = await r.backup(() => writer.pause());
   const ackedAtBackup = writer.acked;
+  // Erased after the backup: the backup still holds the patient and their wrapped key.
+  await eraseAndRecord(r.db, keys, r.name, subject);
   await sleep(PHASE_MS); // writes after the backup: the ones a loss now costs
   const lastAckedBeforeLoss = writer.lastAckedAt;
   await writer.stop();
@@ -112,6 +130,8 @@ async function drillRegion(r: Region): Promise<Outcome> {
     const got = after[t];
     return !want || !got || got.md5 !== want.md5 || got.rows !== want.rows;
   });
+  // Runbook step 9 before opening traffic: re-apply the erasure ledger, then verify the chain.
+  const ledger = await verifyAfterRestore(restored, keys, r.name, subject);
   const chain = await restored.query("select * from audit_verify_chain()");
   const [survived] = await restored.query<{ at: Date | null }>(
     "select max(created_at) as at from users where email_hash like 'drill-%'",
@@ -132,13 +152,18 @@ async function drillRegion(r: Region): Promise<Outcome> {
     rpoS: Math.max(0, rpoS),
     rtoS,
     lostWrites: writer.acked - ackedAtBackup,
+    ledger,
   };
   await record(restored, outcome, lossAt);
   return outcome;
 }
 
 const passed = (o: Outcome) =>
-  o.mismatched.length === 0 && o.chainIntact && o.rpoS <= RPO_TARGET_S && o.rtoS <= RTO_TARGET_S;
+  o.mismatched.length === 0 &&
+  o.chainIntact &&
+  ledgerPassed(o.ledger) &&
+  o.rpoS <= RPO_TARGET_S &&
+  o.rtoS <= RTO_TARGET_S;
 
 async function record(db: Db, o: Outcome, startedAt: number) {
   await db.query(
@@ -158,16 +183,29 @@ async function main(): Promise<number> {
     REGIONS.map((name) => (server ? serverRegion(server, prefix, name) : embeddedRegion(name))),
   );
   let outcomes: Outcome[] = [];
+  // The ledger lives outside every database (production: an object-locked bucket).
+  const ledgerDir = await mkdtemp(join(tmpdir(), "haven-drill-ledger-"));
+  const keys = drillKeys(ledgerDir);
   try {
     // Regions are independent databases: drill them one after another, as the runbook restores them.
-    for (const r of regions) outcomes.push(await drillRegion(r));
+    for (const r of regions) outcomes.push(await drillRegion(r, keys));
   } finally {
     await Promise.all(regions.map((r) => r.cleanup().catch(() => undefined)));
+    await rm(ledgerDir, { recursive: true, force: true });
   }
   console.log("\nregion  tables  checksums  audit chain  lost writes  RPO (s)  RTO (s)");
   for (const o of outcomes) {
     console.log(
       `${o.region.padEnd(6)}  ${String(o.tables).padStart(6)}  ${(o.mismatched.length === 0 ? "match" : `DIFF ${o.mismatched.join(",")}`).padEnd(9)}  ${(o.chainIntact ? "intact" : "BROKEN").padEnd(11)}  ${String(o.lostWrites).padStart(11)}  ${o.rpoS.toFixed(2).padStart(7)}  ${o.rtoS.toFixed(2).padStart(7)}`,
+    );
+  }
+  const yes = (b: boolean) => (b ? "yes" : "NO");
+  console.log(
+    "\nerasure ledger after restore (runbook step 9; a patient erased after the backup)\nregion  restored with key  readable before  re-erased  key destroyed  readable after  rows naming",
+  );
+  for (const { region, ledger: l } of outcomes) {
+    console.log(
+      `${region.padEnd(6)}  ${yes(l.restoredWithKey).padEnd(17)}  ${yes(l.readableBeforeReapply).padEnd(15)}  ${String(l.reErased).padStart(9)}  ${yes(l.keyDestroyed).padEnd(13)}  ${(l.readableAfter ? "YES" : "no").padEnd(14)}  ${String(l.rowsNaming).padStart(11)}`,
     );
   }
   const rpo = Math.max(...outcomes.map((o) => o.rpoS));

@@ -97,6 +97,12 @@ export const LIFECYCLE_ROWS: Row[] = [
     expect: admin200,
   },
   {
+    operation: "POST /v1/admin/erasure-ledger/reapply",
+    route: "POST /v1/admin/erasure-ledger/reapply?region=us",
+    request: () => ["/v1/admin/erasure-ledger/reapply?region=us", jsonInit("POST")],
+    expect: admin200,
+  },
+  {
     operation: "GET /v1/admin/users",
     route: "GET /v1/admin/users?q=patient",
     request: () => ["/v1/admin/users?q=patient&region=eu"],

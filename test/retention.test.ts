@@ -1,7 +1,16 @@
 import { env } from "cloudflare:test";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { chatMessages, dataRequests, jobRuns, riskEvents, sessions, users } from "../workers/db/schema";
+import {
+  chatMessages,
+  dataRequests,
+  jobRuns,
+  legalHolds,
+  notificationDeadLetters,
+  riskEvents,
+  sessions,
+  users,
+} from "../workers/db/schema";
 import { complianceScore, evaluateControls } from "../workers/features/lifecycle/compliance";
 import { lifecycleScope } from "../workers/features/lifecycle/job-scope";
 import { runRetention, runRetentionIn } from "../workers/features/lifecycle/retention";
@@ -54,7 +63,21 @@ describe("retention", () => {
       })
       .where(eq(sessions.userId, inactive.id));
     const active = await createUser("patient", "eu");
-    for (const who of [inactive, active])
+    // Inactive as long, but under legal hold: retention must not touch their data.
+    const held = await createUser("patient", "eu");
+    await db()
+      .update(users)
+      .set({ createdAt: new Date(healthCut.getTime() - 1000) })
+      .where(eq(users.id, held.id));
+    await db()
+      .update(sessions)
+      .set({
+        createdAt: new Date(healthCut.getTime() - 1000),
+        lastUsedAt: new Date(healthCut.getTime() - 1000),
+      })
+      .where(eq(sessions.userId, held.id));
+    await db().insert(legalHolds).values({ patientId: held.id, reason: "litigation", placedBy: active.id });
+    for (const who of [inactive, active, held])
       await db()
         .insert(riskEvents)
         .values({
@@ -91,6 +114,7 @@ describe("retention", () => {
     expect(left.map((r) => r.seq).sort()).toEqual([2, 3]);
     expect(await db().select().from(riskEvents).where(eq(riskEvents.userId, inactive.id))).toEqual([]);
     expect((await db().select().from(riskEvents).where(eq(riskEvents.userId, active.id))).length).toBe(1);
+    expect((await db().select().from(riskEvents).where(eq(riskEvents.userId, held.id))).length).toBe(1);
     expect((await env.EXPORTS.list({ prefix: key })).objects).toEqual([]);
     expect((await db().select().from(dataRequests).where(eq(dataRequests.id, reqId)))[0]?.status).toBe(
       "expired",
@@ -106,8 +130,60 @@ describe("retention", () => {
     expect(counts.chat_messages).toBeGreaterThanOrEqual(1);
     expect(counts.risk_events).toBeGreaterThanOrEqual(1);
     expect(counts.export_archives).toBeGreaterThanOrEqual(1);
+    // Audit retention ran (nothing in the test database is 7 years old: nothing pruned).
+    expect(counts).toMatchObject({
+      audit_pruned: 0,
+      audit_checkpoints: 0,
+      audit_prune_refused_chain_broken: 0,
+    });
     expect(record?.durationMs).toBeGreaterThanOrEqual(0);
     expect(JSON.stringify(record)).not.toContain(p.id);
+  });
+});
+
+describe("dead-letter retention (30 days)", () => {
+  it("removes dead letters one second past 30 days, keeps one a second inside, and counts them", async () => {
+    const now = new Date();
+    const cut = cutoffOf("dead_letters", now);
+    expect(now.getTime() - cut.getTime()).toBe(30 * 24 * 3600_000);
+    const letter = (tag: string, createdAt: Date, status: "open" | "retried") => ({
+      messageId: `retention-${tag}-${crypto.randomUUID()}`,
+      queue: "haven-deliveries",
+      errorCode: "provider_down",
+      attempts: 5,
+      body: { deliveryId: crypto.randomUUID() },
+      status,
+      createdAt,
+    });
+    const rows = [
+      letter("outside-open", new Date(cut.getTime() - 1000), "open"),
+      letter("outside-retried", new Date(cut.getTime() - 1000), "retried"),
+      letter("inside", new Date(cut.getTime() + 1000), "open"),
+    ];
+    await db().insert(notificationDeadLetters).values(rows);
+    const run = await runRetentionIn(scope(), "eu", now);
+    expect(run.outcome).toBe("success");
+    const left = await db()
+      .select({ messageId: notificationDeadLetters.messageId })
+      .from(notificationDeadLetters)
+      .where(
+        inArray(
+          notificationDeadLetters.messageId,
+          rows.map((r) => r.messageId),
+        ),
+      );
+    expect(left.map((r) => r.messageId)).toEqual([rows[2]?.messageId]);
+    expect(run.counts.dead_letters).toBeGreaterThanOrEqual(2);
+    expect(run.counts.dead_letters_unresolved).toBeGreaterThanOrEqual(1);
+    const [record] = await db()
+      .select()
+      .from(jobRuns)
+      .where(and(eq(jobRuns.job, "retention"), eq(jobRuns.outcome, "success")))
+      .orderBy(desc(jobRuns.startedAt))
+      .limit(1);
+    const recorded = (record?.counts ?? {}) as Record<string, number>;
+    expect(typeof recorded.dead_letters).toBe("number");
+    expect(typeof recorded.dead_letters_unresolved).toBe("number");
   });
 });
 

@@ -210,7 +210,12 @@ export const adminPages = new Hono<AppEnv>()
         <p role="status">
           Hash chain ({query.data.region.toUpperCase()}):{" "}
           {chain.intact ? (
-            <span class="status-pass">verified, {chain.rows} entries intact</span>
+            <span class="status-pass">
+              verified, {chain.rows} entries intact
+              {chain.checkpoints > 0
+                ? ` from retention checkpoint ${chain.checkpoints} (${chain.prunedTotal} entries past 7 years pruned)`
+                : ""}
+            </span>
           ) : (
             <span class="status-fail">
               BROKEN at entry {chain.brokenId} ({chain.problem})

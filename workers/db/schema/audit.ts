@@ -1,4 +1,14 @@
-import { bigserial, index, inet, pgTable, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  index,
+  inet,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 /**
  * The audit log: append-only (a trigger refuses UPDATE, DELETE and TRUNCATE) and hash-chained
@@ -37,3 +47,27 @@ export const auditLog = pgTable(
     index("audit_action_idx").on(t.action, t.at),
   ],
 );
+
+/**
+ * One anchored prune of the audit chain (retention past 7 years), per region: the rows up to
+ * `through_id` were deleted in the same transaction, and `through_hash` is the hash of the last one,
+ * so the chain verifies from here (`audit_verify_chain()` starts at the latest checkpoint). `mac`
+ * is an HMAC under a Worker secret over the checkpoint and the previous one's `mac`: a checkpoint
+ * written by anyone without the secret (to hide deleted rows) fails verification. Append-only.
+ */
+export const auditCheckpoints = pgTable("audit_checkpoints", {
+  /** 1, 2, 3 … without gaps (set by `audit_prune()`, not a sequence). */
+  seq: bigint("seq", { mode: "number" }).primaryKey(),
+  region: text("region").notNull(),
+  throughId: bigint("through_id", { mode: "number" }).notNull(),
+  throughHash: text("through_hash").notNull(),
+  throughAt: timestamp("through_at", { withTimezone: true, precision: 6 }).notNull(),
+  pruned: bigint("pruned", { mode: "number" }).notNull(),
+  prunedTotal: bigint("pruned_total", { mode: "number" }).notNull(),
+  /** The policy cut-off the prune applied: every pruned row is older. */
+  cutoff: timestamp("cutoff", { withTimezone: true, precision: 6 }).notNull(),
+  prevMac: text("prev_mac").notNull(),
+  keyId: text("key_id").notNull(),
+  mac: text("mac").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -98,7 +98,14 @@ describe("GET /v1/admin/audit/verify", () => {
       const status = await json(
         await call(`/v1/admin/audit/verify?region=${region}`, { headers: admin.auth }),
       );
-      expect(status).toEqual({ region, intact: true, rows: expect.any(Number) });
+      expect(status).toEqual({
+        region,
+        intact: true,
+        rows: expect.any(Number),
+        checkpoints: 0,
+        prunedTotal: 0,
+        macChecked: true,
+      });
     }
     await call("/v1/me/profile", { headers: patient.auth });
     const [target] = await db("apac").select().from(auditLog).where(eq(auditLog.actorId, patient.id));
@@ -118,6 +125,9 @@ describe("GET /v1/admin/audit/verify", () => {
         brokenId: target.id,
         problem: "hash",
         rows: expect.any(Number),
+        checkpoints: 0,
+        prunedTotal: 0,
+        macChecked: true,
       });
     } finally {
       await rewrite(target.action);

@@ -60,11 +60,17 @@ export const ChainStatus = z
     region: Region,
     intact: z.boolean(),
     brokenId: z.number().int().optional().openapi({ description: "The first row that does not verify" }),
-    problem: z
-      .enum(["link", "hash"])
-      .optional()
-      .openapi({ description: "link: prev_hash is not the previous row's hash; hash: the row was altered" }),
+    problem: z.string().optional().openapi({
+      description:
+        "link: prev_hash is not the previous row's hash (or the latest checkpoint's); hash: the row was altered; truncated: no row after the latest checkpoint; checkpoint:<sequence|link|total|region|key|mac>: a retention checkpoint does not verify (brokenId is its seq)",
+    }),
     rows: z.number().int(),
+    checkpoints: z
+      .number()
+      .int()
+      .openapi({ description: "Retention checkpoints (anchored prunes) verified" }),
+    prunedTotal: z.number().int().openapi({ description: "Rows pruned by retention, per the checkpoints" }),
+    macChecked: z.boolean(),
   })
   .openapi("AuditChainStatus");
 

@@ -1,3 +1,4 @@
+import { verifyAuditTrail } from "../../lib/care-data/audit-checkpoints";
 import { accessReportQuery, auditSearchQuery, chainCheckQueries } from "../../lib/care-data/audit-log";
 import { careData } from "../../lib/care-data/repository";
 import type { Principal } from "../../lib/principal";
@@ -31,14 +32,15 @@ export async function queryAudit(scope: Scope, q: AuditQuery) {
   );
 }
 
-/** Recomputes one region's hash chain with `audit_verify_chain()` (the trigger's own hash function). */
+/**
+ * Verifies one region's audit trail: every keyed checkpoint left by retention, then the hash chain
+ * from the latest checkpoint with `audit_verify_chain()` (the trigger's own hash function).
+ */
 export async function verifyChain(scope: Scope, region: Region) {
   const op = { action: "audit.verify", resourceType: "audit_log" };
-  const [check, [count]] = await careData(scope).region(region, op, chainCheckQueries);
-  const broken = check.rows[0];
-  const rows = Number(count?.rows ?? 0);
-  if (!broken) return { region, intact: true, rows };
-  return { region, intact: false, brokenId: Number(broken.broken_id), problem: broken.problem, rows };
+  const [[count]] = await careData(scope).region(region, op, chainCheckQueries);
+  const trail = await verifyAuditTrail(scope.db(region), scope.config.EMAIL_HASH_KEY, region);
+  return { region, ...trail, rows: Number(count?.rows ?? 0) };
 }
 
 /**

@@ -2,10 +2,11 @@ import { audit } from "../../lib/audit";
 import { bearer, jsonBody, ok, route } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import type { Scope } from "../../lib/scope";
+import type { Region } from "../../lib/vocabulary";
 import { requireAuth } from "../../middleware/auth";
 import { scopeOf } from "../../middleware/services";
 import { compliance } from "./compliance";
-import { runDueErasures } from "./erasure";
+import { reapplyLedger, runDueErasures } from "./erasure";
 import { runRetention } from "./retention";
 import * as s from "./schema";
 import * as svc from "./service";
@@ -34,6 +35,17 @@ export async function runLifecycleNow(scope: Scope) {
     outcome: "success",
   });
   return { retention, erasures };
+}
+
+/** Runbook step 9 after a database restore: erase again every restored subject the ledger lists; audited. */
+export async function reapplyLedgerAsAdmin(scope: Scope, region: Region) {
+  const { reErased } = await reapplyLedger(scope, region);
+  await audit(scope, region, {
+    action: "erasure.ledger_reapply",
+    resourceType: "erasure_ledger",
+    outcome: "success",
+  });
+  return { region, reErased };
 }
 
 const r = {
@@ -116,6 +128,16 @@ const r = {
     problems: [404],
     responses: { 200: ok(s.JobResult, "What ran") },
   }),
+  reapply: route({
+    ...admin,
+    method: "post",
+    path: "/admin/erasure-ledger/reapply",
+    summary:
+      "After a database restore (runbook step 9): erase again every subject of the region that the erasure ledger lists",
+    request: { query: s.RegionQuery },
+    problems: [404],
+    responses: { 200: ok(s.LedgerReapplyResult, "How many restored subjects were erased again") },
+  }),
 };
 
 export const lifecycleAdminRoutes = createRouter()
@@ -149,4 +171,7 @@ export const lifecycleAdminRoutes = createRouter()
   .openapi(r.runs, async (c) =>
     c.json({ runs: await svc.jobRuns(scopeOf(c), c.req.valid("query").region) }, 200),
   )
-  .openapi(r.runNow, async (c) => c.json(await runLifecycleNow(scopeOf(c)), 200));
+  .openapi(r.runNow, async (c) => c.json(await runLifecycleNow(scopeOf(c)), 200))
+  .openapi(r.reapply, async (c) =>
+    c.json(await reapplyLedgerAsAdmin(scopeOf(c), c.req.valid("query").region), 200),
+  );

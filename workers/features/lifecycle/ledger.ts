@@ -1,5 +1,12 @@
 import { allUserIds } from "../../lib/care-data/lifecycle";
-import { toHex, utf8Encode } from "../../lib/crypto/encoding";
+import {
+  erasedAmong,
+  type LedgerEntry,
+  ledgerKey,
+  ledgerPrefix,
+  ledgerTag,
+  parseLedgerEntry,
+} from "../../lib/erasure-ledger";
 import type { Scope } from "../../lib/scope";
 import type { Region } from "../../lib/vocabulary";
 
@@ -8,23 +15,14 @@ import type { Region } from "../../lib/vocabulary";
  * restore of Postgres (Neon keeps history for days) to before an erasure brings back the subject's
  * rows and their wrapped data key, which the master keys can open: crypto-shredding alone does not
  * cover a database restore. After any restore the runbook re-applies this ledger
- * (`reapplyLedger`), which erases again every restored subject whose erasure completed. Entries
- * name the subject only by a keyed hash (HMAC under EMAIL_HASH_KEY), never by id.
+ * (`reapplyLedger`; `npm run dr:drill` rehearses it), which erases again every restored subject
+ * whose erasure completed. Entries name the subject only by a keyed hash (HMAC under
+ * EMAIL_HASH_KEY), never by id; the format is workers/lib/erasure-ledger.ts.
  */
-export const ledgerPrefix = (region: Region) => `erasure-ledger/${region}/`;
+export { ledgerPrefix };
 
-export async function subjectTag(scope: Scope, subjectId: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    utf8Encode(scope.config.EMAIL_HASH_KEY),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  return toHex(
-    new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8Encode(`haven/erasure-ledger/v1|${subjectId}`))),
-  );
-}
+export const subjectTag = (scope: Scope, subjectId: string) =>
+  ledgerTag(scope.config.EMAIL_HASH_KEY, subjectId);
 
 export async function recordInLedger(
   scope: Scope,
@@ -33,20 +31,20 @@ export async function recordInLedger(
   subjectId: string,
   pseudonym: string,
 ) {
-  const entry = {
+  const entry: LedgerEntry = {
     requestId,
     subject: await subjectTag(scope, subjectId),
     pseudonym,
     completedAt: new Date().toISOString(),
   };
-  await scope.env.EXPORTS.put(`${ledgerPrefix(region)}${requestId}.json`, JSON.stringify(entry), {
+  await scope.env.EXPORTS.put(ledgerKey(region, requestId), JSON.stringify(entry), {
     httpMetadata: { contentType: "application/json" },
   });
 }
 
 /** Subjects in `region`'s (restored) database that the ledger says were erased: id → ledger entry. */
 export async function erasedButPresent(scope: Scope, region: Region) {
-  const tags = new Map<string, { requestId: string; pseudonym: string }>();
+  const entries: LedgerEntry[] = [];
   let cursor: string | undefined;
   do {
     const page = await scope.env.EXPORTS.list({
@@ -55,17 +53,11 @@ export async function erasedButPresent(scope: Scope, region: Region) {
     });
     for (const o of page.objects) {
       const body = await scope.env.EXPORTS.get(o.key);
-      const e = body
-        ? ((await body.json()) as { subject: string; requestId: string; pseudonym: string })
-        : null;
-      if (e) tags.set(e.subject, { requestId: e.requestId, pseudonym: e.pseudonym });
+      const entry = body ? parseLedgerEntry(await body.json().catch(() => null)) : null;
+      if (entry) entries.push(entry);
+      else scope.log.warn("erasure_ledger_entry_invalid", { region });
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
-  const found: Array<{ subjectId: string; requestId: string; pseudonym: string }> = [];
-  for (const id of await allUserIds(scope.db(region))) {
-    const hit = tags.get(await subjectTag(scope, id));
-    if (hit) found.push({ subjectId: id, ...hit });
-  }
-  return found;
+  return erasedAmong(scope.config.EMAIL_HASH_KEY, entries, await allUserIds(scope.db(region)));
 }

@@ -14,14 +14,25 @@ export const RETENTION: Record<RetentionClass, { days: number; basis: string; re
   /** Account data (profile, consents, sessions): kept with the account, removed by erasure. */
   account: { days: 0, basis: "account lifetime", removes: false },
   /**
-   * Audit: 7 years. The chain is append-only, so rows past the period are counted and reported
-   * (an anchored prune is not built yet; docs/lifecycle.md).
+   * Audit: 7 years. A prefix of the chain is pruned with a keyed checkpoint so the chain keeps
+   * verifying (./audit-retention.ts); rows about a subject under legal hold stop the prune.
    */
-  audit: { days: 7 * 365 + 2, basis: "entry time", removes: false },
+  audit: { days: 7 * 365 + 2, basis: "entry time", removes: true },
   /** Export archives: 7 days after they were built. */
   exports: { days: 7, basis: "build time", removes: true },
-  /** Dead letters: 30 days (no dead-letter queue exists yet; the notifications work registers one). */
+  /**
+   * Dead letters (`notification_dead_letters`: ids and codes only): 30 days after the failure,
+   * open or resolved — a notification that could not be delivered in 30 days is stale; the run
+   * record counts the unresolved ones removed.
+   */
   dead_letters: { days: 30, basis: "failure time", removes: true },
+  /**
+   * Therapy-session recordings (R2 chunks and their index rows): 90 days after the recording
+   * stopped (or started, if it never was). The signed session note is the lasting clinical
+   * record; raw audio/video of therapy is kept only as long as it is needed to write and review
+   * it. A patient under an active legal hold keeps theirs. Change the days here per deployment.
+   */
+  recordings: { days: 90, basis: "recording stop", removes: true },
   /** Raw wearable telemetry: 30 days, rollups kept (the wearables work registers its kinds). */
   telemetry_raw: { days: 30, basis: "reading time", removes: true },
 };

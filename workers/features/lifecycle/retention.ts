@@ -1,16 +1,27 @@
 import { DATA_KINDS } from "../../lib/care-data/kinds";
-import { auditOlderThan, expiredExports, insertJobRun, updateRequest } from "../../lib/care-data/lifecycle";
+import {
+  auditOlderThan,
+  deleteRecordingRows,
+  expireDeadLetters,
+  expiredExports,
+  expiredRecordings,
+  insertJobRun,
+  updateRequest,
+} from "../../lib/care-data/lifecycle";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
+import { pruneAudit } from "./audit-retention";
 import { deleteExportObjects } from "./export";
 import { cutoffOf, RETENTION } from "./retention-policy";
+import { deleteUnder, recordingsPrefix } from "./stores";
 
 export const RETENTION_JOB = "retention";
 
 /**
  * Applies the retention policy in one region at `now`: every registered kind with an `expire`
  * removes what is past its class's cut-off, export archives past 7 days are deleted from R2 and
- * marked expired, audit rows past 7 years are counted. Records one `job_runs` row (counts per kind
+ * marked expired, recordings past 90 days lose their R2 chunks and rows, notification dead letters past 30 days are deleted, audit rows past 7 years are pruned with a keyed checkpoint (./audit-retention.ts)
+ * and those that must stay (legal hold, behind the frontier) are counted. Records one `job_runs` row (counts per kind
  * and duration, no PHI) whether it succeeded or failed.
  */
 export async function runRetentionIn(scope: Scope, region: Region, now = new Date()) {
@@ -29,6 +40,17 @@ export async function runRetentionIn(scope: Scope, region: Region, now = new Dat
       await updateRequest(db, req.id, { status: "expired" });
     }
     counts.export_archives = expired.length;
+    const recordings = await expireRecordings(scope, region, cutoffOf("recordings", now));
+    counts.recordings = recordings.recordings;
+    counts.recording_objects = recordings.objects;
+    const dead = await expireDeadLetters(db, cutoffOf("dead_letters", now));
+    counts.dead_letters = dead.length;
+    counts.dead_letters_unresolved = dead.filter((d) => d.status === "open").length;
+    const audited = await pruneAudit(scope.config, db, region, cutoffOf("audit", now));
+    counts.audit_pruned = audited.pruned;
+    counts.audit_checkpoints = audited.checkpoints;
+    counts.audit_prune_held_by_legal_hold = audited.stop === "legal_hold" ? 1 : 0;
+    counts.audit_prune_refused_chain_broken = audited.stop === "chain_broken" ? 1 : 0;
     counts.audit_past_policy_kept = await auditOlderThan(db, cutoffOf("audit", now));
     await insertJobRun(db, {
       job: RETENTION_JOB,
@@ -52,6 +74,26 @@ export async function runRetentionIn(scope: Scope, region: Region, now = new Dat
     }).catch(() => undefined);
     return { region, outcome: "failure" as const, counts };
   }
+}
+
+/**
+ * Recordings past policy: their R2 chunks are deleted first, then their index rows, so a run that
+ * fails midway leaves rows that the next run finds again (deleting is idempotent).
+ */
+async function expireRecordings(scope: Scope, region: Region, cutoff: Date) {
+  const db = scope.db(region);
+  const due = await expiredRecordings(db, cutoff);
+  let objects = 0;
+  for (const r of due)
+    objects += (await deleteUnder(scope.env.RECORDINGS, recordingsPrefix(r.patientId, r.id))).length;
+  const removed =
+    due.length > 0
+      ? await deleteRecordingRows(
+          db,
+          due.map((r) => r.id),
+        )
+      : [];
+  return { recordings: removed.length, objects };
 }
 
 /** The retention job over every region. */

@@ -114,3 +114,7 @@ export const JobResult = z
     erasures: z.object({ ran: z.number(), completed: z.number() }),
   })
   .openapi("LifecycleRunResult");
+
+export const LedgerReapplyResult = z
+  .object({ region: RegionSchema, reErased: z.number().int() })
+  .openapi("ErasureLedgerReapplyResult");

@@ -19,6 +19,8 @@ export interface StoreResult {
   removed: number;
   /** Read back raw after erasing: what is still there (must be 0 for a completed erasure). */
   remaining: number;
+  /** Object stores: objects deleted per item (recording id → chunks), so the certificate lists them. */
+  objects?: Record<string, number>;
   /** A short code when the store could not be reached; never a driver message. */
   error?: string;
 }
@@ -29,7 +31,7 @@ export interface StoreResult {
  */
 export interface OutsideStore {
   name: string;
-  erase(scope: Scope, s: Subject): Promise<{ removed: number }>;
+  erase(scope: Scope, s: Subject): Promise<{ removed: number; objects?: Record<string, number> }>;
   remaining(scope: Scope, s: Subject): Promise<number>;
 }
 
@@ -48,8 +50,23 @@ function wearableStub(env: Env, userId: string, region: Region) {
   return ns.get(ns.idFromName(userId));
 }
 
-/** R2 objects of the subject: export archives under their prefix (recordings join here when they land). */
+/** R2 objects of the subject in the EXPORTS bucket: export archives under their prefix. */
 export const objectPrefixes = (s: Subject) => [`exports/${s.region}/${s.id}/`];
+
+/**
+ * R2 prefix of a patient's recording chunks, or of one recording: the sessions feature writes
+ * `recordings/<patient>/<recording>/<n>` (workers/features/sessions/recording.ts; the tests write
+ * chunks through its route, so a change of that layout fails them).
+ */
+export const recordingsPrefix = (patientId: string, recordingId?: string) =>
+  `recordings/${patientId}/${recordingId ? `${recordingId}/` : ""}`;
+
+/** Deletes every object under `prefix` (in slices of 1000, R2's limit); returns the keys deleted. */
+export async function deleteUnder(bucket: R2Bucket, prefix: string): Promise<string[]> {
+  const keys = await listAll(bucket, prefix);
+  for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
+  return keys;
+}
 
 async function listAll(bucket: R2Bucket, prefix: string): Promise<string[]> {
   const keys: string[] = [];
@@ -65,7 +82,8 @@ async function listAll(bucket: R2Bucket, prefix: string): Promise<string[]> {
 /**
  * Every store outside Postgres that can hold the subject's data, in erasure order. Sessions are
  * cut first (so nothing new is written), then the Durable Objects, Redis, the cross-region
- * directory and object storage.
+ * directory and object storage (export archives, then recording chunks: deleted, not only
+ * shredded, and listed per recording on the certificate).
  */
 export const OUTSIDE_STORES: OutsideStore[] = [
   {
@@ -127,14 +145,28 @@ export const OUTSIDE_STORES: OutsideStore[] = [
       return n;
     },
   },
+  {
+    name: "r2:recordings",
+    erase: async (scope, s) => {
+      const prefix = recordingsPrefix(s.id);
+      const keys = await deleteUnder(scope.env.RECORDINGS, prefix);
+      const objects: Record<string, number> = {};
+      for (const key of keys) {
+        const recording = key.slice(prefix.length).split("/")[0] ?? "";
+        objects[recording] = (objects[recording] ?? 0) + 1;
+      }
+      return { removed: keys.length, objects };
+    },
+    remaining: async (scope, s) => (await listAll(scope.env.RECORDINGS, recordingsPrefix(s.id))).length,
+  },
 ];
 
 /** Runs one outside store: erase, then read back; an exception is an unreached store. */
 export async function runStore(scope: Scope, store: OutsideStore, s: Subject): Promise<StoreResult> {
   try {
-    const { removed } = await store.erase(scope, s);
+    const { removed, objects } = await store.erase(scope, s);
     const remaining = await store.remaining(scope, s);
-    return { store: store.name, reached: true, removed, remaining };
+    return { store: store.name, reached: true, removed, remaining, ...(objects ? { objects } : {}) };
   } catch (err) {
     scope.log.warn("erasure_store_unreached", {
       store: store.name,

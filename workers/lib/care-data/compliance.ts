@@ -65,12 +65,3 @@ export async function phiProtections(db: Database, tables: readonly string[]) {
     ownerColumns: tables.map((t) => ({ table: t, ownerNotNull: ownerOf.get(t) === true })),
   };
 }
-
-/** `audit_verify_chain()`: the first broken row, or none. */
-export async function auditChainBroken(db: Database) {
-  const res = await db.execute<{ broken_id: string | number; problem: string }>(
-    sql`select broken_id, problem from audit_verify_chain()`,
-  );
-  const b = res.rows[0];
-  return b ? { brokenId: Number(b.broken_id), problem: b.problem } : null;
-}

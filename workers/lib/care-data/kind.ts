@@ -1,4 +1,4 @@
-import { count, eq, lt, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Database } from "../db";
@@ -53,7 +53,8 @@ export type RetentionClass =
   | "audit"
   | "exports"
   | "dead_letters"
-  | "telemetry_raw";
+  | "telemetry_raw"
+  | "recordings";
 
 /** Decrypts `ct` for `field`, or null when there is no key or no ciphertext. */
 export async function open(cipher: UserCipher | null, field: string, ct: string | null | undefined) {
@@ -69,7 +70,11 @@ export const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : typeof
  * use, or when the account was created if they never signed in again.
  */
 export const lastActivityBefore = (subject: PgColumn, cutoff: Date): SQL =>
-  sql`${subject} in (select u.id from users u where greatest(u.created_at, coalesce((select max(s.last_used_at) from sessions s where s.user_id = u.id), u.created_at)) < ${cutoff.toISOString()}::timestamptz)`;
+  sql`${subject} in (select u.id from users u where greatest(u.created_at, coalesce((select max(s.last_used_at) from sessions s where s.user_id = u.id), u.created_at)) < ${cutoff.toISOString()}::timestamptz) and ${notUnderHold(subject)}`;
+
+/** The subject is under no active legal hold: retention never removes a held person's data. */
+export const notUnderHold = (subject: PgColumn): SQL =>
+  sql`${subject} not in (select h.patient_id from legal_holds h where h.released_at is null)`;
 
 interface TableKind {
   name: string;
@@ -87,7 +92,8 @@ interface TableKind {
 /**
  * A kind stored in one Postgres table keyed by the subject: erase, the raw check and retention
  * follow from the table and the subject column. Retention: `health` removes the rows of subjects
- * inactive past the cut-off, `chat` removes rows created before it, others are kept with the account.
+ * inactive past the cut-off, `chat` removes rows created before it (neither touches a subject under
+ * an active legal hold), others are kept with the account.
  */
 export function tableKind(k: TableKind): DataKind {
   const one = sql<number>`1`;
@@ -98,7 +104,7 @@ export function tableKind(k: TableKind): DataKind {
         ? (db, cutoff) =>
             db
               .delete(k.table)
-              .where(lt(k.created as PgColumn, cutoff))
+              .where(and(lt(k.created as PgColumn, cutoff), notUnderHold(k.subject)))
               .returning({ one })
         : undefined;
   return {

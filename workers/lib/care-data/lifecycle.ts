@@ -1,9 +1,19 @@
 import { and, count, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { auditLog, breakGlass, dataRequests, jobRuns, legalHolds, users } from "../../db/schema";
+import {
+  auditLog,
+  breakGlass,
+  dataRequests,
+  jobRuns,
+  legalHolds,
+  notificationDeadLetters,
+  sessionRecordings,
+  users,
+} from "../../db/schema";
 import { auditInsert } from "../audit";
 import type { Database } from "../db";
 import type { Scope } from "../scope";
+import { notUnderHold } from "./kind";
 import { DATA_KINDS } from "./kinds";
 
 type Request = typeof dataRequests.$inferSelect;
@@ -193,6 +203,40 @@ export async function auditOlderThan(db: Database, cutoff: Date): Promise<number
   const [row] = await db.select({ n: count() }).from(auditLog).where(lt(auditLog.at, cutoff));
   return Number(row?.n ?? 0);
 }
+
+/**
+ * Dead letters (failed notification messages: ids and codes only) older than `cutoff`, whatever
+ * their status, are deleted; returns the status of each row removed (retention counts open ones).
+ */
+export const expireDeadLetters = (db: Database, cutoff: Date) =>
+  db
+    .delete(notificationDeadLetters)
+    .where(lt(notificationDeadLetters.createdAt, cutoff))
+    .returning({ status: notificationDeadLetters.status });
+
+/**
+ * Recordings past policy: stopped (or, never stopped, started) before `cutoff`, of patients under
+ * no active legal hold; oldest first, a bounded batch per run.
+ */
+export const expiredRecordings = (db: Database, cutoff: Date, limit = 200) =>
+  db
+    .select({ id: sessionRecordings.id, patientId: sessionRecordings.patientId })
+    .from(sessionRecordings)
+    .where(
+      and(
+        sql`coalesce(${sessionRecordings.stoppedAt}, ${sessionRecordings.startedAt}) < ${cutoff.toISOString()}::timestamptz`,
+        notUnderHold(sessionRecordings.patientId),
+      ),
+    )
+    .orderBy(sessionRecordings.startedAt)
+    .limit(limit);
+
+/** Deletes recording index rows (after their R2 chunks are gone). */
+export const deleteRecordingRows = (db: Database, ids: string[]) =>
+  db
+    .delete(sessionRecordings)
+    .where(inArray(sessionRecordings.id, ids))
+    .returning({ id: sessionRecordings.id });
 
 /** The subject's erasure requests that are not finished (at most one may exist). */
 export const openErasures = (db: Database, subjectId: string) =>
