@@ -221,6 +221,27 @@ export function unsignedPastSessionsQuery(db: Database, clinicianId: string, hou
     .orderBy(asc(therapySessions.endsAt));
 }
 
+/**
+ * Every clinician's sessions in one region that ended more than `hours` before `now` (within the
+ * 30 days before that) and have no signed note, for the hourly `note.unsigned` reminders. Booked
+ * or completed only: cancelled and no-show sessions need no note. Ids only.
+ */
+export function dueUnsignedNotesQuery(db: Database, now: Date, hours: number) {
+  const cutoff = new Date(now.getTime() - hours * 3_600_000);
+  return db
+    .select({ id: therapySessions.id, clinicianId: therapySessions.clinicianId })
+    .from(therapySessions)
+    .where(
+      and(
+        inArray(therapySessions.status, ["booked", "completed"]),
+        lt(therapySessions.endsAt, cutoff),
+        gte(therapySessions.endsAt, new Date(cutoff.getTime() - 30 * 86_400_000)),
+        sql`not exists (select 1 from ${sessionNotes} where ${sessionNotes.sessionId} = ${therapySessions.id} and ${sessionNotes.status} = 'signed')`,
+      ),
+    )
+    .orderBy(asc(therapySessions.endsAt));
+}
+
 /** Active appointments in one region: sessions in progress now, and booked sessions starting today (UTC). */
 export function activeAppointmentsQuery(db: Database) {
   return db
