@@ -9,10 +9,15 @@ import { getSession, ownSessions, view } from "./service";
 const MAX_RANGE_MS = 42 * 86_400_000;
 
 /** A clinician's sessions in [from, to) from every region, soonest first (audited per region). */
-export async function clinicianCalendar(scope: Scope, from: Date, to: Date): Promise<Session[]> {
+export async function clinicianCalendar(
+  scope: Scope,
+  from: Date,
+  to: Date,
+  action = "session.calendar",
+): Promise<Session[]> {
   if (!(to > from) || to.getTime() - from.getTime() > MAX_RANGE_MS)
     throw new AppError("validation_failed", "Ask for a range of at most 42 days, from before to");
-  const perRegion = await careData(scope).everyRegion(sessionOp("session.calendar"), (db, userId) => [
+  const perRegion = await careData(scope).everyRegion(sessionOp(action), (db, userId) => [
     clinicianSessionsQuery(db, userId, from, to),
   ]);
   return perRegion
@@ -33,6 +38,19 @@ function eventOf(s: Session, stamp: Date): IcsEvent {
     status: s.status === "cancelled" ? "CANCELLED" : "CONFIRMED",
     sequence: s.status === "cancelled" ? 1 : 0,
     stamp,
+  };
+}
+
+/**
+ * An event of the secret-URL feed: even less than {@link eventOf} (no session type), an absolute
+ * link to the visit page (sign-in still required there). Cancelled bookings stay, `STATUS:CANCELLED`.
+ */
+export function feedEvent(s: Session, stamp: Date, origin: string | null): IcsEvent {
+  return {
+    ...eventOf(s, stamp),
+    summary: "Haven session",
+    description: "Join from Haven (sign-in required).",
+    url: `${origin ?? ""}/sessions/${s.id}/visit`,
   };
 }
 

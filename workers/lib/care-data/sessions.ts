@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, inArray, lt, ne, sql } from "drizzle-orm";
 import {
+  calendarFeeds,
   careTeam,
   clinicianAvailability,
   psychotherapyNotes,
@@ -9,6 +10,7 @@ import {
   sessionRecordings,
   sessionSlots,
   therapySessions,
+  users,
 } from "../../db/schema";
 import type { Database } from "../db";
 import type { Scope } from "../scope";
@@ -398,4 +400,39 @@ export function sessionRiskEvent(
     source: "session",
     createdAt: sql`now()`,
   });
+}
+
+// ---- calendar feed tokens (the user's region; hashes only) ----------------------------------
+
+/** The user's feed token row (hash and creation time), if any. */
+export function calendarFeedQuery(db: Database, userId: string) {
+  return db
+    .select({ createdAt: calendarFeeds.createdAt })
+    .from(calendarFeeds)
+    .where(eq(calendarFeeds.userId, userId));
+}
+
+/** Creates or replaces (rotates) the user's feed token hash: the old URL stops working at once. */
+export function upsertCalendarFeed(db: Database, userId: string, tokenHash: string) {
+  return db
+    .insert(calendarFeeds)
+    .values({ userId, tokenHash })
+    .onConflictDoUpdate({ target: calendarFeeds.userId, set: { tokenHash, createdAt: sql`now()` } })
+    .returning({ createdAt: calendarFeeds.createdAt });
+}
+
+export function deleteCalendarFeed(db: Database, userId: string) {
+  return db
+    .delete(calendarFeeds)
+    .where(eq(calendarFeeds.userId, userId))
+    .returning({ userId: calendarFeeds.userId });
+}
+
+/** The active account a feed token hash belongs to (deactivated accounts have no feed). */
+export function calendarFeedOwnerQuery(db: Database, tokenHash: string) {
+  return db
+    .select({ userId: users.id, role: users.role })
+    .from(calendarFeeds)
+    .innerJoin(users, eq(users.id, calendarFeeds.userId))
+    .where(and(eq(calendarFeeds.tokenHash, tokenHash), sql`${users.deactivatedAt} is null`));
 }
