@@ -237,6 +237,12 @@ export const SESSION_ROWS: Row[] = [
     expect: only({}),
   },
   {
+    operation: "GET /v1/therapy-sessions/{id}/recordings/{recordingId}/key",
+    route: "GET /v1/therapy-sessions/:session/recordings/:unknown/key",
+    request: (w) => [S(w, `/recordings/${UNKNOWN}/key`)],
+    expect: only({}),
+  },
+  {
     operation: "POST /v1/therapy-sessions/{id}/recordings/{recordingId}/stop",
     route: "POST /v1/therapy-sessions/:session/recordings/:unknown/stop",
     request: (w) => [S(w, `/recordings/${UNKNOWN}/stop`), jsonInit("POST")],

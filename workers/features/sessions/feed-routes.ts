@@ -33,6 +33,7 @@ const r = {
     method: "get",
     path: "/me/calendar-feed",
     summary: "Whether you have a calendar subscription URL (the URL itself is shown only when made)",
+    problems: [404],
     responses: { 200: ok(Status, "Feed status") },
   }),
   rotate: route({
@@ -42,6 +43,7 @@ const r = {
     method: "post",
     path: "/me/calendar-feed",
     summary: "Make your calendar subscription URL, or replace it (the old URL stops working at once)",
+    problems: [404],
     responses: { 201: ok(Created, "The new URL (shown once)") },
   }),
   revoke: route({
@@ -51,6 +53,7 @@ const r = {
     method: "delete",
     path: "/me/calendar-feed",
     summary: "Revoke your calendar subscription URL (it then answers 404)",
+    problems: [404],
     responses: { 204: { description: "Revoked" } },
   }),
   feed: route({
