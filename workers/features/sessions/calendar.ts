@@ -27,14 +27,15 @@ export async function clinicianCalendar(
 }
 
 /** An event carries no health detail: "Therapy session", the type, and where to join. */
-function eventOf(s: Session, stamp: Date): IcsEvent {
+function eventOf(s: Session, stamp: Date, origin: string | null): IcsEvent {
   return {
     uid: `${s.id}@haven.health`,
     start: new Date(s.start),
     end: new Date(s.end),
     summary: "Therapy session (Haven)",
     description: `${s.sessionType} session. Join from Haven: Sessions.`,
-    url: `/sessions/${s.id}/visit`,
+    // RFC 5545 URL is a URI: absolute when the request's origin is known.
+    url: `${origin ?? ""}/sessions/${s.id}/visit`,
     status: s.status === "cancelled" ? "CANCELLED" : "CONFIRMED",
     sequence: s.status === "cancelled" ? 1 : 0,
     stamp,
@@ -47,17 +48,16 @@ function eventOf(s: Session, stamp: Date): IcsEvent {
  */
 export function feedEvent(s: Session, stamp: Date, origin: string | null): IcsEvent {
   return {
-    ...eventOf(s, stamp),
+    ...eventOf(s, stamp, origin),
     summary: "Haven session",
     description: "Join from Haven (sign-in required).",
-    url: `${origin ?? ""}/sessions/${s.id}/visit`,
   };
 }
 
 /** One session as an RFC 5545 calendar. */
 export async function sessionIcs(scope: Scope, id: string): Promise<string> {
   const s = await getSession(scope, id);
-  return calendar("Haven session", [eventOf(s, new Date())]);
+  return calendar("Haven session", [eventOf(s, new Date(), scope.origin)]);
 }
 
 /** The caller's sessions (patient: own bookings; clinician: the coming 42 days) as a feed. */
@@ -73,6 +73,6 @@ export async function calendarFeed(scope: Scope): Promise<string> {
       : await ownSessions(scope);
   return calendar(
     "Haven sessions",
-    list.map((s) => eventOf(s, now)),
+    list.map((s) => eventOf(s, now, scope.origin)),
   );
 }
