@@ -5,7 +5,9 @@
  * follow-up on /sessions (slots shown in the patient's zone); both open the visit in two browser
  * contexts, the patient waits until the clinician admits them, both reach `connected` and decode
  * video frames from the other; a second patient (signed up here) cannot join; the clinician drafts
- * a SOAP note with the (offline) model, edits it and signs it. Phone width, axe-free checks of
+ * a SOAP note with the (offline) model, edits it and signs it. The patient makes a calendar
+ * subscription URL and a cookie-less client reads the booking from it; recording chunks leave the
+ * browser sealed (0x02, not WebM) and play back as WebM. Phone width, axe-free checks of
  * horizontal overflow; screenshots in /tmp/e2e-sessions-*.png. Everything started is stopped.
  *
  * Env: CHROMIUM (default /usr/bin/chromium), E2E_PORT (default 8840; the local stack takes the
@@ -195,6 +197,22 @@ async function scenario(browser: Browser, base: string, log: string): Promise<vo
   const sessionId = (await pPage.getAttribute("#upcoming li[data-session] >> nth=0", "data-session")) ?? "";
   check("patient books a follow-up from a free slot", sessionId.length === 36, `${first} → ${sessionId}`);
 
+  // Calendar subscription: made on the page, read by a client with no cookies at all.
+  await pPage.click("#feed-make");
+  await pPage.waitForSelector("#feed-url-row:not([hidden])");
+  const feedUrl = await pPage.inputValue("#feed-url");
+  const anon = await browser.newContext();
+  const feed = await anon.request.get(feedUrl);
+  const feedText = await feed.text();
+  await anon.close();
+  check(
+    "calendar subscription URL: the booking, 'Haven session', no sign-in",
+    feed.status() === 200 &&
+      feedText.includes(`UID:${sessionId}@haven.health`) &&
+      feedText.includes("SUMMARY:Haven session"),
+    `${feed.status()} ${feedUrl.replace(/hcf_[a-z]+_[0-9a-f]{64}/, "hcf_…")}`,
+  );
+
   // The visit: patient waits, clinician admits, both connect and decode frames.
   await pPage.goto(`/sessions/${sessionId}/visit`);
   await pPage.waitForFunction(() => document.getElementById("visit")?.dataset.connection === "waiting");
@@ -240,6 +258,19 @@ async function scenario(browser: Browser, base: string, log: string): Promise<vo
   await pPage.waitForFunction(() => /agreed/.test(document.getElementById("rec-status")?.textContent ?? ""));
   await cPage.check("#rec-consent");
   await cPage.waitForSelector("#rec-start:not([disabled])");
+  // What leaves the recording browser: every chunk upload must be sealed (0x02 ‖ IV ‖ ciphertext),
+  // never raw WebM (which starts with the EBML magic 1A 45 DF A3).
+  const uploads: { version: number; ebml: boolean; bytes: number }[] = [];
+  cPage.on("request", (req) => {
+    if (req.method() !== "PUT" || !/\/recordings\/[^/]+\/chunks\/\d+$/.test(req.url())) return;
+    const body = req.postDataBuffer();
+    if (!body) return;
+    uploads.push({
+      version: body[0] ?? -1,
+      ebml: body.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3])),
+      bytes: body.length,
+    });
+  });
   await cPage.click("#rec-start");
   await cPage.waitForSelector("#rec-stop:not([hidden])");
   await pPage.waitForSelector("#rec-stop:not([hidden])");
@@ -251,9 +282,20 @@ async function scenario(browser: Browser, base: string, log: string): Promise<vo
   const media = rec
     ? await pPage.evaluate(async (url) => {
         const res = await fetch(url, { credentials: "same-origin" });
-        return { status: res.status, bytes: (await res.arrayBuffer()).byteLength };
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        // Decrypted playback is real WebM again: it starts with the EBML magic.
+        const ebml = bytes[0] === 0x1a && bytes[1] === 0x45 && bytes[2] === 0xdf && bytes[3] === 0xa3;
+        return { status: res.status, bytes: bytes.byteLength, ebml };
       }, `/v1/therapy-sessions/${sessionId}/recordings/${rec.id}/media`)
-    : { status: 0, bytes: 0 };
+    : { status: 0, bytes: 0, ebml: false };
+  const keyAfterStop = rec
+    ? await pageApi(pPage, "GET", `/v1/therapy-sessions/${sessionId}/recordings/${rec.id}/key`)
+    : { status: 0 };
+  check(
+    "recording chunks sealed in the browser (0x02, not WebM on the wire); key refused after the stop",
+    uploads.length >= 1 && uploads.every((u) => u.version === 2 && !u.ebml) && keyAfterStop.status === 409,
+    `${uploads.length} uploads, versions ${[...new Set(uploads.map((u) => u.version))].join(",")}, key after stop ${keyAfterStop.status}`,
+  );
   await pPage.goto(`/sessions/${sessionId}/recordings`);
   const players = await pPage.locator("video[controls]").count();
   check(
@@ -262,8 +304,9 @@ async function scenario(browser: Browser, base: string, log: string): Promise<vo
       rec.chunks >= 1 &&
       media.status === 200 &&
       media.bytes > 1000 &&
+      media.ebml &&
       players === 1,
-    `${rec?.chunks ?? 0} chunks, ${media.bytes} bytes, ${players} player`,
+    `${rec?.chunks ?? 0} chunks, ${media.bytes} bytes (WebM ${media.ebml}), ${players} player`,
   );
 
   // The wrong patient cannot join: a second patient signs up and tries the same visit.

@@ -73,6 +73,48 @@ export const SESSION_ROWS: Row[] = [
     }),
   },
   {
+    operation: "GET /v1/me/calendar-feed",
+    route: "GET /v1/me/calendar-feed (own feed status)",
+    request: () => ["/v1/me/calendar-feed"],
+    expect: only({
+      otherPatient: "200",
+      teamClinician: "200",
+      offTeamClinician: "200",
+      breakGlass: "200",
+      self: "200",
+    }),
+  },
+  {
+    operation: "POST /v1/me/calendar-feed",
+    route: "POST /v1/me/calendar-feed (own feed URL)",
+    request: () => ["/v1/me/calendar-feed", jsonInit("POST")],
+    expect: only({
+      otherPatient: "201",
+      teamClinician: "201",
+      offTeamClinician: "201",
+      breakGlass: "201",
+      self: "201",
+    }),
+  },
+  {
+    operation: "DELETE /v1/me/calendar-feed",
+    route: "DELETE /v1/me/calendar-feed (own feed URL)",
+    request: () => ["/v1/me/calendar-feed", jsonInit("DELETE")],
+    expect: only({
+      otherPatient: "204",
+      teamClinician: "204",
+      offTeamClinician: "204",
+      breakGlass: "204",
+      self: "204",
+    }),
+  },
+  {
+    operation: "GET /v1/calendar-feeds/{token}/sessions.ics",
+    route: "GET /v1/calendar-feeds/:unknown-token/sessions.ics (a sign-in opens nobody's feed)",
+    request: () => [`/v1/calendar-feeds/hcf_eu_${"0".repeat(64)}/sessions.ics`],
+    expect: all("404"),
+  },
+  {
     operation: "GET /v1/clinician/calendar",
     route: "GET /v1/clinician/calendar",
     request: () => {
@@ -192,6 +234,12 @@ export const SESSION_ROWS: Row[] = [
     operation: "GET /v1/therapy-sessions/{id}/recordings/{recordingId}/media",
     route: "GET /v1/therapy-sessions/:session/recordings/:unknown/media",
     request: (w) => [S(w, `/recordings/${UNKNOWN}/media`)],
+    expect: only({}),
+  },
+  {
+    operation: "GET /v1/therapy-sessions/{id}/recordings/{recordingId}/key",
+    route: "GET /v1/therapy-sessions/:session/recordings/:unknown/key",
+    request: (w) => [S(w, `/recordings/${UNKNOWN}/key`)],
     expect: only({}),
   },
   {

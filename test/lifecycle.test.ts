@@ -128,6 +128,8 @@ describe("data kinds registry", () => {
       users: "the account row itself: removed last by erasure, exported as the subject",
       audit_log: "kept 7 years, pseudonymised on erasure (its own mechanism)",
       refresh_tokens: "credentials: revoked and cascaded with the account, never exported",
+      calendar_feeds:
+        "credential: the hash of a calendar feed token; cascaded with the account, never exported",
       telemetry_readings:
         "raw readings: expire by the telemetry retention job; hourly rollups are the exported record",
       telemetry_minute: "chart rollups kept as long as the raw readings; hourly rollups are exported",

@@ -1,7 +1,11 @@
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { sessionRecordings, users } from "../workers/db/schema";
 import { eraseRecordings } from "../workers/features/sessions/recording";
-import { createUser } from "./fixtures";
+import { createDatabase } from "../workers/lib/db";
+import { userCipher } from "../workers/lib/user-cipher";
+import { createUser, testConfig } from "./fixtures";
 import { call } from "./helpers";
 import { api, matrixSession, practice } from "./sessions-helpers";
 
@@ -17,6 +21,43 @@ const chunk = (user: { auth: Record<string, string> }, path: string, bytes: Uint
     headers: { ...user.auth, "content-type": "application/octet-stream" },
     body: bytes,
   });
+
+/** base64url → bytes (the API hands the content key out as base64url). */
+const b64url = (s: string) =>
+  Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4)), (c) =>
+    c.charCodeAt(0),
+  );
+
+/** What the browser does (web/public/assets/visit.js): 0x02 ‖ IV ‖ AES-GCM(chunk), AAD bound to recording and n. */
+async function seal(
+  contentKey: string,
+  recordingId: string,
+  n: number,
+  plain: Uint8Array,
+): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("raw", b64url(contentKey), "AES-GCM", false, ["encrypt"]);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const aad = new TextEncoder().encode(`haven-recording:${recordingId}:${n}`);
+  const ct = new Uint8Array(
+    await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad }, key, plain),
+  );
+  const out = new Uint8Array(13 + ct.length);
+  out.set([2]);
+  out.set(iv, 1);
+  out.set(ct, 13);
+  return out;
+}
+
+/** Both consent and the patient starts: the recording id and its content key. */
+async function consentedRecording() {
+  const { clinician, patient, id } = await liveSession();
+  const base = `/v1/therapy-sessions/${id}/recordings`;
+  await api(clinician, "POST", `${base}/consent`, { consent: true });
+  await api(patient, "POST", `${base}/consent`, { consent: true });
+  const started = await api(patient, "POST", base, { mimeType: "video/webm" });
+  expect(started.status).toBe(201);
+  return { clinician, patient, base, recId: String(started.body.id), key: String(started.body.contentKey) };
+}
 
 describe("recording needs both consents, each visit", () => {
   it("one consent is not enough; both start it; consents are consumed; either can stop", async () => {
@@ -41,8 +82,9 @@ describe("recording needs both consents, each visit", () => {
     expect((await api(patient, "POST", base, webm)).status).toBe(409);
 
     const recId = String(started.body.id);
+    const key = String(started.body.contentKey);
     const bytes = new TextEncoder().encode("webm chunk zero: not really video");
-    const up = await chunk(clinician, `${base}/${recId}/chunks/0`, bytes);
+    const up = await chunk(clinician, `${base}/${recId}/chunks/0`, await seal(key, recId, 0, bytes));
     expect(up.status).toBe(200);
     // Sealed in R2: the stored object is not the plaintext.
     const listed = await env.RECORDINGS.list({ prefix: `recordings/${patient.id}/${recId}/` });
@@ -60,7 +102,9 @@ describe("recording needs both consents, each visit", () => {
     expect((await call(`${base}/${recId}/chunks/0`, { headers: otherPatient.auth })).status).toBe(404);
 
     const more = new TextEncoder().encode(" + chunk one");
-    expect((await chunk(patient, `${base}/${recId}/chunks/1`, more)).status).toBe(200);
+    expect((await chunk(patient, `${base}/${recId}/chunks/1`, await seal(key, recId, 1, more))).status).toBe(
+      200,
+    );
     const whole = await call(`${base}/${recId}/media`, { headers: patient.auth });
     expect(whole.headers.get("content-type")).toBe("video/webm");
     expect(new TextDecoder().decode(await whole.arrayBuffer())).toBe(
@@ -69,7 +113,9 @@ describe("recording needs both consents, each visit", () => {
     expect((await call(`${base}/${recId}/media`, { headers: stranger.auth })).status).toBe(404);
     const stopped = await api(patient, "POST", `${base}/${recId}/stop`);
     expect(stopped.body).toMatchObject({ status: "stopped", chunks: 2 });
-    expect((await chunk(clinician, `${base}/${recId}/chunks/2`, bytes)).status).toBe(409);
+    expect(
+      (await chunk(clinician, `${base}/${recId}/chunks/2`, await seal(key, recId, 2, bytes))).status,
+    ).toBe(409);
     expect(await eraseRecordings(env.RECORDINGS, patient.id)).toBe(2);
     expect((await call(`${base}/${recId}/chunks/0`, { headers: patient.auth })).status).toBe(404);
   });
@@ -81,5 +127,138 @@ describe("recording needs both consents, each visit", () => {
     await api(patient, "POST", `${base}/consent`, { consent: true });
     await api(patient, "POST", `${base}/consent`, { consent: false });
     expect((await api(clinician, "POST", base, { mimeType: "video/webm" })).status).toBe(409);
+  });
+});
+
+describe("recording chunks are sealed in the browser with a per-recording key", () => {
+  it("the key goes to both parties while recording only, never with the stored object; plaintext uploads are refused", async () => {
+    const { clinician, patient, base, recId, key } = await consentedRecording();
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const forPatient = await call(`${base}/${recId}/key`, { headers: patient.auth });
+    expect(forPatient.headers.get("cache-control")).toBe("no-store");
+    expect(((await forPatient.json()) as { contentKey: string }).contentKey).toBe(key);
+    expect((await api(clinician, "GET", `${base}/${recId}/key`)).body).toEqual({ contentKey: key });
+    const stranger = await createUser("clinician", "eu");
+    expect((await api(stranger, "GET", `${base}/${recId}/key`)).status).toBe(404);
+    const otherPatient = await createUser("patient", "eu");
+    expect((await api(otherPatient, "GET", `${base}/${recId}/key`)).status).toBe(404);
+
+    // The database keeps the key only wrapped: not the raw key in any encoding.
+    const [row] = await createDatabase(testConfig(), "eu")
+      .select({ wrapped: sessionRecordings.contentKeyWrapped })
+      .from(sessionRecordings)
+      .where(eq(sessionRecordings.id, recId));
+    expect(row?.wrapped).toBeTruthy();
+    expect(row?.wrapped).not.toContain(key);
+    expect(row?.wrapped).not.toContain(btoa(String.fromCharCode(...b64url(key))));
+
+    // Plaintext (what the old browser sent) is refused: the Worker no longer seals.
+    const plain = new TextEncoder().encode("raw webm, not sealed in the browser");
+    const refused = await chunk(patient, `${base}/${recId}/chunks/0`, plain);
+    expect(refused.status).toBe(422);
+
+    const media = new TextEncoder().encode("frame data 0123456789");
+    expect((await chunk(patient, `${base}/${recId}/chunks/0`, await seal(key, recId, 0, media))).status).toBe(
+      200,
+    );
+    const listed = await env.RECORDINGS.list({ prefix: `recordings/${patient.id}/${recId}/` });
+    const stored = new Uint8Array(await (await env.RECORDINGS.get(listed.objects[0]!.key))!.arrayBuffer());
+    expect(stored[0]).toBe(2);
+    expect(new TextDecoder().decode(stored)).not.toContain("frame data");
+    // Not decryptable with the patient's data key (the old scheme), nor with the content key at
+    // another position or in another recording; only with the content key and its own AAD.
+    const [owner] = await createDatabase(testConfig(), "eu")
+      .select({ wrapped: users.dataKeyWrapped })
+      .from(users)
+      .where(eq(users.id, patient.id));
+    const cipher = await userCipher(testConfig(), patient.id, owner?.wrapped ?? null);
+    const withDataKey = await cipher!
+      .decryptBytes(`recording:${recId}:0`, new Uint8Array([1, ...stored.slice(1)]))
+      .then(() => "opened")
+      .catch(() => "refused");
+    expect(withDataKey).toBe("refused");
+    const open = async (rid: string, n: number, k = key) => {
+      const ck = await crypto.subtle.importKey("raw", b64url(k), "AES-GCM", false, ["decrypt"]);
+      const aad = new TextEncoder().encode(`haven-recording:${rid}:${n}`);
+      return crypto.subtle
+        .decrypt({ name: "AES-GCM", iv: stored.slice(1, 13), additionalData: aad }, ck, stored.slice(13))
+        .then((b) => new TextDecoder().decode(b))
+        .catch(() => "refused");
+    };
+    expect(await open(recId, 1)).toBe("refused");
+    expect(await open(crypto.randomUUID(), 0)).toBe("refused");
+    const otherKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
+    expect(await open(recId, 0, otherKey)).toBe("refused");
+    expect(await open(recId, 0)).toBe("frame data 0123456789");
+
+    // A chunk sealed for position 0 and uploaded as 1 does not play (the AAD binds its place).
+    await chunk(patient, `${base}/${recId}/chunks/1`, stored);
+    expect((await call(`${base}/${recId}/chunks/1`, { headers: patient.auth })).status).toBe(404);
+    expect(
+      new TextDecoder().decode(
+        await (await call(`${base}/${recId}/chunks/0`, { headers: clinician.auth })).arrayBuffer(),
+      ),
+    ).toBe("frame data 0123456789");
+
+    // After the stop nobody gets the key again; playback still works (decrypted in the Worker).
+    await api(clinician, "POST", `${base}/${recId}/stop`);
+    expect((await api(patient, "GET", `${base}/${recId}/key`)).status).toBe(409);
+    expect((await call(`${base}/${recId}/chunks/0`, { headers: patient.auth })).status).toBe(200);
+  });
+
+  it("destroying the patient's data key (crypto-shred) makes every chunk unplayable", async () => {
+    const { patient, clinician, base, recId, key } = await consentedRecording();
+    const media = new TextEncoder().encode("webm bytes");
+    expect((await chunk(patient, `${base}/${recId}/chunks/0`, await seal(key, recId, 0, media))).status).toBe(
+      200,
+    );
+    expect((await call(`${base}/${recId}/media`, { headers: clinician.auth })).status).toBe(200);
+    await createDatabase(testConfig(), "eu")
+      .update(users)
+      .set({ dataKeyWrapped: null })
+      .where(eq(users.id, patient.id));
+    for (const who of [patient, clinician]) {
+      expect((await call(`${base}/${recId}/media`, { headers: who.auth })).status).toBe(404);
+      expect((await call(`${base}/${recId}/chunks/0`, { headers: who.auth })).status).toBe(404);
+      expect((await call(`${base}/${recId}/key`, { headers: who.auth })).status).toBe(404);
+    }
+    // The R2 object is still there (retention deletes it) but nothing can open it any more.
+    expect(
+      (await env.RECORDINGS.list({ prefix: `recordings/${patient.id}/${recId}/` })).objects,
+    ).toHaveLength(1);
+  });
+
+  it("recordings made before browser sealing (no content key) still play", async () => {
+    const { patient, clinician, id } = await liveSession();
+    const recId = crypto.randomUUID();
+    const db = createDatabase(testConfig(), "eu");
+    await db.insert(sessionRecordings).values({
+      id: recId,
+      sessionId: id,
+      patientId: patient.id,
+      patientConsentAt: new Date(),
+      clinicianConsentAt: new Date(),
+      mimeType: "video/webm",
+      status: "stopped",
+      chunks: 1,
+    });
+    const [owner] = await db
+      .select({ wrapped: users.dataKeyWrapped })
+      .from(users)
+      .where(eq(users.id, patient.id));
+    const cipher = await userCipher(testConfig(), patient.id, owner?.wrapped ?? null);
+    const sealed = await cipher!.encryptBytes(
+      `recording:${recId}:0`,
+      new TextEncoder().encode("legacy chunk"),
+    );
+    await env.RECORDINGS.put(`recordings/${patient.id}/${recId}/000000`, sealed);
+    const played = await call(`/v1/therapy-sessions/${id}/recordings/${recId}/media`, {
+      headers: clinician.auth,
+    });
+    expect(played.status).toBe(200);
+    expect(new TextDecoder().decode(await played.arrayBuffer())).toBe("legacy chunk");
   });
 });

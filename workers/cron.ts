@@ -1,10 +1,16 @@
 import { publishDueAssessments } from "./features/assessments/reminders";
 import { lifecycleCron } from "./features/lifecycle/cron";
 import { lifecycleScope } from "./features/lifecycle/job-scope";
+import { publishUnsignedNotes } from "./features/sessions/reminders";
 
 /** Hourly: assessment due/overdue reminders through the notifications service. */
 async function assessmentReminders(env: Env, scheduledTime: number): Promise<void> {
   await publishDueAssessments(lifecycleScope(env, "assessment.reminders"), new Date(scheduledTime));
+}
+
+/** Hourly: `note.unsigned` to the clinician of each session past NOTE_REMINDER_HOURS without a signed note. */
+async function missingNoteReminders(env: Env, scheduledTime: number): Promise<void> {
+  await publishUnsignedNotes(lifecycleScope(env, "session.note_reminders"), new Date(scheduledTime));
 }
 
 /**
@@ -14,6 +20,7 @@ async function assessmentReminders(env: Env, scheduledTime: number): Promise<voi
 const CRON_JOBS: ReadonlyArray<(env: Env, scheduledTime: number) => Promise<void>> = [
   lifecycleCron,
   assessmentReminders,
+  missingNoteReminders,
 ];
 
 /** The `scheduled` handler's body: runs every job and waits for all. */

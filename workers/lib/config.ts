@@ -76,6 +76,8 @@ export const ConfigSchema = z.object({
   BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   /** Minutes before an unacknowledged high-risk care alert is re-sent (the cron re-alert job). */
   REALERT_AFTER_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  /** Hours after a therapy session's end without a signed note before its clinician is reminded. */
+  NOTE_REMINDER_HOURS: z.coerce.number().int().min(1).max(720).default(24),
   /** True when OPENAI_* point at the bundled offline server; the UI labels replies as offline. */
   OPENAI_OFFLINE: z
     .enum(["true", "false"])

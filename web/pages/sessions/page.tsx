@@ -90,6 +90,30 @@ export function SessionsPage({ role }: { role: "patient" | "clinician" | null })
             </section>
           </>
         )}
+        <section aria-labelledby="feed-h">
+          <h2 id="feed-h">Calendar subscription</h2>
+          <p class="muted">
+            A private web address your calendar app can subscribe to. It shows only "Haven session", the times
+            and a link to join (which asks you to sign in) — nothing about what the sessions are for. Anyone
+            who has the address can see those times: keep it private, and make a new one or turn it off if it
+            may have been shared.
+          </p>
+          <p id="feed-state" aria-live="polite" />
+          <p id="feed-url-row" hidden>
+            <label>
+              Subscription address (shown once; copy it now)
+              <input id="feed-url" readonly />
+            </label>
+          </p>
+          <div class="toolbar">
+            <button type="button" id="feed-make">
+              Make a subscription address
+            </button>
+            <button type="button" id="feed-revoke" hidden>
+              Turn off
+            </button>
+          </div>
+        </section>
       </div>
     </Layout>
   );

@@ -231,6 +231,36 @@
       );
   }
 
+  // ---- calendar subscription (secret URL; both roles) --------------------------------------------
+  async function loadFeed() {
+    const r = await api("GET", "/v1/me/calendar-feed");
+    const active = Boolean(r.ok && r.data.active);
+    $("feed-state").textContent = active
+      ? `A subscription address is on (made ${fmt.format(new Date(r.data.createdAt))}).`
+      : "No subscription address.";
+    $("feed-make").textContent = active
+      ? "Replace the address (the old one stops working)"
+      : "Make a subscription address";
+    $("feed-revoke").hidden = !active;
+  }
+  $("feed-make").addEventListener("click", async () => {
+    const r = await api("POST", "/v1/me/calendar-feed");
+    if (!r.ok) return say(r.data.detail || "Could not make the address.");
+    $("feed-url").value = r.data.url;
+    $("feed-url-row").hidden = false;
+    $("feed-url").select();
+    say('Copy the address into your calendar app\'s "subscribe to calendar" setting.');
+    loadFeed();
+  });
+  $("feed-revoke").addEventListener("click", async () => {
+    const r = await api("DELETE", "/v1/me/calendar-feed");
+    $("feed-url").value = "";
+    $("feed-url-row").hidden = true;
+    say(r.ok ? "The subscription address is off." : r.data.detail || "Could not turn it off.");
+    loadFeed();
+  });
+  loadFeed();
+
   if (role === "patient") {
     $("my-zone").textContent = zone;
     const today = new Date();

@@ -146,6 +146,27 @@
   let recordingId = null;
   let chunkNo = 0;
   let uploads = Promise.resolve();
+  // The running recording's content key (a non-extractable WebCrypto key, in memory only). Every
+  // chunk is sealed with it before upload: 0x02 ‖ 12-byte IV ‖ AES-GCM ciphertext+tag, AAD
+  // "haven-recording:<recordingId>:<n>" (workers/features/sessions/recording-keys.ts).
+  let contentKey = null;
+  const fromB64url = (s) =>
+    Uint8Array.from(
+      atob(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4)),
+      (c) => c.charCodeAt(0),
+    );
+  async function sealChunk(key, id, n, blob) {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const additionalData = new TextEncoder().encode(`haven-recording:${id}:${n}`);
+    const ct = new Uint8Array(
+      await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData }, key, await blob.arrayBuffer()),
+    );
+    const out = new Uint8Array(13 + ct.length);
+    out[0] = 2;
+    out.set(iv, 1);
+    out.set(ct, 13);
+    return out;
+  }
   const base = `/v1/therapy-sessions/${encodeURIComponent(sessionId)}/recordings`;
   const post = (path, body) =>
     fetch(path, {
@@ -213,20 +234,26 @@
       return;
     }
     recordingId = data.id;
+    contentKey = await crypto.subtle.importKey("raw", fromB64url(data.contentKey), "AES-GCM", false, [
+      "encrypt",
+    ]);
+    data.contentKey = undefined;
     chunkNo = 0;
     consents.mine = consents.peer = false;
     $("rec-consent").checked = false;
     recorder = new MediaRecorder(mixedStream(), { mimeType });
     const id = recordingId;
+    const key = contentKey;
     recorder.ondataavailable = (ev) => {
       if (!ev.data.size) return;
       const n = chunkNo++;
       uploads = uploads.then(async () => {
+        const body = await sealChunk(key, id, n, ev.data);
         const up = await fetch(`${base}/${id}/chunks/${n}`, {
           method: "PUT",
           credentials: "same-origin",
           headers: { "content-type": "application/octet-stream", "x-csrf-token": csrf() },
-          body: ev.data,
+          body,
         }).catch(() => null);
         if (up && up.status === 409) stopLocal();
       });
@@ -240,6 +267,10 @@
     recorder = null;
     recordingId = null;
     recUi();
+    // Drop the key once the last chunk is sealed: it is not needed (nor handed out) after the stop.
+    uploads = uploads.then(() => {
+      if (!recordingId) contentKey = null;
+    });
     recStatus.textContent = "Recording stopped.";
   }
   recStop.addEventListener("click", async () => {

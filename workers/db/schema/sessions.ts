@@ -174,6 +174,14 @@ export const sessionRecordings = pgTable(
     status: text("status", { enum: RECORDING_STATUSES }).notNull().default("recording"),
     chunks: integer("chunks").notNull().default(0),
     mimeType: text("mime_type").notNull(),
+    /**
+     * The recording's content key (AES-256-GCM, generated per recording), wrapped under the
+     * patient's data key. Set: the browser seals each chunk with the content key before upload
+     * (format 0x02). Null: a recording from before browser sealing, whose chunks the Worker sealed
+     * with the patient's data key directly (format 0x01). Erasing the patient's key makes both
+     * unreadable.
+     */
+    contentKeyWrapped: text("content_key_wrapped"),
     stoppedBy: uuid("stopped_by"),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
     stoppedAt: timestamp("stopped_at", { withTimezone: true }),
@@ -182,4 +190,21 @@ export const sessionRecordings = pgTable(
     index("session_recordings_session_idx").on(t.sessionId),
     index("session_recordings_patient_idx").on(t.patientId),
   ],
+);
+
+/**
+ * A user's calendar feed token (one per user; rotating replaces it, revoking deletes it), in the
+ * user's region. Only the SHA-256 of the token is kept, as for device tokens: the token itself is
+ * shown once, in the subscribe URL. Not PHI: the feed it opens carries times and a link only.
+ */
+export const calendarFeeds = pgTable(
+  "calendar_feeds",
+  {
+    userId: uuid("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("calendar_feeds_token_idx").on(t.tokenHash)],
 );

@@ -1,4 +1,5 @@
 import { createRouter } from "../../lib/router";
+import { feedRoutes } from "./feed-routes";
 import { noteRoutes } from "./note-routes";
 import { recordingRoutes } from "./recording-routes";
 import { sessionRoutes } from "./routes";
@@ -9,4 +10,5 @@ export const sessionsApi = createRouter()
   .route("/", sessionRoutes)
   .route("/", noteRoutes)
   .route("/", visitRoutes)
-  .route("/", recordingRoutes);
+  .route("/", recordingRoutes)
+  .route("/", feedRoutes);

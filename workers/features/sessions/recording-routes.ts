@@ -32,6 +32,15 @@ const Recording = z
     stoppedAt: z.iso.datetime().nullable(),
   })
   .openapi("VisitRecording");
+const ContentKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{43}$/)
+  .openapi({
+    description:
+      "The recording's AES-256-GCM content key (base64url). Seal each chunk as 0x02 ‖ 12-byte IV ‖ ciphertext+tag with AAD `haven-recording:<recordingId>:<n>`; keep it in memory only",
+  });
+const Started = Recording.extend({ contentKey: ContentKey }).openapi("VisitRecordingStarted");
+const NO_STORE = { "cache-control": "no-store" };
 const Consents = z.object({ patient: z.boolean(), clinician: z.boolean() }).openapi("RecordingConsents");
 const MIME = z
   .string()
@@ -56,10 +65,21 @@ const r = {
     middleware: both,
     method: "post",
     path: "/therapy-sessions/{id}/recordings",
-    summary: "Start a recording (409 unless both parties consented in this visit)",
+    summary: "Start a recording (409 unless both parties consented in this visit); returns its content key",
     request: { params: SessionIdParam, body: jsonBody(z.object({ mimeType: MIME }).strict()) },
     problems: [404, 409],
-    responses: { 201: ok(Recording, "Recording") },
+    responses: { 201: ok(Started, "Recording, with the key to seal its chunks (no-store)") },
+  }),
+  key: route({
+    tags,
+    security,
+    middleware: both,
+    method: "get",
+    path: "/therapy-sessions/{id}/recordings/{recordingId}/key",
+    summary: "The running recording's content key, for either party (409 once stopped; audited; no-store)",
+    request: { params: RecordingParams },
+    problems: [404, 409],
+    responses: { 200: ok(z.object({ contentKey: ContentKey }), "The content key") },
   }),
   list: route({
     tags,
@@ -78,7 +98,8 @@ const r = {
     middleware: both,
     method: "put",
     path: "/therapy-sessions/{id}/recordings/{recordingId}/chunks/{n}",
-    summary: "Upload chunk n (MediaRecorder output, ≤ 1 MiB); sealed with the patient's key before storage",
+    summary:
+      "Upload chunk n, sealed in the browser with the recording's content key (≤ 1 MiB); stored as sent, never decrypted on upload",
     request: {
       params: ChunkParams,
       body: {
@@ -139,8 +160,16 @@ export const recordingRoutes = createRouter()
     c.json(await rec.setConsent(scopeOf(c), c.req.valid("param").id, c.req.valid("json").consent), 200),
   )
   .openapi(r.start, async (c) =>
-    c.json(await rec.startRecording(scopeOf(c), c.req.valid("param").id, c.req.valid("json").mimeType), 201),
+    c.json(
+      await rec.startRecording(scopeOf(c), c.req.valid("param").id, c.req.valid("json").mimeType),
+      201,
+      NO_STORE,
+    ),
   )
+  .openapi(r.key, async (c) => {
+    const { id, recordingId } = c.req.valid("param");
+    return c.json({ contentKey: await rec.contentKey(scopeOf(c), id, recordingId) }, 200, NO_STORE);
+  })
   .openapi(r.list, async (c) =>
     c.json({ recordings: await rec.list(scopeOf(c), c.req.valid("param").id) }, 200),
   )

@@ -10,8 +10,16 @@ import {
 } from "../../lib/care-data/sessions";
 import { AppError } from "../../lib/errors";
 import type { Scope } from "../../lib/scope";
-import { userCipher } from "../../lib/user-cipher";
+import { type UserCipher, userCipher } from "../../lib/user-cipher";
+import type { Region } from "../../lib/vocabulary";
 import { locateSession } from "./locate";
+import {
+  chunkOpener,
+  exportContentKey,
+  isSealedChunk,
+  newContentKey,
+  unwrapContentKey,
+} from "./recording-keys";
 
 /** A consent counts for this long: it is given in the visit, each time, never carried over. */
 export const CONSENT_TTL_SECONDS = 2 * 3600;
@@ -28,6 +36,15 @@ async function party(scope: Scope, sessionId: string, action: string) {
   const located = await locateSession(scope, sessionId, action);
   const role = located.access.via === "self" ? ("patient" as const) : ("clinician" as const);
   return { ...located, role };
+}
+
+/** The patient's cipher, or null once their data key is destroyed (erasure, crypto-shred). */
+async function patientCipher(
+  scope: Scope,
+  access: { region: Region; patientId: string },
+): Promise<UserCipher | null> {
+  const [owner] = await wrappedKeyQuery(scope.db(access.region), access.patientId);
+  return userCipher(scope.config, access.patientId, owner?.wrapped ?? null);
 }
 
 export interface RecordingView {
@@ -76,7 +93,7 @@ export async function startRecording(
   scope: Scope,
   sessionId: string,
   mimeType: string,
-): Promise<RecordingView> {
+): Promise<RecordingView & { contentKey: string }> {
   const { access, row } = await party(scope, sessionId, "recording.start");
   if (row.status === "cancelled") throw new AppError("conflict", "The session was cancelled");
   const redis = scope.redis();
@@ -95,6 +112,9 @@ export async function startRecording(
     );
   }
   const id = crypto.randomUUID();
+  const cipher = await patientCipher(scope, access);
+  if (!cipher) throw new AppError("not_found", "No such session");
+  const key = await newContentKey(cipher, id);
   const [[rec]] = await careData(scope).run(access, recordingOp("recording.start", id), (db) => [
     insertRecording(db, {
       id,
@@ -103,10 +123,26 @@ export async function startRecording(
       patientConsentAt: new Date(patient),
       clinicianConsentAt: new Date(clinician),
       mimeType,
+      contentKeyWrapped: key.wrapped,
     }),
   ]);
   if (!rec) throw new AppError("internal");
-  return view(rec);
+  return { ...view(rec), contentKey: exportContentKey(key.raw) };
+}
+
+/**
+ * The running recording's content key, for either consenting party (the browser that records
+ * seals chunks with it; the other may take over after a reload). Only while it records: after the
+ * stop nobody gets it again (playback is decrypted by the Worker for authorised viewers). Audited.
+ */
+export async function contentKey(scope: Scope, sessionId: string, recordingId: string): Promise<string> {
+  const { access, rec } = await recordingOf(scope, sessionId, recordingId, "recording.key");
+  if (rec.status !== "recording" || !rec.contentKeyWrapped)
+    throw new AppError("conflict", "The recording is not running");
+  const cipher = await patientCipher(scope, access);
+  if (!cipher) throw new AppError("not_found", "No such recording");
+  await careData(scope).record(access, recordingOp("recording.key", recordingId));
+  return exportContentKey(await unwrapContentKey(cipher, recordingId, rec.contentKeyWrapped));
 }
 
 async function recordingOf(scope: Scope, sessionId: string, recordingId: string, action: string) {
@@ -117,7 +153,11 @@ async function recordingOf(scope: Scope, sessionId: string, recordingId: string,
   return { ...located, rec };
 }
 
-/** Seals chunk `n` with the patient's data key in the Worker, then writes it to R2. */
+/**
+ * Stores chunk `n`. A recording with a content key takes only browser-sealed chunks (format 0x02,
+ * stored as they come: the Worker never sees the media); a recording from before browser sealing
+ * (no content key) keeps the old path, sealed here with the patient's data key.
+ */
 export async function putChunk(
   scope: Scope,
   bucket: Bucket,
@@ -129,10 +169,19 @@ export async function putChunk(
   const { access, rec } = await recordingOf(scope, sessionId, recordingId, "recording.chunk");
   if (rec.status !== "recording") throw new AppError("conflict", "The recording was stopped");
   if (n >= MAX_CHUNKS) throw new AppError("conflict", "The recording is too long");
-  const [owner] = await wrappedKeyQuery(scope.db(access.region), access.patientId);
-  const cipher = await userCipher(scope.config, access.patientId, owner?.wrapped ?? null);
-  if (!cipher) throw new AppError("not_found", "No such recording");
-  const sealed = await cipher.encryptBytes(chunkField(recordingId, n), bytes);
+  let sealed: Uint8Array;
+  if (rec.contentKeyWrapped) {
+    if (!isSealedChunk(bytes))
+      throw new AppError(
+        "validation_failed",
+        "Chunks must be sealed in the browser with the recording's key",
+      );
+    sealed = bytes;
+  } else {
+    const cipher = await patientCipher(scope, access);
+    if (!cipher) throw new AppError("not_found", "No such recording");
+    sealed = await cipher.encryptBytes(chunkField(recordingId, n), bytes);
+  }
   await bucket.put(chunkKey(access.patientId, recordingId, n), sealed);
   const [[updated]] = await careData(scope).run(access, recordingOp("recording.chunk", recordingId), (db) => [
     bumpRecordingChunks(db, recordingId, n),
@@ -160,6 +209,21 @@ export async function list(scope: Scope, sessionId: string): Promise<RecordingVi
   return rows.map(view);
 }
 
+type RecordingRow = NonNullable<Awaited<ReturnType<typeof recordingQuery>>[number]>;
+
+/**
+ * How this recording's chunks open: with its content key (browser-sealed) or, for recordings from
+ * before browser sealing, with the patient's data key. Null when the patient's key is gone.
+ */
+async function opener(
+  cipher: UserCipher | null,
+  rec: RecordingRow,
+): Promise<((n: number, sealed: Uint8Array) => Promise<Uint8Array>) | null> {
+  if (!cipher) return null;
+  if (!rec.contentKeyWrapped) return (n, sealed) => cipher.decryptBytes(chunkField(rec.id, n), sealed);
+  return chunkOpener(await unwrapContentKey(cipher, rec.id, rec.contentKeyWrapped), rec.id);
+}
+
 /** Playback of one chunk, decrypted for the patient or their care team (audited). */
 export async function getChunk(
   scope: Scope,
@@ -174,12 +238,9 @@ export async function getChunk(
   const [[owner]] = await careData(scope).run(access, recordingOp("recording.play", recordingId), (db) => [
     wrappedKeyQuery(db, access.patientId),
   ]);
-  const cipher = await userCipher(scope.config, access.patientId, owner?.wrapped ?? null);
-  if (!cipher) throw new AppError("not_found", "No such chunk");
-  const bytes = await cipher.decryptBytes(
-    chunkField(recordingId, n),
-    new Uint8Array(await object.arrayBuffer()),
-  );
+  const open = await opener(await userCipher(scope.config, access.patientId, owner?.wrapped ?? null), rec);
+  if (!open) throw new AppError("not_found", "No such chunk");
+  const bytes = await open(n, new Uint8Array(await object.arrayBuffer()));
   return { bytes, mimeType: rec.mimeType };
 }
 
@@ -198,7 +259,8 @@ export async function eraseRecordings(bucket: Bucket, patientId: string): Promis
 
 /**
  * The whole recording as one WebM stream (MediaRecorder chunks concatenate into a valid file),
- * decrypted chunk by chunk as it is read, for a `<video>` on the same origin. One audit row.
+ * decrypted chunk by chunk as it is read, for a `<video>` on the same origin (playback is decrypted
+ * in the Worker for the authorised viewer; the content key never goes to a viewer). One audit row.
  */
 export async function media(
   scope: Scope,
@@ -210,8 +272,8 @@ export async function media(
   const [[owner]] = await careData(scope).run(access, recordingOp("recording.play", recordingId), (db) => [
     wrappedKeyQuery(db, access.patientId),
   ]);
-  const cipher = await userCipher(scope.config, access.patientId, owner?.wrapped ?? null);
-  if (!cipher || rec.chunks === 0) throw new AppError("not_found", "No such recording");
+  const open = await opener(await userCipher(scope.config, access.patientId, owner?.wrapped ?? null), rec);
+  if (!open || rec.chunks === 0) throw new AppError("not_found", "No such recording");
   let n = 0;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -219,7 +281,7 @@ export async function media(
       const object = await bucket.get(chunkKey(access.patientId, recordingId, n));
       if (object) {
         const sealed = new Uint8Array(await object.arrayBuffer());
-        controller.enqueue(await cipher.decryptBytes(chunkField(recordingId, n), sealed));
+        controller.enqueue(await open(n, sealed));
       }
       n += 1;
     },

@@ -1,10 +1,13 @@
 import { careData } from "../../lib/care-data/repository";
-import { activeAppointmentsQuery, unsignedPastSessionsQuery } from "../../lib/care-data/sessions";
+import {
+  activeAppointmentsQuery,
+  dueUnsignedNotesQuery,
+  unsignedPastSessionsQuery,
+} from "../../lib/care-data/sessions";
+import { publishQuietly } from "../../lib/events";
 import type { Scope } from "../../lib/scope";
 import { REGIONS } from "../../lib/vocabulary";
-
-/** Hours after a session's end without a signed note before a reminder is due. */
-export const MISSING_NOTE_HOURS = 24;
+import { derivedUuid } from "../notifications/cron";
 
 export interface MissingNote {
   sessionId: string;
@@ -13,29 +16,47 @@ export interface MissingNote {
 }
 
 /**
- * The caller's sessions past {@link MISSING_NOTE_HOURS} without a signed note, from every region
- * (in-app reminders; audited per region). Each is handed to {@link publishMissingNoteReminder}.
+ * The caller's sessions past `NOTE_REMINDER_HOURS` without a signed note, from every region
+ * (the in-app list on the clinician's Sessions page; audited per region). The notification for
+ * each is published by the hourly cron ({@link publishUnsignedNotes}), not by reading this list.
  */
 export async function missingNoteReminders(scope: Scope): Promise<MissingNote[]> {
+  const hours = scope.config.NOTE_REMINDER_HOURS;
   const perRegion = await careData(scope).everyRegion(
     { action: "session.reminders", resourceType: "therapy_session" },
-    (db, userId) => [unsignedPastSessionsQuery(db, userId, MISSING_NOTE_HOURS)],
+    (db, userId) => [unsignedPastSessionsQuery(db, userId, hours)],
   );
-  const due = perRegion
+  return perRegion
     .flatMap(([rows]) => rows)
     .map((r) => ({ sessionId: r.id, patientId: r.patientId, endedAt: r.endsAt.toISOString() }));
-  for (const reminder of due) publishMissingNoteReminder(scope, reminder);
-  return due;
 }
 
 /**
- * THE place a missing-note reminder would be delivered (push, email) once the notifications
- * service exists. Until then reminders are in-app only (the list above, shown on the clinician's
- * calendar); this logs a PHI-free line. A notification must not name the patient: "A session
- * note is due", with a link, nothing more.
+ * The hourly missing-note job: every booked or completed session in every region that ended more
+ * than `NOTE_REMINDER_HOURS` before `now` without a signed note publishes one `note.unsigned`
+ * event to its clinician. The event id is derived from the session alone, so the listing running
+ * every hour (and a repeated or retried tick) is one notification per session, never one per
+ * hour: the consumer keys deliveries on (recipient, event id). A failed publish is logged and
+ * retried by the next tick with the same id. The event carries ids only (`noteId` is the
+ * session's id: a session has at most one progress note, and it may not exist yet).
  */
-export function publishMissingNoteReminder(scope: Scope, reminder: MissingNote): void {
-  scope.log.info("missing_note_reminder", { due: reminder.endedAt.slice(0, 10) });
+export async function publishUnsignedNotes(scope: Scope, now = new Date()): Promise<number> {
+  let published = 0;
+  for (const region of REGIONS) {
+    const rows = await dueUnsignedNotesQuery(scope.db(region), now, scope.config.NOTE_REMINDER_HOURS);
+    for (const row of rows) {
+      await publishQuietly(scope.env, scope.log, {
+        id: await derivedUuid(`note.unsigned:${row.id}`),
+        type: "note.unsigned",
+        v: 1,
+        noteId: row.id,
+        clinicianId: row.clinicianId,
+        region,
+      });
+      published++;
+    }
+  }
+  return published;
 }
 
 /**

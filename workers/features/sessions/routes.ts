@@ -105,7 +105,7 @@ const r = {
     middleware: [requireAuth("clinician")],
     method: "get",
     path: "/clinician/reminders",
-    summary: "Sessions that ended over 24 hours ago without a signed note",
+    summary: "Sessions that ended over NOTE_REMINDER_HOURS (default 24) ago without a signed note",
     problems: [404],
     responses: { 200: ok(s.Reminders, "Missing notes") },
   }),

@@ -351,10 +351,10 @@ export async function mark(scope: Scope, id: string, status: "completed" | "no_s
 }
 
 /** The caller's own sessions (a patient's), from yesterday on. */
-export async function ownSessions(scope: Scope): Promise<Session[]> {
+export async function ownSessions(scope: Scope, action = "session.list"): Promise<Session[]> {
   const care = careData(scope);
   const access = care.self();
-  const [rows] = await care.run(access, sessionOp("session.list"), (db) => [
+  const [rows] = await care.run(access, sessionOp(action), (db) => [
     patientSessionsQuery(db, access.patientId, new Date(Date.now() - 86_400_000)),
   ]);
   return rows.map((r) => view(r, null));

@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, inArray, lt, ne, sql } from "drizzle-orm";
 import {
+  calendarFeeds,
   careTeam,
   clinicianAvailability,
   psychotherapyNotes,
@@ -9,6 +10,7 @@ import {
   sessionRecordings,
   sessionSlots,
   therapySessions,
+  users,
 } from "../../db/schema";
 import type { Database } from "../db";
 import type { Scope } from "../scope";
@@ -221,6 +223,27 @@ export function unsignedPastSessionsQuery(db: Database, clinicianId: string, hou
     .orderBy(asc(therapySessions.endsAt));
 }
 
+/**
+ * Every clinician's sessions in one region that ended more than `hours` before `now` (within the
+ * 30 days before that) and have no signed note, for the hourly `note.unsigned` reminders. Booked
+ * or completed only: cancelled and no-show sessions need no note. Ids only.
+ */
+export function dueUnsignedNotesQuery(db: Database, now: Date, hours: number) {
+  const cutoff = new Date(now.getTime() - hours * 3_600_000);
+  return db
+    .select({ id: therapySessions.id, clinicianId: therapySessions.clinicianId })
+    .from(therapySessions)
+    .where(
+      and(
+        inArray(therapySessions.status, ["booked", "completed"]),
+        lt(therapySessions.endsAt, cutoff),
+        gte(therapySessions.endsAt, new Date(cutoff.getTime() - 30 * 86_400_000)),
+        sql`not exists (select 1 from ${sessionNotes} where ${sessionNotes.sessionId} = ${therapySessions.id} and ${sessionNotes.status} = 'signed')`,
+      ),
+    )
+    .orderBy(asc(therapySessions.endsAt));
+}
+
 /** Active appointments in one region: sessions in progress now, and booked sessions starting today (UTC). */
 export function activeAppointmentsQuery(db: Database) {
   return db
@@ -377,4 +400,39 @@ export function sessionRiskEvent(
     source: "session",
     createdAt: sql`now()`,
   });
+}
+
+// ---- calendar feed tokens (the user's region; hashes only) ----------------------------------
+
+/** The user's feed token row (hash and creation time), if any. */
+export function calendarFeedQuery(db: Database, userId: string) {
+  return db
+    .select({ createdAt: calendarFeeds.createdAt })
+    .from(calendarFeeds)
+    .where(eq(calendarFeeds.userId, userId));
+}
+
+/** Creates or replaces (rotates) the user's feed token hash: the old URL stops working at once. */
+export function upsertCalendarFeed(db: Database, userId: string, tokenHash: string) {
+  return db
+    .insert(calendarFeeds)
+    .values({ userId, tokenHash })
+    .onConflictDoUpdate({ target: calendarFeeds.userId, set: { tokenHash, createdAt: sql`now()` } })
+    .returning({ createdAt: calendarFeeds.createdAt });
+}
+
+export function deleteCalendarFeed(db: Database, userId: string) {
+  return db
+    .delete(calendarFeeds)
+    .where(eq(calendarFeeds.userId, userId))
+    .returning({ userId: calendarFeeds.userId });
+}
+
+/** The active account a feed token hash belongs to (deactivated accounts have no feed). */
+export function calendarFeedOwnerQuery(db: Database, tokenHash: string) {
+  return db
+    .select({ userId: users.id, role: users.role })
+    .from(calendarFeeds)
+    .innerJoin(users, eq(users.id, calendarFeeds.userId))
+    .where(and(eq(calendarFeeds.tokenHash, tokenHash), sql`${users.deactivatedAt} is null`));
 }
