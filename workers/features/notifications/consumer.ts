@@ -12,6 +12,7 @@ import {
   upsertNotifications,
 } from "../../lib/care-data/notifications";
 import type { DomainEvent } from "../../lib/events";
+import { inc } from "../../lib/metrics/recorder";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
 import { isCritical, POLICY } from "./catalog";
@@ -170,9 +171,11 @@ async function showInApp(
   } catch (err) {
     scope.log.warn("inapp_live_failed", { notificationId: n.id, error: (err as Error).name });
   }
-  await finishDelivery(db, deliveryId, sockets > 0 ? "delivered" : "sent", {
+  const status = sockets > 0 ? "delivered" : "sent";
+  await finishDelivery(db, deliveryId, status, {
     providerMessageId: sockets > 0 ? `sockets:${sockets}` : null,
   });
+  inc("notifications_total", { channel: "in_app", outcome: status });
 }
 
 /** Unread notifications of a user across every region. */
