@@ -83,7 +83,10 @@ async function smsHook(fields: Record<string, string>, token = DEV_SMS_AUTH_TOKE
 async function counter(channel: string, outcome: string): Promise<number> {
   const token = (env as unknown as { METRICS_TOKEN: string }).METRICS_TOKEN;
   const text = await (await call("/metrics", { headers: { authorization: `Bearer ${token}` } })).text();
-  const m = new RegExp(`^notifications_total\\{channel="${channel}",outcome="${outcome}"\\} (\\S+)$`, "m").exec(text);
+  const m = new RegExp(
+    `^notifications_total\\{channel="${channel}",outcome="${outcome}"\\} (\\S+)$`,
+    "m",
+  ).exec(text);
   return m ? Number(m[1]) : 0;
 }
 
@@ -134,9 +137,9 @@ describe("signatures, checked against the providers' published examples", () => 
     expect(await svixSign(secret, headers.id, 1614265330, body)).toBe(headers.signature);
     expect(await svixVerify(secret, headers, body, 1614265330 + 60)).toBe(true);
     // Several signatures (key rotation): any one verifies.
-    expect(await svixVerify(secret, { ...headers, signature: `v1,AAAA ${headers.signature}` }, body, 1614265330)).toBe(
-      true,
-    );
+    expect(
+      await svixVerify(secret, { ...headers, signature: `v1,AAAA ${headers.signature}` }, body, 1614265330),
+    ).toBe(true);
     expect(await svixVerify(secret, headers, body, 1614265330 + 301)).toBe(false);
     expect(await svixVerify(secret, headers, `${body} `, 1614265330)).toBe(false);
   });
@@ -297,7 +300,10 @@ describe("local counterparts post the receipts (offline, npm run dev)", () => {
     expect(await deliver(ok)).toMatchObject({ channel: "email", status: "delivered" });
     const bouncing = (scope: ReturnType<typeof jobScope>): Providers => {
       const real = providersFor(scope);
-      return { ...real, email: { send: (m) => real.email.send({ ...m, to: "someone+bounce@example.test" }) } };
+      return {
+        ...real,
+        email: { send: (m) => real.email.send({ ...m, to: "someone+bounce@example.test" }) },
+      };
     };
     expect(await deliver(bounce, bouncing)).toMatchObject({
       status: "bounced",
@@ -307,17 +313,20 @@ describe("local counterparts post the receipts (offline, npm run dev)", () => {
 
   it("the dev SMS outbox reports delivered, and Twilio's test range comes back undelivered", async () => {
     const ok = await createUser("patient");
-    expect((await call("/v1/me/notification-settings", json("PATCH", { phone: "+14155550123" }, ok))).status).toBe(
-      200,
-    );
+    expect(
+      (await call("/v1/me/notification-settings", json("PATCH", { phone: "+14155550123" }, ok))).status,
+    ).toBe(200);
     const row = await deliver(await onChannel(ok, "sms"));
     expect(row).toMatchObject({ channel: "sms", status: "delivered" });
     expect(row.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
     const bad = await createUser("patient");
-    expect((await call("/v1/me/notification-settings", json("PATCH", { phone: "+15005550009" }, bad))).status).toBe(
-      200,
-    );
-    expect(await deliver(await onChannel(bad, "sms"))).toMatchObject({ status: "failed", lastError: "sms_30003" });
+    expect(
+      (await call("/v1/me/notification-settings", json("PATCH", { phone: "+15005550009" }, bad))).status,
+    ).toBe(200);
+    expect(await deliver(await onChannel(bad, "sms"))).toMatchObject({
+      status: "failed",
+      lastError: "sms_30003",
+    });
   });
 });
 
@@ -335,8 +344,8 @@ describe("Web Push outcomes", () => {
     const gone = async () => new Response("", { status: 410 });
     const failed = await deliver(await onChannel(v, "push"), (scope) => providersFor(scope, { fetch: gone }));
     expect(failed).toMatchObject({ status: "failed", lastError: "push_410" });
-    expect(await db().select().from(pushSubscriptions).where(eq(pushSubscriptions.endpoint, endpoint))).toEqual(
-      [],
-    );
+    expect(
+      await db().select().from(pushSubscriptions).where(eq(pushSubscriptions.endpoint, endpoint)),
+    ).toEqual([]);
   });
 });

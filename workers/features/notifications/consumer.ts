@@ -11,6 +11,7 @@ import {
   unreadQuery,
   upsertNotifications,
 } from "../../lib/care-data/notifications";
+import { activeMedicationQuery } from "../../lib/care-data/tracking";
 import type { DomainEvent } from "../../lib/events";
 import { inc } from "../../lib/metrics/recorder";
 import type { Scope } from "../../lib/scope";
@@ -40,7 +41,11 @@ async function recipientsOf(scope: Scope, e: DomainEvent): Promise<string[]> {
     case "anomaly.detected":
       return activeClinicianIds(db, e.patientId);
     case "assessment.due":
+      return [e.patientId];
     case "medication.reminder":
+      // A medication paused or deleted since the reminder was scheduled reminds nobody.
+      if (e.medicationId && (await activeMedicationQuery(db, e.patientId, e.medicationId)).length === 0)
+        return [];
       return [e.patientId];
     case "booking.created":
     case "booking.changed":

@@ -64,9 +64,11 @@ export async function attemptDelivery(
     observe("notification_delivery_seconds", { channel: claimed.channel, stage: status }, age);
     // The local providers post their delivery receipt once the send is on record.
     if (result.afterRecord)
-      await result.afterRecord().catch((err) =>
-        scope.log.warn("dev_receipt_failed", { deliveryId: claimed.id, error: (err as Error).name }),
-      );
+      await result
+        .afterRecord()
+        .catch((err) =>
+          scope.log.warn("dev_receipt_failed", { deliveryId: claimed.id, error: (err as Error).name }),
+        );
     return { kind: "sent" };
   }
   if (result.cls === "transient" || result.cls === "rate_limited") {

@@ -18,7 +18,10 @@ const Receipt = z
   .object({ result: z.enum(["applied", "unchanged", "ignored"]) })
   .openapi("DeliveryReceiptResult");
 const answers = {
-  200: ok(Receipt, "Applied, already applied (a redelivery: nothing changes), or an event that changes nothing"),
+  200: ok(
+    Receipt,
+    "Applied, already applied (a redelivery: nothing changes), or an event that changes nothing",
+  ),
 };
 
 const r = {

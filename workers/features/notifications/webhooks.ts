@@ -2,9 +2,9 @@ import { z } from "zod";
 import type { Channel } from "../../db/schema";
 import {
   applyReceiptWrite,
+  type DeliveryRow,
   deliveryByProviderIdQuery,
   deliveryQuery,
-  type DeliveryRow,
 } from "../../lib/care-data/notifications";
 import { AppError, validationError } from "../../lib/errors";
 import { inc, observe } from "../../lib/metrics/recorder";
@@ -48,7 +48,9 @@ export const ResendEvent = z.object({
   created_at: z.string().max(64).optional(),
   data: z.object({
     email_id: providerId,
-    bounce: z.object({ type: z.string().max(32).optional(), subType: z.string().max(64).optional() }).optional(),
+    bounce: z
+      .object({ type: z.string().max(32).optional(), subType: z.string().max(64).optional() })
+      .optional(),
   }),
 });
 
@@ -141,11 +143,21 @@ export async function applyReceipt(
 const secondsSince = (row: DeliveryRow) => Math.max(0, (Date.now() - row.createdAt.getTime()) / 1000);
 
 async function failOverAfterReceipt(scope: Scope, region: Region, row: DeliveryRow): Promise<void> {
-  scope.log.warn("delivery_receipt_failed", { deliveryId: row.id, channel: row.channel, code: row.lastError });
+  scope.log.warn("delivery_receipt_failed", {
+    deliveryId: row.id,
+    channel: row.channel,
+    code: row.lastError,
+  });
   const [joined] = await deliveryQuery(scope.db(region), row.id);
   const recipient = joined ? await loadRecipient(scope, row.recipientId) : null;
   if (!joined || !recipient) return;
-  const next: DeliveryMessage | null = await failOver(scope, region, joined.notification, row.channel, recipient);
+  const next: DeliveryMessage | null = await failOver(
+    scope,
+    region,
+    joined.notification,
+    row.channel,
+    recipient,
+  );
   if (next) await scope.env.DELIVERIES.send(next, { contentType: "json" });
 }
 
