@@ -15,9 +15,18 @@ import {
   twilioVerify,
 } from "../workers/features/notifications/webhook-auth";
 import { makeEvent } from "../workers/lib/events";
+import { connect } from "./chat-helpers";
 import { createUser, type TestUser } from "./fixtures";
 import { call, problem } from "./helpers";
-import { db, deliveriesFor, delivery, fakeProviders, jobScope, pushSub } from "./notify-helpers";
+import {
+  db,
+  deliveriesFor,
+  delivery,
+  fakeProviders,
+  jobScope,
+  notificationsOf,
+  pushSub,
+} from "./notify-helpers";
 
 const EMAIL_URL = "/v1/notifications/webhooks/email";
 const SMS_URL = "/v1/notifications/webhooks/sms";
@@ -49,7 +58,7 @@ async function sentEmail(u: TestUser, providerMessageId: string) {
 
 async function emailHook(
   event: unknown,
-  opts: { secret?: string; ts?: number; signature?: string; raw?: string } = {},
+  opts: { secret?: string; ts?: number; signature?: string; raw?: string; ip?: string } = {},
 ) {
   const body = opts.raw ?? JSON.stringify(event);
   const id = `msg_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -57,6 +66,7 @@ async function emailHook(
   const signature = opts.signature ?? (await svixSign(opts.secret ?? DEV_EMAIL_WEBHOOK_SECRET, id, ts, body));
   return call(EMAIL_URL, {
     method: "POST",
+    ...(opts.ip ? { ip: opts.ip } : {}),
     headers: {
       "content-type": "application/json",
       "svix-id": id,
@@ -235,6 +245,22 @@ describe("email delivery receipts (Resend-format webhook)", () => {
     expect(unknown.status).toBe(404);
     await problem(unknown);
   });
+
+  it("an address sending unsigned requests past the limiter gets 429; signed receipts are not counted", async () => {
+    const ip = "203.0.113.77";
+    const unsigned = () =>
+      call(EMAIL_URL, { method: "POST", ip, headers: { "content-type": "application/json" }, body: "{}" });
+    const statuses: number[] = [];
+    for (let i = 0; i < 105; i++) statuses.push((await unsigned()).status);
+    expect(statuses.slice(0, 100).every((s) => s === 401)).toBe(true);
+    const limited = await unsigned();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("60");
+    expect((await problem(limited)).code).toBe("rate_limited");
+    // A signed receipt from the same address is still answered (404: no such email id).
+    const signed = await emailHook({ type: "email.delivered", data: { email_id: "re_none" } }, { ip });
+    expect(signed.status).toBe(404);
+  });
 });
 
 describe("SMS status callbacks (Twilio format)", () => {
@@ -347,5 +373,30 @@ describe("Web Push outcomes", () => {
     expect(
       await db().select().from(pushSubscriptions).where(eq(pushSubscriptions.endpoint, endpoint)),
     ).toEqual([]);
+  });
+});
+
+describe("in-app delivery of appointment notifications", () => {
+  it("shows live on the person's socket and counts as delivered (their template needs the time too)", async () => {
+    const p = await createUser("patient");
+    const c = await createUser("clinician");
+    const socket = await connect(p);
+    await materialize(
+      jobScope(),
+      makeEvent({
+        type: "booking.created",
+        v: 1,
+        region: "us",
+        bookingId: crypto.randomUUID(),
+        patientId: p.id,
+        clinicianId: c.id,
+        startsAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      }),
+    );
+    const live = await socket.waitFor((f) => f.type === "notification", 10_000);
+    expect(live).toMatchObject({ eventType: "booking.created", title: "Haven: appointment update" });
+    const [n] = await notificationsOf(p);
+    const inApp = (await deliveriesFor(n?.id ?? "")).find((d) => d.channel === "in_app");
+    expect(inApp).toMatchObject({ status: "delivered", providerMessageId: "sockets:1" });
   });
 });

@@ -18,8 +18,8 @@ import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
 import { isCritical, POLICY } from "./catalog";
 import { loadRecipient, type Recipient } from "./recipient";
-import { planChannels } from "./rules";
-import { render } from "./templates";
+import { formatLocal, planChannels } from "./rules";
+import { render, type TemplateVars } from "./templates";
 
 /** A delivery attempt as a queue message: ids only. */
 export interface DeliveryMessage {
@@ -167,7 +167,11 @@ async function showInApp(
   let sockets = 0;
   try {
     const unread = await countUnread(scope, recipient.userId);
-    const title = render(eventTypeOf(n), recipient.locale, { link: "https://haven.invalid/" }).title;
+    // Titles take no variables, but appointment templates validate `when` too.
+    const vars: TemplateVars = { link: "https://haven.invalid/" };
+    if (typeof n.data?.startsAt === "string")
+      vars.when = formatLocal(new Date(n.data.startsAt), recipient.timeZone, recipient.locale);
+    const title = render(eventTypeOf(n), recipient.locale, vars).title;
     const res = await roomStub(scope.env, recipient.userId, recipient.region).notify(
       { ownerId: recipient.userId, region: recipient.region },
       { id: n.id, eventType: eventTypeOf(n), title, critical: n.critical, unread },
