@@ -67,14 +67,15 @@ export async function seedTracking(scope: Scope, patientId: string): Promise<voi
     scheduleEnc: await cipher.encrypt(`medication.schedule:${medId}`, "Every morning"),
     dosesPerDay: 1,
     reminderTimes: ["08:00"],
+    reminderTimeZone: "America/New_York",
   });
   await audit(scope, "us", { ...medicationWrite("create", medId), patientId, outcome: "success" });
-  // Its 08:00 dose reminder (in the patient's notification time zone) on the minute cron.
+  // Its 08:00 New York dose reminder on the minute cron (the demo patient's zone).
   await syncMedicationReminders(scope, "us", patientId, {
     id: medId,
     active: true,
     reminderTimes: ["08:00"],
-    reminderTimeZone: null,
+    reminderTimeZone: "America/New_York",
   });
   for (let d = 7; d >= 1; d--) {
     await db.batch([
