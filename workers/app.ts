@@ -19,7 +19,7 @@ import { lifecycleAdminRoutes } from "./features/lifecycle/admin-routes";
 import { lifecycleRoutes } from "./features/lifecycle/routes";
 import { notifyDevRoutes } from "./features/notifications/dev/routes";
 import { notificationRoutes } from "./features/notifications/routes";
-import { notifyWebhookRoutes } from "./features/notifications/webhook-routes";
+import { notifyWebhookRoutes } from "./features/notifications/receipts/routes";
 import { opsPublicRoutes, opsRoutes } from "./features/ops/routes";
 import { outcomeRoutes } from "./features/outcomes/routes";
 import { profileRoutes } from "./features/profile/routes";

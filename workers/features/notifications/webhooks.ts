@@ -116,7 +116,7 @@ export function smsReceipt(s: z.infer<typeof TwilioStatus>): Receipt | null {
 /**
  * Applies a receipt to the delivery the provider sent under `id` (searched in every region: the
  * provider does not know ours). Unknown id → 404 (the provider retries; its receipt may have
- * raced our own record of the send). Returns what happened and the failover it planned, if any.
+ * raced our own record of the send). A bounce or failure plans and enqueues the failover.
  */
 export async function applyReceipt(
   scope: Scope,

@@ -1,12 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { AppEnv } from "../../lib/context";
-import { AppError } from "../../lib/errors";
-import { ok, route } from "../../lib/openapi";
-import { createRouter } from "../../lib/router";
-import { scopeOf, services } from "../../middleware/services";
-import { receiveEmailWebhook, receiveSmsWebhook } from "./webhooks";
+import type { AppEnv } from "../../../lib/context";
+import { AppError } from "../../../lib/errors";
+import { ok, route } from "../../../lib/openapi";
+import { createRouter } from "../../../lib/router";
+import { scopeOf, services } from "../../../middleware/services";
+import { receiveEmailWebhook, receiveSmsWebhook } from "../webhooks";
 
 const tags = ["notifications"];
 const limit = bodyLimit({
