@@ -122,4 +122,27 @@ export const NOTIFICATION_ROWS: Row[] = [
     ],
     expect: only({}),
   },
+  // Provider webhooks: their own signatures, never a user's token — everyone unsigned is refused.
+  {
+    operation: "POST /v1/notifications/webhooks/email",
+    route: "POST /v1/notifications/webhooks/email (no Svix signature)",
+    request: () => [
+      "/v1/notifications/webhooks/email",
+      jsonInit("POST", { type: "email.delivered", data: { email_id: "re_matrix" } }),
+    ],
+    expect: { ...everyone("401"), self: "401" },
+  },
+  {
+    operation: "POST /v1/notifications/webhooks/sms",
+    route: "POST /v1/notifications/webhooks/sms (no X-Twilio-Signature)",
+    request: () => [
+      "/v1/notifications/webhooks/sms",
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "MessageSid=SM00000000000000000000000000000000&MessageStatus=delivered",
+      },
+    ],
+    expect: { ...everyone("401"), self: "401" },
+  },
 ];

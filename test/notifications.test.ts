@@ -386,7 +386,8 @@ describe("delivery", () => {
         .from(notificationDeliveries)
         .where(eq(notificationDeliveries.notificationId, dead.notificationId));
       const s = rows.find((r) => r.channel === "sms");
-      return s?.status === "sent" ? s : undefined;
+      // The dev outbox posts its Twilio-format status callback: delivered.
+      return s?.status === "delivered" ? s : undefined;
     }, 15_000);
     expect(sms.attempts).toBe(1);
   });
@@ -429,10 +430,10 @@ describe("delivery", () => {
         })
       ).status,
     ).toBe(409);
-    // The real consumer now sends it (dev mailbox), once.
+    // The real consumer now sends it (dev mailbox, which reports it delivered), once.
     const sent = await until(async () => {
       const d = await delivery(m.deliveryId);
-      return d.status === "sent" ? d : undefined;
+      return d.status === "delivered" ? d : undefined;
     }, 15_000);
     expect(sent.attempts).toBe(1);
   });
@@ -460,7 +461,7 @@ describe("a push service that refuses the sender", () => {
       await delivery(msgs[1]?.deliveryId ?? ""),
     ];
     expect(push).toMatchObject({ channel: "push", status: "dead", attempts: 1, lastError: "push_403" });
-    expect(email).toMatchObject({ channel: "email", status: "sent" });
+    expect(email).toMatchObject({ channel: "email", status: "delivered" });
     expect((await deadLettersOf(push.id)).map((d) => d.errorCode)).toEqual(["push_403"]);
   });
 });
@@ -602,7 +603,7 @@ describe("crisis end to end", () => {
     const email = await until(async () => {
       const ds = await deliveriesFor(n?.id ?? "");
       const e = ds.find((d) => d.channel === "email");
-      return e?.status === "sent" ? e : undefined;
+      return e?.status === "delivered" ? e : undefined;
     }, 15_000);
     expect(email.providerMessageId).toMatch(/^devmail:/);
   });

@@ -18,6 +18,7 @@ import { keyRoutes } from "./features/keys/routes";
 import { lifecycleAdminRoutes } from "./features/lifecycle/admin-routes";
 import { lifecycleRoutes } from "./features/lifecycle/routes";
 import { notifyDevRoutes } from "./features/notifications/dev/routes";
+import { notifyWebhookRoutes } from "./features/notifications/receipts/routes";
 import { notificationRoutes } from "./features/notifications/routes";
 import { opsPublicRoutes, opsRoutes } from "./features/ops/routes";
 import { outcomeRoutes } from "./features/outcomes/routes";
@@ -97,6 +98,7 @@ app.route("/", healthRoutes);
 app.route("/", opsPublicRoutes);
 // Device-token routes first: they answer before the session middleware of /v1 runs.
 app.route("/v1", telemetryRoutes);
+app.route("/v1", notifyWebhookRoutes);
 app.route("/v1", api);
 app.use("/docs", rateLimit);
 app.route("/", devRoutes);

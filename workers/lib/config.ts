@@ -91,6 +91,11 @@ export const ConfigSchema = z.object({
   EMAIL_API_URL: url.optional(),
   EMAIL_API_KEY: z.string().min(1).optional(),
   EMAIL_FROM: z.string().min(3).default("Haven <no-reply@haven.example>"),
+  /** Signing secret of the provider's delivery webhook (Svix `whsec_…`); unset: receipts are refused. */
+  EMAIL_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/)
+    .optional(),
   /** SMS provider (Twilio-compatible Messages API); local mode uses the dev outbox (/dev/sms). */
   SMS_API_URL: url.optional(),
   SMS_ACCOUNT_SID: z.string().min(1).optional(),

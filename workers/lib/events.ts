@@ -85,6 +85,8 @@ export const MedicationReminder = z.object({
   patientId: id,
   region: RegionSchema,
   scheduleId: id,
+  /** The medication whose dose time it is (absent for a free-standing daily reminder). */
+  medicationId: id.optional(),
 });
 /** A clinical note is still unsigned after its deadline. */
 export const NoteUnsigned = z.object({

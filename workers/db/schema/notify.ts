@@ -61,6 +61,8 @@ export const notificationDeliveries = pgTable(
   (t) => [
     uniqueIndex("notification_deliveries_once_idx").on(t.notificationId, t.channel),
     index("notification_deliveries_status_idx").on(t.status, t.releaseAt),
+    // Provider receipts (delivered / bounced / failed webhooks) find their delivery by this id.
+    index("notification_deliveries_provider_idx").on(t.channel, t.providerMessageId),
     check("notification_deliveries_attempts_check", sql`${t.attempts} >= 0`),
   ],
 );

@@ -104,6 +104,12 @@ export const medications = pgTable(
     doseEnc: text("dose_enc"),
     scheduleEnc: text("schedule_enc"),
     dosesPerDay: smallint("doses_per_day").notNull().default(1),
+    /**
+     * Local dose times ("HH:MM", at most 8) and their IANA zone: a reminder fires at each, every
+     * day, while the medication is active. Clear like `doses_per_day` (times, never the drug).
+     */
+    reminderTimes: text("reminder_times").array().notNull().default(sql`'{}'::text[]`),
+    reminderTimeZone: text("reminder_time_zone"),
     active: boolean("active").notNull().default(true),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

@@ -11,13 +11,15 @@ import {
   unreadQuery,
   upsertNotifications,
 } from "../../lib/care-data/notifications";
+import { activeMedicationQuery } from "../../lib/care-data/tracking";
 import type { DomainEvent } from "../../lib/events";
+import { inc } from "../../lib/metrics/recorder";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
 import { isCritical, POLICY } from "./catalog";
 import { loadRecipient, type Recipient } from "./recipient";
-import { planChannels } from "./rules";
-import { render } from "./templates";
+import { formatLocal, planChannels } from "./rules";
+import { render, type TemplateVars } from "./templates";
 
 /** A delivery attempt as a queue message: ids only. */
 export interface DeliveryMessage {
@@ -39,7 +41,11 @@ async function recipientsOf(scope: Scope, e: DomainEvent): Promise<string[]> {
     case "anomaly.detected":
       return activeClinicianIds(db, e.patientId);
     case "assessment.due":
+      return [e.patientId];
     case "medication.reminder":
+      // A medication paused or deleted since the reminder was scheduled reminds nobody.
+      if (e.medicationId && (await activeMedicationQuery(db, e.patientId, e.medicationId)).length === 0)
+        return [];
       return [e.patientId];
     case "booking.created":
     case "booking.changed":
@@ -161,7 +167,11 @@ async function showInApp(
   let sockets = 0;
   try {
     const unread = await countUnread(scope, recipient.userId);
-    const title = render(eventTypeOf(n), recipient.locale, { link: "https://haven.invalid/" }).title;
+    // Titles take no variables, but appointment templates validate `when` too.
+    const vars: TemplateVars = { link: "https://haven.invalid/" };
+    if (typeof n.data?.startsAt === "string")
+      vars.when = formatLocal(new Date(n.data.startsAt), recipient.timeZone, recipient.locale);
+    const title = render(eventTypeOf(n), recipient.locale, vars).title;
     const res = await roomStub(scope.env, recipient.userId, recipient.region).notify(
       { ownerId: recipient.userId, region: recipient.region },
       { id: n.id, eventType: eventTypeOf(n), title, critical: n.critical, unread },
@@ -170,9 +180,11 @@ async function showInApp(
   } catch (err) {
     scope.log.warn("inapp_live_failed", { notificationId: n.id, error: (err as Error).name });
   }
-  await finishDelivery(db, deliveryId, sockets > 0 ? "delivered" : "sent", {
+  const status = sockets > 0 ? "delivered" : "sent";
+  await finishDelivery(db, deliveryId, status, {
     providerMessageId: sockets > 0 ? `sockets:${sockets}` : null,
   });
+  inc("notifications_total", { channel: "in_app", outcome: status });
 }
 
 /** Unread notifications of a user across every region. */

@@ -10,7 +10,7 @@ import {
   type NotificationRow,
 } from "../../lib/care-data/notifications";
 import { dropPushEndpoint } from "../../lib/care-data/notify-settings";
-import { inc } from "../../lib/metrics/recorder";
+import { inc, observe } from "../../lib/metrics/recorder";
 import type { Scope } from "../../lib/scope";
 import type { Region } from "../../lib/vocabulary";
 import { POLICY } from "./catalog";
@@ -52,11 +52,23 @@ export async function attemptDelivery(
     ? await send(scope, claimed, notification, recipient, providers)
     : { ok: false, cls: "permanent", code: "recipient_gone" };
   if (result.ok) {
-    await finishDelivery(db, claimed.id, "sent", {
+    // A push service's 201 means it holds the message for the device (RFC 8030 §5): delivered to
+    // the push service. Email and SMS stay `sent` until the provider's receipt (webhooks.ts).
+    const status = result.delivered ? "delivered" : "sent";
+    await finishDelivery(db, claimed.id, status, {
       providerMessageId: result.providerMessageId,
       lastError: null,
     });
-    inc("notifications_total", { channel: claimed.channel, outcome: "sent" });
+    inc("notifications_total", { channel: claimed.channel, outcome: status });
+    const age = Math.max(0, (Date.now() - claimed.createdAt.getTime()) / 1000);
+    observe("notification_delivery_seconds", { channel: claimed.channel, stage: status }, age);
+    // The local providers post their delivery receipt once the send is on record.
+    if (result.afterRecord)
+      await result
+        .afterRecord()
+        .catch((err) =>
+          scope.log.warn("dev_receipt_failed", { deliveryId: claimed.id, error: (err as Error).name }),
+        );
     return { kind: "sent" };
   }
   if (result.cls === "transient" || result.cls === "rate_limited") {
@@ -97,7 +109,7 @@ export async function attemptDelivery(
 }
 
 /** Plans the next channel after `failed` that the person allows and that has not been tried. */
-async function failOver(
+export async function failOver(
   scope: Scope,
   region: Region,
   n: NotificationRow,

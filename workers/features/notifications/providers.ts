@@ -3,6 +3,8 @@ import type { Channel } from "../../db/schema";
 import type { Config } from "../../lib/config";
 import type { Scope } from "../../lib/scope";
 import { sendMail } from "../accounts/mail";
+import { postDevEmailReceipt, postDevSmsReceipt, SMS_WEBHOOK_PATH } from "./dev-receipts";
+import { appOrigin } from "./recipient";
 import { classifyStatus, type ErrorClass } from "./rules";
 
 /**
@@ -35,7 +37,14 @@ export interface PushTarget {
 }
 
 export type SendResult =
-  | { ok: true; providerMessageId: string | null }
+  | {
+      ok: true;
+      providerMessageId: string | null;
+      /** The service holds it for the device (a push service's 201), not just accepted. */
+      delivered?: boolean;
+      /** Local providers: posts the provider's delivery receipt once the send is recorded. */
+      afterRecord?: () => Promise<void>;
+    }
   | { ok: false; cls: ErrorClass; code: string; retryAfterSec?: number };
 
 export interface Provider {
@@ -110,8 +119,10 @@ export function devEmail(scope: Scope): Provider {
   return {
     send: (msg) =>
       attempt("email", async () => {
-        await sendMail(scope, { to: String(msg.to), subject: msg.title, text: msg.text });
-        return { ok: true, providerMessageId: `devmail:${msg.idempotencyKey}` };
+        const to = String(msg.to);
+        await sendMail(scope, { to, subject: msg.title, text: msg.text });
+        const id = `devmail:${msg.idempotencyKey}`;
+        return { ok: true, providerMessageId: id, afterRecord: () => postDevEmailReceipt(scope, id, to) };
       }),
   };
 }
@@ -133,7 +144,13 @@ export function httpSms(config: Config, fetcher: Fetch): Provider {
             "content-type": "application/x-www-form-urlencoded",
             "i-twilio-idempotency-token": msg.idempotencyKey,
           },
-          body: new URLSearchParams({ To: String(msg.to), From: config.SMS_FROM, Body: msg.sms }).toString(),
+          // Twilio posts delivered / undelivered / failed to StatusCallback (webhooks.ts).
+          body: new URLSearchParams({
+            To: String(msg.to),
+            From: config.SMS_FROM,
+            Body: msg.sms,
+            StatusCallback: new URL(SMS_WEBHOOK_PATH, appOrigin(config)).toString(),
+          }).toString(),
           signal: AbortSignal.timeout(10_000),
         });
         if (!res.ok) return failure(res, "sms");
@@ -154,7 +171,10 @@ export function devSms(scope: Scope): Provider {
         p.lpush(SMS_OUTBOX_KEY, JSON.stringify({ to: msg.to, body: msg.sms, at: new Date().toISOString() }));
         p.ltrim(SMS_OUTBOX_KEY, 0, 99);
         await p.exec();
-        return { ok: true, providerMessageId: `devsms:${msg.idempotencyKey}` };
+        // A Twilio-shaped Message SID (SM + 32 hex), so the status callback parses as Twilio's would.
+        const sid = `SM${msg.idempotencyKey.replaceAll("-", "").slice(0, 32).padEnd(32, "0")}`;
+        const to = String(msg.to);
+        return { ok: true, providerMessageId: sid, afterRecord: () => postDevSmsReceipt(scope, sid, to) };
       }),
   };
 }
@@ -195,7 +215,7 @@ export function webPush(config: Config, fetcher: Fetch): Provider {
           signal: AbortSignal.timeout(10_000),
         });
         if (!res.ok) return failure(res, "push");
-        return { ok: true, providerMessageId: res.headers.get("location") };
+        return { ok: true, providerMessageId: res.headers.get("location"), delivered: res.status === 201 };
       }),
   };
 }

@@ -180,12 +180,12 @@ const T: Record<EventType, Template> = {
       en: {
         title: "Haven: reminder",
         preview: "It's time for your scheduled reminder.",
-        body: "This is your scheduled reminder. Manage reminders: {link}",
+        body: "Time for your scheduled medication. Log it or manage reminders: {link}",
       },
       es: {
         title: "Haven: recordatorio",
         preview: "Es la hora de su recordatorio.",
-        body: "Este es su recordatorio programado. Gestionar recordatorios: {link}",
+        body: "Es la hora de su medicación programada. Regístrela o gestione recordatorios: {link}",
       },
     },
   },

@@ -18,6 +18,7 @@ import {
 import { AppError } from "../../lib/errors";
 import type { Scope } from "../../lib/scope";
 import { type UserCipher, userCipher } from "../../lib/user-cipher";
+import { syncMedicationReminders } from "../notifications/medication-reminders";
 import { missedStreak } from "./detectors";
 import type { Dose, DoseInput, Medication, MedicationInput, MedicationUpdate } from "./schema";
 import { ownCipher } from "./service";
@@ -49,6 +50,8 @@ async function toMedication(
     schedule: cipher ? await cipher.decryptOptional(field("schedule", m.id), m.scheduleEnc) : null,
     dosesPerDay: m.dosesPerDay,
     active: m.active,
+    reminderTimes: m.reminderTimes,
+    reminderTimeZone: m.reminderTimeZone,
     recentDoses: await Promise.all(mine.map((d) => toDose(d, cipher))),
     adherence: mine.length === 0 ? null : Math.round((taken / mine.length) * 100) / 100,
   };
@@ -99,9 +102,12 @@ export async function addMedication(scope: Scope, input: MedicationInput): Promi
       doseEnc,
       scheduleEnc,
       dosesPerDay: input.dosesPerDay,
+      reminderTimes: input.reminderTimes ?? [],
+      reminderTimeZone: input.reminderTimeZone ?? null,
     }),
   ]);
   if (!saved) throw new AppError("internal");
+  await syncMedicationReminders(scope, self.region, self.patientId, saved);
   return toMedication(saved, [], cipher);
 }
 
@@ -129,11 +135,14 @@ export async function editMedication(scope: Scope, id: string, input: Medication
           ...(scheduleEnc !== undefined ? { scheduleEnc } : {}),
           ...(input.dosesPerDay !== undefined ? { dosesPerDay: input.dosesPerDay } : {}),
           ...(input.active !== undefined ? { active: input.active } : {}),
+          ...(input.reminderTimes !== undefined ? { reminderTimes: input.reminderTimes } : {}),
+          ...(input.reminderTimeZone !== undefined ? { reminderTimeZone: input.reminderTimeZone } : {}),
         }),
         dosesQuery(db, self.patientId, 30, [id]),
       ] as const,
   );
   if (!saved) return care.refuse(op, "medication", self);
+  await syncMedicationReminders(scope, self.region, self.patientId, saved);
   return toMedication(saved, doses, cipher);
 }
 
@@ -143,6 +152,7 @@ export async function removeMedication(scope: Scope, id: string): Promise<void> 
   const op = medicationWrite("delete", id);
   const [gone] = await care.run(self, op, (db) => [deleteMedication(db, self.patientId, id)]);
   if (gone.length === 0) await care.refuse(op, "medication", self);
+  await syncMedicationReminders(scope, self.region, self.patientId, { id, deleted: true });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { DOSE_STATUSES, EMOTION_TAGS, SYMPTOM_TAGS, TRACKING_KINDS } from "../../db/schema/tracking";
+import { isTimeZone } from "../notifications/rules";
 
 const note = (max = 2000) =>
   z.string().trim().min(1).max(max).optional().openapi({ description: "Encrypted with your key" });
@@ -107,12 +108,32 @@ export const PatientIdParam = z.object({
   patientId: z.uuid().openapi({ param: { name: "patientId", in: "path" } }),
 });
 
+const reminderTimes = z
+  .array(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM, 24-hour"))
+  .max(8)
+  .refine((t) => new Set(t).size === t.length, "each time once")
+  .openapi({
+    example: ["08:00", "20:00"],
+    description: "Local dose times: a reminder (never naming the medication) fires at each, every day",
+  });
+const reminderTimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isTimeZone, "an IANA time zone such as Europe/Berlin")
+  .openapi({
+    example: "Europe/Berlin",
+    description: "Zone of reminderTimes (default: your notification settings' zone)",
+  });
+
 export const MedicationInput = z
   .object({
     name: z.string().trim().min(1).max(200),
     dose: z.string().trim().min(1).max(200).optional().openapi({ example: "50 mg" }),
     schedule: z.string().trim().min(1).max(500).optional().openapi({ example: "Every morning with food" }),
     dosesPerDay: z.number().int().min(1).max(12).default(1),
+    reminderTimes: reminderTimes.optional(),
+    reminderTimeZone: reminderTimeZone.optional(),
   })
   .strict()
   .openapi("MedicationInput");
@@ -125,6 +146,8 @@ export const MedicationUpdate = z
     schedule: z.string().trim().max(500).nullable().optional(),
     dosesPerDay: z.number().int().min(1).max(12).optional(),
     active: z.boolean().optional(),
+    reminderTimes: reminderTimes.optional(),
+    reminderTimeZone: reminderTimeZone.nullable().optional(),
   })
   .strict()
   .openapi("MedicationUpdate");
@@ -160,6 +183,8 @@ export const Medication = z
     schedule: z.string().nullable(),
     dosesPerDay: z.number().int(),
     active: z.boolean(),
+    reminderTimes: z.array(z.string()),
+    reminderTimeZone: z.string().nullable(),
     recentDoses: z.array(Dose).openapi({ description: "Last 30 days, newest first" }),
     adherence: z
       .number()

@@ -10,6 +10,7 @@ import {
 } from "../../lib/care-data/tracking";
 import type { Scope } from "../../lib/scope";
 import { userCipher } from "../../lib/user-cipher";
+import { syncMedicationReminders } from "../notifications/medication-reminders";
 
 const DAY = 86_400_000;
 
@@ -65,8 +66,17 @@ export async function seedTracking(scope: Scope, patientId: string): Promise<voi
     doseEnc: await cipher.encrypt(`medication.dose:${medId}`, "50 mg"),
     scheduleEnc: await cipher.encrypt(`medication.schedule:${medId}`, "Every morning"),
     dosesPerDay: 1,
+    reminderTimes: ["08:00"],
+    reminderTimeZone: "America/New_York",
   });
   await audit(scope, "us", { ...medicationWrite("create", medId), patientId, outcome: "success" });
+  // Its 08:00 New York dose reminder on the minute cron (the demo patient's zone).
+  await syncMedicationReminders(scope, "us", patientId, {
+    id: medId,
+    active: true,
+    reminderTimes: ["08:00"],
+    reminderTimeZone: "America/New_York",
+  });
   for (let d = 7; d >= 1; d--) {
     await db.batch([
       ...insertDoseWrites(db, {

@@ -269,3 +269,49 @@ export function openDeadLetterCountQuery(db: Database) {
     .from(notificationDeadLetters)
     .where(eq(notificationDeadLetters.status, "open"));
 }
+
+/** Statuses a provider receipt may move a delivery from, per status it reports (never backwards). */
+const RECEIPT_FROM: Record<"delivered" | "failed" | "bounced", DeliveryStatus[]> = {
+  delivered: ["sent"],
+  failed: ["sent", "delivered"],
+  bounced: ["sent", "delivered"],
+};
+
+/**
+ * Applies a provider's delivery receipt to the delivery it sent under `providerMessageId`:
+ * sent → delivered → failed/bounced, never backwards, so a redelivered or late receipt changes
+ * nothing (and returns no row). `lastError` is a code, never provider text.
+ */
+export function applyReceiptWrite(
+  db: Database,
+  channel: Channel,
+  providerMessageId: string,
+  status: "delivered" | "failed" | "bounced",
+  lastError: string | null,
+) {
+  return db
+    .update(notificationDeliveries)
+    .set({ status, updatedAt: sql`now()`, ...(lastError ? { lastError } : {}) })
+    .where(
+      and(
+        eq(notificationDeliveries.channel, channel),
+        eq(notificationDeliveries.providerMessageId, providerMessageId),
+        inArray(notificationDeliveries.status, RECEIPT_FROM[status]),
+      ),
+    )
+    .returning();
+}
+
+/** The delivery a provider message id belongs to (a receipt for an unknown id is refused). */
+export function deliveryByProviderIdQuery(db: Database, channel: Channel, providerMessageId: string) {
+  return db
+    .select({ id: notificationDeliveries.id, status: notificationDeliveries.status })
+    .from(notificationDeliveries)
+    .where(
+      and(
+        eq(notificationDeliveries.channel, channel),
+        eq(notificationDeliveries.providerMessageId, providerMessageId),
+      ),
+    )
+    .limit(1);
+}

@@ -1,4 +1,4 @@
-import { and, eq, lte, sql } from "drizzle-orm";
+import { and, eq, lte, notInArray, sql } from "drizzle-orm";
 import {
   type Channel,
   notificationPreferences,
@@ -126,4 +126,56 @@ export function deleteBookingSchedules(db: Database, bookingId: string) {
     .delete(notificationSchedules)
     .where(sql`${notificationSchedules.event}->>'bookingId' = ${bookingId}`)
     .returning({ id: notificationSchedules.id });
+}
+
+/**
+ * Upserts a medication's daily dose-time schedules (deterministic ids, one per medication and
+ * local time). An unchanged schedule keeps its next firing; a new zone recomputes it.
+ */
+export function upsertMedicationSchedules(db: Database, rows: (typeof notificationSchedules.$inferInsert)[]) {
+  return db
+    .insert(notificationSchedules)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: notificationSchedules.id,
+      set: {
+        timeZone: sql`excluded.time_zone`,
+        localTime: sql`excluded.local_time`,
+        event: sql`excluded.event`,
+        nextFireAt: sql`case when ${notificationSchedules.timeZone} is distinct from excluded.time_zone or ${notificationSchedules.nextFireAt} is null then excluded.next_fire_at else ${notificationSchedules.nextFireAt} end`,
+      },
+    })
+    .returning();
+}
+
+/** Drops a medication's dose-time schedules except `keep` (its times changed, or it stopped). */
+export function deleteMedicationSchedules(
+  db: Database,
+  userId: string,
+  medicationId: string,
+  keep: string[],
+) {
+  return db
+    .delete(notificationSchedules)
+    .where(
+      and(
+        eq(notificationSchedules.userId, userId),
+        sql`${notificationSchedules.event}->>'medicationId' = ${medicationId}`,
+        keep.length > 0 ? notInArray(notificationSchedules.id, keep) : undefined,
+      ),
+    )
+    .returning({ id: notificationSchedules.id });
+}
+
+/** A medication's dose-time schedules. */
+export function medicationSchedulesQuery(db: Database, userId: string, medicationId: string) {
+  return db
+    .select()
+    .from(notificationSchedules)
+    .where(
+      and(
+        eq(notificationSchedules.userId, userId),
+        sql`${notificationSchedules.event}->>'medicationId' = ${medicationId}`,
+      ),
+    );
 }

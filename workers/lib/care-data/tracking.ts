@@ -104,7 +104,12 @@ export function updateMedication(
   db: Database,
   userId: string,
   id: string,
-  set: Partial<Pick<MedicationRow, "nameEnc" | "doseEnc" | "scheduleEnc" | "dosesPerDay" | "active">>,
+  set: Partial<
+    Pick<
+      MedicationRow,
+      "nameEnc" | "doseEnc" | "scheduleEnc" | "dosesPerDay" | "active" | "reminderTimes" | "reminderTimeZone"
+    >
+  >,
 ) {
   return db
     .update(medications)
@@ -177,4 +182,16 @@ export function insertDoseWrites(db: Database, row: typeof medicationDoses.$infe
 /** Records a detector's signal once per triggering entry. */
 export function insertSignal(db: Database, row: RiskSignalInsert) {
   return db.insert(riskSignals).values(row).onConflictDoNothing().returning({ id: riskSignals.id });
+}
+
+/**
+ * Whether a medication still wants its reminders (exists, belongs to the patient, active): the
+ * notifications consumer checks it when a `medication.reminder` fires. Reads no encrypted field.
+ */
+export function activeMedicationQuery(db: Database, userId: string, id: string) {
+  return db
+    .select({ id: medications.id, reminderTimes: medications.reminderTimes })
+    .from(medications)
+    .where(and(eq(medications.id, id), eq(medications.userId, userId), eq(medications.active, true)))
+    .limit(1);
 }

@@ -126,6 +126,16 @@ export const METRICS = [
     },
   },
   {
+    name: "notification_delivery_seconds",
+    kind: "histogram",
+    help: "Time from a delivery being planned to the provider accepting it (sent) or confirming it (delivered).",
+    labels: {
+      channel: { values: ["in_app", "email", "sms", "push"] },
+      stage: { values: ["sent", "delivered"] },
+    },
+    buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+  },
+  {
     name: "queue_depth",
     kind: "gauge",
     gauge: "set",
