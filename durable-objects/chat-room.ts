@@ -5,11 +5,11 @@ import { latestByPatient, latestScoresQuery } from "../workers/lib/care-data/ass
 import { CONTEXT_READ, helpfulItemsQuery } from "../workers/lib/care-data/companion";
 import { chatAllowed, consentState } from "../workers/lib/care-data/consents";
 import { type Config, loadConfig } from "../workers/lib/config";
+import { REQUEST_ID_HEADER, runWithRequestId } from "../workers/lib/correlation";
 import { withDeadline } from "../workers/lib/deadline";
 import { isEnabled } from "../workers/lib/flags";
 import { LIBRARY_BY_SLUG, type LibraryItem } from "../workers/lib/library/items";
 import { RETRIEVAL_TIMEOUT_MS, retrieve } from "../workers/lib/library/retrieval";
-import { REQUEST_ID_HEADER, runWithRequestId } from "../workers/lib/correlation";
 import { createLogger, type Logger } from "../workers/lib/logger";
 import { inc } from "../workers/lib/metrics/recorder";
 import { shipMetrics } from "../workers/lib/metrics/ship";
@@ -127,7 +127,8 @@ export class ChatRoom extends DurableObject<Env> {
       const room = RoomRef.safeParse(parseHeader(request, "x-haven-room"));
       if (actor.success && room.success && actor.data.userId === room.data.ownerId)
         this.repairRegion(room.data);
-      if (!actor.success || !room.success || !this.bind(room.data)) return new Response(null, { status: 404 });
+      if (!actor.success || !room.success || !this.bind(room.data))
+        return new Response(null, { status: 404 });
       const consent = request.headers.get("x-haven-consent");
       if (consent === "1" || consent === "0") this.rememberConsent(consent === "1");
       const url = new URL(request.url);
@@ -163,8 +164,10 @@ export class ChatRoom extends DurableObject<Env> {
       const r = RoomRef.safeParse(room);
       const a = CrisisAlert.safeParse(alert);
       if (!r.success || !a.success || !this.bind(r.data)) return { ok: false };
-      const { event, existing } = await this.store.appendUnless({ type: "crisis_alert", ...a.data }, null, () =>
-        this.store.findAlert(alertKey(a.data)),
+      const { event, existing } = await this.store.appendUnless(
+        { type: "crisis_alert", ...a.data },
+        null,
+        () => this.store.findAlert(alertKey(a.data)),
       );
       if (existing !== undefined) return { ok: true, seq: existing };
       this.hub.broadcast(event);

@@ -18,13 +18,14 @@
  * Backends: real Redis when `redisUrl` is set, else the embedded store. Only route, command
  * names and failure messages are ever logged, never arguments or values.
  */
-import { requestIdRecorder, requestIdsAnswer } from "./request-ids.ts";
+
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MemoryStore } from "./memory-store.ts";
 import { RedisBackend } from "./redis-backend.ts";
+import { requestIdRecorder, requestIdsAnswer } from "./request-ids.ts";
 import type { Reply } from "./resp.ts";
 import { ReplyError } from "./resp.ts";
 

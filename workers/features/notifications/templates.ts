@@ -28,7 +28,12 @@ const VARS = {
   appointment: z.object({ link, when }).strict(),
   // An ops alert: the rule's name (never PHI: rules aggregate series without it) and its state.
   ops: z
-    .object({ link, when, alert: z.string().regex(/^[A-Za-z0-9_.:-]{1,120}$/), state: z.enum(["firing", "resolved"]) })
+    .object({
+      link,
+      when,
+      alert: z.string().regex(/^[A-Za-z0-9_.:-]{1,120}$/),
+      state: z.enum(["firing", "resolved"]),
+    })
     .strict(),
 } as const;
 

@@ -52,7 +52,8 @@ export async function receiveAlerts(scope: Scope, payload: AlertmanagerPayload):
   }));
   await hub(scope.env, 0).recordAlerts(alerts);
   for (const a of alerts) {
-    if (a.status === "firing") scope.log.warn("ops_alert_firing", { code: a.alertname, severity: a.severity });
+    if (a.status === "firing")
+      scope.log.warn("ops_alert_firing", { code: a.alertname, severity: a.severity });
   }
   await notifyAdmins(scope, alerts);
   return alerts.length;
@@ -67,7 +68,9 @@ const tokenOf = (s: string, max: number) => s.replace(/[^A-Za-z0-9_.:-]/g, "_").
  * are unique per (recipient, event id), so Alertmanager's repeats and retries notify nobody twice.
  */
 async function opsEventId(parts: string[]): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\n"))));
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\n"))),
+  );
   const b = digest.slice(0, 16);
   b[6] = ((b[6] ?? 0) & 0x0f) | 0x80;
   b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
