@@ -11,7 +11,10 @@ import type { Region } from "../workers/lib/vocabulary";
 export function roomStub(env: Env, userId: string, region: Region) {
   const ns =
     region === "eu" && env.ENVIRONMENT !== "local" ? env.CHAT_ROOM.jurisdiction("eu") : env.CHAT_ROOM;
-  return correlated(ns.get(ns.idFromName(userId)));
+  const stub = ns.get(ns.idFromName(userId));
+  const requestId = currentRequestId();
+  // Outside any unit of work (a test harness inspecting the object) the plain stub is returned.
+  return requestId ? correlated(stub, requestId) : stub;
 }
 
 /**
@@ -19,18 +22,17 @@ export function roomStub(env: Env, userId: string, region: Region) {
  * argument of every room RPC, `{ ownerId, region }`) and as `x-request-id` on `fetch`, so the
  * room's logs and upstream calls carry the Worker request's id.
  */
-function correlated<S extends object>(stub: S): S {
+function correlated<S extends object>(stub: S, id: string): S {
   return new Proxy(stub, {
     get(target, prop) {
       const value = Reflect.get(target, prop);
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
-        const id = currentRequestId();
-        if (id && prop === "fetch" && args[0] instanceof Request && !args[0].headers.has(REQUEST_ID_HEADER)) {
+        if (prop === "fetch" && args[0] instanceof Request && !args[0].headers.has(REQUEST_ID_HEADER)) {
           const req = new Request(args[0]);
           req.headers.set(REQUEST_ID_HEADER, id);
           args[0] = req;
-        } else if (id && typeof args[0] === "object" && args[0] !== null && "ownerId" in args[0]) {
+        } else if (typeof args[0] === "object" && args[0] !== null && "ownerId" in args[0]) {
           args[0] = { ...args[0], requestId: id };
         }
         return Reflect.apply(value, target, args);

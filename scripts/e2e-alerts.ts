@@ -269,6 +269,12 @@ async function main(): Promise<number> {
     traffic = false;
     await browser.close();
     await stopDev(dev.child);
+    // stopDev skips a dev process that already exited; its group (wrangler, workerd) may not have.
+    try {
+      if (dev.child.pid) process.kill(-dev.child.pid, "SIGKILL");
+    } catch {
+      // gone
+    }
     await proxy.close();
     await dropDatabases(databaseUrl, prefix).catch(() => undefined);
     if (!process.env.E2E_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
