@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { REQUEST_ID_PATTERN } from "../workers/lib/correlation";
 import { RegionSchema, RoleSchema } from "../workers/lib/vocabulary";
 
 /** Longest message a user may send (HTTP answers 422 above it; a socket gets an error frame). */
@@ -27,7 +28,12 @@ export interface Citation {
   title: string;
 }
 
-export const RoomRef = z.object({ ownerId: z.string().uuid(), region: RegionSchema });
+export const RoomRef = z.object({
+  ownerId: z.string().uuid(),
+  region: RegionSchema,
+  /** The caller's request id (added by the stub; workers/lib/correlation.ts). */
+  requestId: z.string().regex(REQUEST_ID_PATTERN).optional(),
+});
 export type RoomRef = z.infer<typeof RoomRef>;
 
 /** Per-socket state that survives hibernation (`serializeAttachment`). */

@@ -5,6 +5,7 @@ import { latestByPatient, latestScoresQuery } from "../workers/lib/care-data/ass
 import { CONTEXT_READ, helpfulItemsQuery } from "../workers/lib/care-data/companion";
 import { chatAllowed, consentState } from "../workers/lib/care-data/consents";
 import { type Config, loadConfig } from "../workers/lib/config";
+import { REQUEST_ID_HEADER, runWithRequestId } from "../workers/lib/correlation";
 import { withDeadline } from "../workers/lib/deadline";
 import { isEnabled } from "../workers/lib/flags";
 import { LIBRARY_BY_SLUG, type LibraryItem } from "../workers/lib/library/items";
@@ -120,25 +121,38 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** Internal entry for the Worker: `/ws` upgrade, `/send` (SSE reply), `/stream?after=` (SSE replay). */
   override async fetch(request: Request): Promise<Response> {
-    const actor = Actor.safeParse(parseHeader(request, "x-haven-actor"));
-    const room = RoomRef.safeParse(parseHeader(request, "x-haven-room"));
-    if (actor.success && room.success && actor.data.userId === room.data.ownerId)
-      this.repairRegion(room.data);
-    if (!actor.success || !room.success || !this.bind(room.data)) return new Response(null, { status: 404 });
-    const consent = request.headers.get("x-haven-consent");
-    if (consent === "1" || consent === "0") this.rememberConsent(consent === "1");
-    const url = new URL(request.url);
-    if (url.pathname === "/ws" && request.headers.get("upgrade") === "websocket")
-      return this.hub.upgrade(actor.data);
-    if (url.pathname === "/send" && request.method === "POST")
-      return sendOverHttp(this.hub, this.store, actor.data, request, (...args) => this.accept(...args));
-    if (url.pathname === "/stream") {
-      const after = Number(url.searchParams.get("after") ?? 0);
-      const { response, sent } = await replayOverHttp(this.hub, this.store, actor.data, after);
-      this.auditReplay(actor.data, after, sent);
-      return response;
-    }
-    return new Response(null, { status: 404 });
+    // The Worker's request id (forwarded by the stub): this call's logs and upstream calls carry it.
+    return runWithRequestId(request.headers.get(REQUEST_ID_HEADER), async () => {
+      const actor = Actor.safeParse(parseHeader(request, "x-haven-actor"));
+      const room = RoomRef.safeParse(parseHeader(request, "x-haven-room"));
+      if (actor.success && room.success && actor.data.userId === room.data.ownerId)
+        this.repairRegion(room.data);
+      if (!actor.success || !room.success || !this.bind(room.data))
+        return new Response(null, { status: 404 });
+      const consent = request.headers.get("x-haven-consent");
+      if (consent === "1" || consent === "0") this.rememberConsent(consent === "1");
+      const url = new URL(request.url);
+      if (url.pathname === "/ws" && request.headers.get("upgrade") === "websocket")
+        return this.hub.upgrade(actor.data);
+      if (url.pathname === "/send" && request.method === "POST")
+        return sendOverHttp(this.hub, this.store, actor.data, request, (...args) => this.accept(...args));
+      if (url.pathname === "/stream") {
+        const after = Number(url.searchParams.get("after") ?? 0);
+        const { response, sent } = await replayOverHttp(this.hub, this.store, actor.data, after);
+        this.auditReplay(actor.data, after, sent);
+        return response;
+      }
+      return new Response(null, { status: 404 });
+    });
+  }
+
+  /**
+   * Runs an RPC call with the caller's request id (the stub adds it to the room reference), so
+   * this object's logs and upstream calls join the Worker's request (workers/lib/correlation.ts).
+   */
+  private traced<T>(room: unknown, work: () => Promise<T>): Promise<T> {
+    const id = typeof room === "object" && room !== null && "requestId" in room ? room.requestId : undefined;
+    return runWithRequestId(typeof id === "string" ? id : undefined, work);
   }
 
   /**
@@ -146,16 +160,20 @@ export class ChatRoom extends DurableObject<Env> {
    * alert pushed again (a retry whose answer was lost) is stored once.
    */
   async pushAlert(room: unknown, alert: unknown): Promise<{ ok: boolean; seq?: number }> {
-    const r = RoomRef.safeParse(room);
-    const a = CrisisAlert.safeParse(alert);
-    if (!r.success || !a.success || !this.bind(r.data)) return { ok: false };
-    const { event, existing } = await this.store.appendUnless({ type: "crisis_alert", ...a.data }, null, () =>
-      this.store.findAlert(alertKey(a.data)),
-    );
-    if (existing !== undefined) return { ok: true, seq: existing };
-    this.hub.broadcast(event);
-    await this.scheduleAt(Date.now() + FLUSH_DELAY_MS);
-    return { ok: true, seq: event.seq };
+    return this.traced(room, async () => {
+      const r = RoomRef.safeParse(room);
+      const a = CrisisAlert.safeParse(alert);
+      if (!r.success || !a.success || !this.bind(r.data)) return { ok: false };
+      const { event, existing } = await this.store.appendUnless(
+        { type: "crisis_alert", ...a.data },
+        null,
+        () => this.store.findAlert(alertKey(a.data)),
+      );
+      if (existing !== undefined) return { ok: true, seq: existing };
+      this.hub.broadcast(event);
+      await this.scheduleAt(Date.now() + FLUSH_DELAY_MS);
+      return { ok: true, seq: event.seq };
+    });
   }
 
   /**
@@ -163,10 +181,12 @@ export class ChatRoom extends DurableObject<Env> {
    * Ephemeral: the notification row in Postgres is the record. Returns how many sockets got it.
    */
   async notify(room: unknown, notice: unknown): Promise<{ ok: boolean; sockets: number }> {
-    const r = RoomRef.safeParse(room);
-    const n = Notice.safeParse(notice);
-    if (!r.success || !n.success || !this.bind(r.data)) return { ok: false, sockets: 0 };
-    return { ok: true, sockets: this.hub.toOwner({ type: "notification", ...n.data }) };
+    return this.traced(room, async () => {
+      const r = RoomRef.safeParse(room);
+      const n = Notice.safeParse(notice);
+      if (!r.success || !n.success || !this.bind(r.data)) return { ok: false, sockets: 0 };
+      return { ok: true, sockets: this.hub.toOwner({ type: "notification", ...n.data }) };
+    });
   }
 
   /**
@@ -174,15 +194,17 @@ export class ChatRoom extends DurableObject<Env> {
    * result): they are kept in this room's outbox and retried until each clinician's room has them.
    */
   async enqueueAlerts(room: unknown, input: unknown): Promise<{ ok: boolean }> {
-    const r = RoomRef.safeParse(room);
-    const parsed = RecordedAlerts.safeParse(input);
-    if (!r.success || !parsed.success || !this.bind(r.data)) return { ok: false };
-    const { about, severity, alerts } = parsed.data;
-    this.outbox.addAlert(about, severity);
-    this.outbox.recorded(about, alerts);
-    this.ctx.waitUntil(this.deliverAlerts().catch((err) => this.logError("alert_failed", err)));
-    await this.reschedule();
-    return { ok: true };
+    return this.traced(room, async () => {
+      const r = RoomRef.safeParse(room);
+      const parsed = RecordedAlerts.safeParse(input);
+      if (!r.success || !parsed.success || !this.bind(r.data)) return { ok: false };
+      const { about, severity, alerts } = parsed.data;
+      this.outbox.addAlert(about, severity);
+      this.outbox.recorded(about, alerts);
+      this.ctx.waitUntil(this.deliverAlerts().catch((err) => this.logError("alert_failed", err)));
+      await this.reschedule();
+      return { ok: true };
+    });
   }
 
   /**
@@ -190,10 +212,12 @@ export class ChatRoom extends DurableObject<Env> {
    * next message, including on a socket that is already open.
    */
   async setConsent(room: unknown, allowed: boolean): Promise<{ ok: boolean }> {
-    const r = RoomRef.safeParse(room);
-    if (!r.success || !this.bind(r.data) || typeof allowed !== "boolean") return { ok: false };
-    this.rememberConsent(allowed);
-    return { ok: true };
+    return this.traced(room, async () => {
+      const r = RoomRef.safeParse(room);
+      if (!r.success || !this.bind(r.data) || typeof allowed !== "boolean") return { ok: false };
+      this.rememberConsent(allowed);
+      return { ok: true };
+    });
   }
 
   /**
@@ -202,16 +226,18 @@ export class ChatRoom extends DurableObject<Env> {
    * owner's sessions are revoked; the owner's id is never used again, so the room stays empty.
    */
   async erase(room: unknown): Promise<{ ok: boolean }> {
-    const r = RoomRef.safeParse(room);
-    if (!r.success) return { ok: false };
-    // Already erased (a retried erasure): nothing is stored, not even the binding.
-    if (storedRows(this.ctx.storage.sql) === 0) return { ok: true };
-    if (!this.bind(r.data)) return { ok: false };
-    for (const ws of this.ctx.getWebSockets()) ws.close(4410, "account erased");
-    this.cipher = null;
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
-    return { ok: true };
+    return this.traced(room, async () => {
+      const r = RoomRef.safeParse(room);
+      if (!r.success) return { ok: false };
+      // Already erased (a retried erasure): nothing is stored, not even the binding.
+      if (storedRows(this.ctx.storage.sql) === 0) return { ok: true };
+      if (!this.bind(r.data)) return { ok: false };
+      for (const ws of this.ctx.getWebSockets()) ws.close(4410, "account erased");
+      this.cipher = null;
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      return { ok: true };
+    });
   }
 
   /** Rows stored in this object's SQLite (every table): the erasure job's raw read-back. */
@@ -221,23 +247,27 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** Mirrors the patient's sharing choice (Postgres holds the record) for live visibility. */
   async setSharing(room: unknown, full: boolean): Promise<{ ok: boolean }> {
-    const r = RoomRef.safeParse(room);
-    if (!r.success || !this.bind(r.data)) return { ok: false };
-    this.store.setMeta("share_full", full ? "1" : "0");
-    return { ok: true };
+    return this.traced(room, async () => {
+      const r = RoomRef.safeParse(room);
+      if (!r.success || !this.bind(r.data)) return { ok: false };
+      this.store.setMeta("share_full", full ? "1" : "0");
+      return { ok: true };
+    });
   }
 
   /** Flushes pending events to Postgres now (history reads call it so they are current). */
   async flushNow(room: unknown): Promise<{ ok: boolean; flushed: number }> {
-    const r = RoomRef.safeParse(room);
-    if (!r.success || !this.bind(r.data)) return { ok: false, flushed: 0 };
-    try {
-      return { ok: true, flushed: await this.flush() };
-    } catch (err) {
-      this.logError("flush_failed", err);
-      await this.reschedule();
-      return { ok: false, flushed: 0 };
-    }
+    return this.traced(room, async () => {
+      const r = RoomRef.safeParse(room);
+      if (!r.success || !this.bind(r.data)) return { ok: false, flushed: 0 };
+      try {
+        return { ok: true, flushed: await this.flush() };
+      } catch (err) {
+        this.logError("flush_failed", err);
+        await this.reschedule();
+        return { ok: false, flushed: 0 };
+      }
+    });
   }
 
   /** The highest sequence number so far (0 for a new room). */

@@ -8,7 +8,8 @@
  * --neon-port/--upstash-port/--openai-port N, --data-dir D (default `.data`; when given it also
  * holds wrangler's Durable Object state, so a temporary folder is a fully fresh run),
  * --monitoring (also start Prometheus with Haven's alert rules and Alertmanager, see
- * scripts/monitoring.ts; --prometheus-port / --alertmanager-port, default 9090 / 9093).
+ * scripts/monitoring.ts; --prometheus-port / --alertmanager-port, default 9090 / 9093; --alert-for 15s
+ * shortens every rule's `for:` locally, as `npm run e2e:alerts` does).
  * Env: DATABASE_URL, REDIS_URL, OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     monitoring: { type: "boolean" },
     "prometheus-port": { type: "string" },
     "alertmanager-port": { type: "string" },
+    "alert-for": { type: "string" },
   },
 });
 const host = values.host ?? "127.0.0.1";
@@ -164,6 +166,7 @@ async function main() {
       webhookToken: stack.bindings.OPS_WEBHOOK_TOKEN ?? "",
       prometheusPort: num(values["prometheus-port"]),
       alertmanagerPort: num(values["alertmanager-port"]),
+      ...(values["alert-for"] ? { alertFor: values["alert-for"] } : {}),
     });
     if (typeof m === "string") monitoringLines.push(`  ${m}`);
     else {

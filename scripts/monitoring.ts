@@ -7,7 +7,7 @@
  * `apt-get install prometheus prometheus-alertmanager` (root only) and otherwise says how.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Monitoring {
@@ -43,6 +43,12 @@ export function startMonitoring(opts: {
   webhookToken: string;
   prometheusPort?: number;
   alertmanagerPort?: number;
+  /**
+   * Local only (`--alert-for 15s`, used by `npm run e2e:alerts`): every rule's `for:` becomes this,
+   * and Alertmanager regroups every 10 s, so an injected failure fires and resolves within a
+   * minute or two instead of the production rules' 2–30 minutes. Never in `ops/`.
+   */
+  alertFor?: string;
 }): Monitoring | string {
   const missing = ensureInstalled();
   if (missing) return missing;
@@ -53,7 +59,12 @@ export function startMonitoring(opts: {
   const worker = new URL(opts.workerUrl);
   writeFileSync(join(dir, "metrics-token"), opts.metricsToken, { mode: 0o600 });
   writeFileSync(join(dir, "webhook-token"), opts.webhookToken, { mode: 0o600 });
-  copyFileSync(join(opts.root, "ops/prometheus/rules/haven.yml"), join(dir, "rules/haven.yml"));
+  const rules = readFileSync(join(opts.root, "ops/prometheus/rules/haven.yml"), "utf8");
+  const alertFor = opts.alertFor && /^\d+[smh]$/.test(opts.alertFor) ? opts.alertFor : undefined;
+  writeFileSync(
+    join(dir, "rules/haven.yml"),
+    alertFor ? rules.replace(/^(\s+)for: \S+$/gm, `$1for: ${alertFor}`) : rules,
+  );
   // Same rules as production; scraped and evaluated every 5 s so local changes show quickly.
   writeFileSync(
     join(dir, "prometheus.yml"),
@@ -83,7 +94,8 @@ export function startMonitoring(opts: {
   const am = readFileSync(join(opts.root, "ops/alertmanager/alertmanager.yml"), "utf8")
     .replaceAll("https://app.haven.example/ops/alertmanager", `${opts.workerUrl}/ops/alertmanager`)
     .replaceAll("/etc/alertmanager/haven-ops-webhook-token", join(dir, "webhook-token"))
-    .replace(/group_wait: 1m/, "group_wait: 10s");
+    .replace(/group_wait: 1m/, "group_wait: 10s")
+    .replace(/group_interval: (1m|5m)/g, alertFor ? "group_interval: 10s" : "group_interval: $1");
   writeFileSync(join(dir, "alertmanager.yml"), am);
 
   const children: ChildProcess[] = [];

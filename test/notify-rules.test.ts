@@ -75,7 +75,9 @@ describe("templates", () => {
       const vars =
         t.vars === "appointment"
           ? { link: `https://haven.test/${SECRET}`, when: SECRET }
-          : { link: `https://haven.test/${SECRET}` };
+          : t.vars === "ops"
+            ? { link: `https://haven.test/${SECRET}`, when: SECRET, alert: SECRET, state: "firing" }
+            : { link: `https://haven.test/${SECRET}` };
       const r = render(t.type, t.locale, vars);
       expect(r.title).not.toContain(SECRET);
       expect(r.preview).not.toContain(SECRET);
@@ -100,7 +102,9 @@ describe("templates", () => {
       const v =
         vars.get(type) === "appointment"
           ? { link: "https://h.test/", when: "x" }
-          : { link: "https://h.test/" };
+          : vars.get(type) === "ops"
+            ? { link: "https://h.test/", when: "x", alert: "HavenDependencyDown", state: "firing" }
+            : { link: "https://h.test/" };
       const en = render(type, "en", v);
       const es = render(type, "es", v);
       expect(es.title).not.toBe(en.title);

@@ -3,6 +3,7 @@ import { runCronJobs } from "./cron";
 import { isLivenessProbe, liveness } from "./features/health/liveness";
 import { scheduled as notificationsCron, queue } from "./features/notifications/entry";
 import { telemetryRetention } from "./features/wearables/retention";
+import { runWithRequestId } from "./lib/correlation";
 import { shipMetrics } from "./lib/metrics/ship";
 import { scheduled as realertCron } from "./scheduled";
 
@@ -33,13 +34,16 @@ export default {
    * lifecycle jobs (retention, due erasures) and daily telemetry retention.
    */
   async scheduled(controller, env, ctx) {
-    if (controller.cron === DAILY_CRON) ctx.waitUntil(telemetryRetention(env));
-    else if (controller.cron === HOURLY_CRON) ctx.waitUntil(runCronJobs(env, controller.scheduledTime));
-    else {
-      // The minute: notifications (reminders, digests, crisis sweep) and the re-alert of
-      // unacknowledged high-risk alerts (each alert is re-sent once REALERT_AFTER_MINUTES passed).
-      await Promise.allSettled([notificationsCron(controller, env), realertCron(controller, env, ctx)]);
-    }
+    // One id per cron run, on its logs, upstream calls and the events it publishes.
+    await runWithRequestId(`job:cron:${crypto.randomUUID()}`, async () => {
+      if (controller.cron === DAILY_CRON) ctx.waitUntil(telemetryRetention(env));
+      else if (controller.cron === HOURLY_CRON) ctx.waitUntil(runCronJobs(env, controller.scheduledTime));
+      else {
+        // The minute: notifications (reminders, digests, crisis sweep) and the re-alert of
+        // unacknowledged high-risk alerts (each alert is re-sent once REALERT_AFTER_MINUTES passed).
+        await Promise.allSettled([notificationsCron(controller, env), realertCron(controller, env, ctx)]);
+      }
+    });
     shipMetrics(env, (p) => ctx.waitUntil(p), true);
   },
 } satisfies ExportedHandler<Env>;

@@ -14,6 +14,7 @@ import type { CustomTypesConfig, PoolClient, QueryConfig, QueryResult } from "pg
 import pg from "pg";
 import type { RawData, WebSocket } from "ws";
 import { WebSocketServer } from "ws";
+import { requestIdRecorder, requestIdsAnswer } from "./request-ids.ts";
 
 /** A running proxy. */
 export interface NeonProxy {
@@ -170,6 +171,7 @@ export async function startNeonProxy(opts: { port?: number; host?: string }): Pr
   const tunnels = new Map<WebSocket, Socket>();
   // Round trips seen (HTTP requests to /sql, statements in them, WebSocket tunnels opened): `GET /__counters`.
   const counters = { requests: 0, statements: 0, tunnels: 0 };
+  const requestIds = requestIdRecorder();
 
   const poolFor = (connectionString: string): pg.Pool => {
     const existing = pools.get(connectionString);
@@ -222,7 +224,10 @@ export async function startNeonProxy(opts: { port?: number; host?: string }): Pr
     const path = new URL(req.url ?? "/", "http://local").pathname;
     if (req.method === "OPTIONS") return send(204, null);
     if (path === "/__counters" && req.method === "GET") return send(200, counters);
+    const ids = requestIdsAnswer(requestIds, req.method, new URL(req.url ?? "/", "http://local"));
+    if (ids) return send(200, ids);
     if (path !== "/sql") return send(404, { message: "not found" });
+    requestIds.note(req);
     if (req.method !== "POST") return send(405, { message: "method not allowed" });
     handleSql(req).then(
       (result) => send(200, result),

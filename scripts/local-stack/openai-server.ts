@@ -12,6 +12,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delayFor } from "node:timers/promises";
 import { OFFLINE_EMBEDDING_MODEL, offlineEmbedding } from "./offline-embedding.ts";
+import { requestIdRecorder, requestIdsAnswer } from "./request-ids.ts";
 
 /** Behaviour of `/v1/chat/completions`, switchable at runtime so tests can exercise failure paths. */
 export type OfflineMode =
@@ -432,6 +433,9 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     if (!authorized) return fail(res, 401, "Incorrect API key provided.", "invalid_api_key");
     const route = `${method} ${path}`;
     if (route === "GET /__control/requests") return sendJson(res, 200, { requests: control.requests() });
+    const ids = requestIdsAnswer(requestIds, method, new URL(req.url ?? "/", "http://offline"));
+    if (ids) return sendJson(res, 200, ids);
+    if (path.startsWith("/v1/")) requestIds.note(req);
     if (route === "GET /v1/models") {
       const data = [{ id: MODEL, object: "model", created: 1_700_000_000, owned_by: "haven" }];
       return sendJson(res, 200, { object: "list", data });
@@ -483,6 +487,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
   }
 
   const inFlight = new Set<AbortController>();
+  const requestIds = requestIdRecorder();
   const server = createServer((req, res) => {
     const ac = new AbortController();
     inFlight.add(ac);

@@ -18,12 +18,14 @@
  * Backends: real Redis when `redisUrl` is set, else the embedded store. Only route, command
  * names and failure messages are ever logged, never arguments or values.
  */
+
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MemoryStore } from "./memory-store.ts";
 import { RedisBackend } from "./redis-backend.ts";
+import { requestIdRecorder, requestIdsAnswer } from "./request-ids.ts";
 import type { Reply } from "./resp.ts";
 import { ReplyError } from "./resp.ts";
 
@@ -135,6 +137,7 @@ export async function startUpstash(opts: StartUpstashOptions): Promise<UpstashSe
   let syncCounter = 0;
   // Round trips seen (HTTP requests and the commands in them): `GET /__counters`, no token needed.
   const counters = { requests: 0, commands: 0 };
+  const requestIds = requestIdRecorder();
 
   const send = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, {
@@ -150,6 +153,9 @@ export async function startUpstash(opts: StartUpstashOptions): Promise<UpstashSe
     let cmds: string[][] = [];
     try {
       if (url.pathname === "/__counters" && req.method === "GET") return send(res, 200, counters);
+      const ids = requestIdsAnswer(requestIds, req.method, url);
+      if (ids) return send(res, 200, ids);
+      requestIds.note(req);
       counters.requests++;
       if (!authorized(req, url, expected)) return send(res, 401, { error: "Unauthorized" });
       if (req.method !== "POST" && req.method !== "GET") throw new HttpError(405, "ERR method not allowed");

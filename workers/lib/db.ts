@@ -3,6 +3,7 @@ import { drizzle as drizzleHttp } from "drizzle-orm/neon-http";
 import { drizzle as drizzleWs } from "drizzle-orm/neon-serverless";
 import * as schema from "../db/schema";
 import { type Config, databaseUrl } from "./config";
+import { withRequestIdHeader } from "./correlation";
 import { breakerFor, DependencyError, deadlineFetch, isDependencyError, withRetry } from "./resilience";
 import type { Region } from "./vocabulary";
 
@@ -52,12 +53,14 @@ export function isReadOnlySql(body: unknown): boolean {
 }
 
 /**
- * The Neon driver's fetch: a deadline per query (or batch), the breaker of the query's region,
+ * The Neon driver's fetch: the current request id as `x-request-id`, a deadline per query (or batch), the breaker of the query's region,
  * and one retry with jitter for read-only queries that failed in transport (never after a
  * timeout: that would double the wait, and never for a write: it may have committed).
  */
-const neonFetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
-  const headers = new Headers(init.headers);
+const neonFetch = async (input: RequestInfo | URL, given: RequestInit = {}): Promise<Response> => {
+  // The driver is shared per isolate; the request id is read per call (workers/lib/correlation.ts).
+  const headers = withRequestIdHeader(given.headers);
+  const init: RequestInit = { ...given, headers };
   const key = databaseKey(headers.get("neon-connection-string") ?? "");
   const region = regionOfDatabase.get(key) ?? "unknown";
   const limits = deadlineOfDatabase.get(key) ?? { timeoutMs: 5000, cooldownMs: 5000 };

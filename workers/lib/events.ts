@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { currentRequestId, REQUEST_ID_PATTERN } from "./correlation";
 import { RegionSchema } from "./vocabulary";
 
 /**
@@ -19,7 +20,18 @@ const code = z
   .regex(/^[a-z0-9_.:-]+$/, "a lowercase code");
 const instant = z.string().datetime({ offset: true });
 
-const base = { id, occurredAt: instant, v: z.literal(1) };
+/**
+ * Every event's envelope. `requestId` is the id of the request (or job) that published it — filled
+ * in by {@link makeEvent} from the current unit of work — so the consumer's logs and upstream calls
+ * join the publisher's (docs/observability.md, "Request ids"). Optional: events queued before it
+ * existed, and events published outside any unit of work, have none.
+ */
+const base = {
+  id,
+  occurredAt: instant,
+  v: z.literal(1),
+  requestId: z.string().regex(REQUEST_ID_PATTERN).optional(),
+};
 
 /** A crisis was detected in a patient's message or screener; the care team has inbox rows for `seq`. */
 export const CrisisDetected = z.object({
@@ -113,6 +125,23 @@ export const SecurityMfaChanged = z.object({
   change: z.enum(["enabled", "disabled", "recovery_codes_regenerated"]),
 });
 
+/**
+ * An operations alert from Alertmanager changed state (firing or resolved): told to every admin of
+ * `region`, so the webhook publishes one per region. Alert rules aggregate series that carry no
+ * PHI; only the rule name, severity, state and Alertmanager's fingerprint travel. The event id is
+ * derived from (fingerprint, status, startsAt, region), so Alertmanager's repeats notify once.
+ */
+export const OpsAlert = z.object({
+  ...base,
+  type: z.literal("ops.alert"),
+  region: RegionSchema,
+  alertname: z.string().regex(/^[A-Za-z0-9_.:-]{1,120}$/),
+  severity: code,
+  status: z.enum(["firing", "resolved"]),
+  fingerprint: z.string().regex(/^[A-Za-z0-9_.:+-]{1,64}$/),
+  startsAt: instant,
+});
+
 export const DomainEvent = z.discriminatedUnion("type", [
   CrisisDetected,
   AlertAcknowledged,
@@ -127,22 +156,29 @@ export const DomainEvent = z.discriminatedUnion("type", [
   NoteUnsigned,
   SecuritySignIn,
   SecurityMfaChanged,
+  OpsAlert,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type EventType = DomainEvent["type"];
 export const EVENT_TYPES = DomainEvent.options.map((o) => o.shape.type.value) as [EventType, ...EventType[]];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
-/** What a publisher supplies: `id` and `occurredAt` are filled in when omitted. */
+/** What a publisher supplies: `id`, `occurredAt` and `requestId` are filled in when omitted. */
 export type NewEvent = {
-  [T in EventType]: Omit<EventOf<T>, "id" | "occurredAt"> & { id?: string; occurredAt?: string };
+  [T in EventType]: Omit<EventOf<T>, "id" | "occurredAt" | "requestId"> & {
+    id?: string;
+    occurredAt?: string;
+    requestId?: string;
+  };
 }[EventType];
 
 /** Validates and completes an event (throws a ZodError on a malformed one: a programming error). */
 export function makeEvent(input: NewEvent): DomainEvent {
+  const requestId = currentRequestId();
   return DomainEvent.parse({
     id: crypto.randomUUID(),
     occurredAt: new Date().toISOString(),
+    ...(requestId ? { requestId } : {}),
     ...input,
   });
 }

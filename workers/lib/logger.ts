@@ -1,3 +1,4 @@
+import { currentRequestId } from "./correlation";
 import { recordEvent } from "./metrics/recorder";
 
 /**
@@ -28,13 +29,16 @@ export interface Logger {
 export function createLogger(level: LogLevel, base: LogFields = {}): Logger {
   const min = ORDER[level];
   const write = (lvl: LogLevel, event: string, fields?: LogFields) => {
+    // The current unit of work's id (a request, a queue message, a Durable Object call), unless the
+    // logger was built with one: Durable Object and queue-consumer lines join the request's.
+    const requestId = base.requestId ?? fields?.requestId ?? currentRequestId();
     if (lvl === "warn" || lvl === "error") {
       // The ops view's log panel: identifiers and codes only (token-shaped values, never text).
       recordEvent({
         time: new Date().toISOString(),
         level: lvl,
         event: token(event) ?? "unnamed",
-        requestId: token(base.requestId ?? fields?.requestId),
+        requestId: token(requestId),
         route: token(fields?.route ?? base.route),
         status: typeof fields?.status === "number" ? fields.status : undefined,
         code: token(fields?.code ?? fields?.reason ?? fields?.error),
@@ -42,7 +46,14 @@ export function createLogger(level: LogLevel, base: LogFields = {}): Logger {
       });
     }
     if (ORDER[lvl] < min) return;
-    const line = JSON.stringify({ level: lvl, event, time: new Date().toISOString(), ...base, ...fields });
+    const line = JSON.stringify({
+      level: lvl,
+      event,
+      time: new Date().toISOString(),
+      ...(requestId ? { requestId } : {}),
+      ...base,
+      ...fields,
+    });
     if (lvl === "error") console.error(line);
     else if (lvl === "warn") console.warn(line);
     else console.log(line);

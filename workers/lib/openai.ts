@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import type { Config } from "./config";
+import { withRequestIdHeader } from "./correlation";
 import { breakerFor, DependencyError } from "./resilience";
 
 /** A 5xx answer: a breaker failure that still carries the response for the client to read. */
@@ -30,7 +31,8 @@ export function createOpenAI(config: Config, opts: { timeoutMs?: number } = {}):
       return await breaker.run(async () => {
         let res: Response;
         try {
-          res = await fetch(input, init);
+          // The current request id on every model call (workers/lib/correlation.ts).
+          res = await fetch(input, { ...init, headers: withRequestIdHeader(init?.headers) });
         } catch (err) {
           const aborted = init?.signal?.aborted || (err instanceof Error && err.name === "AbortError");
           throw new DependencyError("model", aborted ? "timeout" : "network", 1);

@@ -1,5 +1,6 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Config } from "./config";
+import { currentRequestId, REQUEST_ID_HEADER } from "./correlation";
 import { breakerFor, DependencyError, isDependencyError, withRetry } from "./resilience";
 
 /**
@@ -54,19 +55,24 @@ export function isIdempotentRedisRequest(body: unknown): boolean {
 }
 
 interface Requester {
-  request: (req: { body?: unknown; path?: string[]; signal?: unknown }) => Promise<unknown>;
+  request: (req: {
+    body?: unknown;
+    path?: string[];
+    signal?: unknown;
+    headers?: Record<string, string>;
+  }) => Promise<unknown>;
 }
 
 /**
  * An Upstash REST client for this request. It holds no connection; each command or pipeline is
  * one HTTPS request, so building it per request is free.
  *
- * Every request has a deadline (REDIS_TIMEOUT_MS, or `timeoutMs`) and goes through the Redis
+ * Every request carries the current request id (`x-request-id`), has a deadline (REDIS_TIMEOUT_MS, or `timeoutMs`) and goes through the Redis
  * circuit breaker. The client's own retry is off (it re-sends any command after any transport
  * error); ours retries once, with jitter, only idempotent commands and never after a timeout.
  * Failures surface as a {@link DependencyError} ("cache"), which the error handler answers 503.
  */
-export function createRedis(config: Config, opts: { timeoutMs?: number } = {}): Redis {
+export function createRedis(config: Config, opts: { timeoutMs?: number; requestId?: string } = {}): Redis {
   const timeoutMs = opts.timeoutMs ?? config.REDIS_TIMEOUT_MS;
   const redis = new Redis({
     url: config.UPSTASH_REDIS_REST_URL,
@@ -82,8 +88,14 @@ export function createRedis(config: Config, opts: { timeoutMs?: number } = {}): 
     threshold: 3,
     cooldownMs: config.BREAKER_COOLDOWN_MS,
   });
-  client.request = (req) =>
-    breaker.run(() =>
+  // The request id goes on every REST call (per call: the current unit of work, else the scope's).
+  const correlated = (req: Parameters<Requester["request"]>[0]) => {
+    const id = currentRequestId() ?? opts.requestId;
+    return id ? { ...req, headers: { ...req.headers, [REQUEST_ID_HEADER]: id } } : req;
+  };
+  client.request = (given) => {
+    const req = correlated(given);
+    return breaker.run(() =>
       withRetry(
         async () => {
           try {
@@ -99,6 +111,7 @@ export function createRedis(config: Config, opts: { timeoutMs?: number } = {}): 
         },
       ),
     );
+  };
   return redis;
 }
 

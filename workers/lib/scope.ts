@@ -87,7 +87,10 @@ export function createScope(init: ScopeInit): Scope {
       return databaseFor(init.config, region);
     },
     redis() {
-      redis ??= createRedis(init.config, init.redisTimeoutMs ? { timeoutMs: init.redisTimeoutMs } : {});
+      redis ??= createRedis(init.config, {
+        requestId: init.audit.requestId,
+        ...(init.redisTimeoutMs ? { timeoutMs: init.redisTimeoutMs } : {}),
+      });
       return redis;
     },
   };

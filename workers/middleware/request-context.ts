@@ -1,11 +1,10 @@
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../lib/context";
+import { REQUEST_ID_PATTERN, runWithRequestId } from "../lib/correlation";
 import { createLogger, type LogLevel } from "../lib/logger";
 import { inc, observe } from "../lib/metrics/recorder";
 import { shipMetrics } from "../lib/metrics/ship";
-
-export const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /** In "errors" mode, requests at least this slow are logged even when they succeed. */
 export const SLOW_REQUEST_MS = 1000;
@@ -27,19 +26,21 @@ export function accessLogMode(value: unknown): AccessLogMode {
 
 /**
  * Assigns the request id (a well-formed incoming `X-Request-Id` is kept, so traces join up
- * across services), echoes it, writes the access-log line (see {@link AccessLogMode}) and one
+ * across services), makes it the current id for everything the request does, echoes it, writes the access-log line (see {@link AccessLogMode}) and one
  * Analytics Engine data point. Only the route TEMPLATE is recorded (`/v1/patients/:id`), never the
  * concrete path, query, user or IP — those can identify a person.
  */
 export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = Date.now();
   const incoming = c.req.header("x-request-id");
-  const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+  const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID();
   const level = (c.env.LOG_LEVEL as LogLevel | undefined) ?? "info";
   const log = createLogger(level, { requestId });
   c.set("requestId", requestId);
   c.set("log", log);
-  await next();
+  // Everything the request does, including its waitUntil work, runs with its id as the current one:
+  // upstream calls send it as x-request-id, events carry it (workers/lib/correlation.ts).
+  await runWithRequestId(requestId, () => next());
   c.res.headers.set("x-request-id", requestId);
   const path = routePath(c);
   const status = c.res.status;

@@ -1,6 +1,6 @@
 import { inc, observe } from "../../lib/metrics/recorder";
 import { shipMetrics } from "../../lib/metrics/ship";
-import { REQUEST_ID } from "../../middleware/request-context";
+import { REQUEST_ID_PATTERN } from "../../lib/correlation";
 import { applySecurityHeaders } from "../../middleware/security-headers";
 
 const BODY = JSON.stringify({ status: "ok" });
@@ -26,7 +26,7 @@ export function liveness(req: Request, env: Env, ctx: ExecutionContext): Respons
   const incoming = req.headers.get("x-request-id");
   const headers = new Headers({
     "content-type": "application/json",
-    "x-request-id": incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID(),
+    "x-request-id": incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID(),
     // What the app's CORS middleware adds to a request without Origin (test/liveness.test.ts
     // compares the two answers header by header).
     "access-control-allow-credentials": "true",

@@ -126,9 +126,21 @@ export const POLICY: Record<EventType, EventPolicy> = {
     optional: false,
     link: "/account",
   },
+  // Admins only; critical when a critical-severity alert fires (see isCritical's callers).
+  "ops.alert": {
+    critical: false,
+    channels: ["email", "push"],
+    defaults: ["email"],
+    digestable: false,
+    optional: true,
+    link: "/admin/ops",
+  },
 };
 
-/** Anomalies may be flagged critical by their producer (e.g. a wearable's emergency threshold). */
+/**
+ * Anomalies may be flagged critical by their producer (e.g. a wearable's emergency threshold); an
+ * ops alert is critical while a critical-severity alert fires (its resolution is not).
+ */
 export function isCritical(type: EventType, flagged: boolean): boolean {
   return POLICY[type].critical || flagged;
 }

@@ -16,10 +16,11 @@ import type { DomainEvent } from "../../lib/events";
 import { inc } from "../../lib/metrics/recorder";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
+import { activeAdminIds } from "./admins";
 import { isCritical, POLICY } from "./catalog";
 import { loadRecipient, type Recipient } from "./recipient";
-import { formatLocal, planChannels } from "./rules";
-import { render, type TemplateVars } from "./templates";
+import { planChannels } from "./rules";
+import { titleOf } from "./templates";
 
 /** A delivery attempt as a queue message: ids only. */
 export interface DeliveryMessage {
@@ -57,20 +58,26 @@ async function recipientsOf(scope: Scope, e: DomainEvent): Promise<string[]> {
     case "security.sign_in":
     case "security.mfa_changed":
       return [e.userId];
+    case "ops.alert":
+      return activeAdminIds(db);
   }
 }
 
 function notificationFor(e: DomainEvent, recipientId: string): NewNotification {
   const patientId = "patientId" in e ? e.patientId : null;
-  const flagged = e.type === "anomaly.detected" && e.critical;
+  const flagged =
+    (e.type === "anomaly.detected" && e.critical) ||
+    (e.type === "ops.alert" && e.severity === "critical" && e.status === "firing");
   const data: Record<string, string> = {};
   if ("startsAt" in e) data.startsAt = e.startsAt;
   if ("instrument" in e) data.instrument = e.instrument;
+  if (e.type === "ops.alert") Object.assign(data, { alert: e.alertname, state: e.status });
   return {
     recipientId,
     patientId,
     kind: e.type === "crisis.detected" ? "crisis_alert" : e.type,
-    severity: e.type === "crisis.detected" ? e.severity : flagged ? "critical" : "info",
+    severity:
+      e.type === "crisis.detected" || e.type === "ops.alert" ? e.severity : flagged ? "critical" : "info",
     seq: e.type === "crisis.detected" ? e.seq : null,
     eventId: e.id,
     critical: isCritical(e.type, flagged),
@@ -167,11 +174,8 @@ async function showInApp(
   let sockets = 0;
   try {
     const unread = await countUnread(scope, recipient.userId);
-    // Titles take no variables, but appointment templates validate `when` too.
-    const vars: TemplateVars = { link: "https://haven.invalid/" };
-    if (typeof n.data?.startsAt === "string")
-      vars.when = formatLocal(new Date(n.data.startsAt), recipient.timeZone, recipient.locale);
-    const title = render(eventTypeOf(n), recipient.locale, vars).title;
+    // The title takes no variables; rendering the whole template here failed for types with some.
+    const title = titleOf(eventTypeOf(n), recipient.locale);
     const res = await roomStub(scope.env, recipient.userId, recipient.region).notify(
       { ownerId: recipient.userId, region: recipient.region },
       { id: n.id, eventType: eventTypeOf(n), title, critical: n.critical, unread },

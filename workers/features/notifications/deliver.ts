@@ -18,7 +18,7 @@ import { type DeliveryMessage, eventTypeOf } from "./consumer";
 import type { OutboundMessage, Providers, SendResult } from "./providers";
 import { appOrigin, loadRecipient, type Recipient } from "./recipient";
 import { backoffSeconds, formatLocal, planChannels, RETRY } from "./rules";
-import { render, type TemplateVars } from "./templates";
+import { opsVars, render, type TemplateVars } from "./templates";
 
 /**
  * One delivery attempt, as the deliveries queue consumer runs it:
@@ -159,6 +159,7 @@ async function send(
   const startsAt = n.data?.startsAt;
   if (typeof startsAt === "string")
     vars.when = formatLocal(new Date(startsAt), recipient.timeZone, recipient.locale);
+  Object.assign(vars, opsVars(n.data));
   const r = render(type, recipient.locale, vars);
   const base: Omit<OutboundMessage, "to"> = {
     title: r.title,

@@ -1,6 +1,7 @@
 import { buildPushPayload, type VapidKeys } from "@block65/webcrypto-web-push";
 import type { Channel } from "../../db/schema";
 import type { Config } from "../../lib/config";
+import { correlatedFetch } from "../../lib/correlation";
 import type { Scope } from "../../lib/scope";
 import { sendMail } from "../accounts/mail";
 import { postDevEmailReceipt, postDevSmsReceipt, SMS_WEBHOOK_PATH } from "./dev-receipts";
@@ -226,7 +227,8 @@ export function webPush(config: Config, fetcher: Fetch): Provider {
  * for {@link DEV_PUSH_ORIGIN} in-process; any other endpoint is fetched for real).
  */
 export function providersFor(scope: Scope, opts: { fetch?: Fetch; localPush?: Fetch } = {}): Providers {
-  const fetcher: Fetch = opts.fetch ?? ((input, init) => fetch(input, init));
+  // Every provider call carries the current request id (x-request-id; workers/lib/correlation.ts).
+  const fetcher: Fetch = correlatedFetch(opts.fetch ?? ((input, init) => fetch(input, init)));
   const local = scope.config.ENVIRONMENT === "local";
   const pushFetch: Fetch =
     local && opts.localPush

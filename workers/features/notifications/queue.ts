@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { insertDeadLetter } from "../../lib/care-data/notifications";
 import { loadConfig } from "../../lib/config";
+import { currentRequestId, REQUEST_ID_PATTERN, runWithRequestId } from "../../lib/correlation";
 import { DomainEvent } from "../../lib/events";
 import { createLogger } from "../../lib/logger";
 import { createScope, jobAudit, type Scope } from "../../lib/scope";
@@ -18,7 +19,12 @@ import { backoffSeconds } from "./rules";
  * logged by queue name only (retrying it cannot make it valid).
  */
 
-export const DeliveryMessageSchema = z.object({ deliveryId: z.string().uuid(), region: RegionSchema });
+export const DeliveryMessageSchema = z.object({
+  deliveryId: z.string().uuid(),
+  region: RegionSchema,
+  /** The request (or job) the delivery descends from: its logs and provider calls carry it. */
+  requestId: z.string().regex(REQUEST_ID_PATTERN).optional(),
+});
 
 /** A queue batch's scope: a system job with its own id. */
 export function queueScope(env: Env, name: string): Scope {
@@ -36,7 +42,10 @@ export function defaultProviders(scope: Scope, fetcher?: Fetch): Providers {
 
 async function enqueue(env: Env, messages: DeliveryMessage[]): Promise<void> {
   if (messages.length === 0) return;
-  await env.DELIVERIES.sendBatch(messages.map((body) => ({ body, contentType: "json" as const })));
+  const requestId = currentRequestId();
+  await env.DELIVERIES.sendBatch(
+    messages.map((body) => ({ body: { requestId, ...body }, contentType: "json" as const })),
+  );
 }
 
 /** Events: each message is materialised on its own; a failure retries that message only, with backoff. */
@@ -49,17 +58,20 @@ export async function handleEvents(batch: MessageBatch<unknown>, env: Env): Prom
       msg.ack();
       continue;
     }
-    try {
-      await enqueue(env, await materialize(scope, parsed.data));
-      msg.ack();
-    } catch (err) {
-      scope.log.warn("event_failed", {
-        type: parsed.data.type,
-        id: parsed.data.id,
-        error: (err as Error).name,
-      });
-      msg.retry({ delaySeconds: backoffSeconds("transient", msg.attempts, Math.random()) });
-    }
+    // The publisher's request id for this message's logs and upstream calls (else the batch's job id).
+    await runWithRequestId(parsed.data.requestId ?? scope.audit.requestId, async () => {
+      try {
+        await enqueue(env, await materialize(scope, parsed.data));
+        msg.ack();
+      } catch (err) {
+        scope.log.warn("event_failed", {
+          type: parsed.data.type,
+          id: parsed.data.id,
+          error: (err as Error).name,
+        });
+        msg.retry({ delaySeconds: backoffSeconds("transient", msg.attempts, Math.random()) });
+      }
+    });
   }
 }
 
@@ -78,18 +90,21 @@ export async function handleDeliveries(
       msg.ack();
       continue;
     }
-    try {
-      const outcome = await attemptDelivery(scope, parsed.data, p);
-      if (outcome.kind === "retry") msg.retry({ delaySeconds: outcome.delaySeconds });
-      else {
-        if (outcome.kind === "failed" && outcome.failover) await enqueue(env, [outcome.failover]);
-        msg.ack();
+    const { requestId, ...delivery } = parsed.data;
+    await runWithRequestId(requestId ?? scope.audit.requestId, async () => {
+      try {
+        const outcome = await attemptDelivery(scope, delivery, p);
+        if (outcome.kind === "retry") msg.retry({ delaySeconds: outcome.delaySeconds });
+        else {
+          if (outcome.kind === "failed" && outcome.failover) await enqueue(env, [outcome.failover]);
+          msg.ack();
+        }
+      } catch (err) {
+        // Our own failure (database, Redis): retried by the queue; after max_retries it dead-letters.
+        scope.log.warn("delivery_error", { deliveryId: delivery.deliveryId, error: (err as Error).name });
+        msg.retry({ delaySeconds: backoffSeconds("transient", msg.attempts, Math.random()) });
       }
-    } catch (err) {
-      // Our own failure (database, Redis): retried by the queue; after max_retries it dead-letters.
-      scope.log.warn("delivery_error", { deliveryId: parsed.data.deliveryId, error: (err as Error).name });
-      msg.retry({ delaySeconds: backoffSeconds("transient", msg.attempts, Math.random()) });
-    }
+    });
   }
 }
 

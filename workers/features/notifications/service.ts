@@ -38,7 +38,7 @@ import { enqueue } from "./queue";
 import { appOrigin, loadRecipient, type Recipient } from "./recipient";
 import { formatLocal, refusesCriticalOptOut } from "./rules";
 import type * as s from "./schema";
-import { render, type TemplateVars } from "./templates";
+import { opsVars, render, type TemplateVars } from "./templates";
 
 function me(scope: Scope): Principal {
   if (!scope.principal) throw new AppError("unauthorized", "Sign in to continue");
@@ -56,6 +56,7 @@ function toOut(n: NotificationRow, r: Recipient, origin: string) {
   const vars: TemplateVars = { link: new URL(POLICY[type].link, origin).toString() };
   if (typeof n.data?.startsAt === "string")
     vars.when = formatLocal(new Date(n.data.startsAt), r.timeZone, r.locale);
+  Object.assign(vars, opsVars(n.data));
   const t = render(type, r.locale, vars);
   return {
     id: n.id,

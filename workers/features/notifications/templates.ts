@@ -26,6 +26,15 @@ const when = z.string().min(1).max(80);
 const VARS = {
   none: z.object({ link }).strict(),
   appointment: z.object({ link, when }).strict(),
+  // An ops alert: the rule's name (never PHI: rules aggregate series without it) and its state.
+  ops: z
+    .object({
+      link,
+      when,
+      alert: z.string().regex(/^[A-Za-z0-9_.:-]{1,120}$/),
+      state: z.enum(["firing", "resolved"]),
+    })
+    .strict(),
 } as const;
 
 interface Text {
@@ -234,9 +243,31 @@ const T: Record<EventType, Template> = {
       },
     },
   },
+  "ops.alert": {
+    vars: "ops",
+    text: {
+      en: {
+        title: "Haven: operations alert",
+        preview: "Open the ops view in Haven.",
+        body: "Operations alert {alert} is {state} (since {when}). Ops view: {link}",
+      },
+      es: {
+        title: "Haven: alerta de operaciones",
+        preview: "Abra la vista de operaciones en Haven.",
+        body: "Alerta de operaciones {alert}: estado {state} (desde {when}). Vista de operaciones: {link}",
+      },
+    },
+  },
 };
 
-export type TemplateVars = { link: string; when?: string };
+export type TemplateVars = { link: string; when?: string; alert?: string; state?: string };
+
+/** The ops-alert variables stored on a notification (`data.alert`, `data.state`), if it has them. */
+export function opsVars(data: Record<string, unknown> | null | undefined): Partial<TemplateVars> {
+  return typeof data?.alert === "string" && typeof data.state === "string"
+    ? { alert: data.alert, state: data.state }
+    : {};
+}
 
 export interface Rendered {
   /** Push title, email subject, lock-screen text: fixed wording, no variables. */
@@ -286,6 +317,12 @@ export function render(type: EventType, locale: Locale, vars: TemplateVars, _cha
     html: `<!doctype html><html lang="${locale}"><body><p>${htmlBody}</p><p><a href="${escapeHtml(v.link ?? "")}">${escapeHtml(text.preview)}</a></p></body></html>`,
     sms: `${text.title}. ${text.preview} ${v.link}`,
   };
+}
+
+/** An event type's title (fixed wording, no variables): what a live in-app push shows. */
+export function titleOf(type: EventType, locale: Locale): string {
+  const tpl = T[type];
+  return (tpl.text[locale] ?? tpl.text.en).title;
 }
 
 /** Every template's (type, locale) pair — for the PHI test. */

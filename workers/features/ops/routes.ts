@@ -37,10 +37,10 @@ const alertmanagerWebhook = route({
   path: "/ops/alertmanager",
   tags: ["ops"],
   summary:
-    "Alertmanager webhook receiver (bearer = OPS_WEBHOOK_TOKEN): firing alerts reach the admin console.",
+    "Alertmanager webhook receiver (bearer = OPS_WEBHOOK_TOKEN): alerts reach the admin console and, as ops.alert events, every admin's notifications.",
   middleware: [services] as const,
   rateLimited: false,
-  problems: [401],
+  problems: [401, 503],
   request: { body: jsonBody(AlertmanagerPayload) },
   responses: { 200: ok(z.object({ received: z.number().int() }).openapi("AlertmanagerReceipt"), "Stored") },
 });
