@@ -1,6 +1,5 @@
 import { and, eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { SUMMARY_PROMPT_VERSION } from "../workers/features/companion/summary";
 import {
   aiCalls,
   auditLog,
@@ -9,8 +8,10 @@ import {
   riskEvents,
   therapySessions,
 } from "../workers/db/schema";
+import { SUMMARY_PROMPT_VERSION } from "../workers/features/companion/summary";
 import { createDatabase } from "../workers/lib/db";
 import { createUser, type TestUser, testConfig } from "./fixtures";
+import { call } from "./helpers";
 import { api, practice } from "./sessions-helpers";
 
 type Summary = {
@@ -132,9 +133,9 @@ describe("between-session summary", () => {
     expect(await db.select().from(aiCalls).where(eq(aiCalls.purpose, "summary"))).not.toContainEqual(
       expect.objectContaining({ patientId: patient.id }),
     );
-    expect(await db.select().from(companionSummaries).where(eq(companionSummaries.patientId, patient.id))).toEqual(
-      [],
-    );
+    expect(
+      await db.select().from(companionSummaries).where(eq(companionSummaries.patientId, patient.id)),
+    ).toEqual([]);
   });
 
   it("consent on: the care team generates it deterministically, encrypted at rest, audited, in the AI trail; the patient sees the same", async () => {
@@ -152,7 +153,13 @@ describe("between-session summary", () => {
     // Facts from the data since the session: four check-ins (7, 6, 4, 3), falling.
     expect(s.facts.mood).toMatchObject({ checkIns: 4, trend: "worsening", average: 5 });
     expect(s.facts.exercises).toEqual([
-      { slug: "sleep-hygiene", title: "Sleep: habits that help", replies: 2, ratedHelpful: 1, ratedNotHelpful: 0 },
+      {
+        slug: "sleep-hygiene",
+        title: "Sleep: habits that help",
+        replies: 2,
+        ratedHelpful: 1,
+        ratedNotHelpful: 0,
+      },
     ]);
     expect(s.draft.moodTrend).toBe(
       "[offline draft] 4 mood check-ins, average 5/10 (lowest 3, highest 7); trend: worsening.",
@@ -175,7 +182,10 @@ describe("between-session summary", () => {
     expect((own.body as unknown as Summary).draft).toEqual(s.draft);
 
     // Encrypted at rest: the raw row holds no readable draft.
-    const [raw] = await db.select().from(companionSummaries).where(eq(companionSummaries.patientId, patient.id));
+    const [raw] = await db
+      .select()
+      .from(companionSummaries)
+      .where(eq(companionSummaries.patientId, patient.id));
     expect(raw?.promptVersion).toBe(SUMMARY_PROMPT_VERSION);
     expect(raw?.contentEnc).not.toMatch(/offline draft|anxious|Sleep|mood|worsening/);
     expect(raw?.contentEnc.length).toBeGreaterThan(100);
@@ -211,9 +221,9 @@ describe("between-session summary", () => {
       expect((await api(who, "POST", path(patient))).status).toBe(404);
       expect((await api(who, "GET", path(patient))).status).toBe(404);
     }
-    expect(await db.select().from(companionSummaries).where(eq(companionSummaries.patientId, patient.id))).toEqual(
-      [],
-    );
+    expect(
+      await db.select().from(companionSummaries).where(eq(companionSummaries.patientId, patient.id)),
+    ).toEqual([]);
     const denied = (await summaryAudits(db, patient.id)).filter((a) => a.outcome === "denied");
     expect(denied.length).toBe(6);
   });
@@ -224,6 +234,58 @@ describe("between-session summary", () => {
     const ok = await api(patient, "POST", path(patient));
     expect(ok.status).toBe(200);
     expect((ok.body as unknown as Summary).window).toMatchObject({ basis: "default", days: 14 });
-    expect((ok.body as unknown as Summary).draft.moodTrend).toBe("[offline draft] No mood check-ins in this period.");
+    expect((ok.body as unknown as Summary).draft.moodTrend).toBe(
+      "[offline draft] No mood check-ins in this period.",
+    );
+  });
+
+  it("pages: the clinician's chart and the patient's page show it labelled AI-generated, with a Regenerate form", async () => {
+    const { clinician, patient } = await patientWithHistory();
+    const csrf = "test-csrf-token-0123456789";
+    const page = (user: TestUser, url: string, init: RequestInit = {}) =>
+      call(url, {
+        redirect: "manual",
+        ...init,
+        headers: { cookie: `haven_at=${user.token}; haven_csrf=${csrf}`, ...(init.headers ?? {}) },
+      });
+    const chart = `/clinician/patients/${patient.id}`;
+    const before = await (await page(clinician, chart)).text();
+    expect(before).toContain("Between-session summary");
+    expect(before).toContain("has not consented to between-session summaries");
+    expect(before).not.toContain("Generate summary");
+    await grant(patient);
+    const empty = await (await page(clinician, chart)).text();
+    expect(empty).toContain("Generate summary");
+    const posted = await page(clinician, `${chart}/summary`, {
+      method: "POST",
+      body: new URLSearchParams({ csrf }),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get("location")).toBe(`${chart}?saved=summary#summary`);
+    const html = await (await page(clinician, chart)).text();
+    expect(html).toContain('<span class="ai-label">AI-generated</span>');
+    expect(html).toContain("trend: worsening");
+    expect(html).toContain("from the records, not the model");
+    expect(html).toMatch(/<strong>high<\/strong> \(suicidal ideation\)/);
+    expect(html).toContain(`action="/clinician/patients/${patient.id}/summary"`);
+    expect(html).toContain(">Regenerate</button>");
+
+    const own = await page(patient, "/summary");
+    expect(own.status).toBe(200);
+    const ownHtml = await own.text();
+    expect(ownHtml).toContain("AI-generated");
+    expect(ownHtml).toContain("trend: worsening");
+    expect(ownHtml).toContain('action="/summary/regenerate"');
+    const regenerated = await page(patient, "/summary/regenerate", {
+      method: "POST",
+      body: new URLSearchParams({ csrf }),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(regenerated.status).toBe(303);
+    // Other clinicians never reach the page's section (the chart itself is a 404 for them).
+    const { clinician: other } = await practice([{ region: "us" }]);
+    expect((await page(other, chart)).status).toBe(404);
+    expect((await page(clinician, "/summary")).status).toBe(404);
   });
 });

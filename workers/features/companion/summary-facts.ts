@@ -86,7 +86,8 @@ function moodOf(scores: number[]): SummaryFacts["mood"] {
     laterAverage: scores.length >= 4 ? later : null,
     lowest: scores.length ? Math.min(...scores) : null,
     highest: scores.length ? Math.max(...scores) : null,
-    trend: scores.length < 4 ? "not_enough_data" : diff >= 1 ? "improving" : diff <= -1 ? "worsening" : "steady",
+    trend:
+      scores.length < 4 ? "not_enough_data" : diff >= 1 ? "improving" : diff <= -1 ? "worsening" : "steady",
   };
 }
 

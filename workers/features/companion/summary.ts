@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { audit } from "../../lib/audit";
+import type { PatientAccess } from "../../lib/care-data/access";
 import { aiCallInsert } from "../../lib/care-data/ai-calls";
 import { latestScoresQuery } from "../../lib/care-data/assessments";
 import {
@@ -16,7 +17,6 @@ import {
   trackingSinceQuery,
 } from "../../lib/care-data/between-session";
 import { wrappedKeyQuery } from "../../lib/care-data/chat";
-import type { PatientAccess } from "../../lib/care-data/access";
 import { type CareOperation, careData } from "../../lib/care-data/repository";
 import { AppError } from "../../lib/errors";
 import { createOpenAI } from "../../lib/openai";
@@ -110,13 +110,36 @@ async function openWithConsent(scope: Scope, patientId: string, op: CareOperatio
 function windowOf(lastEnd: Date | undefined, now: Date): SummaryFacts["window"] {
   const earliest = now.getTime() - MAX_WINDOW_DAYS * DAY_MS;
   const from =
-    lastEnd && lastEnd.getTime() >= earliest ? lastEnd : new Date(now.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS);
+    lastEnd && lastEnd.getTime() >= earliest
+      ? lastEnd
+      : new Date(now.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS);
   return {
     from: from.toISOString(),
     to: now.toISOString(),
     basis: lastEnd && lastEnd.getTime() >= earliest ? "last_session" : "default",
     days: Math.max(1, Math.round((now.getTime() - from.getTime()) / DAY_MS)),
   };
+}
+
+export type SummaryState =
+  | { state: "ok"; summary: BetweenSessionSummary }
+  | { state: "none" }
+  | { state: "no_consent" };
+
+/**
+ * For pages: the summary, or why there is none. Without consent nothing is read and no denial is
+ * audited (viewing the chart is not an attempt to read it); access is decided as for the API.
+ */
+export async function summaryState(scope: Scope, patientId: string): Promise<SummaryState> {
+  const care = careData(scope);
+  const access = await care.open(patientId, SUMMARY_READ);
+  if (!(await care.consents(access)).care_plan_context) return { state: "no_consent" };
+  try {
+    return { state: "ok", summary: await readSummary(scope, patientId) };
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") return { state: "none" };
+    throw err;
+  }
 }
 
 /** Reads the stored summary (decrypted) with the risk events since its window began, listed from the data. */
