@@ -131,6 +131,11 @@ function replyFor(messages: Json[]): string {
   // Without care-plan consent the prompt says so; asked about it, the offline reply says so too.
   if (asksAboutPlan && systems.some((s) => s.includes("they have not consented to the companion using them")))
     return `I can't see your safety plan, scores or sessions: you haven't turned on "Companion may use your care plan". You can turn it on in your account, under Consent. ${OFFLINE_NOTE}`;
+  const nextSession = systems
+    .map((s) => /Their next session: ([^\n]+?)\.(?:\n|$)/.exec(s)?.[1])
+    .find(Boolean);
+  if (nextSession && /\b(next session|my session|appointment)\b/i.test(textOf(lastUser?.content)))
+    return `Your next session is ${nextSession}. ${OFFLINE_NOTE}`;
   const coping = systems
     .map((s) => /Their own coping steps \(from their safety plan\): ([^.]+)\./.exec(s)?.[1])
     .find(Boolean);
