@@ -52,7 +52,11 @@ async function patientView(browser: Browser, base: string, email: string, passwo
   await Promise.all([page.waitForURL(/\/summary\?saved=1/), page.keyboard.press("Enter")]);
   const section = (await page.locator("#summary").textContent()) ?? "";
   check("patient: labelled AI-generated", section.includes("AI-generated"), "");
-  check("patient: mood trend drafted", section.includes("Mood trend") && section.includes("[offline draft]"), "");
+  check(
+    "patient: mood trend drafted",
+    section.includes("Mood trend") && section.includes("[offline draft]"),
+    "",
+  );
   check("patient: risk events from the records", section.includes("from the records, not the model"), "");
   check("patient: no horizontal overflow at 390 px", await noOverflow(page), "");
   const axe = await axeViolations(page);
@@ -79,7 +83,11 @@ async function clinicianView(
   await Promise.all([page.waitForURL(/\/clinician\/patients\//), link.click()]);
   const section = page.locator("#summary");
   const text = (await section.textContent()) ?? "";
-  check("clinician: summary on the chart", text.includes("Between-session summary") && text.includes("Overview"), "");
+  check(
+    "clinician: summary on the chart",
+    text.includes("Between-session summary") && text.includes("Overview"),
+    "",
+  );
   check("clinician: labelled AI-generated", text.includes("AI-generated"), "");
   await Promise.all([
     page.waitForURL(/saved=summary/),
@@ -128,7 +136,9 @@ async function main(): Promise<number> {
     await cleanup();
   }
   console.log(
-    tally.failures === 0 ? "PASS e2e:companion: all checks passed" : `FAIL e2e:companion: ${tally.failures} failed`,
+    tally.failures === 0
+      ? "PASS e2e:companion: all checks passed"
+      : `FAIL e2e:companion: ${tally.failures} failed`,
   );
   return tally.failures === 0 ? 0 : 1;
 }
