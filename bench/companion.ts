@@ -100,7 +100,6 @@ async function main() {
   const stack = await spawnLocalStack("bench");
   try {
     const probe = await loadProbe(dir);
-    const b = stack.bindings as Record<string, string>;
     // The bindings of the stack plus the local vars of wrangler.toml, validated as the Worker does.
     const config = probe.ConfigSchema.parse({
       ...stack.bindings,
