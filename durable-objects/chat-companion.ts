@@ -51,6 +51,42 @@ export function carePlanPrompt(ctx: {
   return lines.join("\n");
 }
 
+/**
+ * The next booked session as a context line, in the person's own time zone (an unknown zone falls
+ * back to UTC). Type and time only: no clinician, no notes.
+ *
+ * @example nextSessionFact(new Date("2026-12-08T14:00:00Z"), "follow-up", "Europe/London")
+ * // "Their next session: Tuesday 8 December at 14:00 (GMT, Europe/London); type: follow up."
+ */
+export function nextSessionFact(startsAt: Date, sessionType: string, timeZone: string): string {
+  const format = (zone: string) =>
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      weekday: "long",
+      day: "numeric",
+      month: "long",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    }).formatToParts(startsAt);
+  let zone = timeZone;
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = format(zone);
+  } catch {
+    zone = "UTC";
+    parts = format(zone);
+  }
+  const v = (t: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === t)?.value ?? "";
+  const type =
+    sessionType
+      .replace(/[^a-z0-9 -]/gi, "")
+      .replaceAll("-", " ")
+      .slice(0, 40) || "therapy";
+  return `Their next session: ${v("weekday")} ${v("day")} ${v("month")} at ${v("hour")}:${v("minute")} (${v("timeZoneName")}, ${zone}); type: ${type}.`;
+}
+
 /** Added after a crisis detection of elevated severity: the model may answer, but only like this. */
 export const SAFETY_PROMPT =
   "The person may be at risk. Respond only with empathy, validation and encouragement to reach the crisis resources already shown to them or someone they trust. Do not explore methods, do not give advice beyond safety, keep it to three sentences.";

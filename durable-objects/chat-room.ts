@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { auditInsert } from "../workers/lib/audit";
 import { aiCallInsert } from "../workers/lib/care-data/ai-calls";
 import { latestByPatient, latestScoresQuery } from "../workers/lib/care-data/assessments";
+import { nextSessionQuery, timeZoneQuery } from "../workers/lib/care-data/between-session";
 import { CONTEXT_READ, helpfulItemsQuery } from "../workers/lib/care-data/companion";
 import { chatAllowed, consentState } from "../workers/lib/care-data/consents";
 import { type Config, loadConfig } from "../workers/lib/config";
@@ -23,6 +24,7 @@ import {
   libraryPrompt,
   moderationFlagsSelfHarm,
   NO_CARE_PLAN_PROMPT,
+  nextSessionFact,
   PROMPT_VERSION,
   rollSummary,
   SAFETY_PROMPT,
@@ -702,8 +704,8 @@ export class ChatRoom extends DurableObject<Env> {
   /**
    * The care-plan context the patient consented to (`care_plan_context`), read through the
    * care-data query builders in the patient's region with its audit row in the same batch; null
-   * without consent (then the companion uses none of it). Today: exercises they rated helpful;
-   * the safety plan's coping steps, recent scores and the next session join here as those land.
+   * without consent (then the companion uses none of it): exercises they rated helpful, the
+   * safety plan's coping steps, recent scores with their trend, and the next booked session.
    */
   private async carePlanContext(): Promise<{
     helpfulItems: string[];
@@ -715,10 +717,12 @@ export class ChatRoom extends DurableObject<Env> {
     const db = scope.db(room.region);
     const state = await consentState(db, room.ownerId);
     if (!state.care_plan_context) return null;
-    const [[helpful, scores], plan] = await Promise.all([
+    const [[helpful, scores, [next], [zone]], plan] = await Promise.all([
       db.batch([
         helpfulItemsQuery(db, room.ownerId),
         latestScoresQuery(db, [room.ownerId]),
+        nextSessionQuery(db, room.ownerId),
+        timeZoneQuery(db, room.ownerId),
         auditInsert(db, scope, { ...CONTEXT_READ, patientId: room.ownerId, outcome: "success" }),
       ]),
       // Bounded and never throwing: a slow or unreadable plan only means no coping steps here.
@@ -731,12 +735,16 @@ export class ChatRoom extends DurableObject<Env> {
         ? coping.filter((c): c is string => typeof c === "string").slice(0, 5)
         : [],
       // Recent scores and their trend (band and reliable change, never item answers).
-      facts: Object.values(latestByPatient(scores).get(room.ownerId) ?? {}).map(
-        (pair) =>
-          `Latest ${pair.latest.instrument.toUpperCase()}: ${pair.latest.total} (${pair.latest.band})${
-            pair.latest.change ? `, ${pair.latest.change.replaceAll("_", " ")} since the previous one` : ""
-          }.`,
-      ),
+      facts: [
+        ...Object.values(latestByPatient(scores).get(room.ownerId) ?? {}).map(
+          (pair) =>
+            `Latest ${pair.latest.instrument.toUpperCase()}: ${pair.latest.total} (${pair.latest.band})${
+              pair.latest.change ? `, ${pair.latest.change.replaceAll("_", " ")} since the previous one` : ""
+            }.`,
+        ),
+        // The next booked session: when (in their time zone) and what type; never notes.
+        ...(next ? [nextSessionFact(next.startsAt, next.sessionType, zone?.timeZone ?? "UTC")] : []),
+      ],
     };
   }
 

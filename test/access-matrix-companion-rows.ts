@@ -32,4 +32,18 @@ export const COMPANION_ROWS: Row[] = [
     request: () => ["/v1/admin/ai-trail?sinceHours=24"],
     expect: only({ admin: "200" }),
   },
+  // P has not given `care_plan_context`: the care team and P get the consent problem (nothing is
+  // read); everyone else the 404 of the access decision, which comes first.
+  {
+    operation: "GET /v1/patients/{patientId}/companion-summary",
+    route: "GET /v1/patients/:P/companion-summary",
+    request: (w) => [`/v1/patients/${w.P.id}/companion-summary`],
+    expect: only({ teamClinician: "403", self: "403" }),
+  },
+  {
+    operation: "POST /v1/patients/{patientId}/companion-summary",
+    route: "POST /v1/patients/:P/companion-summary",
+    request: (w) => [`/v1/patients/${w.P.id}/companion-summary`, { method: "POST" }],
+    expect: only({ teamClinician: "403", self: "403" }),
+  },
 ];

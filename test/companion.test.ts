@@ -1,7 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { PROMPT_VERSION } from "../durable-objects/chat-companion";
-import { aiCalls, auditLog, companionFeedback } from "../workers/db/schema";
+import { nextSessionFact, PROMPT_VERSION } from "../durable-objects/chat-companion";
+import {
+  aiCalls,
+  auditLog,
+  companionFeedback,
+  notificationSettings,
+  therapySessions,
+} from "../workers/db/schema";
 import { createDatabase } from "../workers/lib/db";
 import { connect, say, sendOverHttp } from "./chat-helpers";
 import { createUser, testConfig } from "./fixtures";
@@ -154,5 +160,62 @@ describe("consent-aware context", () => {
     // The plan's own first coping step comes back (the offline model answers from the prompt).
     expect(String(after.reply.text)).toContain("Walk the dog");
     expect(await contextReads()).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("the next session in the consented context", () => {
+  it("is phrased in the patient's time zone, type and time only (DST-aware; an unknown zone is UTC)", () => {
+    const winter = new Date("2026-12-08T14:00:00Z");
+    expect(nextSessionFact(winter, "follow-up", "America/New_York")).toBe(
+      "Their next session: Tuesday 8 December at 09:00 (EST, America/New_York); type: follow up.",
+    );
+    expect(nextSessionFact(new Date("2026-07-07T14:00:00Z"), "intake", "America/New_York")).toBe(
+      "Their next session: Tuesday 7 July at 10:00 (EDT, America/New_York); type: intake.",
+    );
+    expect(nextSessionFact(winter, "follow-up", "Not/AZone")).toContain("at 14:00 (UTC, UTC)");
+  });
+
+  it("joins the context only with care-plan consent", async () => {
+    const patient = await createUser("patient", "eu");
+    const clinician = await createUser("clinician", "us");
+    const db = createDatabase(testConfig(), patient.region);
+    const start = new Date(Date.now() + 3 * 86_400_000);
+    start.setUTCHours(14, 0, 0, 0);
+    await db.insert(notificationSettings).values({ userId: patient.id, timeZone: "America/New_York" });
+    await db.insert(therapySessions).values({
+      id: crypto.randomUUID(),
+      patientId: patient.id,
+      clinicianId: clinician.id,
+      clinicianRegion: clinician.region,
+      sessionType: "follow-up",
+      startsAt: start,
+      endsAt: new Date(start.getTime() + 50 * 60_000),
+      bookedBy: patient.id,
+    });
+    const question = "when is my session with my therapist?";
+    let client = await connect(patient);
+    const off = await say(client, question);
+    client.close();
+    expect(String(off.reply.text)).toContain("you haven't turned on");
+    expect(String(off.reply.text)).not.toContain("next session");
+
+    const grant = await call("/v1/me/consents/care_plan_context/grant", {
+      method: "POST",
+      headers: { ...patient.auth, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(grant.status).toBe(200);
+    client = await connect(patient);
+    const on = await say(client, question);
+    client.close();
+    const local = new Intl.DateTimeFormat("en-GB", {
+      timeZone: "America/New_York",
+      weekday: "long",
+      day: "numeric",
+      month: "long",
+    }).format(start);
+    expect(String(on.reply.text)).toContain(`Your next session is ${local.replace(",", "")} at 0`);
+    expect(String(on.reply.text)).toMatch(/at 0(9|8):00 \((EST|EDT), America\/New_York\); type: follow up/);
+    expect(String(on.reply.text)).not.toContain(clinician.id);
   });
 });

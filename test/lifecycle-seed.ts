@@ -10,6 +10,7 @@ import {
   chatMessages,
   chatSharing,
   companionFeedback,
+  companionSummaries,
   emailTokens,
   medicationDoses,
   medications,
@@ -200,6 +201,18 @@ export async function seedEveryKind(p: TestUser, clinicianId: string, marker: st
   await db
     .insert(companionFeedback)
     .values({ patientId: p.id, seq: 2, helpful: true, librarySlug: "sleep-hygiene", promptVersion: "test" });
+  await db.insert(companionSummaries).values({
+    patientId: p.id,
+    contentEnc: await cipher.encrypt(
+      "companion.summary",
+      JSON.stringify({ draft: { overview: `Summary ${marker}` }, facts: {} }),
+    ),
+    windowStart: at,
+    windowEnd: at,
+    generatedBy: clinicianId,
+    model: "haven-offline",
+    promptVersion: "test",
+  });
   await db.insert(aiCalls).values({
     patientId: p.id,
     purpose: "reply",

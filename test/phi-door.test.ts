@@ -38,6 +38,7 @@ const PHI_TABLES = [
   "safetyPlans",
   "riskSignals",
   "careAlertActions",
+  "companionSummaries",
 ];
 
 /**

@@ -7,6 +7,7 @@ import { identityPages } from "./auth-routes";
 import { assessmentPages } from "./pages/assessments/routes";
 import { ChatPage } from "./pages/chat/page";
 import { clinicianPages } from "./pages/clinician/routes";
+import { companionPages } from "./pages/companion/routes";
 import { DocsPage } from "./pages/docs/page";
 import { HomePage } from "./pages/home/page";
 import { LibraryItemPage, LibraryPage } from "./pages/library/page";
@@ -27,6 +28,7 @@ export const webRoutes = new Hono<AppEnv>()
   .route("/", notificationPages)
   .route("/", trackingPages)
   .route("/", clinicianPages)
+  .route("/", companionPages)
   .get("/", (c) => c.html(<HomePage />))
   .get("/docs", (c) => c.html(<DocsPage />))
   .get("/library", (c) => c.html(<LibraryPage items={LIBRARY} />))

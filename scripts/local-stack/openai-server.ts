@@ -132,6 +132,11 @@ function replyFor(messages: Json[]): string {
   // Without care-plan consent the prompt says so; asked about it, the offline reply says so too.
   if (asksAboutPlan && systems.some((s) => s.includes("they have not consented to the companion using them")))
     return `I can't see your safety plan, scores or sessions: you haven't turned on "Companion may use your care plan". You can turn it on in your account, under Consent. ${OFFLINE_NOTE}`;
+  const nextSession = systems
+    .map((s) => /Their next session: ([^\n]+?)\.(?:\n|$)/.exec(s)?.[1])
+    .find(Boolean);
+  if (nextSession && /\b(next session|my session|appointment)\b/i.test(textOf(lastUser?.content)))
+    return `Your next session is ${nextSession}. ${OFFLINE_NOTE}`;
   const coping = systems
     .map((s) => /Their own coping steps \(from their safety plan\): ([^.]+)\./.exec(s)?.[1])
     .find(Boolean);
@@ -213,6 +218,57 @@ function noteDraft(body: Json, messages: Json[]): string {
     out[k] = `[offline draft] ${mine.length ? mine.join("; ") : "No information given."}`;
   });
   return JSON.stringify({ sections: out });
+}
+
+/**
+ * The between-session summary's schema ("haven_between_session_summary"): a deterministic draft
+ * written from the facts JSON in the user turn (after "Facts (JSON):"), so the same facts always
+ * give the same summary.
+ */
+const isSummaryRequest = (body: Json): boolean =>
+  isObj(body.response_format) &&
+  isObj(body.response_format.json_schema) &&
+  body.response_format.json_schema.name === "haven_between_session_summary";
+
+function summaryDraft(messages: Json[]): string {
+  const user = textOf([...messages].reverse().find((m) => m.role === "user")?.content);
+  let facts: Json = {};
+  try {
+    const parsed: unknown = JSON.parse(user.split("Facts (JSON):\n")[1] ?? "{}");
+    if (isObj(parsed)) facts = parsed;
+  } catch {
+    // malformed facts: the draft says there is nothing to summarise
+  }
+  const list = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isObj) : []);
+  const win = isObj(facts.window) ? facts.window : {};
+  const mood = isObj(facts.mood) ? facts.mood : {};
+  const sleep = isObj(facts.sleep) ? facts.sleep : {};
+  const since = win.basis === "last_session" ? "the last session" : `the last ${String(win.days ?? 14)} days`;
+  const exercises = list(facts.exercises);
+  const themes = list(facts.themes).map((t) => `${String(t.label)} (${String(t.count)})`);
+  const trend = String(mood.trend ?? "not_enough_data").replaceAll("_", " ");
+  const moodTrend =
+    Number(mood.checkIns ?? 0) === 0
+      ? "[offline draft] No mood check-ins in this period."
+      : `[offline draft] ${String(mood.checkIns)} mood check-ins, average ${String(mood.average)}/10 (lowest ${String(mood.lowest)}, highest ${String(mood.highest)}); trend: ${trend}.`;
+  const exercisesTried =
+    exercises.length === 0
+      ? "[offline draft] No library exercises came up in this period."
+      : `[offline draft] ${exercises
+          .map(
+            (e) =>
+              `${String(e.title)} (${String(e.replies)} replies, rated helpful ${String(e.ratedHelpful)}, not helpful ${String(e.ratedNotHelpful)})`,
+          )
+          .join("; ")}.`;
+  const overview = [
+    `[offline draft] Since ${since}: ${String(mood.checkIns ?? 0)} mood check-ins, ${String(sleep.nights ?? 0)} nights of sleep logged, ${exercises.length} library exercises.`,
+    `Scores: ${
+      list(facts.scores)
+        .map((s) => `${String(s.instrument).toUpperCase()} ${String(s.total)} (${String(s.band)})`)
+        .join(", ") || "none new"
+    }.`,
+  ].join(" ");
+  return JSON.stringify({ overview, themes: themes.slice(0, 6), moodTrend, exercisesTried });
 }
 
 function headerMode(v: string | string[] | undefined): OfflineMode | null {
@@ -303,10 +359,10 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     const stream = body.stream === true;
     const includeUsage = stream && isObj(body.stream_options) && body.stream_options.include_usage === true;
     if (isRiskRequest(body)) return riskCompletion(res, messages, model, entry, signal);
-    if (isNoteRequest(body)) {
+    if (isNoteRequest(body) || isSummaryRequest(body)) {
       const message = {
         role: "assistant",
-        content: noteDraft(body, messages),
+        content: isSummaryRequest(body) ? summaryDraft(messages) : noteDraft(body, messages),
         refusal: null,
         annotations: [],
       };

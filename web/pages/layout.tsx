@@ -23,6 +23,7 @@ const NAV: Record<"anonymous" | Role, { href: string; label: string }[]> = {
     { href: "/assessments", label: "Assessments" },
     { href: "/safety-plan", label: "Safety plan" },
     { href: "/sessions", label: "Sessions" },
+    { href: "/summary", label: "Between sessions" },
     { href: "/wearables", label: "Wearables" },
     { href: "/library", label: "Library" },
     { href: "/care-team", label: "Care team" },

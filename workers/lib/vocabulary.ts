@@ -29,7 +29,9 @@ export function isRole(value: unknown): value is Role {
 /** What a patient can consent to: processing of health data, and the AI companion. */
 /**
  * `care_plan_context`: the companion may read the patient's safety plan, recent scores, upcoming
- * session and exercises that helped, to ground its replies (separate, withdrawable; off by default).
+ * session and exercises that helped, to ground its replies, and the care team may have a
+ * between-session summary drafted from those facts (never chat text) — separate, withdrawable,
+ * off by default.
  */
 export const CONSENT_KINDS = ["health_data", "ai_companion", "care_plan_context"] as const;
 export type ConsentKind = (typeof CONSENT_KINDS)[number];

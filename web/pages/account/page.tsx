@@ -41,7 +41,7 @@ const CONSENTS = [
     kind: "care_plan_context",
     title: "Companion may use your care plan",
     effect:
-      "With it, the companion can read your safety plan, recent scores and next session to tailor its replies, and suggests your own coping steps first in hard moments. Without it, the companion uses none of that.",
+      "With it, the companion can read your safety plan, recent scores and next session to tailor its replies, and suggests your own coping steps first in hard moments; and your care team can ask the AI for a between-session summary (your scores, tracking and which library exercises you used — never your chat messages), which you see too. Without it, the companion uses none of that and no summary is made.",
   },
 ] as const;
 

@@ -8,6 +8,7 @@ import { CaseloadQuery } from "../../../workers/features/caseload/schema";
 import { caseload, timeline } from "../../../workers/features/caseload/service";
 import { readHistory } from "../../../workers/features/chat/repo";
 import { CHAT_HISTORY_OPEN, patientRoom, roomOf } from "../../../workers/features/chat/service";
+import { generateSummary, summaryState } from "../../../workers/features/companion/summary";
 import { OutcomesQuery } from "../../../workers/features/outcomes/schema";
 import { clinicianOutcomes, practiceOutcomes } from "../../../workers/features/outcomes/service";
 import { getPatientProfile } from "../../../workers/features/profile/service";
@@ -80,7 +81,7 @@ const orNull = <T,>(p: Promise<T>): Promise<T | null> =>
 async function renderChart(c: Ctx, patientId: string, saved?: string) {
   const scope = scopeOf(c);
   const tl = await timeline(scope, patientId, 90); // decides access first: a 404 for anyone else
-  const [names, profile, scores, entries, meds, plan, inbox, chat] = await Promise.all([
+  const [names, profile, scores, entries, meds, plan, inbox, chat, summary] = await Promise.all([
     displayNames(scope, [patientId]),
     orNull(getPatientProfile(scope, patientId)),
     scoreSeries(scope, patientId),
@@ -95,6 +96,7 @@ async function renderChart(c: Ctx, patientId: string, saved?: string) {
         return readHistory(scope, access, { after: 0, limit: 500 });
       })(),
     ),
+    orNull(summaryState(scope, patientId)),
   ]);
   return c.html(
     <PatientChartPage
@@ -108,6 +110,7 @@ async function renderChart(c: Ctx, patientId: string, saved?: string) {
       timeline={tl.events}
       plan={plan}
       chat={chat}
+      summary={summary}
       alerts={inbox.alerts.filter((a) => a.patientId === patientId)}
       saved={saved}
     />,
@@ -127,6 +130,7 @@ const SAVED: Record<string, string> = {
   acknowledged: "Alert acknowledged.",
   noted: "Note saved to the alert and the timeline.",
   escalated: "Escalated: your colleague has one-hour break-glass access and the alert in their inbox.",
+  summary: "A new between-session summary was drafted.",
 };
 
 /** The clinician workspace: caseload, patient chart, alert triage, practice outcomes. */
@@ -161,6 +165,17 @@ export const clinicianPages = new Hono<AppEnv>()
   )
   .get("/clinician/patients/:id", rateLimit, staff(["clinician", "admin"], "/clinician"), (c) =>
     renderChart(c, id(c), SAVED[c.req.query("saved") ?? ""]),
+  )
+  .post(
+    "/clinician/patients/:id/summary",
+    formCsrf,
+    rateLimit,
+    staff(["clinician"], "/clinician"),
+    async (c) => {
+      const patientId = id(c);
+      await generateSummary(scopeOf(c), patientId);
+      return c.redirect(`/clinician/patients/${patientId}?saved=summary#summary`, 303);
+    },
   )
   .post(
     "/clinician/alerts/:id/acknowledge",

@@ -1,5 +1,6 @@
 import type { Score } from "../../../workers/features/assessments/schema";
 import type { CaseloadPatient, TimelineEvent } from "../../../workers/features/caseload/schema";
+import type { SummaryState } from "../../../workers/features/companion/summary";
 import type { Outcomes } from "../../../workers/features/outcomes/schema";
 import type { Profile } from "../../../workers/features/profile/schema";
 import { type SafetyPlan, SECTION_TITLES } from "../../../workers/features/safety-plan/schema";
@@ -7,6 +8,7 @@ import type { Entry, Medication } from "../../../workers/features/tracking/schem
 import type { AssessmentInstrument } from "../../../workers/lib/care-data/assessments";
 import { ScoreChart } from "../assessments/chart";
 import { CsrfField, Notice } from "../auth/forms";
+import { SummarySection } from "../companion/summary";
 import { Layout } from "../layout";
 
 const ARROW = { up: "↑", down: "↓", same: "→", first: "•" } as const;
@@ -178,6 +180,8 @@ export interface PatientChartProps {
     messages: { seq: number; role: string; text: string; crisis: boolean; at: string }[];
     full: boolean;
   } | null;
+  /** Null when this access may not see it (break-glass, admins). */
+  summary: SummaryState | null;
   alerts: ChartAlert[];
   saved?: string | undefined;
 }
@@ -199,6 +203,7 @@ export function PatientChartPage(props: PatientChartProps) {
     timeline,
     plan,
     chat,
+    summary,
     alerts,
     saved,
   } = props;
@@ -261,6 +266,14 @@ export function PatientChartPage(props: PatientChartProps) {
             ))}
           </ul>
         </section>
+      ) : null}
+      {summary ? (
+        <SummarySection
+          data={summary}
+          csrf={csrf}
+          action={`/clinician/patients/${patientId}/summary`}
+          viewer="clinician"
+        />
       ) : null}
       <section class="card" aria-labelledby="profile-h">
         <h2 id="profile-h">Profile</h2>

@@ -101,3 +101,24 @@ export const aiCalls = pgTable(
     index("ai_calls_time_idx").on(t.createdAt),
   ],
 );
+
+/**
+ * The latest between-session summary of a patient (one row per patient; regenerating replaces it),
+ * in the patient's region. `content_enc` is the JSON of the model's draft and the facts it was
+ * drafted from, ciphertext under the patient's data key (field `companion.summary`); only the
+ * window, model and prompt version stay in the clear. Risk events are never stored here: they are
+ * listed from `risk_events` when the summary is read.
+ */
+export const companionSummaries = pgTable("companion_summaries", {
+  patientId: uuid("patient_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  contentEnc: text("content_enc").notNull(),
+  windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+  windowEnd: timestamp("window_end", { withTimezone: true }).notNull(),
+  /** Who asked for it (the patient or a care-team clinician). */
+  generatedBy: uuid("generated_by").notNull(),
+  model: text("model").notNull(),
+  promptVersion: text("prompt_version").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -7,6 +7,7 @@ import { createRouter } from "../../lib/router";
 import { requireAuth } from "../../middleware/auth";
 import { scopeOf } from "../../middleware/services";
 import { aiTrailStats, feedbackStats, rateReply } from "./service";
+import { summaryRoutes } from "./summary-routes";
 
 const SLUGS = LIBRARY.map((i) => i.slug) as [string, ...string[]];
 
@@ -172,4 +173,5 @@ export const companionRoutes = createRouter()
   })
   .openapi(rate, async (c) => c.json(await rateReply(scopeOf(c), c.req.valid("json")), 200))
   .openapi(stats, async (c) => c.json(await feedbackStats(scopeOf(c)), 200))
-  .openapi(trail, async (c) => c.json(await aiTrailStats(scopeOf(c), c.req.valid("query").sinceHours), 200));
+  .openapi(trail, async (c) => c.json(await aiTrailStats(scopeOf(c), c.req.valid("query").sinceHours), 200))
+  .route("/", summaryRoutes);

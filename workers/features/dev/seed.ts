@@ -53,7 +53,15 @@ export async function seedDemo(scope: Scope): Promise<string> {
         mfaSecretEnc: totp ? await cipher.encrypt("mfa_secret", totp) : null,
         mfaEnabledAt: totp ? new Date() : null,
       }),
-      initialConsents(db, id, ["health_data", "ai_companion"]),
+      // The demo patient has also turned on the care-plan consent, so the demo shows the companion's
+      // care-plan context and the clinician's between-session summary.
+      initialConsents(
+        db,
+        id,
+        d.role === "patient"
+          ? ["health_data", "ai_companion", "care_plan_context"]
+          : ["health_data", "ai_companion"],
+      ),
       ...(codes.length
         ? [
             db

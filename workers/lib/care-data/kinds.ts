@@ -10,6 +10,7 @@ import {
   chatMessages,
   chatSharing,
   companionFeedback,
+  companionSummaries,
   consents,
   emailTokens,
   medicationDoses,
@@ -380,6 +381,27 @@ export const DATA_KINDS: DataKind[] = [
         libraryItems: r.grounding,
         createdAt: iso(r.createdAt),
       })),
+  }),
+  tableKind({
+    name: "companion_summaries",
+    table: companionSummaries,
+    tableName: "companion_summaries",
+    subject: companionSummaries.patientId,
+    retention: "health",
+    exportRows: async ({ db, subjectId, cipher }) =>
+      Promise.all(
+        (await db.select().from(companionSummaries).where(eq(companionSummaries.patientId, subjectId))).map(
+          async (r) => ({
+            aiGenerated: true,
+            summary: JSON.parse((await open(cipher, "companion.summary", r.contentEnc)) ?? "null"),
+            windowStart: iso(r.windowStart),
+            windowEnd: iso(r.windowEnd),
+            model: r.model,
+            promptVersion: r.promptVersion,
+            createdAt: iso(r.createdAt),
+          }),
+        ),
+      ),
   }),
   tableKind({
     name: "notification_preferences",
