@@ -1,6 +1,6 @@
+import { REQUEST_ID_PATTERN } from "../../lib/correlation";
 import { inc, observe } from "../../lib/metrics/recorder";
 import { shipMetrics } from "../../lib/metrics/ship";
-import { REQUEST_ID_PATTERN } from "../../lib/correlation";
 import { applySecurityHeaders } from "../../middleware/security-headers";
 
 const BODY = JSON.stringify({ status: "ok" });
