@@ -44,7 +44,12 @@ export default async function setup(project: TestProject) {
     });
     req.on("end", async () => {
       if (req.method === "POST") {
-        const next = JSON.parse(body || "{}") as { mode?: FaultMode; delayMs?: number; bytes?: number };
+        const next = JSON.parse(body || "{}") as {
+          mode?: FaultMode;
+          delayMs?: number;
+          bytes?: number;
+          match?: string;
+        };
         if (next.mode && !FAULT_MODES.includes(next.mode)) {
           res.writeHead(422).end();
           return;
