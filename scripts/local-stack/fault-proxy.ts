@@ -6,6 +6,7 @@
  * - `refuse`  stop listening (connect gets ECONNREFUSED), listen again on the same port later
  * - `hang`    accept and read, never forward or answer
  * - `slow`    forward, but hold each chunk of the answer for `delayMs`
+ * - `lag`     forward, every chunk of the answer `delayMs` late (latency, not a slower stream)
  * - `drop`    forward the request, then close the connection before any of the answer
  * - `cut`     forward the request and the first `bytes` of the answer, then close (mid-response)
  *
@@ -19,8 +20,8 @@
  */
 import { createServer, type Server, Socket } from "node:net";
 
-export type FaultMode = "pass" | "refuse" | "hang" | "slow" | "drop" | "cut";
-export const FAULT_MODES: readonly FaultMode[] = ["pass", "refuse", "hang", "slow", "drop", "cut"];
+export type FaultMode = "pass" | "refuse" | "hang" | "slow" | "lag" | "drop" | "cut";
+export const FAULT_MODES: readonly FaultMode[] = ["pass", "refuse", "hang", "slow", "lag", "drop", "cut"];
 
 export interface FaultSettings {
   mode: FaultMode;
@@ -94,6 +95,8 @@ export async function startFaultProxy(target: { host: string; port: number }, ho
           client.end(() => client.destroy());
           upstream.destroy();
         }
+      } else if (mode === "lag") {
+        setTimeout(() => client.write(chunk), settings.delayMs);
       } else if (mode === "slow") {
         upstream.pause();
         setTimeout(() => {
