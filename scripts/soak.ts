@@ -154,13 +154,21 @@ interface DeviceStats {
 async function createDevices(baseUrl: string, count: number): Promise<string[]> {
   if (count <= 0) return [];
   const seed = readVars(VARS_FILE).DEV_SEED_TOKEN ?? "";
-  const res = await fetch(`${baseUrl}/__dev/wearables/devices?count=${count}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${seed}` },
-  });
-  if (!res.ok) throw new Error(`could not create simulated devices (${res.status})`);
-  const { devices } = (await res.json()) as { devices: { token: string }[] };
-  return devices.map((d) => d.token);
+  const tokens: string[] = [];
+  // The dev route creates at most 200 per call (the first of each call for the demo patient).
+  while (tokens.length < count) {
+    const res = await fetch(
+      `${baseUrl}/__dev/wearables/devices?count=${Math.min(100, count - tokens.length)}`,
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${seed}` },
+      },
+    );
+    if (!res.ok) throw new Error(`could not create simulated devices (${res.status}: ${await res.text()})`);
+    const { devices } = (await res.json()) as { devices: { token: string }[] };
+    tokens.push(...devices.map((d) => d.token));
+  }
+  return tokens.slice(0, count);
 }
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
@@ -365,7 +373,9 @@ async function main() {
       deviceLatencies.push(...posts);
       const open = clients.filter((c) => c.open).length;
       console.log(
-        `t+${Math.round((Date.now() - started) / 1000)}s  open ${open}  acks ${window.length}  ack p50 ${pct(window, 50).toFixed(1)} ms p99 ${pct(window, 99).toFixed(1)} ms  errors ${JSON.stringify(errors)}\n    devices: posts ${posts.length}  p50 ${pct(posts, 50).toFixed(1)} ms p99 ${pct(posts, 99).toFixed(1)} ms  readings accepted ${deviceStats.accepted}  503s ${deviceStats.unavailable}  errors ${JSON.stringify(deviceStats.errors)}\n    load ${loadavg().map((l) => l.toFixed(2)).join(" ")}  ${line}`,
+        `t+${Math.round((Date.now() - started) / 1000)}s  open ${open}  acks ${window.length}  ack p50 ${pct(window, 50).toFixed(1)} ms p99 ${pct(window, 99).toFixed(1)} ms  errors ${JSON.stringify(errors)}\n    devices: posts ${posts.length}  p50 ${pct(posts, 50).toFixed(1)} ms p99 ${pct(posts, 99).toFixed(1)} ms  readings accepted ${deviceStats.accepted}  503s ${deviceStats.unavailable}  errors ${JSON.stringify(deviceStats.errors)}\n    load ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(" ")}  ${line}`,
       );
       return window;
     };

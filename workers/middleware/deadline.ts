@@ -17,6 +17,9 @@ const NAMED: ReadonlyArray<{ method: string; path: RegExp; ms: (base: number) =>
   { method: "GET", path: /^\/v1\/chat\/stream$/, ms: (base) => 3 * base },
   { method: "GET", path: /^\/v1\/patients\/[^/]+\/wearables\/live$/, ms: (base) => 3 * base },
   { method: "POST", path: /^\/v1\/admin\/keys\/rotate$/, ms: (base) => 6 * base },
+  // Local-only seeding routes (404 in every other environment): `npm run dev`'s demo seed and the
+  // simulated wearables create hundreds of accounts in one call.
+  { method: "POST", path: /^\/__dev\//, ms: (base) => 12 * base },
 ];
 
 let parsed: { raw: unknown; ms: number } | undefined;
