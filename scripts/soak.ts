@@ -106,12 +106,24 @@ async function signupPatient(baseUrl: string): Promise<{ email: string; password
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-  const signup = await post("/v1/auth/signup", {
+  let signup = await post("/v1/auth/signup", {
     ...creds,
     displayName: "Soak Patient",
     region: "us",
     consents: { healthData: true, aiCompanion: true },
   });
+  // A 503 is retried after Retry-After, as a client should (three times at most).
+  for (let attempt = 0; signup.status === 503 && attempt < 3; attempt++) {
+    const code = ((await signup.json().catch(() => ({}))) as { code?: string }).code;
+    console.log(`soak: signup answered 503 ${code ?? ""}, retrying`);
+    await new Promise((r) => setTimeout(r, Number(signup.headers.get("retry-after") ?? 1) * 1000));
+    signup = await post("/v1/auth/signup", {
+      ...creds,
+      displayName: "Soak Patient",
+      region: "us",
+      consents: { healthData: true, aiCompanion: true },
+    });
+  }
   if (!signup.ok) throw new Error(`signup answered ${signup.status}`);
   const vars = readVars(VARS_FILE);
   for (let attempt = 0; attempt < 40; attempt++) {
