@@ -7,20 +7,27 @@
  * the stack (workerd, wrangler, the local stack), the acknowledgement latency (message → ack
  * frame, p50/p99) and the error counts; at the end, the memory trend of each process.
  *
- *   npm run soak                                   1,000 clients, 10 minutes (on demand, not CI)
- *   npm run soak -- --clients 200 --minutes 1      a short proof run
+ * Beside them, `--devices` simulated wearables (created through the dev-only device route) each
+ * post a batch of readings (heart rate every 5 s, steps) to `/v1/telemetry` every
+ * `--device-every` seconds with an Idempotency-Key, resending on 503 after Retry-After as a device
+ * should; their acceptance latency (p50/p99) and errors are printed with the chat figures.
  *
- * Simulated wearable devices are not part of it yet (no telemetry route exists to drive).
+ *   npm run soak                                   1,000 clients, 500 devices, 10 minutes (not CI)
+ *   npm run soak -- --clients 200 --devices 50 --minutes 1      a short proof run
+ *   npm run soak -- --port 8860                    dev stack on 8860, its local stack on 8861–8863
+ *                                                  (default: free ports the OS hands out)
  */
 
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { login } from "../bench/account.ts";
-import { root, startDevStack } from "../bench/stack.ts";
+import { freePort, root } from "../bench/stack.ts";
+import { startSoakStack } from "./soak-stack.ts";
 
 const { values } = parseArgs({
   options: {
@@ -29,8 +36,14 @@ const { values } = parseArgs({
     "per-patient": { type: "string", default: "5" },
     "send-every": { type: "string", default: "60" },
     sample: { type: "string", default: "30" },
+    devices: { type: "string", default: "500" },
+    "device-every": { type: "string", default: "60" },
+    port: { type: "string" },
   },
 });
+const DEVICES = Number(values.devices);
+const VARS_FILE = join(root, ".data", "soak", "dev.bench.vars");
+const DEVICE_EVERY_MS = Number(values["device-every"]) * 1000;
 const CLIENTS = Number(values.clients);
 const DURATION_MS = Number(values.minutes) * 60_000;
 const PER_PATIENT = Math.max(1, Number(values["per-patient"]));
@@ -93,14 +106,26 @@ async function signupPatient(baseUrl: string): Promise<{ email: string; password
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-  const signup = await post("/v1/auth/signup", {
+  let signup = await post("/v1/auth/signup", {
     ...creds,
     displayName: "Soak Patient",
     region: "us",
     consents: { healthData: true, aiCompanion: true },
   });
+  // A 503 is retried after Retry-After, as a client should (three times at most).
+  for (let attempt = 0; signup.status === 503 && attempt < 3; attempt++) {
+    const code = ((await signup.json().catch(() => ({}))) as { code?: string }).code;
+    console.log(`soak: signup answered 503 ${code ?? ""}, retrying`);
+    await new Promise((r) => setTimeout(r, Number(signup.headers.get("retry-after") ?? 1) * 1000));
+    signup = await post("/v1/auth/signup", {
+      ...creds,
+      displayName: "Soak Patient",
+      region: "us",
+      consents: { healthData: true, aiCompanion: true },
+    });
+  }
   if (!signup.ok) throw new Error(`signup answered ${signup.status}`);
-  const vars = readVars(join(root, ".data", "dev.bench.vars"));
+  const vars = readVars(VARS_FILE);
   for (let attempt = 0; attempt < 40; attempt++) {
     const res = await fetch(vars.UPSTASH_REDIS_REST_URL ?? "", {
       method: "POST",
@@ -128,6 +153,95 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
 };
 
+interface DeviceStats {
+  sent: number;
+  accepted: number;
+  duplicates: number;
+  unavailable: number;
+  errors: Record<string, number>;
+  latencies: number[];
+}
+
+/** Simulated wearables through the dev-only route (`DEV_SEED_TOKEN`): their bearer tokens. */
+async function createDevices(baseUrl: string, count: number): Promise<string[]> {
+  if (count <= 0) return [];
+  const seed = readVars(VARS_FILE).DEV_SEED_TOKEN ?? "";
+  const tokens: string[] = [];
+  // The dev route creates at most 200 per call (the first of each call for the demo patient).
+  while (tokens.length < count) {
+    const res = await fetch(
+      `${baseUrl}/__dev/wearables/devices?count=${Math.min(100, count - tokens.length)}`,
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${seed}` },
+      },
+    );
+    if (!res.ok) throw new Error(`could not create simulated devices (${res.status}: ${await res.text()})`);
+    const { devices } = (await res.json()) as { devices: { token: string }[] };
+    tokens.push(...devices.map((d) => d.token));
+  }
+  return tokens.slice(0, count);
+}
+
+const rfc3339 = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
+
+/** Heart rate every 5 s and one steps count for the interval (a wearable's periodic sync). */
+function readingsBetween(device: number, from: number, to: number) {
+  const readings: Array<{ type: string; ts: string; value: number; unit: string }> = [];
+  for (let t = Math.ceil(from / 5000) * 5000; t < to; t += 5000) {
+    const hr = 60 + (device % 15) + Math.round(6 * Math.sin(t / 600_000));
+    readings.push({ type: "heart_rate", ts: rfc3339(t), value: hr, unit: "bpm" });
+  }
+  readings.push({ type: "steps", ts: rfc3339(from), value: (device * 13 + to) % 90, unit: "steps" });
+  return readings;
+}
+
+/** One device sync: resent (same Idempotency-Key) after Retry-After on 503, at most 3 times. */
+async function postReadings(
+  token: string,
+  readings: ReturnType<typeof readingsBetween>,
+  key: string,
+  stats: DeviceStats,
+  attempt = 0,
+): Promise<void> {
+  if (attempt === 0) stats.sent += readings.length;
+  const t0 = performance.now();
+  try {
+    const res = await fetch(`${baseUrlOf.url}/v1/telemetry`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+        "idempotency-key": key,
+      },
+      body: JSON.stringify({ readings }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    stats.latencies.push(performance.now() - t0);
+    if (res.status === 503 && attempt < 3) {
+      stats.unavailable++;
+      await res.body?.cancel();
+      const wait = Math.min(10, Number(res.headers.get("retry-after") ?? 1)) * 1000;
+      await new Promise((r) => setTimeout(r, wait));
+      return postReadings(token, readings, key, stats, attempt + 1);
+    }
+    if (!res.ok) {
+      stats.errors[`http_${res.status}`] = (stats.errors[`http_${res.status}`] ?? 0) + 1;
+      await res.body?.cancel();
+      return;
+    }
+    const body = (await res.json()) as { accepted: number; duplicates: number };
+    stats.accepted += body.accepted;
+    stats.duplicates += body.duplicates;
+  } catch (e) {
+    const name = e instanceof Error ? e.name : "error";
+    stats.errors[name] = (stats.errors[name] ?? 0) + 1;
+  }
+}
+
+/** The running stack's URL, for the device loop. */
+const baseUrlOf = { url: "" };
+
 interface Client {
   ws: WebSocket;
   pending: Map<string, number>;
@@ -135,23 +249,48 @@ interface Client {
 }
 
 async function main() {
-  console.log(`soak: ${CLIENTS} clients, ${values.minutes} min, ${PER_PATIENT} sockets per patient`);
-  const stack = await startDevStack();
-  const port = new URL(stack.url).port;
+  console.log(
+    `soak: ${CLIENTS} clients, ${DEVICES} devices, ${values.minutes} min, ${PER_PATIENT} sockets per patient`,
+  );
+  const base = values.port ? Number(values.port) : await freePort();
+  const stack = await startSoakStack(
+    root,
+    base,
+    values.port ? { neon: base + 1, upstash: base + 2, openai: base + 3 } : undefined,
+  );
+  const port = String(stack.port);
+  baseUrlOf.url = stack.url;
   const errors: Record<string, number> = {};
   const err = (k: string) => {
     errors[k] = (errors[k] ?? 0) + 1;
   };
   const acks: number[] = [];
+  const deviceStats: DeviceStats = {
+    sent: 0,
+    accepted: 0,
+    duplicates: 0,
+    unavailable: 0,
+    errors: {},
+    latencies: [],
+  };
+  const deviceLatencies: number[] = [];
   const clients: Client[] = [];
   const memory = new Map<string, number[]>();
   try {
     const patients = Math.ceil(CLIENTS / PER_PATIENT);
     const tokens: string[] = [];
-    for (let i = 0; i < patients; i++) {
-      tokens.push(await login(stack.url, await signupPatient(stack.url)));
-    }
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < patients) {
+          next++;
+          tokens.push(await login(stack.url, await signupPatient(stack.url)));
+        }
+      }),
+    );
     console.log(`soak: ${patients} patients signed up`);
+    const fleet = await createDevices(stack.url, DEVICES);
+    console.log(`soak: ${fleet.length} devices created`);
 
     const wsBase = stack.url.replace(/^http/, "ws");
     for (let i = 0; i < CLIENTS; i++) {
@@ -220,15 +359,35 @@ async function main() {
       };
     });
 
+    const deviceTimers = fleet.map((token, i) => {
+      const offset = (i * DEVICE_EVERY_MS) / Math.max(1, fleet.length);
+      let last = Date.now();
+      const post = () => {
+        const now = Date.now();
+        void postReadings(token, readingsBetween(i, last, now), `soak-${i}-${now}`, deviceStats);
+        last = now;
+      };
+      const first = setTimeout(post, offset);
+      const every = setInterval(post, DEVICE_EVERY_MS);
+      return () => {
+        clearTimeout(first);
+        clearInterval(every);
+      };
+    });
+
     const sample = () => {
       const procs = stackProcesses(port);
       const line = procs.map((p) => `${p.name}:${p.pid} ${(p.rssKb / 1024).toFixed(0)} MB`).join("  ");
       for (const p of procs)
         memory.set(`${p.name}:${p.pid}`, [...(memory.get(`${p.name}:${p.pid}`) ?? []), p.rssKb]);
       const window = acks.splice(0);
+      const posts = deviceStats.latencies.splice(0);
+      deviceLatencies.push(...posts);
       const open = clients.filter((c) => c.open).length;
       console.log(
-        `t+${Math.round((Date.now() - started) / 1000)}s  open ${open}  acks ${window.length}  ack p50 ${pct(window, 50).toFixed(1)} ms p99 ${pct(window, 99).toFixed(1)} ms  errors ${JSON.stringify(errors)}\n    ${line}`,
+        `t+${Math.round((Date.now() - started) / 1000)}s  open ${open}  acks ${window.length}  ack p50 ${pct(window, 50).toFixed(1)} ms p99 ${pct(window, 99).toFixed(1)} ms  errors ${JSON.stringify(errors)}\n    devices: posts ${posts.length}  p50 ${pct(posts, 50).toFixed(1)} ms p99 ${pct(posts, 99).toFixed(1)} ms  readings accepted ${deviceStats.accepted}  503s ${deviceStats.unavailable}  errors ${JSON.stringify(deviceStats.errors)}\n    load ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(" ")}  ${line}`,
       );
       return window;
     };
@@ -239,11 +398,15 @@ async function main() {
       all.push(...sample());
     }
     for (const stop of timers) stop();
+    for (const stop of deviceTimers) stop();
     await new Promise((r) => setTimeout(r, 3000));
     all.push(...sample());
     console.log("\nsoak summary");
     console.log(`  acks ${all.length}  p50 ${pct(all, 50).toFixed(1)} ms  p99 ${pct(all, 99).toFixed(1)} ms`);
     console.log(`  errors ${JSON.stringify(errors)}`);
+    console.log(
+      `  devices: ${fleet.length}, posts ${deviceLatencies.length}  p50 ${pct(deviceLatencies, 50).toFixed(1)} ms  p99 ${pct(deviceLatencies, 99).toFixed(1)} ms  readings sent ${deviceStats.sent}, accepted ${deviceStats.accepted}, duplicates ${deviceStats.duplicates}  503s ${deviceStats.unavailable}  errors ${JSON.stringify(deviceStats.errors)}`,
+    );
     for (const [proc, series] of memory) {
       const first = (series[1] ?? series[0] ?? 0) / 1024;
       const last = (series.at(-1) ?? 0) / 1024;

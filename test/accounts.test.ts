@@ -214,16 +214,39 @@ describe("password reset", () => {
   it("resets with a single-use emailed token and signs other sessions out", async () => {
     const email = await signUpVerified();
     const t = (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as {
+      accessToken: string;
       refreshToken: string;
     };
+    const auth = { authorization: `Bearer ${t.accessToken}` };
+    expect((await call("/v1/me/sessions", { headers: auth })).status).toBe(200);
     expect((await post("/v1/auth/password-reset", { email })).status).toBe(202);
     expect((await post("/v1/auth/password-reset", { email: "nobody@example.test" })).status).toBe(202);
     const { token } = await mailTo(email);
     const next = "a brand new long passphrase 7";
     expect((await post("/v1/auth/password-reset/confirm", { token, password: next })).status).toBe(200);
     expect((await post("/v1/auth/password-reset/confirm", { token, password: next })).status).toBe(400);
+    // The signed-out session's access token stops working at once, not after 15 minutes (checked
+    // before the refresh below, whose reuse detection would denylist the session on its own).
+    expect((await call("/v1/me/sessions", { headers: auth })).status).toBe(401);
     expect((await post("/v1/auth/refresh", { refreshToken: t.refreshToken })).status).toBe(401);
     expect((await post("/v1/auth/login", { email, password: next })).status).toBe(200);
+  });
+
+  it("a password change signs the other sessions out at once, access tokens included", async () => {
+    const email = await signUpVerified();
+    const login = async () =>
+      (await (await post("/v1/auth/login", { email, password: PASSWORD })).json()) as { accessToken: string };
+    const here = { authorization: `Bearer ${(await login()).accessToken}` };
+    const there = { authorization: `Bearer ${(await login()).accessToken}` };
+    const next = "another long passphrase 8";
+    const res = await post(
+      "/v1/me/password",
+      { currentPassword: PASSWORD, newPassword: next },
+      { headers: here },
+    );
+    expect(res.status).toBe(200);
+    expect((await call("/v1/me/sessions", { headers: there })).status).toBe(401);
+    expect((await call("/v1/me/sessions", { headers: here })).status).toBe(200);
   });
 });
 
@@ -246,7 +269,9 @@ describe("clinician invitation and MFA", () => {
     };
     expect(first.mfaSetupRequired).toBe(true);
     const auth = { authorization: `Bearer ${first.accessToken}` };
-    // Before MFA, clinical routes are closed; the security routes are open.
+    // Before MFA, clinical routes are closed; the security routes are open. Admin routes do not
+    // exist for a clinician at all: 404 like an unknown path, before the MFA check.
+    expect((await call("/v1/clinician/patients", { headers: auth })).status).toBe(403);
     expect(
       (
         await call("/v1/admin/invitations", {
@@ -255,7 +280,7 @@ describe("clinician invitation and MFA", () => {
           body: "{}",
         })
       ).status,
-    ).toBe(403);
+    ).toBe(404);
     const setup = (await (await call("/v1/me/mfa/setup", { method: "POST", headers: auth })).json()) as {
       secret: string;
       otpauthUri: string;

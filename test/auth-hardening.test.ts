@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ACCOUNT_CEILING } from "../workers/features/accounts/throttle";
 import { generateTotp } from "../workers/features/auth/totp";
 import { createRedis } from "../workers/lib/redis";
-import { testConfig } from "./fixtures";
+import { createUser, type TestUser, testConfig } from "./fixtures";
 import { call, problem, uniqueIp } from "./helpers";
 
 /**
@@ -231,5 +231,58 @@ describe("MFA enrolment shows a QR code rendered locally", () => {
     expect(svg).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"/);
     expect(svg).toMatch(/<path [^>]*d="M/);
     expect(svg).not.toMatch(/<script|href=/);
+  });
+});
+
+describe("a role that can never use a route gets the unknown-route 404, before the MFA check", () => {
+  const strip = ({ requestId: _r, instance: _i, ...rest }: Record<string, unknown>) => rest;
+  const fill = (path: string) => path.replace(/\{[^}]+\}/g, () => crypto.randomUUID());
+
+  it("a clinician without MFA: every /v1/admin and /v1/ops operation the role cannot use is a 404 like an unknown path (was 403)", async () => {
+    const [withMfa, noMfa] = await Promise.all([
+      createUser("clinician", "us"),
+      createUser("clinician", "us", { mfa: false }),
+    ]);
+    const unknown = await call(`/v1/admin/no-such-${crypto.randomUUID()}`, { headers: noMfa.auth });
+    expect(unknown.status).toBe(404);
+    const unknownBody = strip(await problem(unknown));
+    const doc = (await (await call("/openapi.json")).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    let checked = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      if (!/^\/v1\/(admin|ops)\//.test(path)) continue;
+      for (const method of Object.keys(ops)) {
+        const url = fill(path);
+        const send = (u: TestUser) =>
+          call(url, {
+            method: method.toUpperCase(),
+            headers: { ...u.auth, ...json },
+            body: method === "get" ? null : "{}",
+          });
+        const full = await send(withMfa);
+        // Routes a clinician may use (e.g. /v1/admin/care-team) keep asking for MFA first.
+        if (full.status !== 404) {
+          expect((await send(noMfa)).status, `${method} ${path}`).toBe(403);
+          continue;
+        }
+        const res = await send(noMfa);
+        expect(res.status, `${method} ${path}`).toBe(404);
+        expect(strip(await problem(res)), `${method} ${path}`).toEqual(unknownBody);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(15);
+  });
+
+  it("an admin without MFA on a patient-only route: 404, the same as an unknown path", async () => {
+    const noMfa = await createUser("admin", "us", { mfa: false });
+    for (const path of ["/v1/me/devices", "/v1/me/safety-plan", "/v1/assessments"]) {
+      const res = await call(path, { headers: noMfa.auth });
+      expect(res.status, path).toBe(404);
+      expect((await problem(res)).detail, path).toBe("No such resource");
+    }
+    // On a route the role may use, MFA is still required.
+    expect((await call("/v1/admin/users", { headers: noMfa.auth })).status).toBe(403);
   });
 });

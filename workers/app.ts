@@ -34,6 +34,7 @@ import { AppError } from "./lib/errors";
 import { allowedMethods } from "./lib/methods";
 import { createRouter } from "./lib/router";
 import { authenticate } from "./middleware/auth";
+import { requestDeadline } from "./middleware/deadline";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
@@ -69,7 +70,7 @@ api.route("/", notificationRoutes);
 api.route("/", lifecycleRoutes).route("/", lifecycleAdminRoutes).route("/", adminRoutes);
 
 const app = createRouter();
-app.use("*", requestContext, securityHeaders);
+app.use("*", requestContext, securityHeaders, requestDeadline);
 app.use(
   "*",
   cors({

@@ -6,21 +6,29 @@
  * - `refuse`  stop listening (connect gets ECONNREFUSED), listen again on the same port later
  * - `hang`    accept and read, never forward or answer
  * - `slow`    forward, but hold each chunk of the answer for `delayMs`
+ * - `lag`     forward, every chunk of the answer `delayMs` late (latency, not a slower stream)
  * - `drop`    forward the request, then close the connection before any of the answer
  * - `cut`     forward the request and the first `bytes` of the answer, then close (mid-response)
+ *
+ * With `match` set, only a request whose bytes contain that text misbehaves (from the chunk that
+ * completes the match on; `refuse` then resets that connection without forwarding the chunk);
+ * everything else passes — e.g. `{"mode":"drop","match":"[\"set\",\"denylist:"}` loses the
+ * answer of one Redis write while reads keep working.
  *
  * Changing mode closes every open connection, so pooled keep-alive sockets cannot carry on in
  * the old mode. Loopback only.
  */
 import { createServer, type Server, Socket } from "node:net";
 
-export type FaultMode = "pass" | "refuse" | "hang" | "slow" | "drop" | "cut";
-export const FAULT_MODES: readonly FaultMode[] = ["pass", "refuse", "hang", "slow", "drop", "cut"];
+export type FaultMode = "pass" | "refuse" | "hang" | "slow" | "lag" | "drop" | "cut";
+export const FAULT_MODES: readonly FaultMode[] = ["pass", "refuse", "hang", "slow", "lag", "drop", "cut"];
 
 export interface FaultSettings {
   mode: FaultMode;
   delayMs: number;
   bytes: number;
+  /** When non-empty, only requests containing this text are faulted. */
+  match: string;
 }
 
 export interface FaultProxy {
@@ -34,7 +42,7 @@ export interface FaultProxy {
 
 export async function startFaultProxy(target: { host: string; port: number }, host = "127.0.0.1") {
   const sockets = new Set<Socket>();
-  let settings: FaultSettings = { mode: "pass", delayMs: 2000, bytes: 10 };
+  let settings: FaultSettings = { mode: "pass", delayMs: 2000, bytes: 10, match: "" };
   let connections = 0;
   let server: Server | null = null;
   let port = 0;
@@ -44,7 +52,9 @@ export async function startFaultProxy(target: { host: string; port: number }, ho
     sockets.add(client);
     client.on("close", () => sockets.delete(client));
     client.on("error", () => undefined);
-    const mode = settings.mode;
+    const match = settings.match;
+    let mode: FaultMode = match ? "pass" : settings.mode;
+    let tail = "";
     if (mode === "hang") {
       client.resume();
       return;
@@ -58,7 +68,20 @@ export async function startFaultProxy(target: { host: string; port: number }, ho
     upstream.on("error", () => client.destroy());
     client.on("close", () => upstream.destroy());
     upstream.connect(target.port, target.host);
-    client.on("data", (chunk: Buffer) => upstream.write(chunk));
+    client.on("data", (chunk: Buffer) => {
+      if (match && mode === "pass") {
+        const seen = tail + chunk.toString("latin1");
+        tail = seen.slice(-match.length);
+        if (seen.includes(match)) mode = settings.mode;
+        if (mode === "hang") return;
+        if (mode === "refuse") {
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+      }
+      if (mode !== "hang") upstream.write(chunk);
+    });
     let sent = 0;
     upstream.on("data", (chunk: Buffer) => {
       if (mode === "drop") {
@@ -72,6 +95,8 @@ export async function startFaultProxy(target: { host: string; port: number }, ho
           client.end(() => client.destroy());
           upstream.destroy();
         }
+      } else if (mode === "lag") {
+        setTimeout(() => client.write(chunk), settings.delayMs);
       } else if (mode === "slow") {
         upstream.pause();
         setTimeout(() => {
@@ -118,7 +143,7 @@ export async function startFaultProxy(target: { host: string; port: number }, ho
       settings = { ...settings, ...next };
       for (const s of sockets) s.destroy();
       sockets.clear();
-      if (settings.mode === "refuse") await stopListening();
+      if (settings.mode === "refuse" && !settings.match) await stopListening();
       else if (!server) await listen(port);
     },
     async close() {

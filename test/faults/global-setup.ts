@@ -29,7 +29,12 @@ export default async function setup(project: TestProject) {
   await front("neon", "NEON_LOCAL_FETCH_ENDPOINT");
   await front("upstash", "UPSTASH_REDIS_REST_URL");
   await front("openai", "OPENAI_BASE_URL");
-  Object.assign(bindings, { DB_TIMEOUT_MS: "1000", REDIS_TIMEOUT_MS: "500", BREAKER_COOLDOWN_MS: "1000" });
+  Object.assign(bindings, {
+    DB_TIMEOUT_MS: "1000",
+    REDIS_TIMEOUT_MS: "500",
+    BREAKER_COOLDOWN_MS: "1000",
+    REQUEST_DEADLINE_MS: "2000",
+  });
 
   const control = createServer((req, res) => {
     const name = (req.url ?? "/").slice(1);
@@ -44,7 +49,12 @@ export default async function setup(project: TestProject) {
     });
     req.on("end", async () => {
       if (req.method === "POST") {
-        const next = JSON.parse(body || "{}") as { mode?: FaultMode; delayMs?: number; bytes?: number };
+        const next = JSON.parse(body || "{}") as {
+          mode?: FaultMode;
+          delayMs?: number;
+          bytes?: number;
+          match?: string;
+        };
         if (next.mode && !FAULT_MODES.includes(next.mode)) {
           res.writeHead(422).end();
           return;

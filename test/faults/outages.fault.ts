@@ -1,11 +1,12 @@
 import { and, eq } from "drizzle-orm";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { chatMessages, notifications, riskEvents } from "../../workers/db/schema";
 import { createDatabase } from "../../workers/lib/db";
 import { createRedis } from "../../workers/lib/redis";
 import { addToCareTeam, connect, modelMode, say } from "../chat-helpers";
 import { createUser, testConfig } from "../fixtures";
 import { call, problem, until } from "../helpers";
+import { allPass, fault, recovered, timed } from "./control";
 
 /**
  * The fault suite: Haven's Worker against the local stack behind controllable proxies. Each
@@ -17,33 +18,7 @@ import { call, problem, until } from "../helpers";
  * elapsed-time bounds are generous multiples of those (they guard against a hang, not speed).
  */
 
-type Target = "neon" | "upstash" | "openai";
-
-async function fault(target: Target, mode: string, extra: Record<string, number> = {}): Promise<void> {
-  const res = await fetch(`${inject("faultControlUrl")}/${target}`, {
-    method: "POST",
-    body: JSON.stringify({ mode, ...extra }),
-  });
-  if (!res.ok) throw new Error(`fault control ${res.status}`);
-}
-
-/** Waits (through the breaker's cool-down) until `path` answers 200 again. */
-async function recovered(path: string, headers: Record<string, string>): Promise<Response> {
-  return until(async () => {
-    const res = await call(path, { headers });
-    return res.status === 200 ? res : undefined;
-  }, 10_000);
-}
-
-async function timed(path: string, init: RequestInit = {}) {
-  const started = Date.now();
-  const res = await call(path, init);
-  return { res, ms: Date.now() - started };
-}
-
-afterEach(async () => {
-  for (const t of ["neon", "upstash", "openai"] as const) await fault(t, "pass");
-});
+afterEach(allPass);
 
 describe("Postgres outage", () => {
   for (const mode of ["hang", "refuse", "slow", "drop", "cut"] as const) {

@@ -91,19 +91,20 @@ export function assertCsrf(c: Context<AppEnv>): void {
 
 /**
  * Requires an authenticated principal, optionally of given roles. A role that may not use a
- * route gets 404 (the route does not exist for them), not 403. Clinicians and admins must have
- * passed MFA in this session.
+ * route gets the same 404 as an unknown path (the route does not exist for them), and gets it
+ * before the MFA check: a clinician without MFA must not learn from a 403 that an admin route
+ * exists. Clinicians and admins must have passed MFA in this session for the routes they may use.
  */
 export function requireAuth(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const p = requirePrincipal(c);
+    if (roles.length > 0 && !roles.includes(p.role)) throw new AppError("not_found", "No such resource");
     if (p.role !== "patient" && !p.mfa) {
       throw new AppError(
         "forbidden",
         "Two-factor authentication is required for your role: set it up in your account",
       );
     }
-    if (roles.length > 0 && !roles.includes(p.role)) throw new AppError("not_found", "No such resource");
     return next();
   };
 }

@@ -20,7 +20,7 @@ import { sendMail } from "./mail";
 import { assertMfaNotBackedOff, recordMfaFailure } from "./mfa-budget";
 import type { InviteBody } from "./schema";
 import { assertPasswordPolicy } from "./service";
-import { revokeSession, startSession } from "./sessions";
+import { revokeSession, revokeSessions, startSession } from "./sessions";
 import { newEmailToken, spendEmailToken } from "./tokens";
 
 const mfaSetupKey = (userId: string) => `mfa-setup:${userId}`;
@@ -50,23 +50,30 @@ export async function requestPasswordReset(scope: Scope, email: string): Promise
 export async function confirmPasswordReset(scope: Scope, token: string, password: string): Promise<void> {
   assertPasswordPolicy(password, "body.password");
   const { userId, db } = await spendEmailToken(scope, token, "reset_password");
-  await db.batch([
-    db
-      .update(users)
-      .set({ passwordHash: await hashPassword(password), emailVerifiedAt: new Date(), updatedAt: new Date() })
-      .where(eq(users.id, userId)),
-    db
-      .update(sessions)
-      .set({ revokedAt: new Date(), revokedReason: "password_reset" })
-      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))),
-    auditInsert(db, scope, {
-      action: "auth.password_reset",
-      resourceType: "user",
-      resourceId: userId,
-      outcome: "success",
-      actorId: userId,
-    }),
-  ]);
+  const passwordHash = await hashPassword(password);
+  const live = and(eq(sessions.userId, userId), isNull(sessions.revokedAt));
+  const open = await db.select({ id: sessions.id, expiresAt: sessions.expiresAt }).from(sessions).where(live);
+  await revokeSessions(scope, open, async () => {
+    const [, revoked] = await db.batch([
+      db
+        .update(users)
+        .set({ passwordHash, emailVerifiedAt: new Date(), updatedAt: new Date() })
+        .where(eq(users.id, userId)),
+      db
+        .update(sessions)
+        .set({ revokedAt: new Date(), revokedReason: "password_reset" })
+        .where(live)
+        .returning({ id: sessions.id }),
+      auditInsert(db, scope, {
+        action: "auth.password_reset",
+        resourceType: "user",
+        resourceId: userId,
+        outcome: "success",
+        actorId: userId,
+      }),
+    ]);
+    return revoked.map((r) => r.id);
+  });
 }
 
 /** Changes the password (current one required) and signs out every OTHER session. */
@@ -91,22 +98,29 @@ export async function changePassword(
     });
   }
   assertPasswordPolicy(next, "body.newPassword", { displayName: user.displayName });
-  await db.batch([
-    db
-      .update(users)
-      .set({ passwordHash: await hashPassword(next), updatedAt: new Date() })
-      .where(eq(users.id, p.userId)),
-    db
-      .update(sessions)
-      .set({ revokedAt: new Date(), revokedReason: "password_change" })
-      .where(and(eq(sessions.userId, p.userId), ne(sessions.id, p.sessionId), isNull(sessions.revokedAt))),
-    auditInsert(db, scope, {
-      action: "auth.password_change",
-      resourceType: "user",
-      resourceId: p.userId,
-      outcome: "success",
-    }),
-  ]);
+  const passwordHash = await hashPassword(next);
+  const others = and(eq(sessions.userId, p.userId), ne(sessions.id, p.sessionId), isNull(sessions.revokedAt));
+  const open = await db
+    .select({ id: sessions.id, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .where(others);
+  await revokeSessions(scope, open, async () => {
+    const [, revoked] = await db.batch([
+      db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, p.userId)),
+      db
+        .update(sessions)
+        .set({ revokedAt: new Date(), revokedReason: "password_change" })
+        .where(others)
+        .returning({ id: sessions.id }),
+      auditInsert(db, scope, {
+        action: "auth.password_change",
+        resourceType: "user",
+        resourceId: p.userId,
+        outcome: "success",
+      }),
+    ]);
+    return revoked.map((r) => r.id);
+  });
 }
 
 /** Starts TOTP enrolment: a new secret, held encrypted in Redis for 10 minutes until confirmed. */

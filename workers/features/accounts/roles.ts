@@ -11,7 +11,7 @@ import type { Scope } from "../../lib/scope";
 import { IdSchema } from "../../lib/vocabulary";
 import { principalOf, requireAuth } from "../../middleware/auth";
 import { scopeOf } from "../../middleware/services";
-import { denylistSessions } from "./sessions";
+import { revokeSessions } from "./sessions";
 
 const StaffRole = z.enum(["clinician", "admin"]);
 
@@ -30,12 +30,11 @@ export async function changeRole(
   const region = await regionOfUser(scope, userId);
   if (!region) throw new AppError("not_found", "No such user");
   const db = scope.db(region);
-  const [changed] = await db
-    .update(users)
-    .set({ role, updatedAt: new Date() })
-    .where(and(eq(users.id, userId), inArray(users.role, ["clinician", "admin"])))
-    .returning({ id: users.id });
-  if (!changed) {
+  const [staff] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.id, userId), inArray(users.role, ["clinician", "admin"])));
+  if (!staff) {
     await auditInsert(db, scope, {
       action: "admin.role_change",
       resourceType: "user",
@@ -44,27 +43,30 @@ export async function changeRole(
     });
     throw new AppError("not_found", "No such staff account");
   }
-  const open = await db
-    .select({ id: sessions.id })
-    .from(sessions)
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
-  await db.batch([
-    db
-      .update(sessions)
-      .set({ revokedAt: new Date(), revokedReason: "role_change" })
-      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))),
-    auditInsert(db, scope, {
-      action: "admin.role_change",
-      resourceType: "user",
-      resourceId: userId,
-      outcome: "success",
-    }),
-  ]);
-  // Access tokens already issued carry the old role: denylist their sessions until they expire.
-  await denylistSessions(
-    scope,
-    open.map((s) => s.id),
-  );
+  // Access tokens already issued carry the old role: their sessions are denylisted before the
+  // role changes, and revoked with it in one batch (revokeSessions).
+  const live = and(eq(sessions.userId, userId), isNull(sessions.revokedAt));
+  const open = await db.select({ id: sessions.id, expiresAt: sessions.expiresAt }).from(sessions).where(live);
+  await revokeSessions(scope, open, async () => {
+    const [, revoked] = await db.batch([
+      db
+        .update(users)
+        .set({ role, updatedAt: new Date() })
+        .where(and(eq(users.id, userId), inArray(users.role, ["clinician", "admin"]))),
+      db
+        .update(sessions)
+        .set({ revokedAt: new Date(), revokedReason: "role_change" })
+        .where(live)
+        .returning({ id: sessions.id }),
+      auditInsert(db, scope, {
+        action: "admin.role_change",
+        resourceType: "user",
+        resourceId: userId,
+        outcome: "success",
+      }),
+    ]);
+    return revoked.map((r) => r.id);
+  });
   return { userId, role };
 }
 

@@ -110,27 +110,35 @@ export async function rotateRefreshToken(scope: Scope, presented: string): Promi
   const row = rotated.rows[0];
   if (!row) {
     const [reused] = await db
-      .select({ sessionId: refreshTokens.sessionId, userId: sessions.userId, role: users.role })
+      .select({
+        sessionId: refreshTokens.sessionId,
+        expiresAt: sessions.expiresAt,
+        userId: sessions.userId,
+        role: users.role,
+      })
       .from(refreshTokens)
       .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(and(eq(refreshTokens.tokenHash, hash), sql`${refreshTokens.usedAt} is not null`));
     if (reused) {
-      await db.batch([
-        db
-          .update(sessions)
-          .set({ revokedAt: new Date(), revokedReason: "refresh_reuse" })
-          .where(and(eq(sessions.id, reused.sessionId), isNull(sessions.revokedAt))),
-        auditInsert(db, scope, {
-          action: "auth.refresh_reuse",
-          resourceType: "session",
-          resourceId: reused.sessionId,
-          outcome: "denied",
-          actorId: reused.userId,
-          actorRole: reused.role,
-        }),
-      ]);
-      await denylistSessions(scope, [reused.sessionId]);
+      await revokeSessions(scope, [{ id: reused.sessionId, expiresAt: reused.expiresAt }], async () => {
+        const [rows] = await db.batch([
+          db
+            .update(sessions)
+            .set({ revokedAt: new Date(), revokedReason: "refresh_reuse" })
+            .where(and(eq(sessions.id, reused.sessionId), isNull(sessions.revokedAt)))
+            .returning({ id: sessions.id }),
+          auditInsert(db, scope, {
+            action: "auth.refresh_reuse",
+            resourceType: "session",
+            resourceId: reused.sessionId,
+            outcome: "denied",
+            actorId: reused.userId,
+            actorRole: reused.role,
+          }),
+        ]);
+        return rows.map((r) => r.id);
+      });
     }
     throw new AppError("unauthorized", "Invalid or expired credentials");
   }
@@ -151,22 +159,114 @@ export async function rotateRefreshToken(scope: Scope, presented: string): Promi
   };
 }
 
-/** Revokes a session: its refresh tokens stop working, its access tokens are denylisted. */
-export async function revokeSession(scope: Scope, principal: Principal, sessionId: string, reason: string) {
-  const db = scope.db(principal.region);
-  const [revoked] = await db
-    .update(sessions)
-    .set({ revokedAt: new Date(), revokedReason: reason })
-    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, principal.userId), isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id });
-  if (!revoked) throw new AppError("not_found", "No such session");
-  const current = sessionId === principal.sessionId ? principal : undefined;
-  await denylistSessions(scope, [sessionId], current);
+/**
+ * Seconds beyond the access-token lifetime that a session's denylist entry is kept: it covers a
+ * token minted by a refresh that raced the revocation's commit (the commit's deadline is at most
+ * a few seconds).
+ */
+const DENYLIST_MARGIN_SECONDS = 60;
+
+/** A session about to be revoked, as read before the revocation. */
+export interface OpenSession {
+  id: string;
+  /** The session family's own end: no token of it can be minted afterwards. */
+  expiresAt: Date;
 }
 
 /**
- * Refuses the access tokens of revoked sessions until they would have expired (one Redis round
- * trip). `current` also denylists the caller's own token by jti, for sign-out.
+ * Revokes sessions so that a session Postgres calls revoked never has a working access token
+ * (issue 15: Postgres first, then Redis, let a failed denylist write leave revoked sessions'
+ * tokens working for up to 15 minutes):
+ *
+ * 1. the sessions are written to the Redis denylist **before** anything is revoked — if that
+ *    write fails the caller answers 503 and nothing is revoked (a retry starts again);
+ * 2. `commit` revokes them in Postgres (with its audit row) and returns the ids it revoked;
+ * 3. an id the commit revoked that step 1 did not know (a session started meanwhile) is
+ *    denylisted too.
+ *
+ * If the commit fails after step 1, the denylist entries are stretched to the sessions' own end
+ * (best effort) so their refresh tokens cannot mint working access tokens later; the caller
+ * still answers 503. `authenticate` is unchanged: one EXISTS per request, as before.
+ *
+ * @example
+ * await revokeSessions(scope, open, async () =>
+ *   (await db.update(sessions).set({ revokedAt: new Date() }).where(...).returning({ id: sessions.id }))
+ *     .map((r) => r.id));
+ */
+export async function revokeSessions(
+  scope: Scope,
+  open: OpenSession[],
+  commit: () => Promise<string[]>,
+  current?: Principal,
+): Promise<string[]> {
+  await denylistSessions(
+    scope,
+    open.map((s) => s.id),
+    current,
+  );
+  let revoked: string[];
+  try {
+    revoked = await commit();
+  } catch (err) {
+    await extendDenylist(scope, open).catch(() => undefined);
+    throw err;
+  }
+  const known = new Set(open.map((s) => s.id));
+  const late = revoked.filter((id) => !known.has(id));
+  if (late.length > 0) await denylistSessions(scope, late);
+  return revoked;
+}
+
+/** Keeps denylist entries until each session's own end (a revocation whose commit failed). */
+async function extendDenylist(scope: Scope, open: OpenSession[]): Promise<void> {
+  if (open.length === 0) return;
+  const now = Date.now();
+  const p = scope.redis().pipeline();
+  for (const s of open) {
+    const seconds = Math.ceil((s.expiresAt.getTime() - now) / 1000);
+    if (seconds > ACCESS_TTL_SECONDS + DENYLIST_MARGIN_SECONDS) p.expire(sessionDenylistKey(s.id), seconds);
+  }
+  if (p.length() > 0) await p.exec();
+}
+
+/**
+ * Revokes one of the principal's sessions (sign-out, or from the security page). Idempotent: a
+ * retry after a 503 finds the session already revoked, writes its denylist entry again while
+ * its tokens could still be alive, and succeeds — it never answers success while a token of a
+ * session it revoked still works. Another user's session is a 404.
+ */
+export async function revokeSession(scope: Scope, principal: Principal, sessionId: string, reason: string) {
+  const db = scope.db(principal.region);
+  const [session] = await db
+    .select({ id: sessions.id, expiresAt: sessions.expiresAt, revokedAt: sessions.revokedAt })
+    .from(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, principal.userId)));
+  if (!session) throw new AppError("not_found", "No such session");
+  const current = sessionId === principal.sessionId ? principal : undefined;
+  if (session.revokedAt) {
+    const alive = session.revokedAt.getTime() + (ACCESS_TTL_SECONDS + DENYLIST_MARGIN_SECONDS) * 1000;
+    if (alive > Date.now() || current) await denylistSessions(scope, [sessionId], current);
+    return;
+  }
+  await revokeSessions(
+    scope,
+    [session],
+    async () =>
+      (
+        await db
+          .update(sessions)
+          .set({ revokedAt: new Date(), revokedReason: reason })
+          .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+          .returning({ id: sessions.id })
+      ).map((r) => r.id),
+    current,
+  );
+}
+
+/**
+ * Refuses the access tokens of sessions until the longest-lived one would have expired (one
+ * Redis round trip). `current` also denylists the caller's own token by jti, for sign-out.
+ * Call it through {@link revokeSessions}, which orders it before the Postgres revocation.
  */
 export async function denylistSessions(
   scope: Scope,
@@ -175,7 +275,8 @@ export async function denylistSessions(
 ): Promise<void> {
   if (sessionIds.length === 0 && !current) return;
   const p = scope.redis().pipeline();
-  for (const id of sessionIds) p.set(sessionDenylistKey(id), 1, { ex: ACCESS_TTL_SECONDS });
+  for (const id of sessionIds)
+    p.set(sessionDenylistKey(id), 1, { ex: ACCESS_TTL_SECONDS + DENYLIST_MARGIN_SECONDS });
   if (current) {
     p.set(denylistKey(current.jti), 1, { ex: Math.max(1, current.exp - Math.floor(Date.now() / 1000)) });
   }

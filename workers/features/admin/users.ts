@@ -6,7 +6,7 @@ import { AppError } from "../../lib/errors";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region, type Role } from "../../lib/vocabulary";
 import { emailHash } from "../accounts/directory";
-import { denylistSessions } from "../accounts/sessions";
+import { revokeSessions } from "../accounts/sessions";
 
 export interface UserSearch {
   q?: string | undefined;
@@ -86,12 +86,7 @@ export async function setActive(scope: Scope, userId: string, active: boolean) {
   if (!region) throw new AppError("not_found", "No such user");
   const db = scope.db(region);
   const action = active ? "admin.user_reactivate" : "admin.user_deactivate";
-  const open = active
-    ? []
-    : await db
-        .select({ id: sessions.id })
-        .from(sessions)
-        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+  const live = and(eq(sessions.userId, userId), isNull(sessions.revokedAt));
   const update = db
     .update(users)
     .set({ deactivatedAt: active ? null : new Date(), updatedAt: new Date() })
@@ -103,16 +98,26 @@ export async function setActive(scope: Scope, userId: string, active: boolean) {
     resourceId: userId,
     outcome: "success",
   });
-  const revoke = db
-    .update(sessions)
-    .set({ revokedAt: new Date(), revokedReason: "deactivated" })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
-  const [changed] = active ? await db.batch([update, row]) : await db.batch([update, revoke, row]);
-  if (changed.length === 0) throw new AppError("not_found", "No such user");
-  if (!active)
-    await denylistSessions(
-      scope,
-      open.map((s) => s.id),
-    );
-  return { id: userId, active, sessionsRevoked: active ? 0 : open.length };
+  if (active) {
+    const [changed] = await db.batch([update, row]);
+    if (changed.length === 0) throw new AppError("not_found", "No such user");
+    return { id: userId, active, sessionsRevoked: 0 };
+  }
+  // The denylist is written before the sessions are revoked (revokeSessions), so a deactivated
+  // account never keeps a working access token.
+  const open = await db.select({ id: sessions.id, expiresAt: sessions.expiresAt }).from(sessions).where(live);
+  const revoked = await revokeSessions(scope, open, async () => {
+    const [changed, ids] = await db.batch([
+      update,
+      db
+        .update(sessions)
+        .set({ revokedAt: new Date(), revokedReason: "deactivated" })
+        .where(live)
+        .returning({ id: sessions.id }),
+      row,
+    ]);
+    if (changed.length === 0) throw new AppError("not_found", "No such user");
+    return ids.map((s) => s.id);
+  });
+  return { id: userId, active, sessionsRevoked: revoked.length };
 }

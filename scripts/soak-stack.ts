@@ -1,0 +1,107 @@
+/**
+ * The soak's dev stack: `scripts/dev.ts --env bench` in its own process group, on the ports given
+ * (the Worker on `port`, Neon/Upstash/model endpoints on the next three) or on free ones, with a
+ * fresh data folder (`.data/soak`: databases and Durable Object state), stopped as one group.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+
+export interface SoakStack {
+  url: string;
+  port: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+const READY_LINE = "Press Ctrl-C to stop everything.";
+
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || exited(child)) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (exited(child)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+export async function startSoakStack(
+  root: string,
+  port: number,
+  stackPorts: { neon: number; upstash: number; openai: number } | undefined,
+  timeoutMs = 180_000,
+): Promise<SoakStack> {
+  const dataDir = join(root, ".data", "soak");
+  rmSync(dataDir, { recursive: true, force: true });
+  const args = [
+    "--experimental-strip-types",
+    join(root, "scripts", "dev.ts"),
+    "--env",
+    "bench",
+    "--port",
+    String(port),
+    "--data-dir",
+    dataDir,
+    "--quiet",
+  ];
+  if (stackPorts)
+    args.push(
+      "--neon-port",
+      String(stackPorts.neon),
+      "--upstash-port",
+      String(stackPorts.upstash),
+      "--openai-port",
+      String(stackPorts.openai),
+    );
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+    stdout += d;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+    stderr = (stderr + d).slice(-20_000);
+  });
+  const onExit = () => signalGroup(child, "SIGKILL");
+  process.once("exit", onExit);
+  const stop = async () => {
+    signalGroup(child, "SIGINT");
+    if (!(await waitExit(child, 15_000))) {
+      signalGroup(child, "SIGKILL");
+      await waitExit(child, 5_000);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    signalGroup(child, "SIGKILL");
+    process.removeListener("exit", onExit);
+  };
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!stdout.includes(READY_LINE)) {
+      if (exited(child)) throw new Error(`dev.ts exited (${child.exitCode ?? child.signalCode}):\n${stderr}`);
+      if (Date.now() > deadline) throw new Error(`dev.ts not ready after ${timeoutMs / 1000}s:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, port, dataDir, stop };
+}
