@@ -11,10 +11,15 @@ import {
   sessions,
   users,
 } from "../workers/db/schema";
-import { complianceScore, evaluateControls } from "../workers/features/lifecycle/compliance";
+import {
+  complianceScore,
+  deadLettersSteady,
+  evaluateControls,
+} from "../workers/features/lifecycle/compliance";
 import { lifecycleScope } from "../workers/features/lifecycle/job-scope";
 import { runRetention, runRetentionIn } from "../workers/features/lifecycle/retention";
 import { cutoffOf } from "../workers/features/lifecycle/retention-policy";
+import { deadLetterTrend } from "../workers/lib/care-data/compliance";
 import { createDatabase } from "../workers/lib/db";
 import { userCipher } from "../workers/lib/user-cipher";
 import { createUser, testConfig } from "./fixtures";
@@ -222,6 +227,51 @@ describe("compliance controls", () => {
       .update(users)
       .set({ mfaEnabledAt: new Date() })
       .where(eq(users.id, nurse.id));
+  });
+
+  it("dead letters arriving faster than the day before fail the dead-letter control", async () => {
+    // A "now" far ahead, so that only this test's letters fall in its two 24-hour windows.
+    const now = new Date(Date.now() + 1000 * 24 * 3600_000);
+    const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * 3600_000);
+    const letter = (createdAt: Date, status: "open" | "retried") => ({
+      messageId: `control-${crypto.randomUUID()}`,
+      queue: "haven-deliveries",
+      errorCode: "provider_down",
+      attempts: 5,
+      body: { deliveryId: crypto.randomUUID() },
+      status,
+      createdAt,
+    });
+    const rows = [
+      letter(at(30), "open"),
+      letter(at(1), "open"),
+      letter(at(2), "open"),
+      letter(at(1), "retried"),
+    ];
+    await db().insert(notificationDeadLetters).values(rows);
+    try {
+      const trend = await deadLetterTrend(db(), now);
+      expect(trend.last24h).toBe(2);
+      expect(trend.previous24h).toBe(1);
+      expect(trend.openOver24h).toBeGreaterThanOrEqual(1);
+      const controls = await evaluateControls(scope(), now);
+      const control = controls.find((c) => c.id === "dead_letters");
+      expect(control?.status).toBe("fail");
+      expect((control?.evidence as Record<string, { last24h: number }> | undefined)?.eu?.last24h).toBe(2);
+      expect(deadLettersSteady({ last24h: 2, previous24h: 1, openOver24h: 0 })).toBe(false);
+      expect(deadLettersSteady({ last24h: 1, previous24h: 1, openOver24h: 1 })).toBe(false);
+      expect(deadLettersSteady({ last24h: 1, previous24h: 3, openOver24h: 0 })).toBe(true);
+      expect(deadLettersSteady({ last24h: 0, previous24h: 0, openOver24h: 0 })).toBe(true);
+    } finally {
+      await db()
+        .delete(notificationDeadLetters)
+        .where(
+          inArray(
+            notificationDeadLetters.messageId,
+            rows.map((r) => r.messageId),
+          ),
+        );
+    }
   });
 
   it("the score is the share of applicable controls that pass", () => {

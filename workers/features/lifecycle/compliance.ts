@@ -1,5 +1,6 @@
 import { verifyAuditTrail } from "../../lib/care-data/audit-checkpoints";
 import {
+  deadLetterTrend,
   masterKeyFirstUse,
   misplacedUsers,
   phiProtections,
@@ -55,6 +56,7 @@ export async function evaluateControls(scope: Scope, now = new Date()): Promise<
         chain: await verifyAuditTrail(db, scope.config.EMAIL_HASH_KEY, region),
         retention: (await lastJobRun(db, RETENTION_JOB, "success"))[0] ?? null,
         drill: (await lastJobRun(db, DR_DRILL_JOB, "success"))[0] ?? null,
+        deadLetters: await deadLetterTrend(db, now),
       };
     }),
   );
@@ -140,11 +142,21 @@ export async function evaluateControls(scope: Scope, now = new Date()): Promise<
     },
     {
       id: "dead_letters",
-      title: "The dead-letter queue is not growing",
-      status: "not_applicable",
-      evidence: { reason: "no queue and no dead-letter queue are configured on this deployment yet" },
+      title:
+        "The dead-letter queue is not growing (no more arrivals than the day before, none left open past 24 h)",
+      status: per.every(
+        (p) => p.deadLetters.last24h <= p.deadLetters.previous24h && p.deadLetters.openOver24h === 0,
+      )
+        ? "pass"
+        : "fail",
+      evidence: Object.fromEntries(per.map((p) => [p.region, p.deadLetters])),
     },
   ];
+}
+
+/** Dead letters are steady when no more arrived in the last 24 h than the day before and none was left open past 24 h. */
+export function deadLettersSteady(t: { last24h: number; previous24h: number; openOver24h: number }): boolean {
+  return t.last24h <= t.previous24h && t.openOver24h === 0;
 }
 
 /** Percentage of applicable controls that pass (0–100), for the console and the metrics work. */

@@ -1,5 +1,5 @@
-import { and, count, inArray, isNull, like, min, ne, not, or, sql } from "drizzle-orm";
-import { users } from "../../db/schema";
+import { and, count, eq, gte, inArray, isNull, like, lt, min, ne, not, or, sql } from "drizzle-orm";
+import { notificationDeadLetters, users } from "../../db/schema";
 import type { Database } from "../db";
 import type { Region } from "../vocabulary";
 
@@ -63,5 +63,41 @@ export async function phiProtections(db: Database, tables: readonly string[]) {
       present: names.has(t),
     })),
     ownerColumns: tables.map((t) => ({ table: t, ownerNotNull: ownerOf.get(t) === true })),
+  };
+}
+
+/**
+ * Open dead letters in this region: how many arrived in the last 24 h, in the 24 h before, and how
+ * many have been left open for more than 24 h (counts only).
+ */
+export async function deadLetterTrend(db: Database, now: Date) {
+  const day = 24 * 3600_000;
+  const since = new Date(now.getTime() - day);
+  const before = new Date(now.getTime() - 2 * day);
+  const open = eq(notificationDeadLetters.status, "open");
+  const [[last], [prev], [stale]] = await Promise.all([
+    db
+      .select({ n: count() })
+      .from(notificationDeadLetters)
+      .where(and(open, gte(notificationDeadLetters.createdAt, since))),
+    db
+      .select({ n: count() })
+      .from(notificationDeadLetters)
+      .where(
+        and(
+          open,
+          gte(notificationDeadLetters.createdAt, before),
+          lt(notificationDeadLetters.createdAt, since),
+        ),
+      ),
+    db
+      .select({ n: count() })
+      .from(notificationDeadLetters)
+      .where(and(open, lt(notificationDeadLetters.createdAt, since))),
+  ]);
+  return {
+    last24h: Number(last?.n ?? 0),
+    previous24h: Number(prev?.n ?? 0),
+    openOver24h: Number(stale?.n ?? 0),
   };
 }
