@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { WearableStream } from "../durable-objects/wearable-stream";
 import { careAlerts, consents, notifications, riskEvents } from "../workers/db/schema";
 import { createDatabase } from "../workers/lib/db";
+import { drain } from "../workers/lib/metrics/recorder";
 import { addToCareTeam } from "./chat-helpers";
 import { createUser, testConfig } from "./fixtures";
 import { call, problem } from "./helpers";
@@ -207,6 +208,30 @@ describe("durability", () => {
     expect(await streamOf(p).flushNow(refOf(p))).toMatchObject({ ok: true });
     expect(await streamOf(p).status(refOf(p))).toMatchObject({ pending: 0 });
     expect(await landed(p)).toEqual({ rows: 1000, rolled: 1000 });
+  });
+
+  it("the stream reports the age of its oldest unflushed reading: growing while Postgres is down, 0 once landed", async () => {
+    const p = await createUser("patient");
+    const { token } = await registerDevice(p);
+    await streamEnv(p, dbDown(p));
+    await streamOf(p).setConsent(refOf(p), true);
+    expect(await (await post(token, heartRates(50, Date.now() - 50 * MIN))).json()).toMatchObject({
+      accepted: 50,
+    });
+    // Reading times are an hour old; the lag is the time since the stream RECEIVED them.
+    await new Promise((r) => setTimeout(r, 1100));
+    const lag = async () => {
+      drain();
+      await streamOf(p).flushNow(refOf(p));
+      return drain().ops.find((o) => o.key === "telemetry_flush_lag_seconds");
+    };
+    const down = await lag();
+    expect(down?.op).toBe("max");
+    expect(down?.value).toBeGreaterThanOrEqual(1);
+    expect(down?.value).toBeLessThan(60);
+    await streamEnv(p, env);
+    expect(await lag()).toMatchObject({ op: "max", value: 0 });
+    expect(await landed(p)).toEqual({ rows: 50, rolled: 50 });
   });
 
   it("past the per-user cap, ingest answers 503 with Retry-After and drops nothing", async () => {
