@@ -405,7 +405,7 @@ async function main(): Promise<void> {
       results.push(
         `peer   accepted  ${p.readingsPerSecond.toFixed(0).padStart(8)} readings/s  (FastAPI + asyncpg executemany, 1 uvicorn worker, wrk -t2 -c${CONNECTIONS} -d${SECONDS}s, ${p.requests} requests)`,
       );
-      const haven = Number(/accepted\s+(\d+)/.exec(results[0] ?? "")?.[1] ?? Number.NaN);
+      const haven = Number(/Haven {2}accepted\s+(\d+)/.exec(results.join("\n"))?.[1] ?? Number.NaN);
       results.push(`Haven ÷ peer     ${(haven / p.readingsPerSecond).toFixed(2)}×  (target ≥ 1.0×)`);
     }
   }

@@ -252,7 +252,13 @@ export class WearableStore {
         limit - 1,
       )
       .toArray()[0]?.r;
-    const upTo = nth ?? Number.MAX_SAFE_INTEGER;
+    // Fewer than `limit` pending: all of them, up to the newest stamp NOW — never an open bound,
+    // or a batch stored while the flush awaits Postgres would be marked landed without being sent.
+    const upTo =
+      nth ??
+      this.sql.exec<{ r: number | null }>("select max(received) as r from readings where flushed = 0").one()
+        .r ??
+      0;
     const out: PendingColumns = { deviceIds: [], types: [], ts: [], values: [], stages: [], upTo };
     const cursor = this.sql.exec(
       "select device_id, type, ts, value, stage from readings where flushed = 0 and received <= ?",

@@ -210,6 +210,23 @@ describe("durability", () => {
     expect(await landed(p)).toEqual({ rows: 1000, rolled: 1000 });
   });
 
+  it("readings stored while a flush waits for Postgres are not marked landed by it: exact row count", async () => {
+    const p = await createUser("patient");
+    const { token } = await registerDevice(p);
+    const all = heartRates(1000, Date.now() - 45 * MIN);
+    expect(await (await post(token, all.slice(0, 100))).json()).toMatchObject({ accepted: 100 });
+    // The flush awaits Postgres; batches posted meanwhile are stored by the stream in between.
+    const flushing = streamOf(p).flushNow(refOf(p));
+    const during = await Promise.all(
+      Array.from({ length: 9 }, (_, i) => post(token, all.slice((i + 1) * 100, (i + 2) * 100))),
+    );
+    for (const res of during) expect(await res.json()).toMatchObject({ accepted: 100 });
+    expect(await flushing).toMatchObject({ ok: true });
+    expect(await streamOf(p).flushNow(refOf(p))).toMatchObject({ ok: true });
+    expect(await streamOf(p).status(refOf(p))).toMatchObject({ pending: 0 });
+    expect(await landed(p)).toEqual({ rows: 1000, rolled: 1000 });
+  });
+
   it("the stream reports the age of its oldest unflushed reading: growing while Postgres is down, 0 once landed", async () => {
     const p = await createUser("patient");
     const { token } = await registerDevice(p);
