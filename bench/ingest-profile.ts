@@ -119,9 +119,11 @@ function summarize(p: Profile, lineRegion: string[], top: number): void {
   }
   const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
   console.log(`\n== self time by source file (${(total / 1000).toFixed(0)} ms sampled)`);
-  for (const [k, us] of [...region].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${k}`);
+  for (const [k, us] of [...region].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`  ${pct(us)}  ${k}`);
   console.log("\n== native self time by JS caller");
-  for (const [k, us] of [...caller].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${((100 * us) / total).toFixed(1).padStart(5)} %  ${k}`);
+  for (const [k, us] of [...caller].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`  ${((100 * us) / total).toFixed(1).padStart(5)} %  ${k}`);
   console.log("\n== self time by function");
   for (const [k, us] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${k}`);
 }

@@ -318,7 +318,9 @@ export async function telemetryCase(o: { url: string; token: string; tmp: string
       body: JSON.stringify({ kind: "watch", vendor: "Haven Bench", model: `Bench ${i}` }),
     });
     if (!res.ok) {
-      console.log(`telemetry: registering a device answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+      console.log(
+        `telemetry: registering a device answered ${res.status}: ${(await res.text()).slice(0, 200)}`,
+      );
       return undefined;
     }
     tokens.push(((await res.json()) as { token: string }).token);
