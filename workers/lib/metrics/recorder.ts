@@ -89,8 +89,7 @@ export function set(name: MetricName, labels: Record<string, string>, value: num
   const key = seriesKey(name, l);
   if (METRIC_BY_NAME.get(name)?.gauge === "max") {
     const cur = pending.get(key);
-    if (cur?.op !== "max" || value > cur.value)
-      pending.set(key, { key, family: name, op: "max", value });
+    if (cur?.op !== "max" || value > cur.value) pending.set(key, { key, family: name, op: "max", value });
     return;
   }
   pending.set(key, { key, family: name, op: "set", value });
