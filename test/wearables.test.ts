@@ -227,6 +227,47 @@ describe("durability", () => {
     expect(await landed(p)).toEqual({ rows: 1000, rolled: 1000 });
   });
 
+  it("a stream stored with the old schema (no received time) keeps its pending readings and lands them", async () => {
+    const p = await createUser("patient");
+    const { token } = await registerDevice(p);
+    expect(await (await post(token, heartRates(20, Date.now() - 55 * MIN))).json()).toMatchObject({
+      accepted: 20,
+    });
+    await runInDurableObject(streamOf(p), (_s: WearableStream, state: DurableObjectState) => {
+      const sql = state.storage.sql;
+      // Schema 1: readings without `received`, its (flushed, ts) and (type, ts) indexes.
+      sql.exec(
+        `create table old_readings as select device_id, type, ts, value, stage, flushed from readings`,
+      );
+      sql.exec("drop table readings");
+      sql.exec(`create table readings (
+        device_id text not null, type text not null, ts integer not null, value real not null,
+        stage text, flushed integer not null default 0, primary key (device_id, type, ts)) without rowid`);
+      sql.exec("insert into readings select * from old_readings");
+      sql.exec("drop table old_readings");
+      sql.exec("create index readings_pending on readings (flushed, ts) where flushed = 0");
+      sql.exec("create index readings_type_ts on readings (type, ts)");
+      sql.exec("delete from meta where key = 'schema'");
+    });
+    await evictDurableObject(streamOf(p));
+    expect(await streamOf(p).status(refOf(p))).toMatchObject({ pending: 20 });
+    expect(await (await post(token, heartRates(20, Date.now() - 50 * MIN))).json()).toMatchObject({
+      accepted: 20,
+    });
+    expect(await streamOf(p).flushNow(refOf(p))).toMatchObject({ ok: true, flushed: 40 });
+    expect(await landed(p)).toEqual({ rows: 40, rolled: 40 });
+    await runInDurableObject(streamOf(p), (_s: WearableStream, state: DurableObjectState) => {
+      const indexes = state.storage.sql
+        .exec<{ name: string }>(
+          "select name from sqlite_master where type = 'index' and tbl_name = 'readings'",
+        )
+        .toArray()
+        .map((r) => r.name);
+      expect(indexes).toContain("readings_unflushed");
+      expect(indexes).not.toContain("readings_type_ts");
+    });
+  });
+
   it("the stream reports the age of its oldest unflushed reading: growing while Postgres is down, 0 once landed", async () => {
     const p = await createUser("patient");
     const { token } = await registerDevice(p);
