@@ -42,13 +42,7 @@ const FLUSH_TOTAL = arg("flush-rows", 100_000);
 const PEER = !process.argv.includes("--no-peer");
 const PEER_DIR = join(root, "..", "..", "shared", "peer");
 
-if (!process.env.DATABASE_URL || !process.env.HAVEN_DB_PREFIX) {
-  console.error(
-    "bench:ingest needs a real Postgres: set DATABASE_URL and HAVEN_DB_PREFIX (your own prefix).",
-  );
-  process.exit(2);
-}
-const SERVER = process.env.DATABASE_URL;
+const SERVER = process.env.DATABASE_URL ?? "";
 const dbUrl = (name: string) => {
   const u = new URL(SERVER);
   u.pathname = `/${name}`;
@@ -289,7 +283,69 @@ async function peer(): Promise<{ readingsPerSecond: number; requests: number } |
   }
 }
 
+/** Devices (one per wrk connection by default) the `npm run bench` telemetry case posts for. */
+const CASE_DEVICES = 50;
+
+/**
+ * The telemetry row of `npm run bench` (bench/bench.ts imports this module and calls it): the
+ * signed-in demo patient (`token`, a session) grants health-data consent and registers
+ * {@link CASE_DEVICES} devices through the API; wrk then posts 100-reading batches with those
+ * device tokens round-robin (bench/telemetry.lua: every reading new, so every 2xx is 100 accepted
+ * readings that are in the patient's Durable Object storage). One patient, one stream: the
+ * single-object worst case (a real fleet spreads over many streams).
+ */
+export async function telemetryCase(o: { url: string; token: string; tmp: string }): Promise<
+  | {
+      name: string;
+      req: {
+        url: string;
+        method: "POST";
+        script: string;
+        env: Record<string, string>;
+      };
+      readingsPerRequest: number;
+    }
+  | undefined
+> {
+  const auth = { authorization: `Bearer ${o.token}` };
+  const grant = await fetch(`${o.url}/v1/me/consents/health_data/grant`, { method: "POST", headers: auth });
+  await grant.arrayBuffer();
+  const tokens: string[] = [];
+  for (let i = 0; i < CASE_DEVICES; i++) {
+    const res = await fetch(`${o.url}/v1/me/devices`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ kind: "watch", vendor: "Haven Bench", model: `Bench ${i}` }),
+    });
+    if (!res.ok) {
+      console.log(
+        `telemetry: registering a device answered ${res.status}: ${(await res.text()).slice(0, 200)}`,
+      );
+      return undefined;
+    }
+    tokens.push(((await res.json()) as { token: string }).token);
+  }
+  const tokensFile = join(o.tmp, "telemetry-tokens.txt");
+  writeFileSync(tokensFile, `${tokens.join("\n")}\n`, { mode: 0o600 });
+  return {
+    name: "POST /v1/telemetry (100 readings)",
+    req: {
+      url: `${o.url}/v1/telemetry`,
+      method: "POST",
+      script: join(root, "bench", "telemetry.lua"),
+      env: { TOKENS_FILE: tokensFile, BATCH: String(BATCH) },
+    },
+    readingsPerRequest: BATCH,
+  };
+}
+
 async function main(): Promise<void> {
+  if (!process.env.DATABASE_URL || !process.env.HAVEN_DB_PREFIX) {
+    console.error(
+      "bench:ingest needs a real Postgres: set DATABASE_URL and HAVEN_DB_PREFIX (your own prefix).",
+    );
+    process.exit(2);
+  }
   console.log(
     `bench:ingest — ${cpus().length} CPUs, load average ${la()} (shared machine: read figures against it)`,
   );
@@ -351,7 +407,7 @@ async function main(): Promise<void> {
       results.push(
         `peer   accepted  ${p.readingsPerSecond.toFixed(0).padStart(8)} readings/s  (FastAPI + asyncpg executemany, 1 uvicorn worker, wrk -t2 -c${CONNECTIONS} -d${SECONDS}s, ${p.requests} requests)`,
       );
-      const haven = Number(/accepted\s+(\d+)/.exec(results[0] ?? "")?.[1] ?? Number.NaN);
+      const haven = Number(/Haven {2}accepted\s+(\d+)/.exec(results.join("\n"))?.[1] ?? Number.NaN);
       results.push(`Haven ÷ peer     ${(haven / p.readingsPerSecond).toFixed(2)}×  (target ≥ 1.0×)`);
     }
   }
@@ -359,7 +415,9 @@ async function main(): Promise<void> {
   console.log(`load average after: ${la()}`);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+// Standalone (`npm run bench:ingest`) only: `npm run bench` imports this module for telemetryCase.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });

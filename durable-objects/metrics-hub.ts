@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { MetricsBatch } from "../workers/lib/metrics/recorder";
+import { MAX_GAUGE_WINDOW_MS, type MetricsBatch } from "../workers/lib/metrics/recorder";
 import type { HubAlert, HubEvent, HubSnapshot } from "../workers/lib/metrics/ship";
 
 /** Ring sizes: the ops view shows recent history, not an archive. */
@@ -50,6 +50,19 @@ export class MetricsHub extends DurableObject<Env> {
             op.value,
             now,
           );
+        } else if (op.op === "max") {
+          // The window's largest report; the first report after the window ends starts a new one.
+          sql.exec(
+            `insert into series (key, family, op, value, updated_at) values (?1, ?2, 'max', ?3, ?4)
+             on conflict (key) do update set
+               value = case when updated_at < ?4 - ?5 then excluded.value else max(value, excluded.value) end,
+               updated_at = case when updated_at < ?4 - ?5 then excluded.updated_at else updated_at end`,
+            op.key,
+            op.family,
+            op.value,
+            now,
+            MAX_GAUGE_WINDOW_MS,
+          );
         } else {
           sql.exec(
             `insert into series (key, family, op, value, updated_at) values (?, ?, 'set', ?, ?)
@@ -91,7 +104,7 @@ export class MetricsHub extends DurableObject<Env> {
       series: series.map((r) => ({
         key: r.key,
         family: r.family,
-        op: r.op === "set" ? "set" : "add",
+        op: r.op === "set" ? "set" : r.op === "max" ? "max" : "add",
         value: r.value,
         updatedAt: r.updated_at,
       })),

@@ -146,12 +146,17 @@ export function parseTimestamp(ts: string): { ms: number; offsetMin: number } | 
  * (never the value itself).
  */
 export function checkReading(item: unknown, now: number): Reading | { reason: string } {
-  const parsed = RawReading.safeParse(item);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { reason: `invalid: ${issue ? [...issue.path.map(String), issue.message].join(" ") : "shape"}` };
+  let r: z.infer<typeof RawReading>;
+  if (isRawReading(item)) r = item;
+  else {
+    // Only a refused item pays for zod: its issue is the reason (same schema, same message).
+    const parsed = RawReading.safeParse(item);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { reason: `invalid: ${issue ? [...issue.path.map(String), issue.message].join(" ") : "shape"}` };
+    }
+    r = parsed.data;
   }
-  const r = parsed.data;
   const spec = TYPE_SPECS[r.type];
   const convert = spec.units[r.unit ?? spec.unit];
   if (!convert) return { reason: `unit: ${r.type} takes ${Object.keys(spec.units).join(", ")}` };
@@ -168,6 +173,70 @@ export function checkReading(item: unknown, now: number): Reading | { reason: st
   return { type: r.type, ts: Math.floor(at.ms), value, stage: r.stage ?? null, offsetMin: at.offsetMin };
 }
 
+const TYPE_SET: ReadonlySet<string> = new Set(READING_TYPES);
+const STAGE_SET: ReadonlySet<string> = new Set(SLEEP_STAGES);
+
+/**
+ * Exactly what {@link RawReading} accepts, checked in one pass without building a zod result (the
+ * per-reading cost of a 100-reading batch). `test/wearables-protocol.test.ts` holds it to the
+ * schema on a corpus of valid and invalid items; an item it refuses is re-checked by the schema
+ * for its reason.
+ */
+export function isRawReading(item: unknown): item is z.infer<typeof RawReading> {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) return false;
+  const o = item as Record<string, unknown>;
+  const { type, ts, value, unit, stage } = o;
+  if (typeof type !== "string" || !TYPE_SET.has(type)) return false;
+  if (typeof ts !== "string" || ts.length > 40) return false;
+  if (typeof value !== "number" || !Number.isFinite(value)) return false;
+  if (unit !== undefined && (typeof unit !== "string" || unit.length > 16)) return false;
+  return stage === undefined || (typeof stage === "string" && STAGE_SET.has(stage));
+}
+
+/**
+ * Checked readings as they cross to the stream: one JSON array of `[type, ts, value, stage,
+ * offsetMin]` tuples. One string is cheap to send over RPC (no per-object structured clone), and
+ * the stream hands the same text to SQLite's `json_each` for a single INSERT of the whole batch.
+ */
+export function encodeReadings(readings: readonly Reading[]): string {
+  let out = "[";
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i] as Reading;
+    out += `${i ? "," : ""}["${r.type}",${r.ts},${JSON.stringify(r.value)},${r.stage === null ? "null" : `"${r.stage}"`},${r.offsetMin}]`;
+  }
+  return `${out}]`;
+}
+
+const MIN_OFFSET = -14 * 60;
+const MAX_OFFSET = 14 * 60;
+
+/**
+ * The stream's check of {@link encodeReadings} text: every tuple must be a valid {@link Reading}
+ * (type, integer ms, finite value, stage or null, offset within ±14 h); null if any is not.
+ */
+export function decodeReadings(text: string): Reading[] | null {
+  let rows: unknown;
+  try {
+    rows = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(rows) || rows.length > MAX_READINGS) return null;
+  const out: Reading[] = [];
+  for (const t of rows) {
+    if (!Array.isArray(t) || t.length !== 5) return null;
+    const [type, ts, value, stage, offsetMin] = t as unknown[];
+    if (typeof type !== "string" || !TYPE_SET.has(type)) return null;
+    if (typeof ts !== "number" || !Number.isSafeInteger(ts)) return null;
+    if (typeof value !== "number" || !Number.isFinite(value)) return null;
+    if (stage !== null && (typeof stage !== "string" || !STAGE_SET.has(stage))) return null;
+    if (typeof offsetMin !== "number" || !Number.isInteger(offsetMin)) return null;
+    if (offsetMin < MIN_OFFSET || offsetMin > MAX_OFFSET) return null;
+    out.push({ type: type as ReadingType, ts, value, stage: stage as SleepStage | null, offsetMin });
+  }
+  return out;
+}
+
 /** Who the stream belongs to; bound on first use, so a call naming another user is refused. */
 export const StreamRef = z.object({ userId: z.uuid(), region: RegionSchema });
 export type StreamRef = z.infer<typeof StreamRef>;
@@ -175,15 +244,26 @@ export type StreamRef = z.infer<typeof StreamRef>;
 /** A device as the stream knows it: id and token hash (the token itself is never stored). */
 export const DeviceEntry = z.object({ id: z.uuid(), tokenHash: z.string().regex(/^[0-9a-f]{64}$/) });
 
-/** `ingest` RPC input: the device's token hash, the checked readings and the optional Idempotency-Key. */
+/**
+ * `ingest` RPC input: the device's token hash, the checked readings ({@link encodeReadings} text,
+ * each tuple re-checked by {@link decodeReadings}) and the optional Idempotency-Key.
+ */
 export const IngestCall = z.object({
   tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
-  readings: z.array(Reading).max(MAX_READINGS),
+  readings: z
+    .string()
+    .max(MAX_READINGS * 96)
+    .transform((text, ctx) => {
+      const rows = decodeReadings(text);
+      if (rows) return { text, rows };
+      ctx.addIssue({ code: "custom", message: "readings: not a list of checked readings" });
+      return z.NEVER;
+    }),
   idempotencyKey: z.string().min(1).max(200).nullable(),
   /** Refusals found by the Worker, kept with the answer for an idempotent resend. */
   rejected: z.array(z.object({ index: z.number().int(), reason: z.string() })),
 });
-export type IngestCall = z.infer<typeof IngestCall>;
+export type IngestCall = z.input<typeof IngestCall>;
 
 export type IngestResult =
   | { ok: true; accepted: number; duplicates: number; rejected: Rejection[]; replayed: boolean }

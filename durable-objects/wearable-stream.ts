@@ -5,7 +5,7 @@ import { activeDeviceHashes, flushTelemetryWrite, TELEMETRY_FLUSH } from "../wor
 import { type Config, loadConfig } from "../workers/lib/config";
 import { withDeadline } from "../workers/lib/deadline";
 import { createLogger, type Logger } from "../workers/lib/logger";
-import { inc } from "../workers/lib/metrics/recorder";
+import { inc, set } from "../workers/lib/metrics/recorder";
 import { shipMetrics } from "../workers/lib/metrics/ship";
 import { createScope, jobAudit, type Scope } from "../workers/lib/scope";
 import { storedRows } from "./storage-rows";
@@ -15,7 +15,9 @@ import {
   type IngestResult,
   LiveAttachment,
   type LiveFrame,
+  type Reading,
   ReadingTypeSchema,
+  type Rejection,
   StreamRef,
 } from "./wearable-protocol";
 import { publishWearableAnomaly } from "./wearable-publish";
@@ -37,6 +39,17 @@ const EVALUATE_EVERY_MS = 60_000;
 /** Silence is checked at least this often while devices exist. */
 const IDLE_ALARM_MS = 3600_000;
 const LIVE_MIN_INTERVAL_MS = 1000;
+/** Flushed readings past the dedupe horizon are deleted at most this often. */
+const PRUNE_EVERY_MS = 3600_000;
+
+interface QueuedBatch {
+  deviceId: string;
+  text: string;
+  rows: Reading[];
+  key: string | null;
+  rejected: Rejection[];
+  done: { resolve(r: Extract<IngestResult, { ok: true }>): void; reject(e: unknown): void };
+}
 
 /**
  * One user's wearable stream. Accepted readings are in this object's SQLite before `ingest`
@@ -54,6 +67,11 @@ export class WearableStream extends DurableObject<Env> {
   pendingCap = PENDING_CAP;
   /** Readings not yet in Postgres, counted once per activation and kept up to date after. */
   private pendingKnown: number | null = null;
+  /** Batches waiting for the next group write (see {@link write}) and their reading count. */
+  private queue: QueuedBatch[] = [];
+  private queuedRows = 0;
+  /** The alarm time this object last set (null: none; undefined: not read yet in this activation). */
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -171,7 +189,7 @@ export class WearableStream extends DurableObject<Env> {
     const consent = await this.consent(r);
     if (consent === null) return { ok: false, error: "unavailable", retryAfter: 5 };
     if (!consent) return { ok: false, error: "consent_required" };
-    if (this.pending() + c.data.readings.length > this.pendingCap) {
+    if (this.pending() + this.queuedRows + c.data.readings.rows.length > this.pendingCap) {
       if (this.store.meta("backlog_alerted") === null) {
         this.store.setMeta("backlog_alerted", Date.now());
         // Ops alert (log-based alerting on this event name); ids only.
@@ -180,24 +198,68 @@ export class WearableStream extends DurableObject<Env> {
       await this.schedule(0);
       return { ok: false, error: "backlog", retryAfter: BACKLOG_RETRY_AFTER_S };
     }
-    const now = Date.now();
-    const answer = this.ctx.storage.transactionSync(() => {
-      const stored = this.store.store(deviceId, c.data.readings, now);
-      const result = {
-        ok: true as const,
-        accepted: stored.accepted,
-        duplicates: stored.duplicates,
-        rejected: c.data.rejected,
-        replayed: false,
-      };
-      if (key) this.store.remember(key, JSON.stringify(result), now);
-      return { result, fresh: stored.fresh };
-    });
-    this.pendingKnown = this.pending() + answer.result.accepted;
-    this.store.setMeta("dirty", 1);
+    const { text, rows } = c.data.readings;
+    const result = await this.write({ deviceId, text, rows, key, rejected: c.data.rejected });
     await this.schedule(FLUSH_DELAY_MS);
-    this.live(answer.fresh);
-    return answer.result;
+    return result;
+  }
+
+  /**
+   * Group commit: batches that arrive while one is being written wait a moment and are written
+   * together, in ONE SQLite transaction (one commit for many requests instead of one each). Each
+   * caller's answer is returned only after that transaction: the output gate holds every
+   * response until the commit is durable, so "accepted" still means "in this object's storage".
+   */
+  private write(item: Omit<QueuedBatch, "done">): Promise<Extract<IngestResult, { ok: true }>> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...item, done: { resolve, reject } });
+      this.queuedRows += item.rows.length;
+      if (this.queue.length === 1) setTimeout(() => this.writeQueued(), 0);
+    });
+  }
+
+  private writeQueued(): void {
+    const items = this.queue;
+    this.queue = [];
+    this.queuedRows = 0;
+    const now = Date.now();
+    let answers: { result: Extract<IngestResult, { ok: true }>; fresh: Reading[] }[];
+    try {
+      answers = this.transaction(() =>
+        items.map((it) => {
+          // A resend of the same key in the same group is answered like a later resend.
+          const earlier = it.key ? this.store.idempotent(it.key) : null;
+          if (earlier)
+            return {
+              result: { ...(JSON.parse(earlier) as Extract<IngestResult, { ok: true }>), replayed: true },
+              fresh: [],
+            };
+          const stored = this.store.store(it.deviceId, it.text, it.rows, now);
+          const result = {
+            ok: true as const,
+            accepted: stored.accepted,
+            duplicates: stored.duplicates,
+            rejected: it.rejected,
+            replayed: false,
+          };
+          if (it.key) this.store.remember(it.key, JSON.stringify(result), now);
+          return { result, fresh: stored.fresh };
+        }),
+      );
+    } catch (err) {
+      for (const it of items) it.done.reject(err);
+      return;
+    }
+    let accepted = 0;
+    const fresh: Reading[] = [];
+    answers.forEach((a, i) => {
+      accepted += a.result.accepted;
+      fresh.push(...a.fresh);
+      items[i]?.done.resolve(a.result);
+    });
+    this.pendingKnown = this.pending() + accepted;
+    this.store.setMeta("dirty", 1);
+    this.live(fresh);
   }
 
   /** State for tests and ops: pending readings, devices, flush failures, anomalies. */
@@ -215,6 +277,8 @@ export class WearableStream extends DurableObject<Env> {
     }
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.store.reset();
+    this.alarmAt = undefined;
     return { ok: true };
   }
 
@@ -287,6 +351,16 @@ export class WearableStream extends DurableObject<Env> {
     }
   }
 
+  /** One SQLite transaction; on a rollback the store's caches (which the writes updated) are dropped. */
+  private transaction<T>(fn: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(fn);
+    } catch (err) {
+      this.store.reset();
+      throw err;
+    }
+  }
+
   private pending(): number {
     this.pendingKnown ??= this.store.pendingCount();
     return this.pendingKnown;
@@ -304,9 +378,9 @@ export class WearableStream extends DurableObject<Env> {
   }
 
   /** The newest fresh reading of each type, at most one per type per second. */
-  private live(fresh: IngestCall["readings"]): void {
+  private live(fresh: Reading[]): void {
     if (this.ctx.getWebSockets().length === 0) return;
-    const newest = new Map<string, IngestCall["readings"][number]>();
+    const newest = new Map<string, Reading>();
     for (const r of fresh) if ((newest.get(r.type)?.ts ?? -1) < r.ts) newest.set(r.type, r);
     const now = Date.now();
     for (const [type, r] of newest) {
@@ -319,19 +393,35 @@ export class WearableStream extends DurableObject<Env> {
     }
   }
 
+  /**
+   * Makes sure the alarm fires within `inMs`. The alarm time this object set is remembered, so
+   * a busy stream's ingest does not read it back on every batch (undefined: not known yet).
+   */
   private async schedule(inMs: number): Promise<void> {
     const at = Date.now() + inMs;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    await this.ctx.storage.setAlarm(at);
+    this.alarmAt = at;
+  }
+
+  private async setAlarm(at: number): Promise<void> {
+    await this.ctx.storage.setAlarm(at);
+    this.alarmAt = at;
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null; // this one fired
     const ref = this.ref();
     if (!ref) return;
     try {
       await this.flush();
       this.store.setMeta("flush_failures", 0);
-      this.store.prune(Date.now());
+      const now = Date.now();
+      if (now - Number(this.store.meta("pruned_at") ?? 0) >= PRUNE_EVERY_MS) {
+        this.store.prune(now);
+        this.store.setMeta("pruned_at", now);
+      }
     } catch (err) {
       const failures = Number(this.store.meta("flush_failures") ?? 0) + 1;
       this.store.setMeta("flush_failures", failures);
@@ -339,7 +429,7 @@ export class WearableStream extends DurableObject<Env> {
         failures,
         error: err instanceof Error ? err.name : typeof err,
       });
-      await this.ctx.storage.setAlarm(Date.now() + Math.min(60_000, 1000 * 2 ** Math.min(failures - 1, 6)));
+      await this.setAlarm(Date.now() + Math.min(60_000, 1000 * 2 ** Math.min(failures - 1, 6)));
       return;
     }
     await this.evaluate(Date.now(), false).catch((err) =>
@@ -349,7 +439,7 @@ export class WearableStream extends DurableObject<Env> {
       this.store.pendingCount() > 0 || this.store.anomalies().some((a) => !a.published)
         ? 1000
         : IDLE_ALARM_MS;
-    await this.ctx.storage.setAlarm(Date.now() + next);
+    await this.setAlarm(Date.now() + next);
   }
 
   /**
@@ -362,35 +452,42 @@ export class WearableStream extends DurableObject<Env> {
     const scope = this.scope("wearable.flush");
     const db = scope.db(ref.region);
     let total = 0;
-    for (let round = 0; round < FLUSH_ROUNDS; round++) {
-      const rows = this.store.pending(FLUSH_ROWS);
-      if (rows.length === 0) break;
-      await db.batch([
-        auditInsert(db, scope, {
-          ...TELEMETRY_FLUSH,
-          resourceId: String(rows.length),
-          patientId: ref.userId,
-          outcome: "success",
-        }),
-        flushTelemetryWrite(db, ref.userId, {
-          deviceIds: rows.map((r) => r.device_id),
-          types: rows.map((r) => r.type),
-          ts: rows.map((r) => r.ts),
-          values: rows.map((r) => r.value),
-          stages: rows.map((r) => r.stage),
-        }),
-      ]);
-      this.ctx.storage.transactionSync(() => this.store.markFlushed(rows));
-      this.pendingKnown = null;
-      total += rows.length;
-    }
-    if (total > 0) {
-      inc("telemetry_readings_total", { outcome: "landed" }, total);
-      shipMetrics(this.env, (p) => this.ctx.waitUntil(p));
+    try {
+      for (let round = 0; round < FLUSH_ROUNDS; round++) {
+        const rows = this.store.pending(FLUSH_ROWS);
+        if (rows.ts.length === 0) break;
+        const { upTo, ...columns } = rows;
+        await db.batch([
+          auditInsert(db, scope, {
+            ...TELEMETRY_FLUSH,
+            resourceId: String(rows.ts.length),
+            patientId: ref.userId,
+            outcome: "success",
+          }),
+          flushTelemetryWrite(db, ref.userId, columns),
+        ]);
+        this.store.markFlushed(upTo);
+        this.pendingKnown = null;
+        total += rows.ts.length;
+      }
+    } finally {
+      if (total > 0) inc("telemetry_readings_total", { outcome: "landed" }, total);
+      this.reportLag();
     }
     if (this.pending() < this.pendingCap / 2 && this.store.meta("backlog_alerted") !== null)
-      this.ctx.storage.sql.exec("delete from meta where key = 'backlog_alerted'");
+      this.store.deleteMeta("backlog_alerted");
     return total;
+  }
+
+  /**
+   * Reports the age of this stream's oldest reading not yet in Postgres (0 when none is pending)
+   * as `telemetry_flush_lag_seconds` (a `max` gauge: the metrics hub keeps the largest report of
+   * its window, so one stuck stream is not hidden by healthy ones), then ships metrics if due.
+   */
+  private reportLag(): void {
+    const oldest = this.store.oldestPendingReceived();
+    set("telemetry_flush_lag_seconds", {}, oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
+    shipMetrics(this.env, (p) => this.ctx.waitUntil(p));
   }
 
   /** Runs the rules when new data arrived (or hourly, for silence) and publishes new anomalies. */

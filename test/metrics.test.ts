@@ -254,3 +254,43 @@ describe("exposition rendering (pure)", () => {
     ).toBeGreaterThanOrEqual(7);
   });
 });
+
+describe("max gauges (telemetry_flush_lag_seconds): the worst reporter is not hidden by healthy ones", () => {
+  it("the recorder keeps an isolate's largest report; a shard keeps its window's largest", async () => {
+    drain();
+    set("telemetry_flush_lag_seconds", {}, 420);
+    set("telemetry_flush_lag_seconds", {}, 1);
+    const batch = drain();
+    expect(batch.ops).toEqual([
+      { key: "telemetry_flush_lag_seconds", family: "telemetry_flush_lag_seconds", op: "max", value: 420 },
+    ]);
+    const shard = hub(env, 2);
+    await shard.record(batch);
+    await shard.record({
+      ops: [
+        { key: "telemetry_flush_lag_seconds", family: "telemetry_flush_lag_seconds", op: "max", value: 2 },
+      ],
+      events: [],
+    });
+    const s = (await hub(env, 2).snapshot()).series.find((x) => x.key === "telemetry_flush_lag_seconds");
+    expect(s).toMatchObject({ op: "max", value: 420 });
+  });
+
+  it("merging takes the largest current window across shards and drops windows older than two", () => {
+    const now = Date.now();
+    const lag = (value: number, updatedAt: number) => ({
+      series: [
+        {
+          key: "telemetry_flush_lag_seconds",
+          family: "telemetry_flush_lag_seconds",
+          op: "max" as const,
+          value,
+          updatedAt,
+        },
+      ],
+    });
+    const text = (snaps: ReturnType<typeof lag>[]) => renderExposition(mergeSnapshots(snaps, [], now));
+    expect(text([lag(3, now), lag(610, now - 60_000)])).toContain("\ntelemetry_flush_lag_seconds 610\n");
+    expect(text([lag(3, now), lag(610, now - 5 * 60_000)])).toContain("\ntelemetry_flush_lag_seconds 3\n");
+  });
+});

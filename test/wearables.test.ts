@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { WearableStream } from "../durable-objects/wearable-stream";
 import { careAlerts, consents, notifications, riskEvents } from "../workers/db/schema";
 import { createDatabase } from "../workers/lib/db";
+import { drain } from "../workers/lib/metrics/recorder";
 import { addToCareTeam } from "./chat-helpers";
 import { createUser, testConfig } from "./fixtures";
 import { call, problem } from "./helpers";
@@ -207,6 +208,88 @@ describe("durability", () => {
     expect(await streamOf(p).flushNow(refOf(p))).toMatchObject({ ok: true });
     expect(await streamOf(p).status(refOf(p))).toMatchObject({ pending: 0 });
     expect(await landed(p)).toEqual({ rows: 1000, rolled: 1000 });
+  });
+
+  it("readings stored while a flush waits for Postgres are not marked landed by it: exact row count", async () => {
+    const p = await createUser("patient");
+    const { token } = await registerDevice(p);
+    const all = heartRates(1000, Date.now() - 45 * MIN);
+    expect(await (await post(token, all.slice(0, 100))).json()).toMatchObject({ accepted: 100 });
+    // The flush awaits Postgres; batches posted meanwhile are stored by the stream in between.
+    const flushing = streamOf(p).flushNow(refOf(p));
+    const during = await Promise.all(
+      Array.from({ length: 9 }, (_, i) => post(token, all.slice((i + 1) * 100, (i + 2) * 100))),
+    );
+    for (const res of during) expect(await res.json()).toMatchObject({ accepted: 100 });
+    expect(await flushing).toMatchObject({ ok: true });
+    expect(await streamOf(p).flushNow(refOf(p))).toMatchObject({ ok: true });
+    expect(await streamOf(p).status(refOf(p))).toMatchObject({ pending: 0 });
+    expect(await landed(p)).toEqual({ rows: 1000, rolled: 1000 });
+  });
+
+  it("a stream stored with the old schema (no received time) keeps its pending readings and lands them", async () => {
+    const p = await createUser("patient");
+    const { token } = await registerDevice(p);
+    expect(await (await post(token, heartRates(20, Date.now() - 55 * MIN))).json()).toMatchObject({
+      accepted: 20,
+    });
+    await runInDurableObject(streamOf(p), (_s: WearableStream, state: DurableObjectState) => {
+      const sql = state.storage.sql;
+      // Schema 1: readings without `received`, its (flushed, ts) and (type, ts) indexes.
+      sql.exec(
+        `create table old_readings as select device_id, type, ts, value, stage, flushed from readings`,
+      );
+      sql.exec("drop table readings");
+      sql.exec(`create table readings (
+        device_id text not null, type text not null, ts integer not null, value real not null,
+        stage text, flushed integer not null default 0, primary key (device_id, type, ts)) without rowid`);
+      sql.exec("insert into readings select * from old_readings");
+      sql.exec("drop table old_readings");
+      sql.exec("create index readings_pending on readings (flushed, ts) where flushed = 0");
+      sql.exec("create index readings_type_ts on readings (type, ts)");
+      sql.exec("delete from meta where key = 'schema'");
+    });
+    await evictDurableObject(streamOf(p));
+    expect(await streamOf(p).status(refOf(p))).toMatchObject({ pending: 20 });
+    expect(await (await post(token, heartRates(20, Date.now() - 50 * MIN))).json()).toMatchObject({
+      accepted: 20,
+    });
+    expect(await streamOf(p).flushNow(refOf(p))).toMatchObject({ ok: true, flushed: 40 });
+    expect(await landed(p)).toEqual({ rows: 40, rolled: 40 });
+    await runInDurableObject(streamOf(p), (_s: WearableStream, state: DurableObjectState) => {
+      const indexes = state.storage.sql
+        .exec<{ name: string }>(
+          "select name from sqlite_master where type = 'index' and tbl_name = 'readings'",
+        )
+        .toArray()
+        .map((r) => r.name);
+      expect(indexes).toContain("readings_unflushed");
+      expect(indexes).not.toContain("readings_type_ts");
+    });
+  });
+
+  it("the stream reports the age of its oldest unflushed reading: growing while Postgres is down, 0 once landed", async () => {
+    const p = await createUser("patient");
+    const { token } = await registerDevice(p);
+    await streamEnv(p, dbDown(p));
+    await streamOf(p).setConsent(refOf(p), true);
+    expect(await (await post(token, heartRates(50, Date.now() - 50 * MIN))).json()).toMatchObject({
+      accepted: 50,
+    });
+    // Reading times are an hour old; the lag is the time since the stream RECEIVED them.
+    await new Promise((r) => setTimeout(r, 1100));
+    const lag = async () => {
+      drain();
+      await streamOf(p).flushNow(refOf(p));
+      return drain().ops.find((o) => o.key === "telemetry_flush_lag_seconds");
+    };
+    const down = await lag();
+    expect(down?.op).toBe("max");
+    expect(down?.value).toBeGreaterThanOrEqual(1);
+    expect(down?.value).toBeLessThan(60);
+    await streamEnv(p, env);
+    expect(await lag()).toMatchObject({ op: "max", value: 0 });
+    expect(await landed(p)).toEqual({ rows: 50, rolled: 50 });
   });
 
   it("past the per-user cap, ingest answers 503 with Retry-After and drops nothing", async () => {

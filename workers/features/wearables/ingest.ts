@@ -1,5 +1,7 @@
 import {
   checkReading,
+  encodeReadings,
+  type IngestCall,
   type IngestResult,
   MAX_BATCH_BYTES,
   type Reading,
@@ -71,10 +73,13 @@ export async function ingest(
   });
   rejected.sort((a, b) => a.index - b.index);
   const stream = streamStub(scope.env, device.userId, device.region);
-  const result: IngestResult = await stream.ingest(
-    { userId: device.userId, region: device.region },
-    { tokenHash: await sha256Hex(device.token), readings, idempotencyKey: idempotencyKey ?? null, rejected },
-  );
+  const call: IngestCall = {
+    tokenHash: device.tokenHash ?? (await sha256Hex(device.token)),
+    readings: encodeReadings(readings),
+    idempotencyKey: idempotencyKey ?? null,
+    rejected,
+  };
+  const result: IngestResult = await stream.ingest({ userId: device.userId, region: device.region }, call);
   if (!result.ok) {
     if (result.error === "unauthorized") throw unauthorized();
     if (result.error === "consent_required") throw consentRequired("health_data");

@@ -14,6 +14,8 @@ export interface ParsedDeviceToken {
   userId: string;
   region: Region;
   token: string;
+  /** SHA-256 of `token` (hex), once computed for the request (the rate-limit key and the stream's lookup). */
+  tokenHash?: string;
 }
 
 const uuidOf = (hex: string) =>

@@ -3,9 +3,10 @@
  *
  * Merging shards: `add` series (counters, histogram buckets/sums/counts, `add` gauges) are summed;
  * `set` gauges take the most recent report and are dropped when older than STALE_GAUGE_MS (an
- * isolate that reported "breaker open" and then went away must not keep it open forever).
+ * isolate that reported "breaker open" and then went away must not keep it open forever); `max`
+ * gauges take the largest shard value whose window began within two windows.
  */
-import { escapeLabel } from "./recorder";
+import { escapeLabel, MAX_GAUGE_WINDOW_MS } from "./recorder";
 import { METRICS, type MetricDef } from "./registry";
 import type { HubSnapshot } from "./ship";
 
@@ -68,12 +69,18 @@ export function mergeSnapshots(
   samples: ScrapeSample[],
   now = Date.now(),
 ): Map<string, MergedSeries[]> {
-  const byKey = new Map<string, { family: string; op: "add" | "set"; value: number; updatedAt: number }>();
+  const byKey = new Map<
+    string,
+    { family: string; op: "add" | "set" | "max"; value: number; updatedAt: number }
+  >();
   for (const snap of snapshots) {
     for (const s of snap.series) {
+      // A `max` window older than two windows has no current report: not merged, not rendered.
+      if (s.op === "max" && now - s.updatedAt > 2 * MAX_GAUGE_WINDOW_MS) continue;
       const cur = byKey.get(s.key);
       if (!cur) byKey.set(s.key, { ...s });
       else if (s.op === "add") cur.value += s.value;
+      else if (s.op === "max") cur.value = Math.max(cur.value, s.value);
       else if (s.updatedAt > cur.updatedAt) byKey.set(s.key, { ...s });
     }
   }

@@ -11,6 +11,8 @@
 import { LATENCY_BUCKETS, labelValue, METRIC_BY_NAME, type MetricName } from "./registry";
 
 export const SHIP_INTERVAL_MS = 2_000;
+/** `max` gauges: the hub keeps the largest report of a window this long (see registry). */
+export const MAX_GAUGE_WINDOW_MS = 120_000;
 /** Ship early once this many series have pending changes, whatever the interval. */
 const SHIP_PENDING_SERIES = 400;
 const MAX_PENDING_EVENTS = 200;
@@ -21,7 +23,7 @@ export interface SeriesOp {
   key: string;
   /** The metric family (histogram series name their family, e.g. `x` for `x_bucket`). */
   family: string;
-  op: "add" | "set";
+  op: "add" | "set" | "max";
   value: number;
 }
 
@@ -80,11 +82,16 @@ export function inc(name: MetricName, labels: Record<string, string> = {}, by = 
   add(name, seriesKey(name, l), by);
 }
 
-/** Gauge set (last report wins). */
+/** Gauge set: last report wins, or for a `max` gauge the largest report (kept until shipped). */
 export function set(name: MetricName, labels: Record<string, string>, value: number): void {
   if (!Number.isFinite(value)) return;
   const l = clampLabels(name, labels);
   const key = seriesKey(name, l);
+  if (METRIC_BY_NAME.get(name)?.gauge === "max") {
+    const cur = pending.get(key);
+    if (cur?.op !== "max" || value > cur.value) pending.set(key, { key, family: name, op: "max", value });
+    return;
+  }
   pending.set(key, { key, family: name, op: "set", value });
 }
 
@@ -124,7 +131,10 @@ export function drain(): MetricsBatch {
 export function restore(batch: MetricsBatch): void {
   for (const op of batch.ops) {
     if (op.op === "add") add(op.family, op.key, op.value);
-    else if (!pending.has(op.key)) pending.set(op.key, op);
+    else if (op.op === "max") {
+      const cur = pending.get(op.key);
+      if (!cur || cur.value < op.value) pending.set(op.key, op);
+    } else if (!pending.has(op.key)) pending.set(op.key, op);
   }
   events = [...batch.events, ...events].slice(-MAX_PENDING_EVENTS);
 }

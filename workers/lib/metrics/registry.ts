@@ -17,8 +17,12 @@ export interface MetricDef {
   labels: Record<string, LabelRule>;
   /** Histogram upper bounds (seconds), ascending; `+Inf` is implied. */
   buckets?: readonly number[];
-  /** Gauge semantics: `set` = last report wins; `add` = reports are increments (+1/-1). */
-  gauge?: "set" | "add";
+  /**
+   * Gauge semantics: `set` = last report wins; `add` = reports are increments (+1/-1); `max` =
+   * the largest report of the current window (MAX_GAUGE_WINDOW_MS): many reporters (e.g. every
+   * wearable stream's flush lag) where the worst one matters and a healthy one must not hide it.
+   */
+  gauge?: "set" | "add" | "max";
 }
 
 const ROUTE: LabelRule = { pattern: /^(\/[A-Za-z0-9_:.{}*-]*)+$|^unmatched$/, max: 96 };
@@ -110,8 +114,8 @@ export const METRICS = [
   {
     name: "telemetry_flush_lag_seconds",
     kind: "gauge",
-    gauge: "set",
-    help: "Age of the oldest reading held in a wearable stream and not yet in Postgres (last report).",
+    gauge: "max",
+    help: "Age of the oldest reading held in a wearable stream and not yet in Postgres: the largest report of any stream in the last 2 minutes (each stream reports at every flush attempt).",
     labels: {},
   },
   {

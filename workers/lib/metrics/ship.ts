@@ -18,7 +18,8 @@ export interface MetricsHubRpc {
 }
 
 export interface HubSnapshot {
-  series: Array<{ key: string; family: string; op: "add" | "set"; value: number; updatedAt: number }>;
+  /** `updatedAt`: for `max` series, when the current window began. */
+  series: Array<{ key: string; family: string; op: "add" | "set" | "max"; value: number; updatedAt: number }>;
 }
 export interface HubEvent {
   time: string;

@@ -9,17 +9,22 @@ import { createRouter } from "../../../lib/router";
 import { scopeOf, services } from "../../../middleware/services";
 import { deviceOf, ingestBatch, ingestOmh } from "../ingest";
 import * as s from "../schema";
-import { sha256Hex } from "../tokens";
+import { type ParsedDeviceToken, sha256Hex } from "../tokens";
 
-/** Devices are rate limited per device token (the binding's limit), never per shared IP. */
+/**
+ * The request's device token, hashed once (the rate-limit key and the stream's lookup both use
+ * the hash). Devices are rate limited per device token (the binding's limit), never per shared IP.
+ */
+const devices = new WeakMap<Request, ParsedDeviceToken>();
 const deviceRateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
   const device = deviceOf(c.req.header("authorization"));
-  const key = `device:${(await sha256Hex(device.token)).slice(0, 32)}`;
-  const { success } = await c.env.RATE_LIMITER.limit({ key });
+  device.tokenHash = await sha256Hex(device.token);
+  const { success } = await c.env.RATE_LIMITER.limit({ key: `device:${device.tokenHash.slice(0, 32)}` });
   if (!success)
     throw new AppError("rate_limited", "Too many requests from this device", {
       headers: { "retry-after": "60" },
     });
+  devices.set(c.req.raw, device);
   await next();
 };
 
@@ -94,15 +99,11 @@ for (const [path, handle] of [
   ["/telemetry/omh", ingestOmh],
 ] as const) {
   telemetryRoutes.post(path, services, deviceRateLimit, limit, async (c) => {
+    const device = devices.get(c.req.raw) ?? deviceOf(c.req.header("authorization"));
     const body = await c.req.json().catch(() => {
       throw new AppError("bad_request", "The body is not valid JSON");
     });
-    const answer = await handle(
-      scopeOf(c),
-      deviceOf(c.req.header("authorization")),
-      body,
-      c.req.header("idempotency-key"),
-    );
+    const answer = await handle(scopeOf(c), device, body, c.req.header("idempotency-key"));
     if (answer.replayed) c.header("idempotent-replayed", "true");
     const { replayed: _, ...out } = answer;
     return c.json(out, 200);
