@@ -200,6 +200,42 @@ describe("stuck deliveries: queued rows whose queue message was never sent", () 
     expect(await cronRun()).toContain(push.deliveryId);
   });
 
+  it("a quiet-hours release whose queue send fails is swept by a later run", async () => {
+    const p = await createUser("patient");
+    const push = await pushReminder(p);
+    // Held until ten minutes ago (quiet hours over, the cron was down): the next run releases it,
+    // but the queue is down.
+    await db()
+      .update(notificationDeliveries)
+      .set({ status: "held", releaseAt: new Date(Date.now() - 600_000) })
+      .where(eq(notificationDeliveries.id, push.deliveryId));
+    await runNotificationCron(jobScope(), fakeProviders().providers, async () => {
+      throw new Error("queue unavailable");
+    });
+    expect(await delivery(push.deliveryId)).toMatchObject({ status: "queued", attempts: 0 });
+    expect(await cronRun()).not.toContain(push.deliveryId);
+    await age(push.deliveryId, 180);
+    expect(await cronRun()).toContain(push.deliveryId);
+  });
+
+  it("a delivery stuck in sending (its consumer died) is swept after ten minutes, then claimed once", async () => {
+    const p = await createUser("patient");
+    const push = await pushReminder(p);
+    await db()
+      .update(notificationDeliveries)
+      .set({ status: "sending", attempts: 1 })
+      .where(eq(notificationDeliveries.id, push.deliveryId));
+    await age(push.deliveryId, 300);
+    expect(await cronRun()).not.toContain(push.deliveryId);
+    await age(push.deliveryId, 660);
+    expect(await cronRun()).toContain(push.deliveryId);
+    const providers = fakeProviders();
+    expect(await consume(push, env, providers)).toBe(true);
+    expect(await consume(push, env, providers)).toBe(true);
+    expect(providers.counts.push).toBe(1);
+    expect(await delivery(push.deliveryId)).toMatchObject({ status: "sent", attempts: 2 });
+  });
+
   it("crisis alert deliveries are swept first when a run is bounded", async () => {
     const p = await createUser("patient");
     const c = await createUser("clinician");
