@@ -15,6 +15,7 @@ import { createUser, type TestUser, testConfig } from "./fixtures";
 import { call } from "./helpers";
 import {
   db,
+  deadLettersOf,
   deliveriesFor,
   delivery,
   fakeProviders,
@@ -234,6 +235,30 @@ describe("stuck deliveries: queued rows whose queue message was never sent", () 
     expect(await consume(push, env, providers)).toBe(true);
     expect(providers.counts.push).toBe(1);
     expect(await delivery(push.deliveryId)).toMatchObject({ status: "sent", attempts: 2 });
+  });
+
+  it("a delivery whose consumer died on every attempt becomes a dead letter and fails over", async () => {
+    const p = await createUser("patient");
+    const push = await pushReminder(p);
+    await db()
+      .update(notificationDeliveries)
+      .set({ status: "sending", attempts: 5 })
+      .where(eq(notificationDeliveries.id, push.deliveryId));
+    await age(push.deliveryId, 660);
+    const swept = await cronRun();
+    expect(swept).not.toContain(push.deliveryId);
+    const row = await delivery(push.deliveryId);
+    expect(row).toMatchObject({ status: "dead", lastError: "delivery_stuck", attempts: 5 });
+    expect((await deadLettersOf(push.deliveryId)).map((d) => [d.errorCode, d.status])).toEqual([
+      ["delivery_stuck", "open"],
+    ]);
+    const email = (await deliveriesFor(row.notificationId)).find((d) => d.channel === "email");
+    expect(email).toMatchObject({ status: "queued" });
+    expect(swept).toContain(email?.id);
+    // Once: the next run neither dead-letters it again nor re-plans.
+    await age(push.deliveryId, 660);
+    await cronRun();
+    expect((await deadLettersOf(push.deliveryId)).length).toBe(1);
   });
 
   it("crisis alert deliveries are swept first when a run is bounded", async () => {

@@ -1,5 +1,8 @@
 import {
+  deliveryQuery,
   finishDelivery,
+  insertDeadLetter,
+  markStuckDead,
   releasableQuery,
   requeueHeld,
   stuckDeliveriesQuery,
@@ -17,7 +20,8 @@ import { DomainEvent, type NewEvent, publishEvent } from "../../lib/events";
 import { inc } from "../../lib/metrics/recorder";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
-import { type DeliveryMessage, materialize } from "./consumer";
+import { type DeliveryMessage, eventTypeOf, materialize } from "./consumer";
+import { failOver } from "./deliver";
 import type { Providers } from "./providers";
 import { appOrigin, loadRecipient } from "./recipient";
 import { nextLocalTime } from "./rules";
@@ -218,6 +222,41 @@ export async function sweepCrisis(scope: Scope, region: Region): Promise<Deliver
 export const SWEEP = { queuedSec: 120, sendingSec: 600, limit: 100 } as const;
 
 /**
+ * A delivery found stuck in `sending` with this many attempts already (each sweep's message is
+ * one more claim) is not tried again: a consumer dies on it every time. It becomes a dead letter
+ * (`delivery_stuck`) an admin sees and can retry, and the next channel is planned.
+ */
+export const STUCK_MAX_ATTEMPTS = 5;
+
+/** Dead-letters a delivery stuck in `sending` and plans its failover; the failover's message, if any. */
+async function giveUpStuck(
+  scope: Scope,
+  region: Region,
+  id: string,
+  sendingSec: number,
+): Promise<DeliveryMessage | null> {
+  const db = scope.db(region);
+  const [dead] = await markStuckDead(db, id, sendingSec);
+  if (!dead) return null;
+  const [joined] = await deliveryQuery(db, id);
+  if (!joined) return null;
+  inc("notifications_total", { channel: dead.channel, outcome: "dead_lettered" });
+  await insertDeadLetter(db, {
+    messageId: `delivery:${id}:stuck:${dead.attempts}`,
+    queue: "haven-deliveries",
+    deliveryId: id,
+    eventType: eventTypeOf(joined.notification),
+    channel: dead.channel,
+    errorCode: "delivery_stuck",
+    attempts: dead.attempts,
+    body: { deliveryId: id, region },
+  });
+  scope.log.error("delivery_stuck", { deliveryId: id, channel: dead.channel, attempts: dead.attempts });
+  const recipient = await loadRecipient(scope, dead.recipientId);
+  return recipient ? failOver(scope, region, joined.notification, dead.channel, recipient) : null;
+}
+
+/**
  * Re-enqueues deliveries left `queued` (or stuck `sending`) after their queue message was never
  * sent or was lost: every path that writes a delivery row and then sends its message (publishing,
  * failover after a send error or a bounce, digest fallback, quiet-hours release, admin retry) is
@@ -233,9 +272,16 @@ export async function sweepStuckDeliveries(
   bounds: { queuedSec: number; sendingSec: number; limit: number } = SWEEP,
 ): Promise<number> {
   const db = scope.db(region);
-  const rows = await stuckDeliveriesQuery(db, bounds);
-  if (rows.length === 0) return 0;
-  await enqueue(rows.map((r) => ({ deliveryId: r.id, region })));
+  const found = await stuckDeliveriesQuery(db, bounds);
+  if (found.length === 0) return 0;
+  const hopeless = (r: (typeof found)[number]) => r.status === "sending" && r.attempts >= STUCK_MAX_ATTEMPTS;
+  const failovers: DeliveryMessage[] = [];
+  for (const r of found.filter(hopeless)) {
+    const next = await giveUpStuck(scope, region, r.id, bounds.sendingSec);
+    if (next) failovers.push(next);
+  }
+  const rows = found.filter((r) => !hopeless(r));
+  await enqueue([...rows.map((r) => ({ deliveryId: r.id, region })), ...failovers]);
   const queued = rows.filter((r) => r.status === "queued").map((r) => r.id);
   if (queued.length > 0) await touchQueued(db, queued);
   for (const r of rows) inc("notifications_total", { channel: r.channel, outcome: "requeued" });
@@ -243,6 +289,7 @@ export async function sweepStuckDeliveries(
     region,
     deliveries: rows.length,
     critical: rows.filter((r) => r.critical).length,
+    failovers: failovers.length,
   });
   return rows.length;
 }

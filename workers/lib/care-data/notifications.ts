@@ -331,7 +331,13 @@ export function stuckDeliveriesQuery(
 ) {
   const d = notificationDeliveries;
   return db
-    .select({ id: d.id, channel: d.channel, status: d.status, critical: notifications.critical })
+    .select({
+      id: d.id,
+      channel: d.channel,
+      status: d.status,
+      attempts: d.attempts,
+      critical: notifications.critical,
+    })
     .from(d)
     .innerJoin(notifications, eq(notifications.id, d.notificationId))
     .where(
@@ -354,4 +360,23 @@ export function touchQueued(db: Database, ids: string[]) {
     .set({ updatedAt: sql`now()` })
     .where(and(inArray(notificationDeliveries.id, ids), eq(notificationDeliveries.status, "queued")))
     .returning({ id: notificationDeliveries.id });
+}
+
+/**
+ * Gives up on a delivery stuck in `sending` (every attempt's consumer died): `dead`, once, only if
+ * it is still stuck (a consumer that finished it meanwhile wins). Returns the row if this call did it.
+ */
+export function markStuckDead(db: Database, id: string, sendingSec: number) {
+  const d = notificationDeliveries;
+  return db
+    .update(d)
+    .set({ status: "dead", lastError: "delivery_stuck", updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(d.id, id),
+        eq(d.status, "sending"),
+        sql`${d.updatedAt} < now() - ${sendingSec}::int * interval '1 second'`,
+      ),
+    )
+    .returning();
 }
