@@ -53,7 +53,10 @@ export const notificationDeliveries = pgTable(
     providerMessageId: text("provider_message_id"),
     /** Held for a digest (folded into one email at `releaseAt`) rather than for quiet hours. */
     digest: boolean("digest").notNull().default(false),
-    /** Held deliveries (quiet hours, digest) go out at this instant. */
+    /**
+     * Held deliveries (quiet hours, digest) go out at this instant; a queued one put back for a
+     * retry is due back from the queue then (the stuck-delivery sweep waits for it).
+     */
     releaseAt: timestamp("release_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

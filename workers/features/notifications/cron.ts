@@ -1,8 +1,13 @@
 import {
+  deliveryQuery,
   finishDelivery,
+  insertDeadLetter,
+  markStuckDead,
   releasableQuery,
   requeueHeld,
+  stuckDeliveriesQuery,
   takeForDigest,
+  touchQueued,
   unplannedCrisisQuery,
 } from "../../lib/care-data/notifications";
 import {
@@ -12,9 +17,11 @@ import {
   type ScheduleRow,
 } from "../../lib/care-data/notify-settings";
 import { DomainEvent, type NewEvent, publishEvent } from "../../lib/events";
+import { inc } from "../../lib/metrics/recorder";
 import type { Scope } from "../../lib/scope";
 import { REGIONS, type Region } from "../../lib/vocabulary";
-import { type DeliveryMessage, materialize } from "./consumer";
+import { type DeliveryMessage, eventTypeOf, materialize } from "./consumer";
+import { failOver } from "./deliver";
 import type { Providers } from "./providers";
 import { appOrigin, loadRecipient } from "./recipient";
 import { nextLocalTime } from "./rules";
@@ -22,8 +29,9 @@ import { renderDigest } from "./templates";
 
 /**
  * The minute cron: fires due reminders (local wall-clock times, DST-correct), releases deliveries
- * held for quiet hours, sends digests, and re-plans crisis notifications whose event never reached
- * the queue (so a failed publish delays a crisis alert by a minute instead of losing it).
+ * held for quiet hours, sends digests, re-plans crisis notifications whose event never reached
+ * the queue (so a failed publish delays a crisis alert by a minute instead of losing it), and
+ * re-enqueues deliveries whose own queue message was never sent (`sweepStuckDeliveries`).
  */
 
 /** A UUID derived from a string (SHA-256, RFC 9562 version 8): the same reminder firing → the same event id. */
@@ -205,6 +213,87 @@ export async function sweepCrisis(scope: Scope, region: Region): Promise<Deliver
   return out;
 }
 
+/**
+ * Bounds of the stuck-delivery sweep. A `queued` row normally leaves that state within seconds of
+ * its message; one untouched for `queuedSec` (and past any retry delay it waits on) lost its
+ * message. `sending` is claimable again after two minutes (claimDelivery): `sendingSec` leaves the
+ * queue's own redelivery the first chance. At most `limit` per region per run (one `sendBatch`).
+ */
+export const SWEEP = { queuedSec: 120, sendingSec: 600, limit: 100 } as const;
+
+/**
+ * A delivery found stuck in `sending` with this many attempts already (each sweep's message is
+ * one more claim) is not tried again: a consumer dies on it every time. It becomes a dead letter
+ * (`delivery_stuck`) an admin sees and can retry, and the next channel is planned.
+ */
+export const STUCK_MAX_ATTEMPTS = 5;
+
+/** Dead-letters a delivery stuck in `sending` and plans its failover; the failover's message, if any. */
+async function giveUpStuck(
+  scope: Scope,
+  region: Region,
+  id: string,
+  sendingSec: number,
+): Promise<DeliveryMessage | null> {
+  const db = scope.db(region);
+  const [dead] = await markStuckDead(db, id, sendingSec);
+  if (!dead) return null;
+  const [joined] = await deliveryQuery(db, id);
+  if (!joined) return null;
+  inc("notifications_total", { channel: dead.channel, outcome: "dead_lettered" });
+  await insertDeadLetter(db, {
+    messageId: `delivery:${id}:stuck:${dead.attempts}`,
+    queue: "haven-deliveries",
+    deliveryId: id,
+    eventType: eventTypeOf(joined.notification),
+    channel: dead.channel,
+    errorCode: "delivery_stuck",
+    attempts: dead.attempts,
+    body: { deliveryId: id, region },
+  });
+  scope.log.error("delivery_stuck", { deliveryId: id, channel: dead.channel, attempts: dead.attempts });
+  const recipient = await loadRecipient(scope, dead.recipientId);
+  return recipient ? failOver(scope, region, joined.notification, dead.channel, recipient) : null;
+}
+
+/**
+ * Re-enqueues deliveries left `queued` (or stuck `sending`) after their queue message was never
+ * sent or was lost: every path that writes a delivery row and then sends its message (publishing,
+ * failover after a send error or a bounce, digest fallback, quiet-hours release, admin retry) is
+ * covered, whichever send failed. Critical ones first. Sending once is the claim's job: a late
+ * original message and the sweep's both reach `claimDelivery`, and only one of them wins. The rows
+ * are marked (`updatedAt`) only after the send succeeded, so a failed send leaves them for the next
+ * run. Returns how many were re-enqueued.
+ */
+export async function sweepStuckDeliveries(
+  scope: Scope,
+  region: Region,
+  enqueue: (m: DeliveryMessage[]) => Promise<void>,
+  bounds: { queuedSec: number; sendingSec: number; limit: number } = SWEEP,
+): Promise<number> {
+  const db = scope.db(region);
+  const found = await stuckDeliveriesQuery(db, bounds);
+  if (found.length === 0) return 0;
+  const hopeless = (r: (typeof found)[number]) => r.status === "sending" && r.attempts >= STUCK_MAX_ATTEMPTS;
+  const failovers: DeliveryMessage[] = [];
+  for (const r of found.filter(hopeless)) {
+    const next = await giveUpStuck(scope, region, r.id, bounds.sendingSec);
+    if (next) failovers.push(next);
+  }
+  const rows = found.filter((r) => !hopeless(r));
+  await enqueue([...rows.map((r) => ({ deliveryId: r.id, region })), ...failovers]);
+  const queued = rows.filter((r) => r.status === "queued").map((r) => r.id);
+  if (queued.length > 0) await touchQueued(db, queued);
+  for (const r of rows) inc("notifications_total", { channel: r.channel, outcome: "requeued" });
+  scope.log.warn("deliveries_requeued", {
+    region,
+    deliveries: rows.length,
+    critical: rows.filter((r) => r.critical).length,
+    failovers: failovers.length,
+  });
+  return rows.length;
+}
+
 /** One cron run over every region; one region failing does not stop the others. */
 export async function runNotificationCron(
   scope: Scope,
@@ -215,6 +304,7 @@ export async function runNotificationCron(
   await Promise.all(
     REGIONS.map(async (region) => {
       for (const step of [
+        async () => void (await sweepStuckDeliveries(scope, region, enqueue)),
         async () => enqueue(await sweepCrisis(scope, region)),
         async () => void (await fireDueSchedules(scope, region, now)),
         async () => enqueue(await releaseHeld(scope, region, now, providers)),

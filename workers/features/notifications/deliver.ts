@@ -74,11 +74,13 @@ export async function attemptDelivery(
   if (result.cls === "transient" || result.cls === "rate_limited") {
     const { maxAttempts } = RETRY[result.cls];
     if (claimed.attempts < maxAttempts) {
-      await finishDelivery(db, claimed.id, "queued", { lastError: result.code });
-      return {
-        kind: "retry",
-        delaySeconds: backoffSeconds(result.cls, claimed.attempts, random(), result.retryAfterSec),
-      };
+      const delaySeconds = backoffSeconds(result.cls, claimed.attempts, random(), result.retryAfterSec);
+      // `releaseAt`: when the queue brings it back; the stuck-delivery sweep leaves it until then.
+      await finishDelivery(db, claimed.id, "queued", {
+        lastError: result.code,
+        releaseAt: new Date(Date.now() + delaySeconds * 1000),
+      });
+      return { kind: "retry", delaySeconds };
     }
   }
   const dead = result.cls !== "gone";

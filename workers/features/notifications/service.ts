@@ -375,7 +375,11 @@ export async function resolve(scope: Scope, id: string, action: "retried" | "dis
   if (action === "retried") {
     if (row.deliveryId) {
       const [revived] = await reviveDelivery(db, row.deliveryId);
-      if (revived) await enqueue(scope.env, [{ deliveryId: revived.id, region }]);
+      // A failed send leaves the revived row queued: the minute sweep sends it (sweepStuckDeliveries).
+      if (revived)
+        await enqueue(scope.env, [{ deliveryId: revived.id, region }]).catch((err) =>
+          scope.log.warn("retry_enqueue_failed", { deliveryId: revived.id, error: (err as Error).name }),
+        );
     } else {
       const event = DomainEvent.safeParse(row.body);
       if (event.success) await scope.env.EVENTS.send(event.data, { contentType: "json" });

@@ -158,7 +158,14 @@ async function failOverAfterReceipt(scope: Scope, region: Region, row: DeliveryR
     row.channel,
     recipient,
   );
-  if (next) await scope.env.DELIVERIES.send(next, { contentType: "json" });
+  if (!next) return;
+  try {
+    await scope.env.DELIVERIES.send(next, { contentType: "json" });
+  } catch (err) {
+    // The receipt is applied and the failover row is queued: the minute sweep sends it (cron.ts
+    // sweepStuckDeliveries). A 5xx would only bring the provider's retry, which is `unchanged`.
+    scope.log.warn("failover_enqueue_failed", { deliveryId: next.deliveryId, error: (err as Error).name });
+  }
 }
 
 /** The email webhook: Svix signature (401 otherwise), then the body (422), then the receipt. */

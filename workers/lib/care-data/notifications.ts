@@ -315,3 +315,68 @@ export function deliveryByProviderIdQuery(db: Database, channel: Channel, provid
     )
     .limit(1);
 }
+
+// ---- stuck deliveries (the minute sweeper) -----------------------------------------------------
+
+/**
+ * Deliveries whose queue message may never have been sent (the queue send failed after the row was
+ * written) or was lost: `queued` and untouched for `queuedSec` and not waiting on a queue retry
+ * delay (`releaseAt`, set when an attempt is put back for a later retry, is past by as much), or
+ * `sending` for `sendingSec` (a consumer that died, whose message ran out of retries). Critical
+ * notifications first, then the oldest; at most `limit`. The database clock decides, as in the claim.
+ */
+export function stuckDeliveriesQuery(
+  db: Database,
+  o: { queuedSec: number; sendingSec: number; limit: number },
+) {
+  const d = notificationDeliveries;
+  return db
+    .select({
+      id: d.id,
+      channel: d.channel,
+      status: d.status,
+      attempts: d.attempts,
+      critical: notifications.critical,
+    })
+    .from(d)
+    .innerJoin(notifications, eq(notifications.id, d.notificationId))
+    .where(
+      sql`((${d.status} = 'queued' and ${d.updatedAt} < now() - ${o.queuedSec}::int * interval '1 second'
+            and (${d.releaseAt} is null or ${d.releaseAt} < now() - ${o.queuedSec}::int * interval '1 second'))
+        or (${d.status} = 'sending' and ${d.updatedAt} < now() - ${o.sendingSec}::int * interval '1 second'))`,
+    )
+    .orderBy(desc(notifications.critical), d.updatedAt)
+    .limit(o.limit);
+}
+
+/**
+ * Marks queued deliveries as just re-enqueued (their `updatedAt`), so the next sweep waits another
+ * bound for them instead of piling messages onto a slow queue. Only rows still queued: one a
+ * consumer already claimed is left alone.
+ */
+export function touchQueued(db: Database, ids: string[]) {
+  return db
+    .update(notificationDeliveries)
+    .set({ updatedAt: sql`now()` })
+    .where(and(inArray(notificationDeliveries.id, ids), eq(notificationDeliveries.status, "queued")))
+    .returning({ id: notificationDeliveries.id });
+}
+
+/**
+ * Gives up on a delivery stuck in `sending` (every attempt's consumer died): `dead`, once, only if
+ * it is still stuck (a consumer that finished it meanwhile wins). Returns the row if this call did it.
+ */
+export function markStuckDead(db: Database, id: string, sendingSec: number) {
+  const d = notificationDeliveries;
+  return db
+    .update(d)
+    .set({ status: "dead", lastError: "delivery_stuck", updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(d.id, id),
+        eq(d.status, "sending"),
+        sql`${d.updatedAt} < now() - ${sendingSec}::int * interval '1 second'`,
+      ),
+    )
+    .returning();
+}

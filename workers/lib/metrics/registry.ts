@@ -125,7 +125,16 @@ export const METRICS = [
     labels: {
       channel: { values: ["in_app", "email", "sms", "push"] },
       outcome: {
-        values: ["queued", "sent", "delivered", "failed", "bounced", "dead_lettered", "suppressed"],
+        values: [
+          "queued",
+          "sent",
+          "delivered",
+          "failed",
+          "bounced",
+          "dead_lettered",
+          "suppressed",
+          "requeued",
+        ],
       },
     },
   },
