@@ -69,7 +69,7 @@ describe("ops alerts reach admins as notifications", () => {
       const { n, email } = await settled(admin, "firing");
       expect(n).toMatchObject({ critical: true, severity: "critical", patientId: null });
       expect(n.data).toMatchObject({ alert: "HavenDependencyDown", state: "firing" });
-      expect(email.status).toBe("sent");
+      expect(["sent", "delivered"]).toContain(email.status);
       expect(email.releaseAt).toBeNull();
     }
     expect(await opsNotes(clinician)).toEqual([]);
@@ -112,7 +112,7 @@ describe("ops alerts reach admins as notifications", () => {
     expect(resolvedQuiet.n.critical).toBe(false);
     expect(resolvedQuiet.email.status).toBe("held");
     const resolvedEu = await settled(eu, "resolved");
-    expect(resolvedEu.email.status).toBe("sent");
+    expect(["sent", "delivered"]).toContain(resolvedEu.email.status);
     // Every admin in the shared test database is notified (other files create many): generous limit.
   }, 180_000);
 

@@ -16,7 +16,7 @@ import { createDatabase } from "../workers/lib/db";
 import type { TestUser } from "./fixtures";
 import { testConfig } from "./fixtures";
 import { call } from "./helpers";
-import { api, matrixSession, practice } from "./sessions-helpers";
+import { api, matrixSession, practice, seal } from "./sessions-helpers";
 
 const REGION = "eu" as const;
 const db = () => createDatabase(testConfig(), REGION);
@@ -30,11 +30,12 @@ async function record(patient: TestUser, clinician: TestUser, sessionId: string,
   const started = await api(patient, "POST", base, { mimeType: "video/webm" });
   expect(started.status).toBe(201);
   const id = String(started.body.id);
+  const key = String(started.body.contentKey);
   for (let n = 0; n < chunks; n += 1) {
     const res = await call(`${base}/${id}/chunks/${n}`, {
       method: "PUT",
       headers: { ...patient.auth, "content-type": "application/octet-stream" },
-      body: new TextEncoder().encode(`chunk ${n} of a therapy visit`),
+      body: await seal(key, id, n, new TextEncoder().encode(`chunk ${n} of a therapy visit`)),
     });
     expect(res.status).toBe(200);
   }

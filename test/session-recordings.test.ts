@@ -7,7 +7,7 @@ import { createDatabase } from "../workers/lib/db";
 import { userCipher } from "../workers/lib/user-cipher";
 import { createUser, testConfig } from "./fixtures";
 import { call } from "./helpers";
-import { api, matrixSession, practice } from "./sessions-helpers";
+import { api, b64url, matrixSession, practice, seal } from "./sessions-helpers";
 
 async function liveSession() {
   const { clinician, patients } = await practice();
@@ -21,32 +21,6 @@ const chunk = (user: { auth: Record<string, string> }, path: string, bytes: Uint
     headers: { ...user.auth, "content-type": "application/octet-stream" },
     body: bytes,
   });
-
-/** base64url → bytes (the API hands the content key out as base64url). */
-const b64url = (s: string) =>
-  Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4)), (c) =>
-    c.charCodeAt(0),
-  );
-
-/** What the browser does (web/public/assets/visit.js): 0x02 ‖ IV ‖ AES-GCM(chunk), AAD bound to recording and n. */
-async function seal(
-  contentKey: string,
-  recordingId: string,
-  n: number,
-  plain: Uint8Array,
-): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey("raw", b64url(contentKey), "AES-GCM", false, ["encrypt"]);
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const aad = new TextEncoder().encode(`haven-recording:${recordingId}:${n}`);
-  const ct = new Uint8Array(
-    await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad }, key, plain),
-  );
-  const out = new Uint8Array(13 + ct.length);
-  out.set([2]);
-  out.set(iv, 1);
-  out.set(ct, 13);
-  return out;
-}
 
 /** Both consent and the patient starts: the recording id and its content key. */
 async function consentedRecording() {

@@ -87,3 +87,29 @@ export async function matrixSession(patient: TestUser, clinician: TestUser): Pro
     });
   return id;
 }
+
+/** base64url → bytes (the API hands the content key out as base64url). */
+export const b64url = (s: string) =>
+  Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4)), (c) =>
+    c.charCodeAt(0),
+  );
+
+/** What the browser does (web/public/assets/visit.js): 0x02 ‖ IV ‖ AES-GCM(chunk), AAD bound to recording and n. */
+export async function seal(
+  contentKey: string,
+  recordingId: string,
+  n: number,
+  plain: Uint8Array,
+): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("raw", b64url(contentKey), "AES-GCM", false, ["encrypt"]);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const aad = new TextEncoder().encode(`haven-recording:${recordingId}:${n}`);
+  const ct = new Uint8Array(
+    await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad }, key, plain),
+  );
+  const out = new Uint8Array(13 + ct.length);
+  out.set([2]);
+  out.set(iv, 1);
+  out.set(ct, 13);
+  return out;
+}

@@ -117,9 +117,48 @@ export async function materialize(
     }),
   ]);
   const out: DeliveryMessage[] = [];
+  let failed = 0;
   for (const n of rows) {
+    // One recipient's failure (bad settings, an unreachable store for their row) must not keep the
+    // others from being notified: each is planned on its own, and the event is retried afterwards
+    // for the ones that failed (planning is idempotent, so the others plan nothing new).
+    try {
+      out.push(...(await planFor(scope, db, e, n, now)));
+    } catch (err) {
+      failed += 1;
+      scope.log.warn("recipient_failed", { type: e.type, id: e.id, error: (err as Error).name });
+    }
+  }
+  if (failed > 0) throw new PartialMaterializeError(out, failed);
+  return out;
+}
+
+/**
+ * Thrown by {@link materialize} when some recipients could not be planned: carries the deliveries
+ * of the ones that were, so the consumer sends those now and retries the event for the rest.
+ */
+export class PartialMaterializeError extends Error {
+  override name = "PartialMaterializeError";
+  constructor(
+    readonly deliveries: DeliveryMessage[],
+    readonly failed: number,
+  ) {
+    super(`${failed} recipient(s) could not be planned`);
+  }
+}
+
+/** Plans one recipient's deliveries of one notification; returns those to enqueue now. */
+async function planFor(
+  scope: Scope,
+  db: ReturnType<Scope["db"]>,
+  e: DomainEvent,
+  n: NotificationRow,
+  now: Date,
+): Promise<DeliveryMessage[]> {
+  const out: DeliveryMessage[] = [];
+  {
     const recipient = await loadRecipient(scope, n.recipientId);
-    if (!recipient) continue;
+    if (!recipient) return out;
     const plan = planChannels({
       type: e.type,
       critical: n.critical,

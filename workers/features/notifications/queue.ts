@@ -6,7 +6,7 @@ import { DomainEvent } from "../../lib/events";
 import { createLogger } from "../../lib/logger";
 import { createScope, jobAudit, type Scope } from "../../lib/scope";
 import { RegionSchema } from "../../lib/vocabulary";
-import { type DeliveryMessage, materialize } from "./consumer";
+import { type DeliveryMessage, materialize, PartialMaterializeError } from "./consumer";
 import { attemptDelivery } from "./deliver";
 import { receiveLocalPush } from "./dev-push";
 import { type Fetch, type Providers, providersFor } from "./providers";
@@ -64,6 +64,8 @@ export async function handleEvents(batch: MessageBatch<unknown>, env: Env): Prom
         await enqueue(env, await materialize(scope, parsed.data));
         msg.ack();
       } catch (err) {
+        // Recipients that were planned are sent now; the event is retried for the others.
+        if (err instanceof PartialMaterializeError) await enqueue(env, err.deliveries).catch(() => undefined);
         scope.log.warn("event_failed", {
           type: parsed.data.type,
           id: parsed.data.id,
