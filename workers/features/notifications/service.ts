@@ -366,6 +366,26 @@ export async function resolve(scope: Scope, id: string, action: "retried" | "dis
   const admin = me(scope);
   const { region, row } = await findDeadLetter(scope, id);
   const db = scope.db(region);
+  // An event dead letter is re-published BEFORE it is marked retried: events are idempotent by id,
+  // so a send that then races a second retry costs nothing, while marking first and failing to
+  // send would lose the event behind a "retried" status.
+  if (action === "retried" && !row.deliveryId && row.status === "open") {
+    const event = DomainEvent.safeParse(row.body);
+    if (event.success) {
+      try {
+        await scope.env.EVENTS.send(event.data, { contentType: "json" });
+      } catch (err) {
+        scope.log.warn("retry_publish_failed", { id, error: (err as Error).name });
+        throw new AppError(
+          "service_unavailable",
+          "The event queue is not answering right now. Try again in 5 s.",
+          {
+            headers: { "retry-after": "5" },
+          },
+        );
+      }
+    }
+  }
   const [resolved] = await db.batch([
     resolveDeadLetter(db, id, action, admin.userId),
     auditInsert(db, scope, { ...DEAD_LETTER_RESOLVE, resourceId: id, outcome: "success" }),
@@ -380,9 +400,6 @@ export async function resolve(scope: Scope, id: string, action: "retried" | "dis
         await enqueue(scope.env, [{ deliveryId: revived.id, region }]).catch((err) =>
           scope.log.warn("retry_enqueue_failed", { deliveryId: revived.id, error: (err as Error).name }),
         );
-    } else {
-      const event = DomainEvent.safeParse(row.body);
-      if (event.success) await scope.env.EVENTS.send(event.data, { contentType: "json" });
     }
   }
   return deadOut(region, done);
