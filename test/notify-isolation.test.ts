@@ -1,7 +1,9 @@
+import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { notifications } from "../workers/db/schema";
 import { materialize, PartialMaterializeError } from "../workers/features/notifications/consumer";
+import { enqueue, SEND_BATCH_MAX } from "../workers/features/notifications/queue";
 import { userRegionKey } from "../workers/lib/care-data/region";
 import type { Database } from "../workers/lib/db";
 import { makeEvent } from "../workers/lib/events";
@@ -69,5 +71,24 @@ describe("one failing recipient does not block the others", () => {
     await materialize(jobScope(), event);
     expect(await mineOf(fine.id, event.id)).toHaveLength(1);
     expect(await mineOf(broken.id, event.id)).toHaveLength(1);
+  });
+});
+
+describe("an event with more recipients than one queue batch carries", () => {
+  it("sends its deliveries in batches of at most 100 (an over-long batch is refused whole)", async () => {
+    const batches: number[] = [];
+    const queue = {
+      sendBatch: async (messages: unknown[]) => {
+        // What Cloudflare Queues (and the local queue) do with more than 100 messages.
+        if (messages.length > SEND_BATCH_MAX) throw new Error("sendBatch: too many messages");
+        batches.push(messages.length);
+      },
+    };
+    const messages = Array.from({ length: 230 }, () => ({
+      deliveryId: crypto.randomUUID(),
+      region: "us" as const,
+    }));
+    await enqueue({ ...env, DELIVERIES: queue } as unknown as Env, messages);
+    expect(batches).toEqual([100, 100, 30]);
   });
 });

@@ -40,12 +40,20 @@ export function defaultProviders(scope: Scope, fetcher?: Fetch): Providers {
   });
 }
 
+/** Cloudflare Queues accept at most 100 messages per `sendBatch`. */
+export const SEND_BATCH_MAX = 100;
+
 async function enqueue(env: Env, messages: DeliveryMessage[]): Promise<void> {
-  if (messages.length === 0) return;
   const requestId = currentRequestId();
-  await env.DELIVERIES.sendBatch(
-    messages.map((body) => ({ body: { requestId, ...body }, contentType: "json" as const })),
-  );
+  // In chunks: one event can fan out to more recipients than one batch may carry (an ops alert
+  // to every admin, a crisis alert to a large care team); an over-long batch is refused whole.
+  for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
+    await env.DELIVERIES.sendBatch(
+      messages
+        .slice(i, i + SEND_BATCH_MAX)
+        .map((body) => ({ body: { requestId, ...body }, contentType: "json" as const })),
+    );
+  }
 }
 
 /** Events: each message is materialised on its own; a failure retries that message only, with backoff. */
