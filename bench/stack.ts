@@ -29,13 +29,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-const READY_LINE = "Press Ctrl-C to stop everything.";
+export const READY_LINE = "Press Ctrl-C to stop everything.";
 
-function exited(child: ChildProcess): boolean {
+export function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || exited(child)) return;
   try {
     process.kill(-child.pid, signal); // the whole group: dev.ts, wrangler, workerd, esbuild
@@ -44,7 +44,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+export function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (exited(child)) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), ms);

@@ -3,39 +3,16 @@
  * (the Worker on `port`, Neon/Upstash/model endpoints on the next three) or on free ones, with a
  * fresh data folder (`.data/soak`: databases and Durable Object state), stopped as one group.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { exited, READY_LINE, signalGroup, waitExit } from "../bench/stack.ts";
 
 export interface SoakStack {
   url: string;
   port: number;
   dataDir: string;
   stop(): Promise<void>;
-}
-
-const READY_LINE = "Press Ctrl-C to stop everything.";
-
-const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || exited(child)) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (exited(child)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
 
 export async function startSoakStack(
