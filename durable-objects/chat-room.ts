@@ -63,6 +63,7 @@ import {
   TIER_RANK,
 } from "./chat-safety";
 import { ChatStore } from "./chat-store";
+import { traced } from "./correlated";
 import { storedRows } from "./storage-rows";
 
 const FLUSH_DELAY_MS = 2000;
@@ -148,13 +149,9 @@ export class ChatRoom extends DurableObject<Env> {
     });
   }
 
-  /**
-   * Runs an RPC call with the caller's request id (the stub adds it to the room reference), so
-   * this object's logs and upstream calls join the Worker's request (workers/lib/correlation.ts).
-   */
+  /** Runs an RPC call under the caller's request id (durable-objects/correlated.ts). */
   private traced<T>(room: unknown, work: () => Promise<T>): Promise<T> {
-    const id = typeof room === "object" && room !== null && "requestId" in room ? room.requestId : undefined;
-    return runWithRequestId(typeof id === "string" ? id : undefined, work);
+    return traced(room, work);
   }
 
   /**

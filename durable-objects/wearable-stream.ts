@@ -8,6 +8,7 @@ import { createLogger, type Logger } from "../workers/lib/logger";
 import { inc, set } from "../workers/lib/metrics/recorder";
 import { shipMetrics } from "../workers/lib/metrics/ship";
 import { createScope, jobAudit, type Scope } from "../workers/lib/scope";
+import { traced } from "./correlated";
 import { storedRows } from "./storage-rows";
 import {
   DeviceEntry,
@@ -178,6 +179,11 @@ export class WearableStream extends DurableObject<Env> {
    * this object's SQLite (durable). Idempotent per Idempotency-Key and per reading (device, type, ts).
    */
   async ingest(ref: unknown, call: unknown): Promise<IngestResult> {
+    // Under the Worker request's id: this call's logs and its Postgres reads join that request.
+    return traced(ref, () => this.ingestTraced(ref, call));
+  }
+
+  private async ingestTraced(ref: unknown, call: unknown): Promise<IngestResult> {
     const r = this.bind(ref);
     const c = IngestCall.safeParse(call);
     if (!r || !c.success) return { ok: false, error: "unauthorized" };

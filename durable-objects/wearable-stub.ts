@@ -1,4 +1,5 @@
 import type { Region } from "../workers/lib/vocabulary";
+import { correlatedStub } from "./correlated";
 
 /**
  * The WearableStream of one user. EU users' streams live in the EU jurisdiction; locally (workerd
@@ -11,7 +12,8 @@ export function streamStub(env: Env, userId: string, region: Region) {
     region === "eu" && env.ENVIRONMENT !== "local"
       ? env.WEARABLE_STREAM.jurisdiction("eu")
       : env.WEARABLE_STREAM;
-  return ns.get(ns.idFromName(userId));
+  // With the current request id on every call (durable-objects/correlated.ts).
+  return correlatedStub(ns.get(ns.idFromName(userId)), "userId");
 }
 
 /** Tells a user's stream about a consent change (best effort: the stream re-checks within 15 s). */

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { streamStub } from "../durable-objects/wearable-stub";
 import { providersFor } from "../workers/features/notifications/providers";
 import { runWithRequestId } from "../workers/lib/correlation";
 import { createLogger } from "../workers/lib/logger";
@@ -63,6 +64,24 @@ describe("request ids reach every upstream", () => {
     await res.text();
     // Moderation and the companion reply, both from inside the room.
     expect(await until(async () => ((await modelSeen(id)) >= 2 ? true : undefined), 15_000)).toBe(true);
+  });
+
+  it("the wearable stream (Durable Object) reads Postgres under the request's id", async () => {
+    // A new stream has no devices yet: an ingest call makes it seed its registry from Postgres,
+    // from inside the object — the only Neon call this id can reach.
+    const patient = await createUser("patient");
+    const id = freshId("stream");
+    const ref = { userId: patient.id, region: patient.region };
+    const answer = await runWithRequestId(id, () =>
+      streamStub(env, patient.id, patient.region).ingest(ref, {
+        tokenHash: "0".repeat(64),
+        readings: "[]",
+        idempotencyKey: null,
+        rejected: [],
+      }),
+    );
+    expect(answer).toEqual({ ok: false, error: "unauthorized" });
+    expect(await neonSeen(id)).toBeGreaterThanOrEqual(1);
   });
 
   it("a queued event carries the id to its consumer, whose Neon and Upstash calls send it", async () => {
