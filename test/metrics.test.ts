@@ -1,13 +1,16 @@
 import { env, evictDurableObject } from "cloudflare:test";
+import { eq } from "drizzle-orm";
 // @ts-expect-error: the package ships no type declarations
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { describe, expect, it } from "vitest";
+import { dataRequests } from "../workers/db/schema";
+import { createDatabase } from "../workers/lib/db";
 import { mergeSnapshots, renderExposition } from "../workers/lib/metrics/exposition";
 import { drain, inc, observe, set } from "../workers/lib/metrics/recorder";
 import { exportedSeriesNames, METRICS } from "../workers/lib/metrics/registry";
 import { hub, METRICS_SHARDS } from "../workers/lib/metrics/ship";
 import { sendOverHttp } from "./chat-helpers";
-import { createUser } from "./fixtures";
+import { createUser, testConfig } from "./fixtures";
 import { call, until } from "./helpers";
 
 type Family = {
@@ -70,6 +73,24 @@ describe("/metrics", () => {
     expect(after.get("queue_depth")?.metrics.some((m) => m.labels?.queue === "dead_letter")).toBe(true);
     // Every declared family is present with its declared type.
     for (const def of METRICS) expect(after.get(def.name)?.type, def.name).toBe(def.kind.toUpperCase());
+  });
+
+  it("queue depths: the delivery and export backlogs as Haven's records see them", async () => {
+    const patient = await createUser("patient", "eu");
+    const db = createDatabase(testConfig(), "eu");
+    const before = families(await scrapeText());
+    const exportsBefore = counter(before, "queue_depth", { queue: "exports" });
+    expect(before.get("queue_depth")?.metrics.some((m) => m.labels?.queue === "notifications")).toBe(true);
+    const [req] = await db
+      .insert(dataRequests)
+      .values({ patientId: patient.id, requestedBy: patient.id, kind: "export", status: "queued" })
+      .returning();
+    try {
+      const after = families(await scrapeText());
+      expect(counter(after, "queue_depth", { queue: "exports" })).toBeGreaterThanOrEqual(exportsBefore + 1);
+    } finally {
+      if (req) await db.delete(dataRequests).where(eq(dataRequests.id, req.id));
+    }
   });
 
   it("histograms are cumulative, monotone, and their +Inf bucket equals their count", async () => {

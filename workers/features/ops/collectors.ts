@@ -5,7 +5,8 @@
  * Features that own such a figure add one function here.
  */
 import { alertBacklogQuery } from "../../lib/care-data/alerts";
-import { openDeadLetterCountQuery } from "../../lib/care-data/notifications";
+import { pendingExportCountQuery } from "../../lib/care-data/lifecycle";
+import { openDeadLetterCountQuery, pendingDeliveryCountQuery } from "../../lib/care-data/notifications";
 import type { ScrapeSample } from "../../lib/metrics/exposition";
 import type { Scope } from "../../lib/scope";
 import { REGIONS } from "../../lib/vocabulary";
@@ -59,7 +60,26 @@ const deadLetters: ScrapeCollector = async (scope) => {
   return [{ name: "queue_depth", labels: { queue: "dead_letter" }, value: n }];
 };
 
+/**
+ * The backlogs behind the notification deliveries and export queues, as Haven's own records see
+ * them (Cloudflare Queues exposes no depth to the Worker): deliveries queued or being attempted,
+ * exports queued or running, all regions. The events queue keeps no record, so it has none here;
+ * in production its backlog is in Cloudflare's Queues analytics (docs/observability.md).
+ */
+const pipelineBacklogs: ScrapeCollector = async (scope) => {
+  const [deliveries, exports] = await Promise.all([
+    Promise.all(REGIONS.map((region) => pendingDeliveryCountQuery(scope.db(region)))),
+    Promise.all(REGIONS.map((region) => pendingExportCountQuery(scope.db(region)))),
+  ]);
+  const sum = (rows: Array<Array<{ n: number }>>) => rows.reduce((n, [row]) => n + (row?.n ?? 0), 0);
+  return [
+    { name: "queue_depth", labels: { queue: "notifications" }, value: sum(deliveries) },
+    { name: "queue_depth", labels: { queue: "exports" }, value: sum(exports) },
+  ];
+};
+
 export const scrapeCollectors: ScrapeCollector[] = [
+  pipelineBacklogs,
   careAlertBacklog,
   appointments,
   complianceFigures,

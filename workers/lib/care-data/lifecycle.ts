@@ -280,3 +280,11 @@ export const breakGlassReviewQuery = (db: Database, limit = 100) =>
     .leftJoin(users, eq(users.id, breakGlass.patientId))
     .orderBy(desc(breakGlass.createdAt))
     .limit(limit);
+
+/** Exports waiting for or in their background job (counts only): the export queue's backlog. */
+export function pendingExportCountQuery(db: Database) {
+  return db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(dataRequests)
+    .where(and(eq(dataRequests.kind, "export"), inArray(dataRequests.status, ["queued", "running"])));
+}

@@ -270,6 +270,18 @@ export function openDeadLetterCountQuery(db: Database) {
     .where(eq(notificationDeadLetters.status, "open"));
 }
 
+/**
+ * Deliveries waiting in the pipeline: queued (sent to, or waiting for, the deliveries queue) or
+ * being attempted. Cloudflare Queues exposes no backlog to the Worker; this is the same backlog
+ * as Haven sees it (counts only).
+ */
+export function pendingDeliveryCountQuery(db: Database) {
+  return db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(notificationDeliveries)
+    .where(inArray(notificationDeliveries.status, ["queued", "sending"]));
+}
+
 /** Statuses a provider receipt may move a delivery from, per status it reports (never backwards). */
 const RECEIPT_FROM: Record<"delivered" | "failed" | "bounced", DeliveryStatus[]> = {
   delivered: ["sent"],
