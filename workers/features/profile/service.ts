@@ -54,7 +54,7 @@ export async function getAccount(scope: Scope, p: Principal) {
     .from(users)
     .where(eq(users.id, p.userId));
   if (!row) throw noAccount();
-  confirmLiveSession(p, row.live);
+  confirmLiveSession(row.live);
   const cipher = await userCipher(scope.config, row.id, row.wrapped);
   const { emailEnc, wrapped, emailVerifiedAt, mfaEnabledAt, live, ...account } = row;
   return {
