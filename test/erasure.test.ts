@@ -137,8 +137,8 @@ describe("erasure (GDPR Art. 17)", () => {
       backupUser?.dataKeyWrapped ?? "",
     );
     expect(await decryptField(key, backupRow?.contentEnc ?? "", `user:${p.id}:chat.content`)).toContain("");
-    // A token still in flight (minted outside any stored session here) finds no account.
-    expect((await call("/v1/me", { headers: p.auth })).status).toBe(404);
+    // A token still in flight is refused: erasure revoked the person's sessions (denylist and Postgres).
+    expect((await call("/v1/me", { headers: p.auth })).status).toBe(401);
   }, 60_000);
 
   it("never reports success for a store it did not reach", async () => {
