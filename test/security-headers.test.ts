@@ -68,4 +68,10 @@ describe("static assets carry the security headers (web/public/_headers)", () =>
     }
     expect(assetHeaders.get("content-security-policy")).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
   });
+
+  it("the service worker's own CSP lets it fetch same-origin (else it never installs: no offline crisis page, no push)", () => {
+    const sw = rules.slice(rules.indexOf("\n/sw.js\n"));
+    expect(sw).toMatch(/^\s+! Content-Security-Policy$/m);
+    expect(sw).toMatch(/^\s+Content-Security-Policy: .*connect-src 'self'.*frame-ancestors 'none'$/m);
+  });
 });
