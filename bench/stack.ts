@@ -56,6 +56,26 @@ export function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 /**
+ * Kills `child`'s process group if this process exits first, and returns the orderly stop:
+ * SIGINT, then SIGKILL if it lingers (dev.ts exits before its children finish, so the group is
+ * killed once more after a moment).
+ */
+export function groupStopper(child: ChildProcess): () => Promise<void> {
+  const onExit = () => signalGroup(child, "SIGKILL");
+  process.once("exit", onExit);
+  return async () => {
+    signalGroup(child, "SIGINT");
+    if (!(await waitExit(child, 15_000))) {
+      signalGroup(child, "SIGKILL");
+      await waitExit(child, 5_000);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    signalGroup(child, "SIGKILL");
+    process.removeListener("exit", onExit);
+  };
+}
+
+/**
  * Spawns dev.ts, waits until it printed its banner (after /ready and the demo seed), then checks
  * /ready once more. Rejects (after stopping the group) if dev.ts exits or takes over `timeoutMs`.
  */
@@ -83,21 +103,7 @@ export async function startDevStack(timeoutMs = 120_000): Promise<DevStack> {
   child.stderr?.setEncoding("utf8").on("data", (d: string) => {
     stderr += d;
   });
-  // Last resort if the bench dies without running its cleanup.
-  const onExit = () => signalGroup(child, "SIGKILL");
-  process.once("exit", onExit);
-
-  const stop = async () => {
-    signalGroup(child, "SIGINT");
-    if (!(await waitExit(child, 15_000))) {
-      signalGroup(child, "SIGKILL");
-      await waitExit(child, 5_000);
-    }
-    // dev.ts exits before its children finish; give the group a moment, then make sure.
-    await new Promise((r) => setTimeout(r, 500));
-    signalGroup(child, "SIGKILL");
-    process.removeListener("exit", onExit);
-  };
+  const stop = groupStopper(child);
 
   try {
     const deadline = Date.now() + timeoutMs;

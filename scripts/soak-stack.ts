@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { exited, READY_LINE, signalGroup, waitExit } from "../bench/stack.ts";
+import { exited, groupStopper, READY_LINE } from "../bench/stack.ts";
 
 export interface SoakStack {
   url: string;
@@ -56,18 +56,7 @@ export async function startSoakStack(
   child.stderr?.setEncoding("utf8").on("data", (d: string) => {
     stderr = (stderr + d).slice(-20_000);
   });
-  const onExit = () => signalGroup(child, "SIGKILL");
-  process.once("exit", onExit);
-  const stop = async () => {
-    signalGroup(child, "SIGINT");
-    if (!(await waitExit(child, 15_000))) {
-      signalGroup(child, "SIGKILL");
-      await waitExit(child, 5_000);
-    }
-    await new Promise((r) => setTimeout(r, 500));
-    signalGroup(child, "SIGKILL");
-    process.removeListener("exit", onExit);
-  };
+  const stop = groupStopper(child);
   const url = `http://127.0.0.1:${port}`;
   try {
     const deadline = Date.now() + timeoutMs;
