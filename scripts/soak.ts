@@ -27,6 +27,7 @@ import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { login } from "../bench/account.ts";
 import { freePort, root } from "../bench/stack.ts";
+import { bytesUnder, findInspector, retainedHeap } from "./soak-heap.ts";
 import { startSoakStack } from "./soak-stack.ts";
 
 const { values } = parseArgs({
@@ -35,8 +36,10 @@ const { values } = parseArgs({
     minutes: { type: "string", default: "10" },
     "per-patient": { type: "string", default: "5" },
     "send-every": { type: "string", default: "60" },
+    burst: { type: "boolean", default: false },
     sample: { type: "string", default: "30" },
     devices: { type: "string", default: "500" },
+    "idle-minutes": { type: "string", default: "2" },
     "device-every": { type: "string", default: "60" },
     port: { type: "string" },
   },
@@ -49,9 +52,12 @@ const DURATION_MS = Number(values.minutes) * 60_000;
 const PER_PATIENT = Math.max(1, Number(values["per-patient"]));
 const SEND_EVERY_MS = Number(values["send-every"]) * 1000;
 const SAMPLE_MS = Number(values.sample) * 1000;
+const IDLE_MS = Number(values["idle-minutes"]) * 60_000;
 
 /** Processes of the dev stack: the process group of `dev.ts --port <port>`, with their RSS. */
-function stackProcesses(port: string): Array<{ pid: number; name: string; rssKb: number }> {
+function stackProcesses(
+  port: string,
+): Array<{ pid: number; name: string; rssKb: number; inspected: boolean }> {
   const procs: Array<{ pid: number; pgrp: number; cmd: string }> = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -80,7 +86,8 @@ function stackProcesses(port: string): Array<{ pid: number; name: string; rssKb:
             : p.cmd.includes("dev.ts")
               ? "dev.ts+stack"
               : (p.cmd.split(" ")[0]?.split("/").pop() ?? "?");
-      return { pid: p.pid, name, rssKb };
+      // The workerd that runs the Worker and its Durable Objects is the one wrangler gives an inspector.
+      return { pid: p.pid, name, rssKb, inspected: p.cmd.includes("--inspector-addr") };
     })
     .filter((p) => p.rssKb > 0);
 }
@@ -248,6 +255,21 @@ interface Client {
   open: boolean;
 }
 
+/** Least-squares slope of y over x (per minute when x is minutes); NaN with fewer than 3 points. */
+function slope(points: Array<[number, number]>): number {
+  if (points.length < 3) return Number.NaN;
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? Number.NaN : num / den;
+}
+
 async function main() {
   console.log(
     `soak: ${CLIENTS} clients, ${DEVICES} devices, ${values.minutes} min, ${PER_PATIENT} sockets per patient`,
@@ -275,7 +297,8 @@ async function main() {
   };
   const deviceLatencies: number[] = [];
   const clients: Client[] = [];
-  const memory = new Map<string, number[]>();
+  const memory = new Map<string, Array<{ t: number; kb: number; phase: "load" | "idle" }>>();
+  const inside: Array<{ t: number; phase: "load" | "idle"; heapMb: number; doMb: number }> = [];
   try {
     const patients = Math.ceil(CLIENTS / PER_PATIENT);
     const tokens: string[] = [];
@@ -333,7 +356,7 @@ async function main() {
 
     const started = Date.now();
     const timers = clients.map((c, i) => {
-      const offset = (i * SEND_EVERY_MS) / clients.length;
+      const offset = values.burst ? 0 : (i * SEND_EVERY_MS) / clients.length;
       let n = 0;
       const send = () => {
         if (!c.open) return;
@@ -349,8 +372,13 @@ async function main() {
           JSON.stringify({ type: "message", text: `soak message ${n}: how are you today?`, clientId }),
         );
       };
-      const first = setTimeout(send, offset);
-      const every = setInterval(send, SEND_EVERY_MS);
+      // Each client keeps its own phase: the interval starts at its offset, so sends stay spread
+      // over the period (started at t=0, every client sent in the same second from the 2nd minute).
+      let every: ReturnType<typeof setInterval> | undefined;
+      const first = setTimeout(() => {
+        send();
+        every = setInterval(send, SEND_EVERY_MS);
+      }, offset);
       const ping = setInterval(() => c.open && c.ws.send('{"type":"ping"}'), 10_000);
       return () => {
         clearTimeout(first);
@@ -367,19 +395,37 @@ async function main() {
         void postReadings(token, readingsBetween(i, last, now), `soak-${i}-${now}`, deviceStats);
         last = now;
       };
-      const first = setTimeout(post, offset);
-      const every = setInterval(post, DEVICE_EVERY_MS);
+      let every: ReturnType<typeof setInterval> | undefined;
+      const first = setTimeout(() => {
+        post();
+        every = setInterval(post, DEVICE_EVERY_MS);
+      }, offset);
       return () => {
         clearTimeout(first);
         clearInterval(every);
       };
     });
 
-    const sample = () => {
+    const doDir = join(stack.dataDir, "wrangler", "v3", "do");
+    const inspected = stackProcesses(port).find((p) => p.inspected);
+    const inspector = inspected ? await findInspector(inspected.pid) : undefined;
+    if (!inspector) console.log("soak: no inspector found on workerd; the JS heap is not sampled");
+    const sample = async (phase: "load" | "idle") => {
       const procs = stackProcesses(port);
+      const t = (Date.now() - started) / 60_000;
       const line = procs.map((p) => `${p.name}:${p.pid} ${(p.rssKb / 1024).toFixed(0)} MB`).join("  ");
-      for (const p of procs)
-        memory.set(`${p.name}:${p.pid}`, [...(memory.get(`${p.name}:${p.pid}`) ?? []), p.rssKb]);
+      for (const p of procs) {
+        const key = `${p.name}:${p.pid}${p.inspected ? " (DOs)" : ""}`;
+        memory.set(key, [...(memory.get(key) ?? []), { t, kb: p.rssKb, phase }]);
+      }
+      const retained = inspector ? await retainedHeap(inspector) : undefined;
+      const disk = bytesUnder(doDir);
+      inside.push({
+        t,
+        phase,
+        heapMb: retained === undefined ? Number.NaN : retained / 2 ** 20,
+        doMb: disk.bytes / 2 ** 20,
+      });
       const window = acks.splice(0);
       const posts = deviceStats.latencies.splice(0);
       deviceLatencies.push(...posts);
@@ -387,34 +433,58 @@ async function main() {
       console.log(
         `t+${Math.round((Date.now() - started) / 1000)}s  open ${open}  acks ${window.length}  ack p50 ${pct(window, 50).toFixed(1)} ms p99 ${pct(window, 99).toFixed(1)} ms  errors ${JSON.stringify(errors)}\n    devices: posts ${posts.length}  p50 ${pct(posts, 50).toFixed(1)} ms p99 ${pct(posts, 99).toFixed(1)} ms  readings accepted ${deviceStats.accepted}  503s ${deviceStats.unavailable}  errors ${JSON.stringify(deviceStats.errors)}\n    load ${loadavg()
           .map((l) => l.toFixed(2))
-          .join(" ")}  ${line}`,
+          .join(
+            " ",
+          )}  ${line}\n    inside workerd: JS heap after GC ${retained === undefined ? "n/a" : `${(retained / 2 ** 20).toFixed(1)} MB`}  Durable Object storage on disk ${(disk.bytes / 2 ** 20).toFixed(0)} MB in ${disk.files} databases`,
       );
       return window;
     };
     const all: number[] = [];
-    sample();
+    await sample("load");
     while (Date.now() - started < DURATION_MS) {
       await new Promise((r) => setTimeout(r, Math.min(SAMPLE_MS, DURATION_MS - (Date.now() - started))));
-      all.push(...sample());
+      all.push(...(await sample("load")));
     }
     for (const stop of timers) stop();
     for (const stop of deviceTimers) stop();
     await new Promise((r) => setTimeout(r, 3000));
-    all.push(...sample());
+    all.push(...(await sample("idle")));
+    // Idle tail: sockets stay open, nothing is sent. Memory that keeps rising here is not load.
+    if (IDLE_MS > 0)
+      console.log(`soak: load stopped; ${values["idle-minutes"]} idle minutes with the sockets open`);
+    const idleEnd = Date.now() + IDLE_MS;
+    while (Date.now() < idleEnd) {
+      await new Promise((r) => setTimeout(r, Math.min(SAMPLE_MS, idleEnd - Date.now())));
+      await sample("idle");
+    }
     console.log("\nsoak summary");
     console.log(`  acks ${all.length}  p50 ${pct(all, 50).toFixed(1)} ms  p99 ${pct(all, 99).toFixed(1)} ms`);
     console.log(`  errors ${JSON.stringify(errors)}`);
     console.log(
       `  devices: ${fleet.length}, posts ${deviceLatencies.length}  p50 ${pct(deviceLatencies, 50).toFixed(1)} ms  p99 ${pct(deviceLatencies, 99).toFixed(1)} ms  readings sent ${deviceStats.sent}, accepted ${deviceStats.accepted}, duplicates ${deviceStats.duplicates}  503s ${deviceStats.unavailable}  errors ${JSON.stringify(deviceStats.errors)}`,
     );
+    const fmt = (n: number) => `${n >= 0 ? "+" : ""}${n.toFixed(1)}`;
+    console.log("  memory (slopes by least squares, MB/min: over the last half of the load, and idle)");
     for (const [proc, series] of memory) {
-      const first = (series[1] ?? series[0] ?? 0) / 1024;
-      const last = (series.at(-1) ?? 0) / 1024;
-      const peak = Math.max(...series) / 1024;
+      const load = series.filter((s) => s.phase === "load");
+      const first = (load[1] ?? load[0])?.kb ?? 0;
+      const last = series.at(-1)?.kb ?? 0;
+      const peak = Math.max(...series.map((s) => s.kb));
+      const lateLoad = slope(load.slice(Math.floor(load.length / 2)).map((s) => [s.t, s.kb / 1024]));
+      const idle = slope(series.filter((s) => s.phase === "idle").map((s) => [s.t, s.kb / 1024]));
       console.log(
-        `  ${proc.padEnd(22)} RSS after connect ${first.toFixed(0)} MB → end ${last.toFixed(0)} MB (peak ${peak.toFixed(0)} MB, ${(last - first >= 0 ? "+" : "") + (last - first).toFixed(0)} MB)`,
+        `  ${proc.padEnd(22)} RSS after connect ${(first / 1024).toFixed(0)} MB → end ${(last / 1024).toFixed(0)} MB (peak ${(peak / 1024).toFixed(0)} MB)  slope late load ${fmt(lateLoad)}  idle ${fmt(idle)}`,
       );
     }
+    const heapLoad = inside.filter((s) => s.phase === "load" && !Number.isNaN(s.heapMb));
+    if (heapLoad.length > 0) {
+      console.log(
+        `  JS heap after GC (Worker + Durable Objects isolate) ${heapLoad[0]?.heapMb.toFixed(1)} → ${inside.at(-1)?.heapMb.toFixed(1)} MB (max ${Math.max(...inside.map((s) => s.heapMb)).toFixed(1)})  slope late load ${fmt(slope(heapLoad.slice(Math.floor(heapLoad.length / 2)).map((s) => [s.t, s.heapMb])))}`,
+      );
+    }
+    console.log(
+      `  Durable Object storage on disk ${inside[0]?.doMb.toFixed(0)} → ${inside.at(-1)?.doMb.toFixed(0)} MB`,
+    );
   } finally {
     for (const c of clients) c.ws.terminate();
     await stack.stop();
