@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  detectAcute,
+  detectAll,
   deviceSilent,
   type Episode,
   hrHighAtRest,
@@ -7,6 +9,7 @@ import {
   type MinutePoint,
   newEpisodes,
   type RuleInput,
+  restBaseline,
   restingMinutes,
   rhrElevated,
   robust,
@@ -98,6 +101,31 @@ describe("heart rate above baseline + 3 robust SD for 10+ minutes at rest", () =
     expect(hrHighAtRest(input({ heartRate: [...base, ...run(15, 110)], steps: walking }))).toEqual([]);
     const b = robust(base.map((p) => p.value));
     expect(hrHighAtRest(input({ heartRate: [...base, ...run(15, b.median + 2 * b.sd)] }))).toEqual([]);
+  });
+});
+
+describe("the minute pass: last day only, with the resting baseline cached from the hourly run", () => {
+  const base = restingBaseline(7, 62);
+  const episode = Array.from({ length: 12 }, (_, i) => ({ minute: NOW - 2 * HOUR + i * MIN, value: 110 }));
+  const spo2 = [96, 87, 88, 86, 87, 88, 89, 95].map((value, i) => ({ minute: NOW - HOUR + i * MIN, value }));
+  const full = input({ heartRate: [...base, ...episode], spo2 });
+  const lastDay = (xs: MinutePoint[]) => xs.filter((p) => p.minute >= NOW - 25 * HOUR);
+  const recent = input({ heartRate: lastDay(full.heartRate), spo2: lastDay(full.spo2) });
+  it("finds what the full run finds for heart rate at rest and SpO2, reading only the last day", () => {
+    const cached = restBaseline(full);
+    expect(cached?.median).toBeCloseTo(robust(base.map((p) => p.value)).median, 6);
+    const acute = detectAcute({ ...recent, restBaseline: cached });
+    const fromAll = detectAll(full).filter((e) => e.rule === "hr_high_at_rest" || e.rule === "spo2_low");
+    expect(acute.map((e) => [e.rule, e.start, e.end, e.value])).toEqual(
+      fromAll.map((e) => [e.rule, e.start, e.end, e.value]),
+    );
+    expect(acute.map((e) => e.rule).sort()).toEqual(["hr_high_at_rest", "spo2_low"]);
+    expect(recent.heartRate.length).toBeLessThan(full.heartRate.length / 10);
+  });
+  it("without the cached baseline the last day alone has none, so heart rate at rest stays silent", () => {
+    expect(restBaseline(recent)).toBeNull();
+    expect(detectAcute(recent).map((e) => e.rule)).toEqual(["spo2_low"]);
+    expect(detectAcute({ ...recent, restBaseline: null }).map((e) => e.rule)).toEqual(["spo2_low"]);
   });
 });
 

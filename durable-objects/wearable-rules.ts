@@ -136,6 +136,18 @@ export interface RuleInput {
   sleep: SleepPoint[];
   /** Per device: the days (local, as day numbers) it reported on, and when it was last seen. */
   devices: { id: string; lastSeen: number; days: number[] }[];
+  /**
+   * The resting-HR baseline of {@link hrHighAtRest}, computed earlier by {@link restBaseline}
+   * over the full 28 days (null: not enough history). When present, the minute series need only
+   * cover the last day and the rest window before it.
+   */
+  restBaseline?: RestBaseline | null;
+}
+
+/** Median and robust SD of the person's resting minutes over the baseline window. */
+export interface RestBaseline {
+  median: number;
+  sd: number;
 }
 
 export function median(xs: readonly number[]): number {
@@ -296,16 +308,28 @@ export function rhrElevated(input: RuleInput, cfg = ANOMALY_RULES.rhr_elevated):
   );
 }
 
-export function hrHighAtRest(input: RuleInput, cfg = ANOMALY_RULES.hr_high_at_rest): Episode[] {
-  const rest = restingMinutes(input.heartRate, input.steps, cfg.restWindowMin);
-  const out: Episode[] = [];
+/**
+ * The baseline of {@link hrHighAtRest}: resting minutes in the 28 days before the last day
+ * (null below `minBaselineMinutes`). Needs the full minute history in `input`.
+ */
+export function restBaseline(input: RuleInput, cfg = ANOMALY_RULES.hr_high_at_rest): RestBaseline | null {
   const evalFrom = input.now - DAY;
-  const base = rest.filter((p) => p.minute < evalFrom && p.minute >= evalFrom - cfg.baselineDays * DAY);
-  if (base.length < cfg.minBaselineMinutes) return out;
-  const b = robust(base.map((p) => p.value));
-  const threshold = b.median + cfg.madK * Math.max(b.sd, 1);
-  const restSet = new Set(rest.map((p) => p.minute));
+  const base = restingMinutes(
+    input.heartRate.filter((p) => p.minute < evalFrom && p.minute >= evalFrom - cfg.baselineDays * DAY),
+    input.steps,
+    cfg.restWindowMin,
+  );
+  return base.length < cfg.minBaselineMinutes ? null : robust(base.map((p) => p.value));
+}
+
+export function hrHighAtRest(input: RuleInput, cfg = ANOMALY_RULES.hr_high_at_rest): Episode[] {
+  const evalFrom = input.now - DAY;
+  const out: Episode[] = [];
+  const b = input.restBaseline !== undefined ? input.restBaseline : restBaseline(input, cfg);
+  if (!b) return out;
   const recent = input.heartRate.filter((p) => p.minute >= evalFrom);
+  const restSet = new Set(restingMinutes(recent, input.steps, cfg.restWindowMin).map((p) => p.minute));
+  const threshold = b.median + cfg.madK * Math.max(b.sd, 1);
   for (const run of minuteRuns(
     recent,
     (p) => restSet.has(p.minute) && p.value > threshold,
@@ -434,6 +458,16 @@ const COOLDOWN: Record<RuleId, number> = {
   short_sleep: ANOMALY_RULES.short_sleep.cooldownMs,
   device_silent: ANOMALY_RULES.device_silent.cooldownMs,
 };
+
+/**
+ * The rules that watch minutes (heart rate at rest, SpO2): run every minute while data arrives,
+ * over the last day only, with the resting baseline cached from the last {@link detectAll} run.
+ * The nightly rules (resting HR, HRV, sleep) and device silence need the whole history and run
+ * hourly with {@link detectAll}: their unit is a night, so an hour's delay changes no alert.
+ */
+export function detectAcute(input: RuleInput): Episode[] {
+  return [...hrHighAtRest(input), ...spo2Low(input)];
+}
 
 /** Every rule over one input. */
 export function detectAll(input: RuleInput): Episode[] {

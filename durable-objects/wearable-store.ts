@@ -343,9 +343,12 @@ export class WearableStore {
       .toArray();
   }
 
-  /** Everything the rules read: 29 days of minutes, sleep intervals and device activity. */
-  ruleInput(now: number): RuleInput {
-    const from = now - MINUTE_HORIZON_MS;
+  /**
+   * Everything the rules read: 29 days of minutes (or the last `horizonMs`), sleep intervals and
+   * device activity.
+   */
+  ruleInput(now: number, horizonMs = MINUTE_HORIZON_MS): RuleInput {
+    const from = now - horizonMs;
     const sleep = this.deviceIds()
       .flatMap(
         (device) =>

@@ -22,7 +22,14 @@ import {
   StreamRef,
 } from "./wearable-protocol";
 import { publishWearableAnomaly } from "./wearable-publish";
-import { detectAll, newEpisodes } from "./wearable-rules";
+import {
+  detectAcute,
+  detectAll,
+  newEpisodes,
+  type RestBaseline,
+  type RuleInput,
+  restBaseline,
+} from "./wearable-rules";
 import { WearableStore } from "./wearable-store";
 
 /** Readings per flush statement (one `unnest` INSERT through the HTTP driver). */
@@ -37,11 +44,24 @@ const BACKLOG_RETRY_AFTER_S = 60;
 const CONSENT_TTL_MS = 15_000;
 const DB_TIMEOUT_MS = 5000;
 const EVALUATE_EVERY_MS = 60_000;
+/** The whole-history rules (nightly ones, silence) and the cached resting baseline: hourly. */
+const FULL_EVALUATE_EVERY_MS = 3600_000;
+/** What the minute rules read: the last day and the 12-minute rest window before it, with slack. */
+const ACUTE_HORIZON_MS = 25 * 3600_000;
 /** Silence is checked at least this often while devices exist. */
 const IDLE_ALARM_MS = 3600_000;
 const LIVE_MIN_INTERVAL_MS = 1000;
 /** Flushed readings past the dedupe horizon are deleted at most this often. */
 const PRUNE_EVERY_MS = 3600_000;
+
+/** Minute points an evaluation read (status and tests: the minute pass must stay small). */
+const minutesIn = (i: RuleInput) =>
+  i.heartRate.length +
+  i.steps.length +
+  i.spo2.length +
+  i.hrvSdnn.length +
+  i.hrvRmssd.length +
+  i.restingHeartRate.length;
 
 interface QueuedBatch {
   deviceId: string;
@@ -71,6 +91,8 @@ export class WearableStream extends DurableObject<Env> {
   /** Batches waiting for the next group write (see {@link write}) and their reading count. */
   private queue: QueuedBatch[] = [];
   private queuedRows = 0;
+  /** What the last rule evaluation in this activation read (status, for tests and ops). */
+  private lastEvaluation: { kind: "full" | "acute"; minutes: number } | null = null;
   /** The alarm time this object last set (null: none; undefined: not read yet in this activation). */
   private alarmAt: number | null | undefined;
 
@@ -299,6 +321,7 @@ export class WearableStream extends DurableObject<Env> {
       pending: this.store.pendingCount(),
       flushFailures: Number(this.store.meta("flush_failures") ?? 0),
       anomalies: this.store.anomalies(),
+      lastEvaluation: this.lastEvaluation,
     };
   }
 
@@ -319,10 +342,13 @@ export class WearableStream extends DurableObject<Env> {
     }
   }
 
-  /** Evaluates the rules now (tests); normally the alarm does it. */
-  async evaluateNow(ref: unknown, now?: number): Promise<{ ok: boolean }> {
+  /**
+   * Evaluates the rules now (tests); normally the alarm does it. `as: "alarm"` takes the alarm's
+   * path (the minute rules only, unless the hourly full run is due) instead of forcing a full run.
+   */
+  async evaluateNow(ref: unknown, now?: number, as?: "alarm"): Promise<{ ok: boolean }> {
     if (!this.bind(ref)) return { ok: false };
-    await this.evaluate(now ?? Date.now(), true);
+    await this.evaluate(now ?? Date.now(), as !== "alarm");
     return { ok: true };
   }
 
@@ -501,13 +527,30 @@ export class WearableStream extends DurableObject<Env> {
     const ref = this.ref();
     if (!ref) return;
     const last = Number(this.store.meta("evaluated_at") ?? 0);
-    const due =
-      force ||
-      (this.store.meta("dirty") === "1" && now - last >= EVALUATE_EVERY_MS) ||
-      now - last >= IDLE_ALARM_MS;
+    const lastFull = Number(this.store.meta("evaluated_full_at") ?? 0);
+    const cached = this.store.meta("rest_baseline");
+    const dirty = this.store.meta("dirty") === "1";
+    // Every rule over the whole history hourly (or when asked); in between, while data arrives,
+    // only the minute rules over the last day, with the resting baseline the last full run cached.
+    // Reading 29 days of minutes every minute cost the stream's thread the most of any step.
+    const full = force || cached === null || now - lastFull >= FULL_EVALUATE_EVERY_MS;
+    const due = force || (dirty && now - last >= EVALUATE_EVERY_MS) || now - last >= IDLE_ALARM_MS;
     if (due) {
       const known = this.store.anomalies();
-      for (const e of newEpisodes(detectAll(this.store.ruleInput(now)), known, now)) this.store.addAnomaly(e);
+      let found: ReturnType<typeof detectAll>;
+      if (full) {
+        const input = this.store.ruleInput(now);
+        const baseline = restBaseline(input);
+        found = detectAll({ ...input, restBaseline: baseline });
+        this.store.setMeta("rest_baseline", JSON.stringify(baseline));
+        this.store.setMeta("evaluated_full_at", now);
+        this.lastEvaluation = { kind: "full", minutes: minutesIn(input) };
+      } else {
+        const input = this.store.ruleInput(now, ACUTE_HORIZON_MS);
+        found = detectAcute({ ...input, restBaseline: JSON.parse(cached) as RestBaseline | null });
+        this.lastEvaluation = { kind: "acute", minutes: minutesIn(input) };
+      }
+      for (const e of newEpisodes(found, known, now)) this.store.addAnomaly(e);
       this.store.setMeta("evaluated_at", now);
       this.store.setMeta("dirty", 0);
     }

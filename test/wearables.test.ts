@@ -356,6 +356,39 @@ describe("an anomaly reaches the risk timeline, the care team and the notificati
     expect(mine.anomalies.map((a) => a.ruleIds[0])).toEqual(["wearable.spo2_low"]);
   });
 
+  it("the minute pass reads only the last day, with the baseline of the hourly run, and still fires", async () => {
+    const p = await createUser("patient");
+    const { token } = await registerDevice(p);
+    // Heart rate every 5 minutes over the last 3 days: most of it older than the minute pass reads.
+    const old = Array.from({ length: 864 }, (_, i) => ({
+      type: "heart_rate",
+      ts: iso(Date.now() - 72 * 3600_000 + i * 5 * MIN),
+      value: 60 + (i % 7),
+      unit: "bpm",
+    }));
+    expect(await (await post(token, old)).json()).toMatchObject({ accepted: 864 });
+    // The first evaluation has no cached baseline: a full one, over all of it.
+    await streamOf(p).evaluateNow(refOf(p), Date.now(), "alarm");
+    const first = (await streamOf(p).status(refOf(p)))?.lastEvaluation;
+    expect(first).toEqual({ kind: "full", minutes: 864 });
+    const start = Date.now() - 20 * MIN;
+    const spo2 = [96, 88, 87, 86, 87, 88, 87, 95].map((value, i) => ({
+      type: "spo2",
+      ts: iso(start + i * MIN),
+      value,
+      unit: "%",
+    }));
+    await post(token, spo2);
+    await streamOf(p).evaluateNow(refOf(p), Date.now() + 61_000, "alarm");
+    const status = await streamOf(p).status(refOf(p));
+    // 25 h of 5-minute heart rate (≈ 300 points) + 8 SpO2 minutes, not 864 + 8.
+    expect(status?.lastEvaluation?.kind).toBe("acute");
+    expect(status?.lastEvaluation?.minutes).toBeGreaterThan(290);
+    expect(status?.lastEvaluation?.minutes).toBeLessThan(320);
+    expect(status?.anomalies.map((a) => a.rule)).toEqual(["spo2_low"]);
+    await streamOf(p).flushNow(refOf(p));
+  });
+
   it("normal SpO2 raises nothing", async () => {
     const p = await createUser("patient");
     const { token } = await registerDevice(p);
