@@ -280,6 +280,11 @@ async function main() {
     base,
     values.port ? { neon: base + 1, upstash: base + 2, openai: base + 3 } : undefined,
   );
+  // Ctrl-C stops the dev stack too (it runs in its own process group and would outlive us).
+  process.once("SIGINT", () => {
+    console.log("\nsoak: interrupted; stopping the dev stack");
+    void stack.stop().finally(() => process.exit(130));
+  });
   const port = String(stack.port);
   baseUrlOf.url = stack.url;
   const errors: Record<string, number> = {};

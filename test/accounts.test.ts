@@ -207,6 +207,15 @@ describe("refresh rotation, reuse and logout", () => {
     expect((await call("/v1/auth/logout", { method: "POST", headers: auth })).status).toBe(204);
     expect((await call("/v1/me/sessions", { headers: auth })).status).toBe(401);
     expect((await post("/v1/auth/refresh", { refreshToken: t.refreshToken })).status).toBe(401);
+    expect((await post("/v1/auth/refresh", { refreshToken: t.refreshToken })).status).toBe(401);
+    // The signed-out session's unused refresh token is refused as such: no theft alarm.
+    const payload = (t.accessToken.split(".")[1] ?? "").replaceAll("-", "+").replaceAll("_", "/");
+    const userId = JSON.parse(atob(payload)).sub as string;
+    const db = createDatabase(testConfig(), "us");
+    const trail = await db.execute<{ action: string }>(
+      sql`select action from audit_log where actor_id = ${userId} and action like 'auth.refresh%'`,
+    );
+    expect(trail.rows.map((r) => r.action)).toEqual([]);
   });
 });
 

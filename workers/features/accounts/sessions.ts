@@ -85,7 +85,9 @@ export async function startSession(scope: Scope, user: SessionUser, mfa: "none" 
 
 /**
  * Rotates a refresh token. Presenting a token that was already used means it was copied: the
- * whole session family is revoked and audited (`auth.refresh_reuse`).
+ * whole session family is revoked and audited (`auth.refresh_reuse`). Only tokens of live sessions
+ * are spent: an unused token of a signed-out or expired session is refused as it is, not marked
+ * used (marking it made its own refusal look like reuse, a false theft alarm in the audit trail).
  */
 export async function rotateRefreshToken(scope: Scope, presented: string): Promise<IssuedTokens> {
   const region = regionOfToken(presented);
@@ -100,9 +102,11 @@ export async function rotateRefreshToken(scope: Scope, presented: string): Promi
     mfa: string;
   }>(sql`
     with spent as (
-      update ${refreshTokens} set used_at = now()
-      where token_hash = ${hash} and used_at is null and expires_at > now()
-      returning session_id
+      update ${refreshTokens} rt set used_at = now()
+      from ${sessions} live
+      where rt.token_hash = ${hash} and rt.used_at is null and rt.expires_at > now()
+        and live.id = rt.session_id and live.revoked_at is null and live.expires_at > now()
+      returning rt.session_id
     )
     select s.id as session_id, u.id as user_id, u.role, u.region, s.mfa
     from spent join ${sessions} s on s.id = spent.session_id join ${users} u on u.id = s.user_id
