@@ -210,7 +210,14 @@ export class ChatStore {
 
   /** The highest unflushed seq of the first `limit` (so a batch can be marked even if unreadable). */
   unflushedEnd(limit = 200): number {
-    return this.unflushedRows(limit).at(-1)?.seq ?? 0;
+    // Seqs only (the index covers them): the bodies are read once, by unflushed().
+    const row = this.sql
+      .exec<{ end: number | null }>(
+        "select max(seq) as end from (select seq from events where flushed = 0 order by seq limit ?)",
+        limit,
+      )
+      .toArray()[0];
+    return row?.end ?? 0;
   }
 
   markFlushed(throughSeq: number): void {
