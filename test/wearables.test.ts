@@ -314,19 +314,22 @@ describe("durability", () => {
   });
 });
 
+/** SpO2 one reading a minute from `start`, under 90 % for 6 minutes in the middle. */
+const lowSpo2Minutes = (start: number) =>
+  [96, 88, 87, 86, 87, 88, 87, 95].map((value, i) => ({
+    type: "spo2",
+    ts: iso(start + i * MIN),
+    value,
+    unit: "%",
+  }));
+
 describe("an anomaly reaches the risk timeline, the care team and the notification queue", () => {
   it("SpO2 under 90 % for 6 minutes: one risk event, one inbox row, one notification; silent on repeat", async () => {
     const p = await createUser("patient");
     const clinician = await createUser("clinician");
     await addToCareTeam(p, clinician);
     const { token } = await registerDevice(p);
-    const start = Date.now() - 20 * MIN;
-    const spo2 = [96, 88, 87, 86, 87, 88, 87, 95].map((value, i) => ({
-      type: "spo2",
-      ts: iso(start + i * MIN),
-      value,
-      unit: "%",
-    }));
+    const spo2 = lowSpo2Minutes(Date.now() - 20 * MIN);
     expect(await (await post(token, spo2)).json()).toMatchObject({ accepted: 8 });
     await streamOf(p).flushNow(refOf(p));
     await streamOf(p).evaluateNow(refOf(p));
@@ -371,13 +374,7 @@ describe("an anomaly reaches the risk timeline, the care team and the notificati
     await streamOf(p).evaluateNow(refOf(p), Date.now(), "alarm");
     const first = (await streamOf(p).status(refOf(p)))?.lastEvaluation;
     expect(first).toEqual({ kind: "full", minutes: 864 });
-    const start = Date.now() - 20 * MIN;
-    const spo2 = [96, 88, 87, 86, 87, 88, 87, 95].map((value, i) => ({
-      type: "spo2",
-      ts: iso(start + i * MIN),
-      value,
-      unit: "%",
-    }));
+    const spo2 = lowSpo2Minutes(Date.now() - 20 * MIN);
     await post(token, spo2);
     await streamOf(p).evaluateNow(refOf(p), Date.now() + 61_000, "alarm");
     const status = await streamOf(p).status(refOf(p));
