@@ -292,6 +292,7 @@ async function main() {
     errors[k] = (errors[k] ?? 0) + 1;
   };
   const acks: number[] = [];
+  let sent = 0;
   const deviceStats: DeviceStats = {
     sent: 0,
     accepted: 0,
@@ -373,6 +374,7 @@ async function main() {
         }
         const clientId = `s${i}-${n++}`;
         c.pending.set(clientId, performance.now());
+        sent++;
         c.ws.send(
           JSON.stringify({ type: "message", text: `soak message ${n}: how are you today?`, clientId }),
         );
@@ -452,7 +454,9 @@ async function main() {
     }
     for (const stop of timers) stop();
     for (const stop of deviceTimers) stop();
-    await new Promise((r) => setTimeout(r, 3000));
+    // In-flight messages get up to 30 s (the client's own ack timeout) to be acknowledged.
+    for (let waited = 0; waited < 30_000 && clients.some((c) => c.open && c.pending.size > 0); waited += 500)
+      await new Promise((r) => setTimeout(r, 500));
     all.push(...(await sample("idle")));
     // Idle tail: sockets stay open, nothing is sent. Memory that keeps rising here is not load.
     if (IDLE_MS > 0)
@@ -463,7 +467,10 @@ async function main() {
       await sample("idle");
     }
     console.log("\nsoak summary");
-    console.log(`  acks ${all.length}  p50 ${pct(all, 50).toFixed(1)} ms  p99 ${pct(all, 99).toFixed(1)} ms`);
+    const unacked = clients.reduce((n, c) => n + c.pending.size, 0);
+    console.log(
+      `  chat: sent ${sent}, acknowledged ${all.length}, unacknowledged ${unacked} (timed out earlier: ${errors.ack_timeout ?? 0})  p50 ${pct(all, 50).toFixed(1)} ms  p99 ${pct(all, 99).toFixed(1)} ms`,
+    );
     console.log(`  errors ${JSON.stringify(errors)}`);
     console.log(
       `  devices: ${fleet.length}, posts ${deviceLatencies.length}  p50 ${pct(deviceLatencies, 50).toFixed(1)} ms  p99 ${pct(deviceLatencies, 99).toFixed(1)} ms  readings sent ${deviceStats.sent}, accepted ${deviceStats.accepted}, duplicates ${deviceStats.duplicates}  503s ${deviceStats.unavailable}  errors ${JSON.stringify(deviceStats.errors)}`,
@@ -484,7 +491,7 @@ async function main() {
     const heapLoad = inside.filter((s) => s.phase === "load" && !Number.isNaN(s.heapMb));
     if (heapLoad.length > 0) {
       console.log(
-        `  JS heap after GC (Worker + Durable Objects isolate) ${heapLoad[0]?.heapMb.toFixed(1)} → ${inside.at(-1)?.heapMb.toFixed(1)} MB (max ${Math.max(...inside.map((s) => s.heapMb)).toFixed(1)})  slope late load ${fmt(slope(heapLoad.slice(Math.floor(heapLoad.length / 2)).map((s) => [s.t, s.heapMb])))}`,
+        `  JS heap after GC (Worker + Durable Objects isolate) ${heapLoad[0]?.heapMb.toFixed(1)} → ${inside.at(-1)?.heapMb.toFixed(1)} MB (max ${Math.max(...inside.map((s) => s.heapMb).filter((m) => !Number.isNaN(m))).toFixed(1)})  slope late load ${fmt(slope(heapLoad.slice(Math.floor(heapLoad.length / 2)).map((s) => [s.t, s.heapMb])))}`,
       );
     }
     console.log(
