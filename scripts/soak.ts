@@ -447,7 +447,7 @@ async function main() {
       return window;
     };
     const all: number[] = [];
-    await sample("load");
+    all.push(...(await sample("load")));
     while (Date.now() - started < DURATION_MS) {
       await new Promise((r) => setTimeout(r, Math.min(SAMPLE_MS, DURATION_MS - (Date.now() - started))));
       all.push(...(await sample("load")));
