@@ -210,7 +210,10 @@ async function main(): Promise<void> {
       rows.some((r) => r.includes("wearable anomaly")),
       rows[0],
     );
-    await Promise.all([c.waitForURL(/\/wearables\?patient=/), c.click("#alert-list li a >> nth=0")]);
+    await Promise.all([
+      c.waitForURL(/\/wearables\?patient=/),
+      c.click("#alert-list li a:has-text('Open wearables') >> nth=0"),
+    ]);
     await c.waitForSelector("#chart-steps canvas", { timeout: 30_000 });
     check(
       "clinician opens the patient's charts",

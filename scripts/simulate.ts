@@ -204,9 +204,12 @@ function pct(xs: number[], p: number): number {
 let progressShown = "";
 function progress(done: number, total: number, phase: string): void {
   const width = 30;
-  const filled = Math.round((done / Math.max(total, 1)) * width);
+  // Clamped: the live phase's last tick can land past its planned end (a loaded machine), and a
+  // negative repeat count threw, ending the run with a failure after every reading was sent.
+  const ratio = Math.min(1, Math.max(0, done / Math.max(total, 1)));
+  const filled = Math.round(ratio * width);
   const line = `${phase.padEnd(8)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${Math.round(
-    (100 * done) / Math.max(total, 1),
+    100 * ratio,
   )
     .toString()
     .padStart(
