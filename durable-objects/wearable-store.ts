@@ -343,12 +343,9 @@ export class WearableStore {
       .toArray();
   }
 
-  /**
-   * Everything the rules read: 29 days of minutes (or the last `horizonMs`), sleep intervals and
-   * device activity.
-   */
-  ruleInput(now: number, horizonMs = MINUTE_HORIZON_MS): RuleInput {
-    const from = now - horizonMs;
+  /** Everything the rules read: 29 days of minutes, sleep intervals and device activity. */
+  ruleInput(now: number): RuleInput {
+    const from = now - MINUTE_HORIZON_MS;
     const sleep = this.deviceIds()
       .flatMap(
         (device) =>
@@ -375,16 +372,32 @@ export class WearableStore {
           .map((x) => x.day),
       }));
     return {
-      now,
-      offsetMin: Number(this.meta("offset_min") ?? 0),
-      heartRate: this.minuteSeries("heart_rate", from),
-      steps: this.minuteSeries("steps", from, false),
-      spo2: this.minuteSeries("spo2", from),
+      ...this.minuteRuleInput(now, MINUTE_HORIZON_MS),
       hrvSdnn: this.minuteSeries("hrv_sdnn", from),
       hrvRmssd: this.minuteSeries("hrv_rmssd", from),
       restingHeartRate: this.minuteSeries("resting_heart_rate", from),
       sleep,
       devices,
+    };
+  }
+
+  /**
+   * What the minute rules read (`detectAcute`: heart rate, steps, SpO2) over the last
+   * `horizonMs`; the series only the nightly rules use are left empty, not read.
+   */
+  minuteRuleInput(now: number, horizonMs: number): RuleInput {
+    const from = now - horizonMs;
+    return {
+      now,
+      offsetMin: Number(this.meta("offset_min") ?? 0),
+      heartRate: this.minuteSeries("heart_rate", from),
+      steps: this.minuteSeries("steps", from, false),
+      spo2: this.minuteSeries("spo2", from),
+      hrvSdnn: [],
+      hrvRmssd: [],
+      restingHeartRate: [],
+      sleep: [],
+      devices: [],
     };
   }
 

@@ -546,7 +546,7 @@ export class WearableStream extends DurableObject<Env> {
         this.store.setMeta("evaluated_full_at", now);
         this.lastEvaluation = { kind: "full", minutes: minutesIn(input) };
       } else {
-        const input = this.store.ruleInput(now, ACUTE_HORIZON_MS);
+        const input = this.store.minuteRuleInput(now, ACUTE_HORIZON_MS);
         found = detectAcute({ ...input, restBaseline: JSON.parse(cached) as RestBaseline | null });
         this.lastEvaluation = { kind: "acute", minutes: minutesIn(input) };
       }
