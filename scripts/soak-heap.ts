@@ -50,12 +50,24 @@ export async function findInspector(pid: number): Promise<string | undefined> {
   return undefined;
 }
 
+/** What `Runtime.getHeapUsage` reports, in bytes. */
+export interface HeapUsage {
+  /** JavaScript objects still reachable (after the forced GC: what JavaScript holds). */
+  usedSize: number;
+  /** Heap the isolate has reserved from the allocator, used or not. */
+  totalSize: number;
+  /** ArrayBuffer backing stores and other memory held outside the JS heap for JS objects. */
+  backingStorageSize?: number;
+  /** Heap of the embedder (workerd's C++ objects traced by V8's cppgc). */
+  embedderHeapUsedSize?: number;
+}
+
 /**
- * V8 heap in use after a forced full GC, in bytes (what JavaScript still holds), through a fresh
- * inspector session each time: wrangler keeps its own session to the same isolate, and a session
- * held open across samples was seen to stop answering.
+ * V8 heap usage after a forced full GC, through a fresh inspector session each time: wrangler
+ * keeps its own session to the same isolate, and a session held open across samples was seen to
+ * stop answering.
  */
-export async function retainedHeap(url: string): Promise<number | undefined> {
+export async function retainedHeap(url: string): Promise<HeapUsage | undefined> {
   const ws = new WebSocket(url);
   try {
     const ok = await new Promise<boolean>((resolve) => {
@@ -79,8 +91,9 @@ export async function retainedHeap(url: string): Promise<number | undefined> {
         setTimeout(() => resolve(undefined), 20_000).unref();
       });
     await call("HeapProfiler.collectGarbage");
-    const usage = (await call("Runtime.getHeapUsage")) as { usedSize?: number } | undefined;
-    return usage?.usedSize;
+    const usage = (await call("Runtime.getHeapUsage")) as Partial<HeapUsage> | undefined;
+    if (usage?.usedSize === undefined || usage.totalSize === undefined) return undefined;
+    return { ...usage, usedSize: usage.usedSize, totalSize: usage.totalSize };
   } finally {
     ws.close();
   }
@@ -113,4 +126,46 @@ export function bytesUnder(dir: string): { bytes: number; files: number } {
   };
   walk(dir);
   return { bytes, files };
+}
+
+/**
+ * Resident memory of a process by what backs it, from /proc/PID/smaps (kB): the brk heap,
+ * anonymous mappings (tcmalloc's spans and V8's pages are mmap'd anonymously), the Durable
+ * Objects' SQLite files and their write-ahead logs and shared-memory indexes, other files.
+ */
+export function residentByMapping(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let kind = "anon";
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, "utf8");
+  } catch {
+    return out;
+  }
+  for (const line of text.split("\n")) {
+    const header = /^[0-9a-f]+-[0-9a-f]+\s+\S+\s+\S+\s+\S+\s+\d+\s*(.*)$/.exec(line);
+    if (header) {
+      const path = header[1] ?? "";
+      kind =
+        path === ""
+          ? "anon"
+          : path === "[heap]"
+            ? "brk heap"
+            : path.startsWith("[")
+              ? "other"
+              : path.endsWith("-shm")
+                ? "sqlite -shm"
+                : path.endsWith("-wal")
+                  ? "sqlite -wal"
+                  : path.endsWith(".sqlite")
+                    ? "sqlite db"
+                    : path.includes("(deleted)")
+                      ? "deleted file"
+                      : "file";
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) out[kind] = (out[kind] ?? 0) + Number(rss[1]);
+  }
+  return out;
 }

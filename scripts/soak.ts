@@ -27,7 +27,7 @@ import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { login } from "../bench/account.ts";
 import { freePort, root } from "../bench/stack.ts";
-import { bytesUnder, findInspector, retainedHeap } from "./soak-heap.ts";
+import { bytesUnder, findInspector, residentByMapping, retainedHeap } from "./soak-heap.ts";
 import { startSoakStack } from "./soak-stack.ts";
 
 const { values } = parseArgs({
@@ -55,9 +55,15 @@ const SAMPLE_MS = Number(values.sample) * 1000;
 const IDLE_MS = Number(values["idle-minutes"]) * 60_000;
 
 /** Processes of the dev stack: the process group of `dev.ts --port <port>`, with their RSS. */
-function stackProcesses(
-  port: string,
-): Array<{ pid: number; name: string; rssKb: number; inspected: boolean }> {
+function stackProcesses(port: string): Array<{
+  pid: number;
+  name: string;
+  rssKb: number;
+  anonKb: number;
+  fileKb: number;
+  shmemKb: number;
+  inspected: boolean;
+}> {
   const procs: Array<{ pid: number; pgrp: number; cmd: string }> = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -76,7 +82,8 @@ function stackProcesses(
     .filter((p) => p.pgrp === leader.pgrp)
     .map((p) => {
       const status = readFileSync(`/proc/${p.pid}/status`, "utf8");
-      const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+      const rssKb = kb("VmRSS");
       const name = p.cmd.includes("workerd")
         ? "workerd"
         : p.cmd.includes("wrangler")
@@ -87,7 +94,16 @@ function stackProcesses(
               ? "dev.ts+stack"
               : (p.cmd.split(" ")[0]?.split("/").pop() ?? "?");
       // The workerd that runs the Worker and its Durable Objects is the one wrangler gives an inspector.
-      return { pid: p.pid, name, rssKb, inspected: p.cmd.includes("--inspector-addr") };
+      return {
+        pid: p.pid,
+        name,
+        rssKb,
+        // RSS split as the kernel counts it: anonymous (malloc, V8), file-backed, shared memory.
+        anonKb: kb("RssAnon"),
+        fileKb: kb("RssFile"),
+        shmemKb: kb("RssShmem"),
+        inspected: p.cmd.includes("--inspector-addr"),
+      };
     })
     .filter((p) => p.rssKb > 0);
 }
@@ -304,7 +320,21 @@ async function main() {
   const deviceLatencies: number[] = [];
   const clients: Client[] = [];
   const memory = new Map<string, Array<{ t: number; kb: number; phase: "load" | "idle" }>>();
-  const inside: Array<{ t: number; phase: "load" | "idle"; heapMb: number; doMb: number }> = [];
+  const inside: Array<{
+    t: number;
+    phase: "load" | "idle";
+    heapMb: number;
+    heapTotalMb: number;
+    backingMb: number;
+    anonMb: number;
+    doMb: number;
+  }> = [];
+  const mb = (kb: number | undefined) => `${((kb ?? 0) / 1024).toFixed(0)} MB`;
+  const byMapping = (pid: number) =>
+    Object.entries(residentByMapping(pid))
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${mb(v)}`)
+      .join(", ");
   try {
     const patients = Math.ceil(CLIENTS / PER_PATIENT);
     const tokens: string[] = [];
@@ -425,12 +455,17 @@ async function main() {
         const key = `${p.name}:${p.pid}${p.inspected ? " (DOs)" : ""}`;
         memory.set(key, [...(memory.get(key) ?? []), { t, kb: p.rssKb, phase }]);
       }
-      const retained = inspector ? await retainedHeap(inspector) : undefined;
+      const usage = inspector ? await retainedHeap(inspector) : undefined;
+      const retained = usage?.usedSize;
       const disk = bytesUnder(doDir);
+      const dos = procs.find((p) => p.inspected);
       inside.push({
         t,
         phase,
         heapMb: retained === undefined ? Number.NaN : retained / 2 ** 20,
+        heapTotalMb: usage === undefined ? Number.NaN : usage.totalSize / 2 ** 20,
+        backingMb: usage?.backingStorageSize === undefined ? Number.NaN : usage.backingStorageSize / 2 ** 20,
+        anonMb: dos ? dos.anonKb / 1024 : Number.NaN,
         doMb: disk.bytes / 2 ** 20,
       });
       const window = acks.splice(0);
@@ -442,12 +477,13 @@ async function main() {
           .map((l) => l.toFixed(2))
           .join(
             " ",
-          )}  ${line}\n    inside workerd: JS heap after GC ${retained === undefined ? "n/a" : `${(retained / 2 ** 20).toFixed(1)} MB`}  Durable Object storage on disk ${(disk.bytes / 2 ** 20).toFixed(0)} MB in ${disk.files} databases`,
+          )}  ${line}\n    inside workerd: JS heap after GC ${retained === undefined ? "n/a" : `${(retained / 2 ** 20).toFixed(1)} MB (reserved ${((usage?.totalSize ?? 0) / 2 ** 20).toFixed(1)} MB, array buffers ${usage?.backingStorageSize === undefined ? "n/a" : `${(usage.backingStorageSize / 2 ** 20).toFixed(1)} MB`})`}  Durable Object storage on disk ${(disk.bytes / 2 ** 20).toFixed(0)} MB in ${disk.files} databases${dos ? `\n    DOs' workerd RSS: anonymous ${mb(dos.anonKb)}, file ${mb(dos.fileKb)}, shared ${mb(dos.shmemKb)}` : ""}`,
       );
       return window;
     };
     const all: number[] = [];
     all.push(...(await sample("load")));
+    if (inspected) console.log(`    DOs' workerd resident by mapping: ${byMapping(inspected.pid)}`);
     while (Date.now() - started < DURATION_MS) {
       await new Promise((r) => setTimeout(r, Math.min(SAMPLE_MS, DURATION_MS - (Date.now() - started))));
       all.push(...(await sample("load")));
@@ -458,6 +494,7 @@ async function main() {
     for (let waited = 0; waited < 30_000 && clients.some((c) => c.open && c.pending.size > 0); waited += 500)
       await new Promise((r) => setTimeout(r, 500));
     all.push(...(await sample("idle")));
+    if (inspected) console.log(`    DOs' workerd resident by mapping: ${byMapping(inspected.pid)}`);
     // Idle tail: sockets stay open, nothing is sent. Memory that keeps rising here is not load.
     if (IDLE_MS > 0)
       console.log(`soak: load stopped; ${values["idle-minutes"]} idle minutes with the sockets open`);
@@ -466,6 +503,7 @@ async function main() {
       await new Promise((r) => setTimeout(r, Math.min(SAMPLE_MS, idleEnd - Date.now())));
       await sample("idle");
     }
+    if (inspected) console.log(`    DOs' workerd resident by mapping: ${byMapping(inspected.pid)}`);
     console.log("\nsoak summary");
     const unacked = clients.reduce((n, c) => n + c.pending.size, 0);
     console.log(
@@ -494,6 +532,13 @@ async function main() {
         `  JS heap after GC (Worker + Durable Objects isolate) ${heapLoad[0]?.heapMb.toFixed(1)} → ${inside.at(-1)?.heapMb.toFixed(1)} MB (max ${Math.max(...inside.map((s) => s.heapMb).filter((m) => !Number.isNaN(m))).toFixed(1)})  slope late load ${fmt(slope(heapLoad.slice(Math.floor(heapLoad.length / 2)).map((s) => [s.t, s.heapMb])))}`,
       );
     }
+    const lateHalf = <T>(xs: T[]) => xs.slice(Math.floor(xs.length / 2));
+    const loadInside = inside.filter((s) => s.phase === "load");
+    const series = (pick: (s: (typeof inside)[number]) => number) =>
+      lateHalf(loadInside.filter((s) => !Number.isNaN(pick(s)))).map((s): [number, number] => [s.t, pick(s)]);
+    console.log(
+      `  DOs' workerd, slope late load (MB/min): anonymous RSS ${fmt(slope(series((s) => s.anonMb)))}  V8 reserved ${fmt(slope(series((s) => s.heapTotalMb)))}  array buffers ${fmt(slope(series((s) => s.backingMb)))}`,
+    );
     console.log(
       `  Durable Object storage on disk ${inside[0]?.doMb.toFixed(0)} → ${inside.at(-1)?.doMb.toFixed(0)} MB`,
     );
