@@ -60,6 +60,7 @@ import {
   type RiskAssessment,
   SUPPRESSING,
   safetyPlanForCrisis,
+  safetyScanText,
   TIER_RANK,
 } from "./chat-safety";
 import { ChatStore } from "./chat-store";
@@ -338,14 +339,17 @@ export class ChatRoom extends DurableObject<Env> {
         code: "consent_required",
         message:
           "Chatting with the companion needs your consent to the AI companion and to processing health data. You can turn them on in your account (/account), under Consent.",
-        crisis: await this.crisisWithoutConsent(actor, text, clientId),
+        crisis: await this.crisisOfRefused(actor, text, clientId),
       };
     }
+    const isOwner = actor.userId === this.owner().ownerId;
     if (text.length > MAX_MESSAGE_CHARS) {
+      // Refused for its length, but the patient's words are still read by the safety net first.
       return {
         ok: false,
         code: "too_long",
         message: `Messages are limited to ${MAX_MESSAGE_CHARS} characters`,
+        crisis: isOwner ? await this.crisisOfRefused(actor, text, clientId) : undefined,
       };
     }
     const existing = this.store.findByClientId(actor.userId, clientId);
@@ -353,24 +357,28 @@ export class ChatRoom extends DurableObject<Env> {
       origin?.send({ type: "ack", clientId, seq: existing });
       return { ok: true, seq: existing, done: Promise.resolve() };
     }
-    const isOwner = actor.userId === this.owner().ownerId;
-    if (isOwner) {
-      const now = Date.now();
-      if (this.store.countMessages(actor.userId, now - 60_000) >= PER_MINUTE_LIMIT) {
-        return {
-          ok: false,
-          code: "rate_limited",
-          message: "You're sending messages quickly. Please wait a moment.",
-        };
-      }
-      if (this.store.countMessages(actor.userId, startOfUtcDay(now)) >= DAILY_QUOTA) {
-        return { ok: false, code: "quota_exceeded", message: "You've reached today's message limit." };
-      }
-    }
     const context = isOwner ? await this.recentPatientTurns() : [];
     const assessment = isOwner
       ? assessRisk(text, context, { afterCheckIn: await this.lastTurnWasCheckIn() })
       : NO_RISK;
+    // The limits bound cost and abuse; they never silence the safety net. A message over them that
+    // needs a safety response (a crisis, or the direct check-in question) is accepted and answered
+    // with the fixed texts only: no model is called for it.
+    let overLimit = false;
+    if (isOwner) {
+      const now = Date.now();
+      const limit =
+        this.store.countMessages(actor.userId, now - 60_000) >= PER_MINUTE_LIMIT
+          ? ({
+              code: "rate_limited",
+              message: "You're sending messages quickly. Please wait a moment.",
+            } as const)
+          : this.store.countMessages(actor.userId, startOfUtcDay(now)) >= DAILY_QUOTA
+            ? ({ code: "quota_exceeded", message: "You've reached today's message limit." } as const)
+            : null;
+      if (limit && !assessment.detected && assessment.tier !== "check_in") return { ok: false, ...limit };
+      overLimit = limit !== null;
+    }
     const event = await this.store.append(
       {
         type: "message",
@@ -390,7 +398,8 @@ export class ChatRoom extends DurableObject<Env> {
     if (!isOwner) return { ok: true, seq: event.seq, done: Promise.resolve() };
     if (assessment.detected) {
       await this.respondToCrisis(event.seq, assessment);
-      if (SUPPRESSING.has(assessment.severity)) return { ok: true, seq: event.seq, done: Promise.resolve() };
+      if (SUPPRESSING.has(assessment.severity) || overLimit)
+        return { ok: true, seq: event.seq, done: Promise.resolve() };
     } else if (assessment.tier === "check_in") {
       this.hub.broadcast(
         await this.store.append({
@@ -483,19 +492,19 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /**
-   * The safety net does not depend on consent to the companion. A refused message is still
-   * assessed; when it is a crisis, the message is kept only as an empty placeholder (its text is
-   * never stored) and the crisis response, the care-team alert and the risk event go out as for any
-   * crisis — protecting a person's vital interests needs no consent (GDPR Art. 9(2)(c)). Returns
-   * the crisis event for the HTTP caller, or undefined.
+   * The safety net does not depend on consent to the companion, nor on a message's length. A
+   * refused message (no consent, or too long) is still assessed; when it is a crisis, the message
+   * is kept only as an empty placeholder (its text is never stored) and the crisis response, the
+   * care-team alert and the risk event go out as for any crisis — protecting a person's vital
+   * interests needs no consent (GDPR Art. 9(2)(c)). Returns the crisis event for the HTTP caller,
+   * or undefined.
    */
-  private async crisisWithoutConsent(
+  private async crisisOfRefused(
     actor: Actor,
     text: string,
     clientId: string,
   ): Promise<RoomEvent | undefined> {
-    if (text.length > MAX_MESSAGE_CHARS) return undefined;
-    const risk = assessRisk(text);
+    const risk = assessRisk(safetyScanText(text));
     if (!risk.detected) return undefined;
     const placeholder = await this.store.append(
       { type: "message", role: "user", authorId: actor.userId, text: "", clientId, crisis: true },

@@ -290,6 +290,14 @@ async function main() {
   console.log(
     `soak: ${CLIENTS} clients, ${DEVICES} devices, ${values.minutes} min, ${PER_PATIENT} sockets per patient`,
   );
+  // Each patient may send DAILY_QUOTA messages a UTC day (durable-objects/chat-protocol.ts, which
+  // this script's node16 build cannot import); past that every ordinary message is refused.
+  const DAILY_QUOTA = 200;
+  const quotaMinutes = DAILY_QUOTA / (PER_PATIENT * (60_000 / SEND_EVERY_MS));
+  if (quotaMinutes < Number(values.minutes))
+    console.log(
+      `soak: note: the daily quota (${DAILY_QUOTA} messages per patient) is reached after ${quotaMinutes.toFixed(0)} minutes; use fewer --per-patient or a longer --send-every for a longer chat load`,
+    );
   const base = values.port ? Number(values.port) : await freePort();
   const stack = await startSoakStack(
     root,
@@ -378,7 +386,11 @@ async function main() {
             acks.push(performance.now() - t0);
             client.pending.delete(f.clientId);
           }
-        } else if (f.type === "error") err(`frame_${f.code ?? "error"}`);
+        } else if (f.type === "error") {
+          // A refusal answers the message: it is an error, not also an ack timeout.
+          if (f.clientId) client.pending.delete(f.clientId);
+          err(`frame_${f.code ?? "error"}`);
+        }
       });
       ws.on("error", () => err("socket_error"));
       ws.on("close", (code) => {

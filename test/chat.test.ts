@@ -412,6 +412,120 @@ describe("companion chat", () => {
     dashboard.close();
   });
 
+  /** Puts `count` earlier patient messages, sent at `at`, into the room's log (negative seqs: never replayed or flushed). */
+  async function seedSentMessages(patientId: string, count: number, at: number) {
+    const stub = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(patientId));
+    await runInDurableObject(stub, (_room, state) => {
+      for (let i = 1; i <= count; i++) {
+        const body = {
+          type: "message",
+          seq: -i,
+          at,
+          role: "user",
+          authorId: patientId,
+          text: "earlier",
+          clientId: `seed-${i}`,
+          crisis: false,
+        };
+        state.storage.sql.exec(
+          "insert into events (seq, type, author, body, at, sealed, flushed) values (?, 'message', ?, ?, ?, 0, 1)",
+          -i,
+          patientId,
+          JSON.stringify(body),
+          at,
+        );
+      }
+    });
+  }
+
+  for (const limit of ["rate_limited", "quota_exceeded"] as const) {
+    it(`over the limit (${limit}): an ordinary message is refused, a crisis message still gets the crisis response and the alert, with no model call`, async () => {
+      await modelMode("reset");
+      const patient = await createUser("patient");
+      const clinician = await createUser("clinician");
+      await addToCareTeam(patient, clinician);
+      const dashboard = await connect(clinician);
+      const client = await connect(patient);
+      await say(client, "hello"); // the room exists, seqs 1-2
+      const now = Date.now();
+      const startOfDay = now - (now % 86_400_000);
+      // Within the first minute of a UTC day the per-minute limit answers first.
+      const expected = limit === "quota_exceeded" && now - startOfDay < 61_000 ? "rate_limited" : limit;
+      await seedSentMessages(
+        patient.id,
+        limit === "rate_limited" ? 20 : 200,
+        limit === "rate_limited" ? now : startOfDay,
+      );
+      const modelCalls = await modelRequests();
+
+      client.send({ type: "message", text: "just an ordinary thought", clientId: "plain" });
+      expect(await client.waitFor((f) => f.type === "error" && f.clientId === "plain")).toMatchObject({
+        code: expected,
+      });
+
+      // Elevated, not suppressing: under the limits the companion would reply; over them it must not.
+      const from = client.frames.length;
+      client.send({ type: "message", text: "everyone would be better off without me", clientId: "over" });
+      const ack = await client.waitFor((f) => f.type === "ack" && f.clientId === "over", 5000, from);
+      const crisis = await client.waitFor((f) => f.type === "crisis", 5000, from);
+      expect(crisis).toMatchObject({ about: ack.seq, severity: "elevated" });
+      expect(await dashboard.waitFor((f) => f.type === "crisis_alert", 5000)).toMatchObject({
+        patientId: patient.id,
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(client.frames.slice(from).filter((f) => f.type === "error")).toEqual([]);
+      expect(client.frames.slice(from).some((f) => f.type === "token" || f.type === "assistant")).toBe(false);
+      expect(await modelRequests()).toBe(modelCalls);
+
+      // Over HTTP too: the message is accepted (200), the crisis response streams back.
+      const { res, frames } = await sendOverHttp(patient, { text: CRISIS, clientId: "over-http" });
+      expect(res.status).toBe(200);
+      expect((await frames()).some((f) => f.type === "crisis" && f.severity === "imminent")).toBe(true);
+      client.close();
+      dashboard.close();
+    });
+  }
+
+  it("a crisis in a message refused for its length still gets the crisis response and the alert; its text is not kept", async () => {
+    await modelMode("reset");
+    const patient = await createUser("patient");
+    const clinician = await createUser("clinician");
+    await addToCareTeam(patient, clinician);
+    const dashboard = await connect(clinician);
+    const client = await connect(patient);
+    const filler = "I have been thinking about everything that happened this year. ";
+    const long = `${filler.repeat(80)}${CRISIS}`; // over 4,000 characters, the crisis at the end
+    client.send({ type: "message", text: long, clientId: "long" });
+    expect(await client.waitFor((f) => f.type === "crisis")).toMatchObject({ severity: "imminent" });
+    expect(await client.waitFor((f) => f.type === "error")).toMatchObject({
+      code: "too_long",
+      clientId: "long",
+    });
+    expect(await dashboard.waitFor((f) => f.type === "crisis_alert", 5000)).toMatchObject({
+      patientId: patient.id,
+    });
+
+    // Over HTTP: 422 with the crisis response in the problem; past 64,000 characters the end is still read.
+    const huge = `${filler.repeat(1500)}${CRISIS}`;
+    expect(huge.length).toBeGreaterThan(64_000);
+    const res = await call("/v1/chat/messages", {
+      method: "POST",
+      headers: { ...patient.auth, "content-type": "application/json" },
+      body: JSON.stringify({ text: huge }),
+    });
+    expect(res.status).toBe(422);
+    const body = await problem(res);
+    expect(body.crisis).toMatchObject({ type: "crisis", severity: "imminent" });
+    expect(JSON.stringify(body)).not.toContain("kill myself");
+    const stub = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(patient.id));
+    const bodies = await runInDurableObject(stub, (_room, state) =>
+      state.storage.sql.exec("select body from events").toArray(),
+    );
+    expect(JSON.stringify(bodies)).not.toContain("happened this year");
+    client.close();
+    dashboard.close();
+  });
+
   it("the room re-checks consent itself when no withdrawal reached it", async () => {
     const patient = await createUser("patient");
     const client = await connect(patient);

@@ -180,7 +180,14 @@ export const chatRoutes = createRouter()
           extensions: { ...refused.extensions, crisis: err.crisis },
         });
       }
-      throw DO_ERRORS[err?.code ?? ""] ?? new AppError("service_unavailable", "The chat room is unavailable");
+      const refused = DO_ERRORS[err?.code ?? ""];
+      if (!refused) throw new AppError("service_unavailable", "The chat room is unavailable");
+      // A refused message is still read by the safety net: its crisis response travels with the refusal.
+      if (!err?.crisis) throw refused;
+      throw new AppError(refused.code, refused.message, {
+        ...(refused.headers ? { headers: refused.headers } : {}),
+        extensions: { ...refused.extensions, crisis: err.crisis },
+      });
     }
     return new Response(res.body, { headers: res.headers });
   })

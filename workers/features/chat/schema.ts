@@ -16,7 +16,14 @@ export const PatientParams = z.object({
 
 export const SendMessageSchema = z
   .object({
-    text: z.string().min(1).max(MAX_MESSAGE_CHARS),
+    // No max here: a longer message must still reach the room, whose safety net reads it before it
+    // refuses it (the request body limit, 1 MiB, bounds it).
+    text: z
+      .string()
+      .min(1)
+      .openapi({
+        description: `At most ${MAX_MESSAGE_CHARS} characters. A longer message is refused with 422 after the safety net has read it: if it is a crisis, the crisis response is in the problem's \`crisis\` member and the care team is alerted.`,
+      }),
     clientId: z.string().min(1).max(64).optional(),
   })
   .openapi("ChatSendMessage");
