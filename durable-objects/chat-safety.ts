@@ -10,7 +10,13 @@ import type { Region } from "../workers/lib/vocabulary";
 export { CHECK_IN_TEXT } from "../workers/features/safety/check-in";
 export type { CrisisAssessment } from "../workers/features/safety/detector";
 export { crisisResponse } from "../workers/features/safety/fixed-response";
-export { assessRisk, type RiskAssessment, TIER_RANK } from "../workers/features/safety/index";
+export {
+  assessRisk,
+  type RiskAssessment,
+  SAFETY_SCAN_CHARS,
+  safetyScanText,
+  TIER_RANK,
+} from "../workers/features/safety/index";
 export { type ModelCheck, modelRiskCheck } from "../workers/features/safety/model-check";
 export { SAFE_REPLACEMENT } from "../workers/features/safety/output-check";
 export { type CrisisResource, crisisResources } from "../workers/features/safety/resources";
@@ -21,20 +27,6 @@ export const SUPPRESSING: ReadonlySet<string> = new Set(["imminent", "high"]);
 /** True when the model's (accumulated) text must not be shown. */
 export function isUnsafeOutput(text: string): boolean {
   return !checkModelOutput(text).safe;
-}
-
-/**
- * The most characters of one refused (over-length) message the safety net reads: all of it up to
- * this size, else its first 48,000 and last 16,000 characters. The detector is linear (≈ 60 ms of
- * CPU for 64,000 characters), so a 1 MiB frame cannot buy seconds of it, and a crisis statement at
- * the start or the end of a long message is still read.
- */
-export const SAFETY_SCAN_CHARS = 64_000;
-
-/** The part of `text` the safety net reads (see {@link SAFETY_SCAN_CHARS}). */
-export function safetyScanText(text: string): string {
-  if (text.length <= SAFETY_SCAN_CHARS) return text;
-  return `${text.slice(0, SAFETY_SCAN_CHARS - 16_000)}\n${text.slice(-16_000)}`;
 }
 
 /** How long the crisis path waits for the safety plan before going on without it. */

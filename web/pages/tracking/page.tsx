@@ -1,5 +1,5 @@
 import { EMOTION_TAGS, SYMPTOM_TAGS } from "../../../workers/db/schema/tracking";
-import type { Entry, Medication } from "../../../workers/features/tracking/schema";
+import type { CrisisHelp, Entry, Medication } from "../../../workers/features/tracking/schema";
 import { CsrfField, type FormErrors, Notice } from "../auth/forms";
 import { Layout } from "../layout";
 
@@ -62,6 +62,37 @@ export interface TrackPageProps {
   medications: Medication[];
   saved?: string | undefined;
   errors?: FormErrors | undefined;
+  /** Crisis language in the note just saved: help first, above everything else. */
+  crisis?: CrisisHelp | null | undefined;
+}
+
+/** The fixed crisis response for a note just written, with the lines to call (tel: links). */
+function CrisisNotice({ crisis }: { crisis: CrisisHelp }) {
+  return (
+    <section class="alert crisis" role="alert" aria-labelledby="crisis-title" id="crisis">
+      <h2 id="crisis-title">You don't have to go through this alone</h2>
+      {crisis.message.split(/\n{2,}/).map((para) => (
+        <p>{para}</p>
+      ))}
+      <ul>
+        {crisis.resources.map((r) => (
+          <li>
+            <strong>{r.name}</strong>
+            {r.phone ? (
+              <>
+                {" "}
+                — <a href={`tel:${r.phone.replace(/\s+/g, "")}`}>{r.phone}</a>
+              </>
+            ) : null}
+            {r.text ? <> — {r.text}</> : null} <span class="muted">({r.available})</span>
+          </li>
+        ))}
+      </ul>
+      <p>
+        <a href="/safety-plan">Open your safety plan</a> · <a href="/chat">Talk it through in chat</a>
+      </p>
+    </section>
+  );
 }
 
 /** Mood points of the last 14 days for `score-chart.js` (no bands: it is the person's own scale). */
@@ -74,7 +105,7 @@ function moodChart(entries: Entry[]) {
 }
 
 /** `/track`: log mood, symptoms, sleep, medications and journal in a few taps; recent entries below. */
-export function TrackPage({ csrf, entries, medications, saved, errors }: TrackPageProps) {
+export function TrackPage({ csrf, entries, medications, saved, errors, crisis }: TrackPageProps) {
   const chart = moodChart(entries);
   return (
     <Layout
@@ -87,6 +118,7 @@ export function TrackPage({ csrf, entries, medications, saved, errors }: TrackPa
       ]}
     >
       <h1>Track how you are</h1>
+      {crisis ? <CrisisNotice crisis={crisis} /> : null}
       {saved ? <Notice>{saved}</Notice> : null}
       {errors?.form ? (
         <div class="alert" role="alert">

@@ -10,7 +10,7 @@ import {
   logDose,
   ownMedications,
 } from "../../../workers/features/tracking/medications";
-import { EntryInput, MedicationInput } from "../../../workers/features/tracking/schema";
+import { type CrisisHelp, EntryInput, MedicationInput } from "../../../workers/features/tracking/schema";
 import { createEntry, ownEntries, removeEntry } from "../../../workers/features/tracking/service";
 import type { AppEnv } from "../../../workers/lib/context";
 import { AppError } from "../../../workers/lib/errors";
@@ -74,7 +74,13 @@ const SAVED: Record<string, string> = {
   deleted: "Entry deleted.",
 };
 
-async function renderTrack(c: Ctx, saved?: string, error?: string, status: 200 | 422 = 200) {
+async function renderTrack(
+  c: Ctx,
+  saved?: string,
+  error?: string,
+  status: 200 | 422 = 200,
+  crisis?: CrisisHelp | null,
+) {
   const scope = scopeOf(c);
   const [entries, meds] = await Promise.all([ownEntries(scope, 14), ownMedications(scope)]);
   return c.html(
@@ -84,6 +90,7 @@ async function renderTrack(c: Ctx, saved?: string, error?: string, status: 200 |
       medications={meds.medications}
       saved={saved}
       errors={error ? { form: error } : undefined}
+      crisis={crisis}
     />,
     status,
   );
@@ -127,6 +134,9 @@ export const trackingPages = new Hono<AppEnv>()
       return renderTrack(c, undefined, message, 422);
     }
     const entry = await createEntry(scopeOf(c), parsed.data);
+    // Crisis language in the note: the page answers with help at once (no redirect that could lose it).
+    if (entry.crisis)
+      return renderTrack(c, `${SAVED[kind]}${entry.signal ? DROP_NOTE : ""}`, undefined, 200, entry.crisis);
     if (entry.signal?.kind === "mood_drop") return renderTrack(c, `${SAVED.mood}${DROP_NOTE}`);
     return c.redirect(`/track?saved=${kind}#${kind}`, 303);
   })

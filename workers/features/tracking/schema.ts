@@ -69,6 +69,26 @@ export const Signal = z
   .object({ kind: z.enum(["missed_medication", "mood_drop"]), severity: z.enum(["low", "moderate"]) })
   .openapi("RiskSignal");
 
+export const CrisisHelp = z
+  .object({
+    severity: z.enum(["elevated", "high", "imminent"]),
+    message: z.string().openapi({ description: "The fixed crisis response (no model wrote it)" }),
+    resources: z.array(
+      z.object({
+        name: z.string(),
+        phone: z.string().optional(),
+        text: z.string().optional(),
+        url: z.string().optional(),
+        available: z.string(),
+      }),
+    ),
+  })
+  .openapi("CrisisHelp", {
+    description:
+      "Set when the safety net found crisis language in the note you just wrote: help to reach now, in your region",
+  });
+export type CrisisHelp = z.infer<typeof CrisisHelp>;
+
 export const Entry = z
   .object({
     id: z.uuid(),
@@ -81,6 +101,7 @@ export const Entry = z
     recordedAt: z.string(),
     updatedAt: z.string(),
     signal: Signal.nullable().optional().openapi({ description: "Set when this entry raised a signal" }),
+    crisis: CrisisHelp.nullable().optional(),
   })
   .openapi("TrackingEntry");
 export type Entry = z.infer<typeof Entry>;

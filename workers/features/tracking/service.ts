@@ -17,8 +17,11 @@ import {
 import { AppError } from "../../lib/errors";
 import type { Scope } from "../../lib/scope";
 import { type UserCipher, userCipher } from "../../lib/user-cipher";
+import { crisisResponse } from "../safety/fixed-response";
+import { assessRisk, safetyScanText } from "../safety/index";
+import { crisisResources } from "../safety/resources";
 import { MOOD_BASELINE_DAYS, type MoodDrop, moodDrop } from "./detectors";
-import type { Entry, EntryInput, EntryUpdate } from "./schema";
+import type { CrisisHelp, Entry, EntryInput, EntryUpdate } from "./schema";
 
 const noteField = (id: string) => `tracking.note:${id}`;
 
@@ -91,11 +94,37 @@ export async function createEntry(scope: Scope, input: EntryInput): Promise<Entr
       ] as const,
   );
   if (!saved) throw new AppError("internal");
-  const entry = await toEntry(saved, cipher, true);
+  const entry = { ...(await toEntry(saved, cipher, true)), crisis: crisisInNote(self.region, input.note) };
   if (input.kind !== "mood") return entry;
   const drop = moodDrop({ id, score: saved.score, recordedAt }, moods);
   if (drop) await recordMoodDrop(scope, id, drop);
   return { ...entry, signal: drop ? { kind: "mood_drop", severity: drop.severity } : null };
+}
+
+/**
+ * The safety net reads what the person just wrote in a note, as it reads a chat message: crisis
+ * language gets the fixed crisis response and the lines to call in their region, at once, with
+ * the saved (or edited) entry. Only the writer sees it, then: no read of the entry carries it.
+ */
+function crisisInNote(
+  region: Parameters<typeof crisisResources>[0],
+  note: string | null | undefined,
+): CrisisHelp | null {
+  if (!note) return null;
+  const words = assessRisk(safetyScanText(note));
+  if (!words.detected || words.severity === "none") return null;
+  const { text, resources } = crisisResponse(words, crisisResources(region), { listResources: false });
+  return {
+    severity: words.severity,
+    message: text,
+    resources: resources.map(({ name, phone, text: sms, url, available }) => ({
+      name,
+      available,
+      ...(phone ? { phone } : {}),
+      ...(sms ? { text: sms } : {}),
+      ...(url ? { url } : {}),
+    })),
+  };
 }
 
 async function recordMoodDrop(scope: Scope, sourceId: string, drop: MoodDrop): Promise<void> {
@@ -181,7 +210,7 @@ export async function editEntry(scope: Scope, id: string, input: EntryUpdate): P
     }),
   ]);
   if (!saved) return care.refuse(op, "entry", self);
-  return toEntry(saved, cipher, true);
+  return { ...(await toEntry(saved, cipher, true)), crisis: crisisInNote(self.region, input.note) };
 }
 
 /** Deletes the caller's own entry (a signal it raised stays on the timeline, by id). */

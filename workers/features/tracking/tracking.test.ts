@@ -146,6 +146,52 @@ describe("self-tracking API", () => {
     expect(text).toContain("score");
   });
 
+  it("crisis language in a note gets the crisis response and the lines to call at once, over the API and on the page", async () => {
+    const p = await createUser("patient");
+    const plain = await send(p, "POST", "/v1/me/tracking", { kind: "journal", note: "A long day at work." });
+    const plainBody = (await plain.json()) as { crisis: unknown };
+    expect(plainBody, JSON.stringify(plainBody)).toHaveProperty("crisis", null);
+    const res = await send(p, "POST", "/v1/me/tracking", {
+      kind: "journal",
+      note: "I can't do this anymore. I want to kill myself tonight, I have the pills.",
+    });
+    expect(res.status).toBe(201);
+    const entry = (await res.json()) as {
+      id: string;
+      crisis: { severity: string; message: string; resources: { name: string; phone?: string }[] } | null;
+    };
+    expect(entry.crisis?.severity).toBe("imminent");
+    expect(entry.crisis?.message).toMatch(/911|988/);
+    expect(entry.crisis?.resources.some((r) => r.phone === "988")).toBe(true);
+    // A mood note, and an edit that adds the words, are read too; an ordinary edit is not a crisis.
+    const mood = await send(p, "POST", "/v1/me/tracking", {
+      kind: "mood",
+      score: 3,
+      note: "everyone would be better off without me",
+    });
+    expect(((await mood.json()) as { crisis: { severity: string } }).crisis.severity).toBe("elevated");
+    const edited = await send(p, "PUT", `/v1/me/tracking/${entry.id}`, { note: "Better now." });
+    expect(((await edited.json()) as { crisis: unknown }).crisis).toBeNull();
+    // Reading the entries never carries it.
+    expect(await (await send(p, "GET", "/v1/me/tracking?days=7")).text()).not.toContain('"crisis"');
+
+    const csrf = "test-csrf-token-0123456789";
+    const page = await call("/track/journal", {
+      method: "POST",
+      redirect: "manual",
+      headers: {
+        cookie: `haven_at=${p.token}; haven_csrf=${csrf}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ csrf, note: "I'm going to end my life tonight." }),
+    });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('role="alert"');
+    expect(html).toContain('href="tel:988"');
+    expect(html).toContain("have to go through this alone");
+  });
+
   it("lets only the owner edit and delete an entry", async () => {
     const [p, other] = await Promise.all([createUser("patient"), createUser("patient")]);
     const { id } = (await (await send(p, "POST", "/v1/me/tracking", { kind: "mood", score: 4 })).json()) as {
