@@ -88,6 +88,12 @@ function CrisisNotice({ crisis }: { crisis: CrisisHelp }) {
           </li>
         ))}
       </ul>
+      {crisis.careTeamAlerted ? (
+        <p>
+          Your care team has been alerted. They see that you may need support now, not what you wrote — unless
+          you shared this entry with them.
+        </p>
+      ) : null}
       <p>
         <a href="/safety-plan">Open your safety plan</a> · <a href="/chat">Talk it through in chat</a>
       </p>

@@ -58,7 +58,9 @@ export const riskEvents = pgTable(
     severity: text("severity").notNull(),
     categories: text("categories").array().notNull(),
     ruleIds: text("rule_ids").array().notNull(),
-    source: text("source", { enum: ["edge", "moderation", "screener", "assessment", "session", "wearable"] })
+    source: text("source", {
+      enum: ["edge", "moderation", "screener", "assessment", "session", "wearable", "note"],
+    })
       .notNull()
       .default("edge"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),

@@ -145,9 +145,18 @@ export async function caseload(scope: Scope, query: CaseloadQuery) {
   return { patients: shown, total: patients.length };
 }
 
+/** Where a crisis was detected, by the risk event's source (edge and moderation: the chat). */
+const CRISIS_SOURCES: Record<string, string> = {
+  screener: "the C-SSRS screener",
+  assessment: "an assessment (item 9 / safety flag)",
+  session: "a session transcript",
+  wearable: "wearable data",
+  note: "a note the patient wrote (journal or check-in)",
+};
+
 const TITLES: Record<TimelineRow["kind"], (r: TimelineRow) => string> = {
   crisis: (r) =>
-    `Crisis detected (${r.severity}) in ${r.label === "screener" ? "the C-SSRS screener" : r.label === "assessment" ? "an assessment (item 9 / safety flag)" : "the companion chat"}`,
+    `Crisis detected (${r.severity}) in ${CRISIS_SOURCES[String(r.label)] ?? "the companion chat"}`,
   score: (r) => {
     const d = r.detail ?? {};
     const change = d.change ? `, ${String(d.change).replaceAll("_", " ")}` : "";

@@ -73,6 +73,9 @@ export const CrisisHelp = z
   .object({
     severity: z.enum(["elevated", "high", "imminent"]),
     message: z.string().openapi({ description: "The fixed crisis response (no model wrote it)" }),
+    careTeamAlerted: z
+      .boolean()
+      .openapi({ description: "Whether your care team was alerted (never with your words)" }),
     resources: z.array(
       z.object({
         name: z.string(),

@@ -1,3 +1,4 @@
+import { alertCareTeam } from "../../../durable-objects/chat-alerts";
 import { EMOTION_TAGS, SYMPTOM_TAGS } from "../../db/schema/tracking";
 import { wrappedKeyQuery } from "../../lib/care-data/chat";
 import { careData } from "../../lib/care-data/repository";
@@ -7,6 +8,8 @@ import {
   entryKindQuery,
   insertEntry,
   insertSignal,
+  NOTE_CRISIS_CREATE,
+  noteRiskEvent,
   RISK_SIGNAL_CREATE,
   recentMoodsQuery,
   TRACKING_READ,
@@ -94,7 +97,7 @@ export async function createEntry(scope: Scope, input: EntryInput): Promise<Entr
       ] as const,
   );
   if (!saved) throw new AppError("internal");
-  const entry = { ...(await toEntry(saved, cipher, true)), crisis: crisisInNote(self.region, input.note) };
+  const entry = { ...(await toEntry(saved, cipher, true)), crisis: await crisisInNote(scope, input.note) };
   if (input.kind !== "mood") return entry;
   const drop = moodDrop({ id, score: saved.score, recordedAt }, moods);
   if (drop) await recordMoodDrop(scope, id, drop);
@@ -102,21 +105,40 @@ export async function createEntry(scope: Scope, input: EntryInput): Promise<Entr
 }
 
 /**
- * The safety net reads what the person just wrote in a note, as it reads a chat message: crisis
- * language gets the fixed crisis response and the lines to call in their region, at once, with
- * the saved (or edited) entry. Only the writer sees it, then: no read of the entry carries it.
+ * The safety net reads what the person just wrote in a note, as it reads a chat message. Crisis
+ * language gets, at once and with the saved entry, the fixed crisis response and the lines to call
+ * in their region; a risk event (rule ids, no words) goes on their risk timeline and the care team
+ * is alerted as for a chat crisis — the alert names the severity, never the note, which the team
+ * reads only if the patient shared it. Only the writer sees the response: no read of the entry
+ * carries it. A failed alert is logged (no PHI) and never fails the save; the risk event stays.
  */
-function crisisInNote(
-  region: Parameters<typeof crisisResources>[0],
-  note: string | null | undefined,
-): CrisisHelp | null {
+async function crisisInNote(scope: Scope, note: string | null | undefined): Promise<CrisisHelp | null> {
   if (!note) return null;
   const words = assessRisk(safetyScanText(note));
   if (!words.detected || words.severity === "none") return null;
-  const { text, resources } = crisisResponse(words, crisisResources(region), { listResources: false });
+  const care = careData(scope);
+  const self = care.self();
+  const { text, resources } = crisisResponse(words, crisisResources(self.region), { listResources: false });
+  let careTeamAlerted = false;
+  try {
+    const [[event]] = await care.run(self, NOTE_CRISIS_CREATE, (db) => [
+      noteRiskEvent(db, self.patientId, words),
+    ]);
+    if (event)
+      careTeamAlerted =
+        (await alertCareTeam(
+          scope,
+          { ownerId: self.patientId, region: self.region },
+          event.seq,
+          words.severity,
+        )) > 0;
+  } catch (err) {
+    scope.log.error("note_crisis_alert_failed", { error: err instanceof Error ? err.name : typeof err });
+  }
   return {
     severity: words.severity,
     message: text,
+    careTeamAlerted,
     resources: resources.map(({ name, phone, text: sms, url, available }) => ({
       name,
       available,
@@ -210,7 +232,7 @@ export async function editEntry(scope: Scope, id: string, input: EntryUpdate): P
     }),
   ]);
   if (!saved) return care.refuse(op, "entry", self);
-  return { ...(await toEntry(saved, cipher, true)), crisis: crisisInNote(self.region, input.note) };
+  return { ...(await toEntry(saved, cipher, true)), crisis: await crisisInNote(scope, input.note) };
 }
 
 /** Deletes the caller's own entry (a signal it raised stays on the timeline, by id). */

@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { addToCareTeam } from "../../../test/chat-helpers";
 import { createUser, type TestUser, testConfig } from "../../../test/fixtures";
 import { call } from "../../../test/helpers";
-import { medicationDoses, medications, riskSignals, trackingEntries, users } from "../../db/schema";
+import {
+  careAlerts,
+  medicationDoses,
+  medications,
+  riskEvents,
+  riskSignals,
+  trackingEntries,
+  users,
+} from "../../db/schema";
 import { createDatabase } from "../../lib/db";
 import { userCipher } from "../../lib/user-cipher";
 import { missedStreak, moodDrop } from "./detectors";
@@ -146,8 +154,10 @@ describe("self-tracking API", () => {
     expect(text).toContain("score");
   });
 
-  it("crisis language in a note gets the crisis response and the lines to call at once, over the API and on the page", async () => {
+  it("crisis language in a note gets the crisis response and the lines to call at once, over the API and on the page; the care team is alerted without the words", async () => {
     const p = await createUser("patient");
+    const clinician = await createUser("clinician");
+    await addToCareTeam(p, clinician);
     const plain = await send(p, "POST", "/v1/me/tracking", { kind: "journal", note: "A long day at work." });
     const plainBody = (await plain.json()) as { crisis: unknown };
     expect(plainBody, JSON.stringify(plainBody)).toHaveProperty("crisis", null);
@@ -163,6 +173,21 @@ describe("self-tracking API", () => {
     expect(entry.crisis?.severity).toBe("imminent");
     expect(entry.crisis?.message).toMatch(/911|988/);
     expect(entry.crisis?.resources.some((r) => r.phone === "988")).toBe(true);
+    expect(entry.crisis).toMatchObject({ careTeamAlerted: true });
+    // A risk event with rule ids only, and the clinician's inbox row.
+    const events = await db().select().from(riskEvents).where(eq(riskEvents.userId, p.id));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ source: "note", severity: "imminent" });
+    expect(events[0]?.seq).toBeLessThan(0);
+    expect(JSON.stringify(events)).not.toMatch(/have the pills|do this anymore/);
+    const inbox = await db()
+      .select()
+      .from(careAlerts)
+      .where(and(eq(careAlerts.patientId, p.id), eq(careAlerts.clinicianId, clinician.id)));
+    expect(inbox).toMatchObject([{ seq: events[0]?.seq, severity: "imminent" }]);
+    const timeline = await (await send(clinician, "GET", `/v1/patients/${p.id}/timeline`)).text();
+    expect(timeline).toContain("a note the patient wrote");
+    expect(timeline).not.toContain("pills");
     // A mood note, and an edit that adds the words, are read too; an ordinary edit is not a crisis.
     const mood = await send(p, "POST", "/v1/me/tracking", {
       kind: "mood",

@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, inArray, type SQL, sql } from "drizzle-orm";
-import { medicationDoses, medications, riskSignals, trackingEntries } from "../../db/schema";
+import { medicationDoses, medications, riskEvents, riskSignals, trackingEntries } from "../../db/schema";
 import type { Database } from "../db";
 
 const SELF = ["self"] as const;
@@ -22,6 +22,12 @@ export const medicationWrite = (action: "create" | "update" | "delete" | "dose",
     ...(action === "delete" ? {} : { consent: "health_data" as const }),
   }) as const;
 export const RISK_SIGNAL_CREATE = { action: "risk_signal.create", resourceType: "risk_signal" } as const;
+/** Crisis language in a note the patient wrote: a risk event (ids only, never the words). */
+export const NOTE_CRISIS_CREATE = {
+  action: "risk_event.create",
+  resourceType: "risk_event",
+  allow: ["self"],
+} as const;
 
 export type TrackingRow = typeof trackingEntries.$inferSelect;
 export type TrackingInsert = typeof trackingEntries.$inferInsert;
@@ -180,6 +186,30 @@ export function insertDoseWrites(db: Database, row: typeof medicationDoses.$infe
 }
 
 /** Records a detector's signal once per triggering entry. */
+/**
+ * The risk event of crisis language in a note (source `note`): its seq is drawn, negated, from the
+ * sequence screeners and assessments share, so it never collides with theirs or a chat room's
+ * (≥ 1) on the (user, seq) indexes of the alert trail. Rule ids and categories only, no text.
+ */
+export function noteRiskEvent(
+  db: Database,
+  patientId: string,
+  risk: { severity: string; categories: readonly string[]; fired: readonly string[] },
+) {
+  return db
+    .insert(riskEvents)
+    .values({
+      userId: patientId,
+      seq: sql`-nextval('screener_responses_seq_seq')`,
+      severity: risk.severity,
+      categories: [...risk.categories],
+      ruleIds: [...risk.fired],
+      source: "note",
+      createdAt: sql`now()`,
+    })
+    .returning({ seq: riskEvents.seq });
+}
+
 export function insertSignal(db: Database, row: RiskSignalInsert) {
   return db.insert(riskSignals).values(row).onConflictDoNothing().returning({ id: riskSignals.id });
 }
