@@ -1,4 +1,5 @@
 import { crisisResources } from "../../../workers/features/safety/resources";
+import { CrisisLineItems } from "../crisis-lines";
 import { Layout } from "../layout";
 
 /**
@@ -141,20 +142,7 @@ export function OfflinePage() {
         <section class="card">
           <h2>{r.label}</h2>
           <ul>
-            {crisisResources(r.key)
-              .filter((x) => x.kind !== "abuse")
-              .map((x) => (
-                <li>
-                  <strong>{x.name}</strong>
-                  {x.phone ? (
-                    <>
-                      {" "}
-                      — <a href={`tel:${x.phone.replace(/\s+/g, "")}`}>{x.phone}</a>
-                    </>
-                  ) : null}
-                  {x.text ? <> — {x.text}</> : null} <span class="muted">({x.available})</span>
-                </li>
-              ))}
+            <CrisisLineItems lines={crisisResources(r.key).filter((x) => x.kind !== "abuse")} />
           </ul>
         </section>
       ))}

@@ -1,6 +1,7 @@
 import { EMOTION_TAGS, SYMPTOM_TAGS } from "../../../workers/db/schema/tracking";
 import type { CrisisHelp, Entry, Medication } from "../../../workers/features/tracking/schema";
 import { CsrfField, type FormErrors, Notice } from "../auth/forms";
+import { CrisisLineItems } from "../crisis-lines";
 import { Layout } from "../layout";
 
 const label = (tag: string) => tag.replaceAll("_", " ");
@@ -75,18 +76,7 @@ function CrisisNotice({ crisis }: { crisis: CrisisHelp }) {
         <p>{para}</p>
       ))}
       <ul>
-        {crisis.resources.map((r) => (
-          <li>
-            <strong>{r.name}</strong>
-            {r.phone ? (
-              <>
-                {" "}
-                — <a href={`tel:${r.phone.replace(/\s+/g, "")}`}>{r.phone}</a>
-              </>
-            ) : null}
-            {r.text ? <> — {r.text}</> : null} <span class="muted">({r.available})</span>
-          </li>
-        ))}
+        <CrisisLineItems lines={crisis.resources} />
       </ul>
       {crisis.careTeamAlerted ? (
         <p>
