@@ -91,7 +91,8 @@ export async function pushToClinician(
 }
 
 /**
- * Alerts the care team from a Worker request (screener submissions): records the inbox rows, then
+ * Alerts the care team from a Worker request (screeners, assessments, notes; `source` labels the
+ * detection metric): records the inbox rows, then
  * hands the live pushes to the patient's room, which retries them until delivered. If the room
  * cannot be reached, each push is tried once from here; the inbox rows stay until acknowledged
  * either way. Runs as a system job whatever scope calls it. Returns how many clinicians were alerted.
@@ -101,10 +102,11 @@ export async function alertCareTeam(
   room: RoomRef,
   seq: number,
   severity: string,
+  source: "screener" | "assessment" | "note",
 ): Promise<number> {
   const scope = alertScope(caller);
   const recorded = await recordAlert(scope, room, seq, severity);
-  inc("crisis_detections_total", { severity, source: "screener" });
+  inc("crisis_detections_total", { severity, source });
   inc("care_alerts_total", { outcome: "created" });
   if (recorded.length === 0) return 0;
   const handed = await roomStub(scope.env, room.ownerId, room.region)

@@ -211,7 +211,7 @@ async function refuseUnconsented(
 /** The chat's care-team alert (durable: the patient's room retries pushes). Never fails the submission. */
 async function alertTeam(scope: Scope, p: Principal, seq: number, severity: string): Promise<number> {
   try {
-    return await alertCareTeam(scope, { ownerId: p.userId, region: p.region }, seq, severity);
+    return await alertCareTeam(scope, { ownerId: p.userId, region: p.region }, seq, severity, "assessment");
   } catch (err) {
     scope.log.error("assessment_alert_failed", { error: err instanceof Error ? err.name : typeof err });
     return 0;

@@ -114,7 +114,7 @@ function raiseByWords(triage: ScreenerRisk, words: RiskAssessment | null): Scree
 /** The chat's care-team alert. A failure is logged (no PHI) and never fails the submission. */
 async function alertTeam(scope: Scope, p: Principal, seq: number, risk: string): Promise<number> {
   try {
-    return await alertCareTeam(scope, { ownerId: p.userId, region: p.region }, seq, risk);
+    return await alertCareTeam(scope, { ownerId: p.userId, region: p.region }, seq, risk, "screener");
   } catch (err) {
     scope.log.error("screener_alert_failed", { error: err instanceof Error ? err.name : typeof err });
     return 0;

@@ -131,6 +131,7 @@ async function crisisInNote(scope: Scope, note: string | null | undefined): Prom
           { ownerId: self.patientId, region: self.region },
           event.seq,
           words.severity,
+          "note",
         )) > 0;
   } catch (err) {
     scope.log.error("note_crisis_alert_failed", { error: err instanceof Error ? err.name : typeof err });

@@ -82,7 +82,9 @@ export const METRICS = [
     help: "Messages or answers the safety net flagged, by severity and the source that raised them.",
     labels: {
       severity: { values: ["check_in", "low", "moderate", "elevated", "high", "imminent"] },
-      source: { values: ["chat", "screener", "assessment", "session", "wearable", "moderation", "model"] },
+      source: {
+        values: ["chat", "screener", "assessment", "session", "wearable", "moderation", "model", "note"],
+      },
     },
   },
   {
