@@ -4,7 +4,7 @@ import { inject } from "vitest";
 import { careTeam } from "../workers/db/schema";
 import { createDatabase } from "../workers/lib/db";
 import type { Region } from "../workers/lib/vocabulary";
-import { type TestUser, testConfig } from "./fixtures";
+import { createUser, type TestUser, testConfig } from "./fixtures";
 import { call } from "./helpers";
 
 export type Frame = Record<string, unknown> & { type: string };
@@ -100,6 +100,24 @@ export async function addToCareTeam(patient: TestUser, clinician: TestUser, regi
   await createDatabase(testConfig(), region)
     .insert(careTeam)
     .values({ patientId: patient.id, clinicianId: clinician.id, status: "active", createdBy: patient.id });
+}
+
+/**
+ * A patient with one clinician on their care team, the clinician's dashboard socket (where crisis
+ * alerts arrive live) and the patient's own chat socket.
+ */
+export async function watchedPatient(): Promise<{
+  patient: TestUser;
+  clinician: TestUser;
+  dashboard: ChatClient;
+  client: ChatClient;
+}> {
+  const patient = await createUser("patient");
+  const clinician = await createUser("clinician");
+  await addToCareTeam(patient, clinician);
+  const dashboard = await connect(clinician);
+  const client = await connect(patient);
+  return { patient, clinician, dashboard, client };
 }
 
 export { eq };

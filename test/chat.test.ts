@@ -19,6 +19,7 @@ import {
   riskMode,
   say,
   sendOverHttp,
+  watchedPatient,
 } from "./chat-helpers";
 import { createUser, testConfig } from "./fixtures";
 import { call, problem, until } from "./helpers";
@@ -98,11 +99,7 @@ describe("companion chat", () => {
 
   it("crisis: resources before any model output, no model call, risk event, live clinician alert", async () => {
     await modelMode("reset");
-    const patient = await createUser("patient");
-    const clinician = await createUser("clinician");
-    await addToCareTeam(patient, clinician);
-    const dashboard = await connect(clinician);
-    const client = await connect(patient);
+    const { patient, clinician, dashboard, client } = await watchedPatient();
     const sent = Date.now();
     client.send({ type: "message", text: CRISIS, clientId: "c1" });
     const crisis = await client.waitFor((f) => f.type === "crisis");
@@ -378,11 +375,7 @@ describe("companion chat", () => {
 
   it("without consent a crisis message still gets the crisis response and alert; its text is not kept", async () => {
     await modelMode("reset");
-    const patient = await createUser("patient");
-    const clinician = await createUser("clinician");
-    await addToCareTeam(patient, clinician);
-    const dashboard = await connect(clinician);
-    const client = await connect(patient);
+    const { patient, dashboard, client } = await watchedPatient();
     const post = (path: string) => call(path, { method: "POST", headers: patient.auth });
     expect((await post("/v1/me/consents/ai_companion/withdraw")).status).toBe(200);
     client.send({ type: "message", text: CRISIS, clientId: "no-consent" });
@@ -441,11 +434,7 @@ describe("companion chat", () => {
   for (const limit of ["rate_limited", "quota_exceeded"] as const) {
     it(`over the limit (${limit}): an ordinary message is refused, a crisis message still gets the crisis response and the alert, with no model call`, async () => {
       await modelMode("reset");
-      const patient = await createUser("patient");
-      const clinician = await createUser("clinician");
-      await addToCareTeam(patient, clinician);
-      const dashboard = await connect(clinician);
-      const client = await connect(patient);
+      const { patient, dashboard, client } = await watchedPatient();
       await say(client, "hello"); // the room exists, seqs 1-2
       const now = Date.now();
       const startOfDay = now - (now % 86_400_000);
@@ -488,11 +477,7 @@ describe("companion chat", () => {
 
   it("a crisis in a message refused for its length still gets the crisis response and the alert; its text is not kept", async () => {
     await modelMode("reset");
-    const patient = await createUser("patient");
-    const clinician = await createUser("clinician");
-    await addToCareTeam(patient, clinician);
-    const dashboard = await connect(clinician);
-    const client = await connect(patient);
+    const { patient, dashboard, client } = await watchedPatient();
     const filler = "I have been thinking about everything that happened this year. ";
     const long = `${filler.repeat(80)}${CRISIS}`; // over 4,000 characters, the crisis at the end
     client.send({ type: "message", text: long, clientId: "long" });
