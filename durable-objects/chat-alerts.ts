@@ -95,7 +95,9 @@ export async function pushToClinician(
  * detection metric): records the inbox rows, then
  * hands the live pushes to the patient's room, which retries them until delivered. If the room
  * cannot be reached, each push is tried once from here; the inbox rows stay until acknowledged
- * either way. Runs as a system job whatever scope calls it. Returns how many clinicians were alerted.
+ * either way. If the inbox rows cannot be recorded, the room's outbox takes the alert and records
+ * it later (then 0 is returned: nobody is alerted yet). Runs as a system job whatever scope calls
+ * it. Returns how many clinicians were alerted now.
  */
 export async function alertCareTeam(
   caller: Pick<Scope, "env" | "config" | "log">,
@@ -105,8 +107,19 @@ export async function alertCareTeam(
   source: "screener" | "assessment" | "note",
 ): Promise<number> {
   const scope = alertScope(caller);
-  const recorded = await recordAlert(scope, room, seq, severity);
   inc("crisis_detections_total", { severity, source });
+  let recorded: RecordedAlert[];
+  try {
+    recorded = await recordAlert(scope, room, seq, severity);
+  } catch (err) {
+    // Postgres did not take it: the patient's room keeps the alert in its outbox and records it
+    // when it can (retried by its alarm). Only if the room cannot take it either does this throw.
+    const kept = await roomStub(scope.env, room.ownerId, room.region)
+      .raiseAlert(room, { about: seq, severity })
+      .catch(() => ({ ok: false }));
+    if (!kept.ok) throw err;
+    return 0;
+  }
   inc("care_alerts_total", { outcome: "created" });
   if (recorded.length === 0) return 0;
   const handed = await roomStub(scope.env, room.ownerId, room.region)

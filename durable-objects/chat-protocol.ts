@@ -130,9 +130,13 @@ export type ChatErrorCode =
 export const CONSENT_CLOSE_CODE = 4403;
 
 /** Alerts the Worker recorded in Postgres, handed to the patient's room to push (and retry). */
-export const RecordedAlerts = z.object({
+/** A crisis whose care-team alert is not recorded yet: the room's outbox records it, with retries. */
+export const PendingAlert = z.object({
   about: z.number().int(),
   severity: z.string().min(1).max(32),
+});
+
+export const RecordedAlerts = PendingAlert.extend({
   alerts: z.array(z.object({ alertId: z.string().uuid(), clinicianId: z.string().uuid() })).max(100),
 });
 

@@ -47,6 +47,7 @@ import {
   MAX_MESSAGE_CHARS,
   Notice,
   PER_MINUTE_LIMIT,
+  PendingAlert,
   RecordedAlerts,
   type RoomEvent,
   RoomRef,
@@ -203,6 +204,23 @@ export class ChatRoom extends DurableObject<Env> {
       const { about, severity, alerts } = parsed.data;
       this.outbox.addAlert(about, severity);
       this.outbox.recorded(about, alerts);
+      this.ctx.waitUntil(this.deliverAlerts().catch((err) => this.logError("alert_failed", err)));
+      await this.reschedule();
+      return { ok: true };
+    });
+  }
+
+  /**
+   * Takes a crisis raised outside the chat (a screener, an assessment, a note) whose care-team
+   * alert the Worker could not record: the outbox records it and pushes it live, retried by the
+   * alarm until it is, as for a chat crisis.
+   */
+  async raiseAlert(room: unknown, input: unknown): Promise<{ ok: boolean }> {
+    return this.traced(room, async () => {
+      const r = RoomRef.safeParse(room);
+      const parsed = PendingAlert.safeParse(input);
+      if (!r.success || !parsed.success || !this.bind(r.data)) return { ok: false };
+      this.outbox.addAlert(parsed.data.about, parsed.data.severity);
       this.ctx.waitUntil(this.deliverAlerts().catch((err) => this.logError("alert_failed", err)));
       await this.reschedule();
       return { ok: true };

@@ -2,7 +2,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { RegionUnknown, resolveUserRegion } from "../durable-objects/chat-alerts";
+import { alertCareTeam, RegionUnknown, resolveUserRegion } from "../durable-objects/chat-alerts";
 import type { ChatRoom } from "../durable-objects/chat-room";
 import { roomStub } from "../durable-objects/chat-stub";
 import { auditLog, careAlerts, riskEvents } from "../workers/db/schema";
@@ -114,6 +114,33 @@ describe("care-team alerts cannot be lost", () => {
     roomStub(fake("production"), "b", "us");
     roomStub(fake("local"), "c", "eu");
     expect(calls).toEqual(["eu"]);
+  });
+
+  it("an alert raised outside the chat (a note, a screener) that Postgres cannot record is kept by the patient's room and recorded later", async () => {
+    const patient = await createUser("patient", "us");
+    const clinician = await createUser("clinician", "us");
+    await addToCareTeam(patient, clinician);
+    const dashboard = await connect(clinician);
+    const down = ConfigSchema.parse({ ...env, DATABASE_URL_US: `postgres://postgres:local@${CLOSED}/down` });
+    const seq = -1 - Math.floor(Math.random() * 1_000_000_000);
+    const room = { ownerId: patient.id, region: "us" as const };
+    // The Worker's write fails; the room (with the real Postgres) takes the alert instead.
+    expect(
+      await alertCareTeam({ env, config: down, log: createLogger("error") }, room, seq, "imminent", "note"),
+    ).toBe(0);
+    const rows = await until(async () => {
+      const found = await createDatabase(testConfig(), "us")
+        .select()
+        .from(careAlerts)
+        .where(and(eq(careAlerts.patientId, patient.id), eq(careAlerts.seq, seq)));
+      return found.length > 0 ? found : undefined;
+    }, 15_000);
+    expect(rows).toMatchObject([{ clinicianId: clinician.id, severity: "imminent" }]);
+    expect(await dashboard.waitFor((f) => f.type === "crisis_alert", 15_000)).toMatchObject({
+      patientId: patient.id,
+      severity: "imminent",
+    });
+    dashboard.close();
   });
 
   it("a failed live push is retried until it is delivered, once", async () => {
