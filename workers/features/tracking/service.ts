@@ -110,7 +110,8 @@ export async function createEntry(scope: Scope, input: EntryInput): Promise<Entr
  * in their region; a risk event (rule ids, no words) goes on their risk timeline and the care team
  * is alerted as for a chat crisis — the alert names the severity, never the note, which the team
  * reads only if the patient shared it. Only the writer sees the response: no read of the entry
- * carries it. A failed alert is logged (no PHI) and never fails the save; the risk event stays.
+ * carries it. An alert Postgres cannot record goes to the patient's room outbox (alertCareTeam);
+ * if even that fails it is logged (no PHI). It never fails the save.
  */
 async function crisisInNote(scope: Scope, note: string | null | undefined): Promise<CrisisHelp | null> {
   if (!note) return null;
