@@ -115,7 +115,7 @@ export async function alertCareTeam(
     // Postgres did not take it: the patient's room keeps the alert in its outbox and records it
     // when it can (retried by its alarm). Only if the room cannot take it either does this throw.
     const kept = await roomStub(scope.env, room.ownerId, room.region)
-      .raiseAlert(room, { about: seq, severity })
+      .enqueueAlerts(room, { about: seq, severity })
       .catch(() => ({ ok: false }));
     if (!kept.ok) throw err;
     return 0;

@@ -129,15 +129,18 @@ export type ChatErrorCode =
 /** Close code of a socket refused because the owner withdrew consent. */
 export const CONSENT_CLOSE_CODE = 4403;
 
-/** Alerts the Worker recorded in Postgres, handed to the patient's room to push (and retry). */
-/** A crisis whose care-team alert is not recorded yet: the room's outbox records it, with retries. */
-export const PendingAlert = z.object({
+/**
+ * An alert raised outside the chat (screener, assessment, note) handed to the patient's room: with
+ * `alerts` the Worker recorded the inbox rows and the room takes over the live pushes; without
+ * them the room's outbox records them too. Either way retried until done.
+ */
+export const RecordedAlerts = z.object({
   about: z.number().int(),
   severity: z.string().min(1).max(32),
-});
-
-export const RecordedAlerts = PendingAlert.extend({
-  alerts: z.array(z.object({ alertId: z.string().uuid(), clinicianId: z.string().uuid() })).max(100),
+  alerts: z
+    .array(z.object({ alertId: z.string().uuid(), clinicianId: z.string().uuid() }))
+    .max(100)
+    .optional(),
 });
 
 /** Alert pushed into a clinician's own room (their dashboard socket). Ids and severity only. */

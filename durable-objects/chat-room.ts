@@ -47,7 +47,6 @@ import {
   MAX_MESSAGE_CHARS,
   Notice,
   PER_MINUTE_LIMIT,
-  PendingAlert,
   RecordedAlerts,
   type RoomEvent,
   RoomRef,
@@ -193,8 +192,10 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /**
-   * Takes over the live pushes of an alert the Worker already recorded in Postgres (a screener
-   * result): they are kept in this room's outbox and retried until each clinician's room has them.
+   * Takes over an alert raised outside the chat (a screener, an assessment, a note). Recorded by
+   * the Worker in Postgres: its live pushes are kept in this room's outbox and retried until each
+   * clinician's room has them. Not recorded (Postgres did not take it): the outbox records it and
+   * pushes it, retried by the alarm, as for a chat crisis.
    */
   async enqueueAlerts(room: unknown, input: unknown): Promise<{ ok: boolean }> {
     return this.traced(room, async () => {
@@ -203,24 +204,8 @@ export class ChatRoom extends DurableObject<Env> {
       if (!r.success || !parsed.success || !this.bind(r.data)) return { ok: false };
       const { about, severity, alerts } = parsed.data;
       this.outbox.addAlert(about, severity);
-      this.outbox.recorded(about, alerts);
-      this.ctx.waitUntil(this.deliverAlerts().catch((err) => this.logError("alert_failed", err)));
-      await this.reschedule();
-      return { ok: true };
-    });
-  }
-
-  /**
-   * Takes a crisis raised outside the chat (a screener, an assessment, a note) whose care-team
-   * alert the Worker could not record: the outbox records it and pushes it live, retried by the
-   * alarm until it is, as for a chat crisis.
-   */
-  async raiseAlert(room: unknown, input: unknown): Promise<{ ok: boolean }> {
-    return this.traced(room, async () => {
-      const r = RoomRef.safeParse(room);
-      const parsed = PendingAlert.safeParse(input);
-      if (!r.success || !parsed.success || !this.bind(r.data)) return { ok: false };
-      this.outbox.addAlert(parsed.data.about, parsed.data.severity);
+      // Without the inbox rows (the Worker could not record them) the outbox records them itself.
+      if (alerts) this.outbox.recorded(about, alerts);
       this.ctx.waitUntil(this.deliverAlerts().catch((err) => this.logError("alert_failed", err)));
       await this.reschedule();
       return { ok: true };

@@ -13,7 +13,6 @@ export { crisisResponse } from "../workers/features/safety/fixed-response";
 export {
   assessRisk,
   type RiskAssessment,
-  SAFETY_SCAN_CHARS,
   safetyScanText,
   TIER_RANK,
 } from "../workers/features/safety/index";

@@ -515,7 +515,9 @@ async function main() {
       await new Promise((r) => setTimeout(r, Math.min(SAMPLE_MS, idleEnd - Date.now())));
       await sample("idle");
     }
-    if (inspected) console.log(`    DOs' workerd resident by mapping: ${byMapping(inspected.pid)}`);
+    // After the idle tail (right after the end of the load it was printed already).
+    if (inspected && IDLE_MS > 0)
+      console.log(`    DOs' workerd resident by mapping: ${byMapping(inspected.pid)}`);
     console.log("\nsoak summary");
     const unacked = clients.reduce((n, c) => n + c.pending.size, 0);
     console.log(

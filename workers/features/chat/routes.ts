@@ -172,15 +172,8 @@ export const chatRoutes = createRouter()
     });
     if (res.status !== 200) {
       const err = (await res.json().catch(() => null)) as { code?: string; crisis?: unknown } | null;
-      if (err?.code === "consent_required") {
-        const kind = headers["x-haven-consent-missing"] === "health_data" ? "health_data" : "ai_companion";
-        const refused = consentRequired(kind);
-        if (!err.crisis) throw refused;
-        throw new AppError("forbidden", refused.message, {
-          extensions: { ...refused.extensions, crisis: err.crisis },
-        });
-      }
-      const refused = DO_ERRORS[err?.code ?? ""];
+      const kind = headers["x-haven-consent-missing"] === "health_data" ? "health_data" : "ai_companion";
+      const refused = err?.code === "consent_required" ? consentRequired(kind) : DO_ERRORS[err?.code ?? ""];
       if (!refused) throw new AppError("service_unavailable", "The chat room is unavailable");
       // A refused message is still read by the safety net: its crisis response travels with the refusal.
       if (!err?.crisis) throw refused;
