@@ -200,22 +200,20 @@ async function scenario(browser: Browser, base: string, creds: Credentials): Pro
       (await text(patient.locator(".notice"))).includes("Mood saved"),
     );
 
-    if (vp.name === "desktop") {
-      // Crisis language in a journal entry: help at once, at the top of the page, before anything else.
-      await patient.fill("#journal-note", "I can't keep going. I want to end my life tonight.");
-      await Promise.all([patient.waitForLoadState("load"), patient.click("#journal button[type=submit]")]);
-      const notice = await text(patient.locator("#crisis"));
-      check(
-        "journal crisis: the crisis response and the lines to call, at the top",
-        /988|911/.test(notice) && (await patient.locator("#crisis a[href^='tel:']").count()) > 0,
-        notice.slice(0, 80),
-      );
-      check(
-        "journal crisis: the care team was alerted (without the words)",
-        /care team has been alerted/.test(notice),
-      );
-      await axe(patient, "desktop /track with a journal crisis");
-    }
+    // Crisis language in a journal entry: help at once, at the top of the page, before anything else.
+    await patient.fill("#journal-note", "I can't keep going. I want to end my life tonight.");
+    await Promise.all([patient.waitForLoadState("load"), patient.click("#journal button[type=submit]")]);
+    const notice = await text(patient.locator("#crisis"));
+    check(
+      `${vp.name}: journal crisis: the crisis response and the lines to call, at the top`,
+      /988|911/.test(notice) && (await patient.locator("#crisis a[href^='tel:']").count()) > 0,
+      notice.slice(0, 80),
+    );
+    check(
+      `${vp.name}: journal crisis: the care team was alerted (without the words)`,
+      /care team has been alerted/.test(notice),
+    );
+    await axe(patient, `${vp.name} /track with a journal crisis`);
 
     await patient.goto("/safety-plan");
     await patient.fill("#plan-warningSigns", "Not sleeping\nPulling away from friends");
